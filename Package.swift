@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Bellwork",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bellwork", targets: ["bellwork"]),
+        .library(name: "Bellwork", targets: ["Bellwork"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // FFmpeg's C libraries, found by pkg-config; Debian's -dev packages provide them.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [
+                .apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"]),
+                .brew(["ffmpeg"]),
+            ]
+        ),
+        // What Swift cannot do itself: FFmpeg's log callback takes a va_list.
+        .target(name: "CFFmpegShims", dependencies: ["CFFmpeg"]),
+        // The only Swift target that imports FFmpeg.
+        .target(
+            name: "MediaIO",
+            dependencies: ["CFFmpeg", "CFFmpegShims", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "LessonMetrics"),
+        .target(name: "Segmentation", dependencies: ["MediaIO"]),
+        .target(
+            name: "Bellwork",
+            dependencies: ["MediaIO", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "bellwork",
+            dependencies: ["Bellwork", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation"]),
+        .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
+        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork"]),
+    ]
+)

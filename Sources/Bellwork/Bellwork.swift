@@ -1,0 +1,1 @@
+// The analysis pipeline used by every command.

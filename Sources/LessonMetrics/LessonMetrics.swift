@@ -1,0 +1,1 @@
+// The contract's result model, metrics and accuracy measures.

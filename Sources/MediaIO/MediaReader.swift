@@ -1,0 +1,249 @@
+internal import CFFmpeg
+import Foundation
+
+/// An opened recording: what it is (`info`) and one pass that decodes it into analysis streams.
+///
+/// Not `Sendable`: one reader belongs to one task. Parallelism is across files.
+public final class MediaReader {
+    public let info: MediaInfo
+    private let format: FormatContext
+
+    /// Opens a local recording (recording containers only) and probes it.
+    public init(path: String) throws(MediaError) {
+        format = try FormatContext(path: path)
+        info = try MediaProbe.describe(format)
+    }
+
+    /// Demuxes the file once, decoding the chosen video and audio streams side by side, and hands each
+    /// analysis picture and audio chunk to `sink` as soon as it exists. Nothing full-size is kept.
+    /// `progress` is called about once a second of media with the time decoded so far.
+    public func decode<Sink: MediaSink>(into sink: inout Sink, options: DecodeOptions = DecodeOptions(),
+                                        progress: ((Double) -> Void)? = nil) throws(MediaError) -> DecodeReport {
+        var report = DecodeReport()
+        let path = info.path
+        let videoIndex = options.decodeVideo ? info.videoStreamIndex : nil
+        let audioIndex = options.decodeAudio ? info.audioStreamIndex : nil
+
+        let video = try videoIndex.map { i throws(MediaError) in
+            try CodecContext(stream: format.stream(i), path: path, threads: options.threads,
+                             skipNonReference: options.skipNonReferenceFrames, skipLoopFilter: options.skipLoopFilter)
+        }
+        let audio = try audioIndex.map { i throws(MediaError) in
+            try CodecContext(stream: format.stream(i), path: path, threads: options.threads)
+        }
+        // Streams not analysed are not even demuxed into packets.
+        for i in 0..<format.streamCount where i != videoIndex && i != audioIndex {
+            format.stream(i).pointee.discard = AVDISCARD_ALL
+        }
+
+        var origin: Double? = nil
+        let starts = [videoIndex, audioIndex].compactMap { $0 }.compactMap { info.streams[$0].startSeconds }
+        if let first = starts.min() { origin = first }
+
+        let scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
+        let resampler = AudioResampler(outputRate: options.audioSampleRate)
+        let packet = Packet()
+        let frame = Frame()
+        let outRate = Double(options.audioSampleRate)
+
+        var nextVideoSample = 0.0
+        var lastVideoTime = -Double.infinity
+        var audioClockStart: Double? = nil  // presentation time of the first emitted audio sample
+        var audioSamplesOut = 0               // samples emitted since audioClockStart (including padding)
+        var nextProgress = 1.0
+        var consecutiveReadErrors = 0
+        let clock = Stopwatch()
+
+        func mediaTime(_ ts: Int64, _ base: AVRational) -> Double? {
+            guard let t = MediaProbe.seconds(ts, base) else { return nil }
+            if origin == nil { origin = t }
+            return t - origin!
+        }
+
+        func emitAudio(_ count: Int, sink: inout Sink) {
+            guard count > 0, let start = audioClockStart else { return }
+            var offset = 0
+            var n = count
+            // Samples before the presentation's start (priming, pre-roll) are dropped.
+            let t0 = start + Double(audioSamplesOut) / outRate
+            if t0 < 0 {
+                offset = min(count, Int((-t0 * outRate).rounded()))
+                n -= offset
+                audioSamplesOut += offset
+            }
+            guard n > 0 else { return }
+            let chunk = AudioChunk(time: start + Double(audioSamplesOut) / outRate, sampleRate: options.audioSampleRate,
+                                   count: n, base: UnsafePointer(resampler.buffer + offset))
+            let s = clock.now()
+            sink.consume(audio: chunk)
+            report.sinkSeconds += clock.now() - s
+            audioSamplesOut += n
+            report.audioSamplesEmitted += n
+            report.decodedSeconds = max(report.decodedSeconds, start + Double(audioSamplesOut) / outRate)
+        }
+
+        func handleAudioFrame(sink: inout Sink) {
+            let f = frame.pointer.pointee
+            guard let codec = audio, let t = mediaTime(f.best_effort_timestamp, codec.timeBase) ?? audioClockStart.map({ $0 + Double(audioSamplesOut) / outRate }) else { return }
+            if audioClockStart == nil {
+                audioClockStart = t
+            } else if let start = audioClockStart {
+                // A gap in the audio (a dropped stretch) becomes silence, so later samples keep their times.
+                let expected = start + Double(audioSamplesOut) / outRate
+                var gap = Int(((t - expected) * outRate).rounded())
+                if gap > Int(outRate / 4) {
+                    report.warnings.appendOnce("the audio has gaps; they are treated as silence")
+                    while gap > 0 {
+                        let n = min(gap, 4096)
+                        silence.withUnsafeBufferPointer { zeros in
+                            let chunk = AudioChunk(time: start + Double(audioSamplesOut) / outRate, sampleRate: options.audioSampleRate,
+                                                   count: n, base: zeros.baseAddress!)
+                            sink.consume(audio: chunk)
+                        }
+                        audioSamplesOut += n
+                        report.audioSamplesEmitted += n
+                        gap -= n
+                    }
+                }
+            }
+            let s = clock.now()
+            let produced = resampler.convert(frame.pointer)
+            report.resampleSeconds += clock.now() - s
+            emitAudio(produced, sink: &sink)
+        }
+
+        func handleVideoFrame(sink: inout Sink) {
+            guard let codec = video else { return }
+            report.videoFramesDecoded += 1
+            let f = frame.pointer.pointee
+            guard let t = mediaTime(f.best_effort_timestamp, codec.timeBase) else { return }
+            report.decodedSeconds = max(report.decodedSeconds, t)
+            guard t >= -0.0005, t > lastVideoTime else { return }
+            if let rate = options.videoSamplesPerSecond {
+                guard t >= nextVideoSample - 0.25 / rate else { return }
+                nextVideoSample = ((t * rate + 0.25).rounded(.down) + 1) / rate
+            }
+            lastVideoTime = t
+            let s = clock.now()
+            guard scaler.scale(frame.pointer), let buffer = scaler.buffer else { return }
+            let s2 = clock.now()
+            report.scaleSeconds += s2 - s
+            let picture = LumaFrame(time: max(0, t), width: scaler.outputWidth, height: scaler.outputHeight,
+                                    base: UnsafePointer(buffer))
+            sink.consume(video: picture)
+            report.sinkSeconds += clock.now() - s2
+            report.videoFramesEmitted += 1
+        }
+
+        /// Receives every frame the decoder has ready. Corrupt data is counted and skipped.
+        func drain(_ codec: CodecContext, isVideo: Bool, sink: inout Sink) throws(MediaError) {
+            while true {
+                let s = clock.now()
+                let status = avcodec_receive_frame(codec.pointer, frame.pointer)
+                let spent = clock.now() - s
+                if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
+                if status == AVCode.again || status == AVCode.eof { return }
+                if status == AVCode.invalidData { report.corruptPackets += 1; continue }
+                if status < 0 {
+                    throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
+                                            call: "avcodec_receive_frame")
+                }
+                if isVideo { handleVideoFrame(sink: &sink) } else { handleAudioFrame(sink: &sink) }
+                av_frame_unref(frame.pointer)
+            }
+        }
+
+        func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool, sink: inout Sink) throws(MediaError) {
+            let s = clock.now()
+            var status = avcodec_send_packet(codec.pointer, pkt)
+            var spent = clock.now() - s
+            if status == AVCode.again {
+                try drain(codec, isVideo: isVideo, sink: &sink)
+                let s2 = clock.now()
+                status = avcodec_send_packet(codec.pointer, pkt)
+                spent += clock.now() - s2
+            }
+            if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
+            if status == AVCode.invalidData { report.corruptPackets += 1 }
+            else if status < 0 && status != AVCode.eof && status != AVCode.again {
+                throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
+                                        call: "avcodec_send_packet")
+            }
+            try drain(codec, isVideo: isVideo, sink: &sink)
+        }
+
+        readLoop: while true {
+            let s = clock.now()
+            let status = av_read_frame(format.pointer, packet.pointer)
+            report.demuxSeconds += clock.now() - s
+            if status == AVCode.eof { break }
+            if status < 0 {
+                if let pb = format.pointer.pointee.pb, avio_feof(pb) != 0 { break }
+                report.corruptPackets += 1
+                consecutiveReadErrors += 1
+                if consecutiveReadErrors > 100 {
+                    if report.videoFramesDecoded == 0 && report.audioSamplesEmitted == 0 {
+                        throw MediaError.ffmpeg(.unreadable, path: path, reason: "the file cannot be read",
+                                                code: status, call: "av_read_frame")
+                    }
+                    report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
+                    break readLoop
+                }
+                continue
+            }
+            consecutiveReadErrors = 0
+            report.packetsRead += 1
+            let index = Int(packet.pointer.pointee.stream_index)
+            if let video, index == videoIndex {
+                try send(video, packet.pointer, isVideo: true, sink: &sink)
+            } else if let audio, index == audioIndex {
+                try send(audio, packet.pointer, isVideo: false, sink: &sink)
+            }
+            av_packet_unref(packet.pointer)
+            if let progress, report.decodedSeconds >= nextProgress {
+                progress(report.decodedSeconds)
+                nextProgress = report.decodedSeconds.rounded(.down) + 1
+            }
+        }
+        // Flush: the decoders' delayed frames, then what the resampler holds.
+        if let video { try send(video, nil, isVideo: true, sink: &sink) }
+        if let audio {
+            try send(audio, nil, isVideo: false, sink: &sink)
+            emitAudio(resampler.convert(nil), sink: &sink)
+        }
+        report.originSeconds = origin ?? 0
+
+        if report.videoFramesEmitted == 0 && report.audioSamplesEmitted == 0 {
+            throw MediaError(kind: .unreadable, path: path, reason: "no picture or sound could be decoded",
+                             ffmpegLog: ffmpegLastLogLine())
+        }
+        if let stated = info.durationSeconds, stated - report.decodedSeconds > max(2.0, 0.05 * stated) {
+            report.truncated = true
+            report.warnings.append(String(format: "the file ends at %.1f s though its header says %.1f s: it was probably cut off",
+                                          report.decodedSeconds, stated))
+        }
+        if report.corruptPackets > 0 {
+            report.warnings.append("\(report.corruptPackets) corrupt packet(s) were skipped")
+        }
+        progress?(report.decodedSeconds)
+        return report
+    }
+}
+
+/// 4096 zero samples, for gaps in the audio.
+private let silence = [Float](repeating: 0, count: 4096)
+
+/// Monotonic seconds, for per-stage timings.
+struct Stopwatch {
+    func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+extension Array where Element == String {
+    mutating func appendOnce(_ text: String) {
+        if !contains(text) { append(text) }
+    }
+}

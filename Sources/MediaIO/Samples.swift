@@ -1,0 +1,87 @@
+/// One analysis picture: the luma of a decoded frame shrunk to the analysis width, 8 bits a pixel, rows
+/// packed without padding. It borrows the decoder's buffer: read it inside `withPixels`, keep only numbers.
+public struct LumaFrame: ~Copyable {
+    /// Seconds from the start of the presentation.
+    public let time: Double
+    public let width: Int
+    public let height: Int
+    let base: UnsafePointer<UInt8>
+
+    /// `width × height` bytes, row after row, valid only inside `body`.
+    public func withPixels<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: width * height))
+    }
+
+    /// A copy of the pixels, for tests and tools (not for the hot path).
+    public func copyPixels() -> [UInt8] { withPixels { Array($0) } }
+}
+
+/// A run of mono Float32 audio samples at the analysis rate. It borrows the resampler's buffer.
+public struct AudioChunk: ~Copyable {
+    /// Seconds from the start of the presentation to the first sample.
+    public let time: Double
+    public let sampleRate: Int
+    public let count: Int
+    let base: UnsafePointer<Float>
+
+    /// The samples, valid only inside `body`.
+    public func withSamples<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+}
+
+/// Receives the analysis streams as they are decoded, in the order the file delivers them
+/// (video and audio interleave; each stream's own times only increase).
+public protocol MediaSink {
+    mutating func consume(video frame: borrowing LumaFrame)
+    mutating func consume(audio chunk: borrowing AudioChunk)
+}
+
+/// How to decode for analysis.
+public struct DecodeOptions: Sendable, Codable, Equatable {
+    /// Width of the analysis pictures in pixels (a multiple of 16; aspect kept).
+    public var analysisWidth: Int = 192
+    /// Analysis pictures per second, chosen by timestamp; nil hands over every decoded frame.
+    public var videoSamplesPerSecond: Double? = 5
+    /// Sample rate of the mono analysis audio.
+    public var audioSampleRate: Int = 16_000
+    /// Let the video decoder drop frames no other frame refers to (B-frames, mostly).
+    public var skipNonReferenceFrames: Bool = false
+    /// Let the video decoder skip its loop filter (deblocking).
+    public var skipLoopFilter: Bool = false
+    /// Shrink with a fast bilinear filter rather than area averaging.
+    public var fastScaler: Bool = false
+    /// Decoder threads per stream; 0 lets FFmpeg use every core.
+    public var threads: Int = 0
+    /// Decode the video stream (when there is one).
+    public var decodeVideo: Bool = true
+    /// Decode the audio stream (when there is one).
+    public var decodeAudio: Bool = true
+
+    public init() {}
+}
+
+/// What a decode pass met: counts, where it ended, and what should be told to a person.
+public struct DecodeReport: Sendable, Codable, Equatable {
+    public var packetsRead = 0
+    /// Packets the demuxer or a decoder rejected as corrupt; they were skipped.
+    public var corruptPackets = 0
+    public var videoFramesDecoded = 0
+    public var videoFramesEmitted = 0
+    public var audioSamplesEmitted = 0
+    /// Seconds from the start of the presentation to the end of the last decoded picture or sample.
+    public var decodedSeconds = 0.0
+    /// The container time that became 0.
+    public var originSeconds = 0.0
+    /// The file ended well before its header said it would.
+    public var truncated = false
+    /// Things a person should know, in plain words.
+    public var warnings: [String] = []
+    /// Seconds spent per stage (wall clock, this thread).
+    public var demuxSeconds = 0.0
+    public var videoDecodeSeconds = 0.0
+    public var audioDecodeSeconds = 0.0
+    public var scaleSeconds = 0.0
+    public var resampleSeconds = 0.0
+    public var sinkSeconds = 0.0
+}

@@ -1,0 +1,1 @@
+// Features, bell detection and the segmenter.
