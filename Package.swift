@@ -30,7 +30,7 @@ let package = Package(
             dependencies: ["CFFmpeg", "CFFmpegShims", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "LessonMetrics"),
-        .target(name: "Segmentation", dependencies: ["MediaIO"]),
+        .target(name: "Segmentation", dependencies: ["MediaIO", "LessonMetrics"]),
         .target(
             name: "Bellwork",
             dependencies: ["MediaIO", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log")]
@@ -40,7 +40,7 @@ let package = Package(
             dependencies: ["Bellwork", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
-        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaIO", "LessonMetrics"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
         .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork"]),
     ]

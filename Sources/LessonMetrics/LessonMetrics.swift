@@ -1,1 +1,0 @@
-// The contract's result model, metrics and accuracy measures.
