@@ -77,7 +77,7 @@ final class FormatContext {
                            reason: "refused: not a recording container (playlists, scripts and image sequences are never opened)",
                            code: code, call: "avformat_open_input")
         }
-        if log.contains("moov atom not found") {
+        if log.contains("moov atom not found") && startsWithMP4Box(path) {
             return .ffmpeg(.incomplete, path: path,
                            reason: "the recording is incomplete: its index (moov atom) was never written, as when a recording is interrupted",
                            code: code, call: "avformat_open_input")
@@ -87,6 +87,16 @@ final class FormatContext {
         }
         return .ffmpeg(.notMedia, path: path, reason: "not a recording FFmpeg can read",
                        code: code, call: "avformat_open_input")
+    }
+
+    /// Whether the file begins like an MP4/QuickTime file (a box of a known type), so that a missing
+    /// index means an interrupted recording rather than some other file given an .mp4 name.
+    private static func startsWithMP4Box(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 8), head.count == 8 else { return false }
+        let type = String(decoding: head[4..<8], as: UTF8.self)
+        return ["ftyp", "mdat", "wide", "free", "skip", "moov", "pnot", "uuid"].contains(type)
     }
 
     var streamCount: Int { Int(pointer.pointee.nb_streams) }

@@ -1,1 +1,0 @@
-// The analysis pipeline used by every command.

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Bellwork
+import Foundation
+import Logging
+import MediaIO
+
+/// Options every subcommand shares.
+struct CommonOptions: ParsableArguments {
+    @Flag(name: .long, help: "Show FFmpeg's warnings and Bellwork's log on standard error.")
+    var verbose = false
+
+    func setUpLogging() {
+        let level: Logger.Level = verbose ? .info : .critical
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        FFmpegLog.install(verbose: verbose)
+    }
+}
+
+/// A failure that ends the command with one line on standard error and the contract's exit status.
+struct CLIFailure: Error, CustomStringConvertible {
+    let message: String
+    let status: Int32
+
+    init(message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    init(_ error: Error) {
+        if let media = error as? MediaError {
+            message = media.description
+            status = ExitStatus.of(media)
+        } else if let failure = error as? CLIFailure {
+            self = failure
+            return
+        } else {
+            message = "\(error)"
+            status = ExitStatus.software
+        }
+    }
+
+    var description: String { message }
+}
+
+extension CLIFailure {
+    /// Prints the one line on standard error and gives the exit status to throw.
+    func report() -> ExitCode {
+        FileHandle.standardError.write(Data(("bellwork: " + message + "\n").utf8))
+        return ExitCode(status)
+    }
+}
+
+/// Runs a command body, turning any failure into one line on standard error and the contract's status.
+func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let code as ExitCode {
+        throw code
+    } catch {
+        throw CLIFailure(error).report()
+    }
+}
