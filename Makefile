@@ -1,0 +1,56 @@
+# Bellwork: `make demo` and `make test` work on a fresh Debian 12 machine with Swift; they install what is missing.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/bellwork
+SAMPLE = Fixtures/sample-lesson.mp4
+
+# Debian packages: FFmpeg's libraries (the product), the ffmpeg tool (fixtures and test oracle only),
+# pkg-config (finds FFmpeg), valgrind (leak check), python3-pip for the independent readers the tests use.
+APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev \
+               ffmpeg valgrind python3 python3-pip
+PIP_PACKAGES = jsonschema webvtt-py pympi-ling
+
+.PHONY: demo test build deps apt-deps pip-deps fixtures bench leakcheck clean
+
+demo: deps build
+	$(BIN) probe $(SAMPLE)
+
+test: deps
+	$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+
+build: apt-deps
+	$(SWIFT) build -c $(CONFIG)
+
+deps: apt-deps pip-deps
+
+# Installs only what is missing (apt-get update first, once).
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+pip-deps:
+	@python3 -c "import jsonschema, webvtt, pympi" 2>/dev/null || \
+	  python3 -m pip install -q $(PIP_PACKAGES) 2>/dev/null || \
+	  python3 -m pip install -q --break-system-packages $(PIP_PACKAGES)
+
+fixtures: apt-deps
+	python3 Fixtures/generator/make_fixtures.py
+
+bench: deps build
+	python3 benchmarks/run.py
+
+# Valgrind over the decode loop of a real recording (debug build, so the stacks name our code).
+leakcheck: apt-deps
+	$(SWIFT) build -c debug
+	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+	  .build/debug/bellwork decode-check Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov
+
+clean:
+	rm -rf .build .build-test.log
