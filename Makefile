@@ -50,7 +50,7 @@ bench: deps build
 leakcheck: apt-deps
 	$(SWIFT) build -c debug
 	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
-	  .build/debug/bellwork decode-check Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov
+	  .build/debug/bellwork decode Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov
 
 clean:
 	rm -rf .build .build-test.log

@@ -47,6 +47,8 @@ public final class MediaReader {
         let outRate = Double(options.audioSampleRate)
 
         var nextVideoSample = 0.0
+        let nominalRate = info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30
+        let sampleTolerance = min(0.5 / max(nominalRate, 1), 0.25 / (options.videoSamplesPerSecond ?? 1))
         var lastVideoTime = -Double.infinity
         var audioClockStart: Double? = nil  // presentation time of the first emitted audio sample
         var audioSamplesOut = 0               // samples emitted since audioClockStart (including padding)
@@ -120,8 +122,9 @@ public final class MediaReader {
             report.decodedSeconds = max(report.decodedSeconds, t)
             guard t >= -0.0005, t > lastVideoTime else { return }
             if let rate = options.videoSamplesPerSecond {
-                guard t >= nextVideoSample - 0.25 / rate else { return }
-                nextVideoSample = ((t * rate + 0.25).rounded(.down) + 1) / rate
+                // The first frame at or within half a frame before each point of the 1/rate grid.
+                guard t >= nextVideoSample - sampleTolerance else { return }
+                nextVideoSample = ((t + sampleTolerance) * rate).rounded(.down) / rate + 1 / rate
             }
             lastVideoTime = t
             let s = clock.now()
@@ -143,11 +146,12 @@ public final class MediaReader {
                 let spent = clock.now() - s
                 if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
                 if status == AVCode.again || status == AVCode.eof { return }
-                if status == AVCode.invalidData { report.corruptPackets += 1; continue }
-                if status < 0 {
+                if status == AVCode.noMemory {
                     throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
                                             call: "avcodec_receive_frame")
                 }
+                // Decoders report damaged data with many codes (INVALIDDATA, EPERM, …): count it and go on.
+                if status < 0 { report.corruptPackets += 1; return }
                 if isVideo { handleVideoFrame(sink: &sink) } else { handleAudioFrame(sink: &sink) }
                 av_frame_unref(frame.pointer)
             }
@@ -164,11 +168,12 @@ public final class MediaReader {
                 spent += clock.now() - s2
             }
             if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
-            if status == AVCode.invalidData { report.corruptPackets += 1 }
-            else if status < 0 && status != AVCode.eof && status != AVCode.again {
+            if status == AVCode.noMemory {
                 throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
                                         call: "avcodec_send_packet")
             }
+            // A packet the decoder rejects (damaged data, whatever the code) is counted and skipped.
+            if status < 0 && status != AVCode.eof && status != AVCode.again { report.corruptPackets += 1 }
             try drain(codec, isVideo: isVideo, sink: &sink)
         }
 

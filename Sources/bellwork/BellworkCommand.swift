@@ -16,6 +16,6 @@ struct BellworkCommand: ParsableCommand {
           bellwork probe lesson.mov --format json
         """,
         version: BellworkVersion.string,
-        subcommands: [ProbeCommand.self]
+        subcommands: [ProbeCommand.self, DecodeCommand.self]
     )
 }
