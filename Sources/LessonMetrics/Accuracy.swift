@@ -1,0 +1,138 @@
+/// The contract's accuracy measures: how closely a result matches a lesson's ground truth.
+///
+/// Everything is measured on the truth's class window (its bell, or 0, to its `durationSeconds`), with
+/// segments reduced to two labels: transition, and everything else. In that reduction, transition
+/// segments that touch or overlap merge into one transition, and any stretch no segment covers is
+/// "everything else".
+public enum Accuracy {
+    /// Label agreement samples the window at the middle of each 0.1 s step: `start + 0.05 + k × 0.1`
+    /// for k = 0, 1, … while the point is before the window's end.
+    public static let sampleStepSeconds = 0.1
+
+    /// A result transition matches a true one when their intersection over union is at least this.
+    public static let matchingIoU = 0.5
+
+    /// Scores a result, or any lesson in truth-file shape, against the ground truth.
+    ///
+    /// Transitions are clipped to the truth's window before matching. Matching is greedy: pairs with
+    /// an intersection over union of at least 0.5 are taken best first (ties by earlier result, then
+    /// earlier truth), each transition used once. Bell, latency and time-on-task errors compare the
+    /// two files' own bells and metrics, and are rounded to 0.01.
+    public static func score(result: TruthFile, truth: TruthFile) -> Score {
+        let window = ClassWindow(bell: truth.bell?.timeSeconds, duration: truth.durationSeconds)
+        let found = transitionRuns(result.segments, in: window)
+        let expected = transitionRuns(truth.segments, in: window)
+
+        let bell: BellOutcome = switch (result.bell, truth.bell) {
+        case (nil, nil): .noBell
+        case (nil, .some): .missed
+        case (.some, nil): .extra
+        case (.some(let got), .some(let want)):
+            .found(errorSeconds: roundedTime(abs(got.timeSeconds - want.timeSeconds)))
+        }
+        var latencyError: Double?
+        if let got = result.metrics.bellToWorkSeconds, let want = truth.metrics.bellToWorkSeconds {
+            latencyError = roundedTime(abs(got - want))
+        }
+
+        return Score(
+            labelAgreement: labelAgreement(found, expected, in: window),
+            transitions: TransitionMatch(
+                resultCount: found.count, truthCount: expected.count,
+                matchedCount: matchCount(found, expected)),
+            bell: bell,
+            latencyErrorSeconds: latencyError,
+            timeOnTaskErrorPoints: roundedTime(
+                abs(result.metrics.timeOnTaskPercent - truth.metrics.timeOnTaskPercent))
+        )
+    }
+
+    /// Scores an analysis result against the ground truth.
+    public static func score(result: AnalysisResult, truth: TruthFile) -> Score {
+        score(result: TruthFile(result), truth: truth)
+    }
+
+    /// The measures over many lessons.
+    public static func aggregate(_ scores: [Score]) -> AggregateScore {
+        AggregateScore(scores)
+    }
+
+    /// A stretch labelled transition: `[start, end)`.
+    struct Run: Equatable {
+        var start: Double
+        var end: Double
+        var length: Double { end - start }
+    }
+
+    /// The transition stretches inside the window, sorted, with touching or overlapping ones merged.
+    static func transitionRuns(_ segments: [Segment], in window: ClassWindow) -> [Run] {
+        let clipped = segments
+            .filter { $0.kind == .transition }
+            .map { Run(start: max($0.start, window.start), end: min($0.end, window.end)) }
+            .filter { $0.start < $0.end }
+            .sorted { $0.start < $1.start }
+        var runs: [Run] = []
+        for run in clipped {
+            if let last = runs.last, run.start <= last.end {
+                runs[runs.count - 1].end = max(last.end, run.end)
+            } else {
+                runs.append(run)
+            }
+        }
+        return runs
+    }
+
+    /// Share of sample points where both label sets agree; 1 when the window holds no sample point.
+    static func labelAgreement(_ found: [Run], _ expected: [Run], in window: ClassWindow) -> Double {
+        var foundCursor = RunCursor(found)
+        var expectedCursor = RunCursor(expected)
+        var samples = 0
+        var agreeing = 0
+        while true {
+            // Multiplied, not accumulated, so that rounding error does not drift along a long lesson.
+            let t = window.start + (Double(samples) + 0.5) * sampleStepSeconds
+            guard t < window.end else { break }
+            samples += 1
+            if foundCursor.contains(t) == expectedCursor.contains(t) { agreeing += 1 }
+        }
+        return samples == 0 ? 1 : Double(agreeing) / Double(samples)
+    }
+
+    /// Answers "is t inside a run?" for increasing t, walking sorted, disjoint runs once.
+    private struct RunCursor {
+        let runs: [Run]
+        var index = 0
+
+        init(_ runs: [Run]) { self.runs = runs }
+
+        mutating func contains(_ t: Double) -> Bool {
+            while index < runs.count, runs[index].end <= t { index += 1 }
+            return index < runs.count && runs[index].start <= t
+        }
+    }
+
+    /// How many result runs match a true run, greedily by best intersection over union.
+    static func matchCount(_ found: [Run], _ expected: [Run]) -> Int {
+        var pairs: [(iou: Double, found: Int, expected: Int)] = []
+        for (i, a) in found.enumerated() {
+            for (j, b) in expected.enumerated() {
+                let iou = intersectionOverUnion(a, b)
+                if iou >= matchingIoU { pairs.append((iou, i, j)) }
+            }
+        }
+        pairs.sort { ($0.iou, $1.found, $1.expected) > ($1.iou, $0.found, $0.expected) }
+        var usedFound = Set<Int>()
+        var usedExpected = Set<Int>()
+        for pair in pairs where !usedFound.contains(pair.found) && !usedExpected.contains(pair.expected) {
+            usedFound.insert(pair.found)
+            usedExpected.insert(pair.expected)
+        }
+        return usedFound.count
+    }
+
+    static func intersectionOverUnion(_ a: Run, _ b: Run) -> Double {
+        let intersection = max(0, min(a.end, b.end) - max(a.start, b.start))
+        let union = a.length + b.length - intersection
+        return union > 0 ? intersection / union : 0
+    }
+}
