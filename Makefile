@@ -46,11 +46,9 @@ fixtures: apt-deps
 bench: deps build
 	python3 benchmarks/run.py
 
-# Valgrind over the decode loop of a real recording (debug build, so the stacks name our code).
+# Valgrind over the decode loop and the error paths of real recordings.
 leakcheck: apt-deps
-	$(SWIFT) build -c debug
-	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
-	  .build/debug/bellwork decode Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov
+	scripts/leakcheck.sh
 
 clean:
 	rm -rf .build .build-test.log
