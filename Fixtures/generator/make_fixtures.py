@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Render Bellwork's fixture lessons: picture, sound and ground truth.
+
+  python3 Fixtures/generator/make_fixtures.py                 # the committed set (Fixtures/lessons, sample)
+  python3 Fixtures/generator/make_fixtures.py --only NAME ... # some of them
+  python3 Fixtures/generator/make_fixtures.py --bench OUTDIR  # the large benchmark lessons (not committed)
+
+Every lesson is rendered from a script of phases with a fixed seed, so the truth files come out
+the same on every run (and the media too, given the same ffmpeg and numpy).
+"""
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from scipy.io import wavfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import choreo  # noqa: E402
+import media  # noqa: E402
+import scene  # noqa: E402
+import sound  # noqa: E402
+import truth  # noqa: E402
+from scenarios import BENCH, LESSONS, SAMPLE  # noqa: E402
+
+FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
+
+
+# ----------------------------------------------------------------------------- output formats
+def encoder_args(fmt, sc):
+    """ffmpeg output arguments for a format (after the inputs)."""
+    crf = str(sc.crf)
+    x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p",
+            "-bf", "3", "-g", str(int(sc.fps * 4)), "-threads", "2"]
+    aac_st = ["-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "2"]
+    if fmt == "mp4":
+        return x264 + aac_st + ["-movflags", "+faststart"]
+    if fmt == "mp4_mono44":
+        return x264 + ["-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "44100", "-ac", "1", "-movflags", "+faststart"]
+    if fmt == "mp4_video_only":
+        return x264 + ["-an", "-movflags", "+faststart"]
+    if fmt == "m4a":
+        return ["-vn", "-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "1"]
+    if fmt == "webm":
+        return ["-c:v", "libvpx-vp9", "-crf", crf, "-b:v", "0", "-deadline", "good", "-cpu-used", "5",
+                "-row-mt", "1", "-threads", "2", "-g", str(int(sc.fps * 4)), "-pix_fmt", "yuv420p",
+                "-c:a", "libopus", "-b:a", f"{sc.abr}k", "-ac", "1"]
+    if fmt == "mov_hevc":
+        # stored landscape, shown portrait: ffprobe prints "rotation of -90.00 degrees"
+        return ["-c:v", "libx265", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
+                "-x265-params", "log-level=error:bframes=3:pools=2", "-metadata:s:v:0", "rotate=90",
+                "-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "1", "-movflags", "+faststart"]
+    raise ValueError(fmt)
+
+
+EXT = {"mp4": "mp4", "mp4_mono44": "mp4", "mp4_video_only": "mp4", "m4a": "m4a", "webm": "webm",
+       "mov_hevc": "mov"}
+
+
+def frame_times(sc, duration):
+    """Presentation times of the frames. A phone's variable frame rate wobbles around 27 fps."""
+    if sc.vfr:
+        n = int(duration * 27.0)
+        N = np.arange(n)
+        ts = N / 27.0 + 0.012 * np.sin(0.7 * N) + 0.006 * np.sin(0.13 * N)
+        ts[0] = 0.0
+        return ts[ts < duration - 1.0 / 27]
+    n = int(round(duration * sc.fps))
+    return np.arange(n) / sc.fps
+
+
+# ----------------------------------------------------------------------------- picture effects
+def light_at(sc, t):
+    """(room light gain, projector 0..1) at t."""
+    light, proj = 1.0, 0.0
+    for t0, level, p, ramp in sc.lights:
+        f = min(1.0, max(0.0, (t - t0) / ramp))
+        light = light + (level - light) * f
+        proj = proj + (p - proj) * f
+    return light, proj
+
+
+def camera_at(sc, t, height):
+    """(dy, dx) pixel shift and exposure while the camera is picked up and set down."""
+    if not sc.camera:
+        return (0, 0), 1.0
+    t0, t1, fdy, fdx = sc.camera
+    m = height * 0.12
+    if t < t0:
+        return (0, 0), 1.0
+    if t >= t1:
+        return (int(round(fdy * height)), int(round(fdx * height))), 1.0
+    f = (t - t0) / (t1 - t0)
+    dy = m * (0.8 * math.sin(2 * math.pi * 0.7 * (t - t0)) + 0.35 * math.sin(2 * math.pi * 3.1 * (t - t0)))
+    dx = m * (0.9 * math.sin(2 * math.pi * 0.45 * (t - t0) + 1) + 0.3 * math.sin(2 * math.pi * 2.3 * (t - t0)))
+    w = math.sin(math.pi * f)
+    dy = dy * w + fdy * height * f
+    dx = dx * w + fdx * height * f
+    exposure = 1.0 - 0.45 * math.exp(-((f - 0.35) / 0.08) ** 2)    # a hand over part of the lens
+    return (int(round(dy)), int(round(dx))), exposure
+
+
+# ----------------------------------------------------------------------------- one lesson
+def render_lesson(sc, outdir, progress=False):
+    t_start = time.time()
+    segs, tracks = choreo.build(sc.script, sc.seed)
+    duration = segs[-1][1]
+    ext = EXT[sc.fmt]
+    out_path = os.path.join(outdir, f"{sc.name}.{ext}")
+    has_video = sc.fmt != "m4a"
+    has_audio = sc.fmt != "mp4_video_only"
+    sr = 44100 if sc.fmt == "mp4_mono44" else sc.sr
+
+    kinds = [(a, b, kind) for a, b, name, kind, opts in segs]
+
+    def kind_at(t):
+        for a, b, k in kinds:
+            if a <= t < b:
+                return k
+        return kinds[-1][2]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = os.path.join(tmp, "audio.wav")
+        if has_audio:
+            audio = sound.render(sc, segs, tracks, duration, sr, sc.seed + 17)
+            wavfile.write(wav, sr, (audio * 32767).astype(np.int16))
+        cmd = [media.FFMPEG, "-nostdin", "-y", "-v", "error"]
+        times = frame_times(sc, duration)
+        if has_video:
+            rw, rh = sc.render_size
+            cmd += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{rw}x{rh}",
+                    "-framerate", str(27 if sc.vfr else sc.fps), "-i", "pipe:0"]
+        if has_audio:
+            cmd += ["-i", wav]
+        if has_video:
+            vf = []
+            if sc.vfr:
+                # timestamps from the same formula the frames were rendered at
+                vf += ["settb=1/90000", "setpts='(N/27+0.012*sin(0.7*N)+0.006*sin(0.13*N))*90000'"]
+            if sc.render_size != sc.size:
+                vf += [f"scale={sc.size[0]}:{sc.size[1]}:flags=bilinear"]
+                if sc.out_noise:
+                    vf += [f"noise=alls={sc.out_noise}:allf=t"]
+            if sc.portrait:
+                vf += ["transpose=2"]  # stored landscape: turn the upright portrait picture counter-clockwise
+            if vf:
+                cmd += ["-vf", ",".join(vf)]
+            if sc.vfr:
+                cmd += ["-fps_mode", "passthrough", "-video_track_timescale", "90000"]
+        cmd += ["-map_metadata", "-1", "-metadata", f"title=Bellwork fixture: {sc.name}",
+                "-metadata", "creation_time=2024-03-04T08:15:00Z"]
+        cmd += encoder_args(sc.fmt, sc)
+        cmd += ["-fflags", "+bitexact"] if sc.fmt != "webm" else []
+        cmd += [out_path]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if has_video else None)
+        if has_video:
+            rng = np.random.default_rng(sc.seed + 5)
+            looks = [scene.Look(rng) for _ in range(choreo.N_STUDENTS)] + [scene.Look(rng, teacher=True)]
+            fidgets = [scene.Fidget(rng, duration, kind_at) for _ in range(choreo.N_STUDENTS)]
+            fidgets.append(scene.Fidget(rng, duration, kind_at, teacher=True))
+            rw, rh = sc.render_size
+            view = scene.View.portrait(rw, rh) if sc.portrait else scene.View.landscape(rw, rh)
+            margin = int(rh * 0.14) if sc.camera else 0
+            rend = scene.Renderer(view, list(zip(tracks, fidgets)), looks, rng, margin)
+            gaps = [(a, b) for a, b, k in kinds if k == "unknown"]
+            last = None
+            last_report = time.time()
+            for i, t in enumerate(times):
+                in_gap = any(a <= t < b for a, b in gaps)
+                if in_gap and last is not None:
+                    proc.stdin.write(last)      # a frozen picture
+                    continue
+                light, proj = light_at(sc, t)
+                shift, exposure = camera_at(sc, t, rh)
+                data = rend.frame(t, light, proj, shift, exposure).tobytes()
+                last = data
+                proc.stdin.write(data)
+                if progress and time.time() - last_report > 10:
+                    last_report = time.time()
+                    el = last_report - t_start
+                    print(f"  {sc.name}: {t:7.1f}/{duration:.0f} s of lesson, {el:5.0f} s elapsed, "
+                          f"{i / max(el, 1e-6):.1f} frames/s", flush=True)
+            proc.stdin.close()
+        if proc.wait() != 0:
+            raise RuntimeError(f"ffmpeg failed for {sc.name}")
+
+    dur, info = media.media_duration(out_path)
+    streams = {s["codec_type"]: s for s in info["streams"]}
+    ends = [float(s.get("duration", 0)) for s in info["streams"]]
+    if len(ends) > 1 and max(ends) - min(ends) > 0.1:
+        print(f"  warning: {sc.name}: stream durations differ: {ends}", file=sys.stderr)
+    segments = [(a, b, kind) for a, b, name, kind, opts in segs]
+    tr = truth.make_truth(dur, sc.bell, segments, sc.notes)
+    truth.dump(tr, os.path.join(outdir, f"{sc.name}.truth.json"))
+    size = os.path.getsize(out_path)
+    rot = media.probe_rotation(out_path) if has_video else None
+    print(f"{sc.name}.{ext}: {dur:.2f} s, {size / 1e6:.2f} MB, streams {sorted(streams)}"
+          f"{', ' + rot if rot else ''}, {time.time() - t_start:.0f} s", flush=True)
+    return out_path, tr
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", metavar="OUTDIR", help="render the large benchmark lessons into OUTDIR")
+    ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
+    ap.add_argument("--scale-duration", type=float, default=1.0,
+                    help="bench only: shorten the bench lessons by this factor (for a quick try)")
+    args = ap.parse_args()
+    if args.bench:
+        os.makedirs(args.bench, exist_ok=True)
+        for sc in BENCH:
+            if args.only and sc.name not in args.only:
+                continue
+            if args.scale_duration != 1.0:
+                sc = sc.scaled(args.scale_duration)
+            render_lesson(sc, args.bench, progress=True)
+        return
+    lessons_dir = os.path.join(FIXTURES, "lessons")
+    os.makedirs(lessons_dir, exist_ok=True)
+    todo = [(sc, lessons_dir) for sc in LESSONS] + [(SAMPLE, FIXTURES)]
+    for sc, d in todo:
+        if args.only and sc.name not in args.only:
+            continue
+        render_lesson(sc, d)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""The lessons: each a script of phases, a bell, sounds that are not the bell, and picture effects.
+
+Phases (see choreo.py): arrival, settle, materials, move, unsettled, packup (transitions);
+instruction (option layout="carpet"), independent (option teacher="desk"), group; gap (unknown).
+Times are seconds from the start of the recording. The truth segments are the phases.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Scenario:
+    name: str
+    seed: int
+    script: list
+    notes: str
+    scenario: str                      # one line for the README table
+    split: str = "tune"
+    fmt: str = "mp4"
+    size: tuple = (480, 270)           # output picture (upright, before any storage rotation)
+    render_size: tuple = None          # numpy renders at this size; ffmpeg scales to `size`
+    fps: int = 15
+    crf: int = 32
+    abr: int = 40                      # audio kbit/s
+    sr: int = 48000                    # audio rendering rate
+    bell: float = None                 # the class bell's onset, or None
+    bell_kind: str = None
+    sounds: list = field(default_factory=list)     # (what, kind, t[, dur]) not-the-bell sounds, bell2
+    duck: list = field(default_factory=list)       # (t, dur): the class falls quiet (announcement)
+    lights: list = field(default_factory=list)     # (t, light level, projector 0..1, ramp s)
+    camera: tuple = None               # (t0, t1, final dy, final dx as fractions of height)
+    teacher_voice: str = "en_US_f_Allison"
+    mic_gain_db: float = 0.0
+    hum_hz: float = 60.0
+    vfr: bool = False
+    portrait: bool = False
+    out_noise: int = 0
+
+    def __post_init__(self):
+        if self.render_size is None:
+            self.render_size = self.size
+
+    @property
+    def duration(self):
+        return float(sum(p[1] for p in self.script))
+
+    def scaled(self, f):
+        """A shorter copy (bench smoke runs): every phase and event time scaled by f."""
+        s = dataclasses.replace(self)
+        s.script = [(p[0], max(4, round(p[1] * f)), *p[2:]) for p in self.script]
+        k = s.duration / self.duration
+        s.bell = None if self.bell is None else round(self.bell * k, 2)
+        s.sounds = [(w, kd, round(t * k, 2), *r) for w, kd, t, *r in self.sounds]
+        s.lights = [(round(t * k, 2), *r) for t, *r in self.lights]
+        s.duck = [(round(t * k, 2), d) for t, d in self.duck]
+        return s
+
+
+LESSONS = [
+    Scenario(
+        "typical_start", 101,
+        [("arrival", 46), ("settle", 18), ("instruction", 61), ("materials", 16), ("independent", 24)],
+        bell=28.0, bell_kind="school_bell_real",
+        scenario="students arrive, real school bell, settling, instruction, get books, independent work",
+        notes="A typical start. Students come in through the door (left) and some hang bags at the cubbies "
+              "(right) while the bell rings (the real Open-School-Bell recording) at 28 s; the class settles "
+              "until 64 s, then the teacher teaches at the board. At 125 s students fetch books from the "
+              "cubbies (16 s), then work on their own."),
+    Scenario(
+        "bell_while_working", 102,
+        [("arrival", 20, {"seated": 0.6}), ("independent", 75, {"teacher": "desk"}), ("materials", 17),
+         ("instruction", 38)],
+        bell=32.0, bell_kind="far_bell", split="validation",
+        scenario="class already doing bell work when a faint far-away bell rings (latency 0)",
+        notes="Students are already seated and working quietly on a warm-up when a faint, far-away "
+              "electromechanical bell (synthesised, low-passed, ~-27 dBFS peak) rings at 32 s: bell-to-work "
+              "is 0. The teacher sits at the desk. At 95 s a materials transition, then instruction."),
+    Scenario(
+        "long_unsettled_start", 103,
+        [("arrival", 25), ("unsettled", 90), ("instruction", 55)],
+        bell=18.0, bell_kind="electromechanical",
+        scenario="bell, then a long unsettled start: students wander for 90 s",
+        notes="A synthesised electromechanical bell (clapper ~25 Hz on a gong) at 18 s during arrival. The "
+              "class does not settle: students wander, sit, get up again, chat, for 90 s after arrival. "
+              "Instruction begins at 115 s (bell-to-work 97 s)."),
+    Scenario(
+        "started_after_bell", 104,
+        [("settle", 22), ("instruction", 73), ("move", 20), ("group", 45)],
+        bell=None, split="validation",
+        scenario="recording started after the bell: no bell in the recording",
+        notes="The camera was switched on after the bell: no bell (truth bell null; the class window is the "
+              "whole recording). Students are still settling at first, then instruction, then they move to "
+              "the group tables (right) at 95 s and work in groups."),
+    Scenario(
+        "noisy_group_work", 105,
+        [("arrival", 18, {"seated": 0.5}), ("settle", 12), ("instruction", 25), ("move", 20), ("group", 105)],
+        bell=12.0, bell_kind="chime2", fmt="webm", split="validation",
+        scenario="loud group work for 105 s that is on task (VP9/Opus WebM)",
+        notes="Two-tone electronic chime at 12 s. After a short instruction, students move to the four group "
+              "tables (75 s) and work in groups: many voices, loud and steady, lively movement in place, "
+              "occasional standing up; this is on task, not a transition."),
+    Scenario(
+        "teacher_circulating", 106,
+        [("arrival", 14, {"seated": 0.8}), ("settle", 12), ("instruction", 24), ("materials", 12),
+         ("independent", 108)],
+        bell=6.0, bell_kind="chime3", fmt="mp4_mono44", teacher_voice="fr_CA_f_June",
+        scenario="quiet independent work while the teacher walks among the desks (mono 44.1 kHz AAC)",
+        notes="Three-tone chime at 6 s. After a short instruction and a materials transition, 108 s of "
+              "quiet independent work while the teacher walks up and down the aisles and stops at desks: one "
+              "person walking is not a transition. Audio is mono 44.1 kHz."),
+    Scenario(
+        "lights_dimmed", 107,
+        [("arrival", 20, {"seated": 0.6}), ("settle", 12), ("instruction", 118), ("materials", 16),
+         ("independent", 14)],
+        bell=10.0, bell_kind="buzzer", lights=[(60.0, 0.42, 1.0, 2.5), (130.0, 1.0, 0.0, 1.5)],
+        split="validation",
+        scenario="lights dimmed for the projector during instruction (global luminance change)",
+        notes="A buzzer at 10 s. During instruction the room lights go down at 60 s (to ~42 %) and a slide "
+              "appears on the board; they come back at 130 s. Global luminance changes are not transitions."),
+    Scenario(
+        "camera_moved", 108,
+        [("independent", 60, {"teacher": "desk"}), ("materials", 18), ("instruction", 62)],
+        bell=6.0, bell_kind="school_bell_real", camera=(2.0, 9.0, 0.025, -0.02),
+        fmt="mov_hevc", size=(270, 480), portrait=True, vfr=True, crf=30,
+        scenario="phone on its side (HEVC MOV, -90 rotation, VFR) picked up and set down at 2-9 s",
+        notes="Recorded on a phone held upright: HEVC in MOV, frames stored landscape with a display matrix "
+              "of -90 degrees (shows 270x480), variable frame rate around 27 fps. The class does bell work "
+              "(independent) when the real bell rings at 6 s; the phone is picked up, shaken and set down "
+              "slightly moved between 2 and 9 s: the whole picture moves, but the class does not."),
+    Scenario(
+        "announcement", 109,
+        [("arrival", 22, {"seated": 0.5}), ("settle", 14), ("instruction", 44), ("materials", 14),
+         ("independent", 76)],
+        bell=14.0, bell_kind="chime2", sounds=[("announce", "pa", 112.0, 16.0)], duck=[(112.0, 16.0)],
+        scenario="a loud PA announcement during independent work",
+        notes="Two-tone chime at 14 s. At 112 s a loud announcement over the PA speaker (speech, band-limited "
+              "and overdriven) for 16 s during independent work; the class falls quiet and keeps working."),
+    Scenario(
+        "laughter", 110,
+        [("settle", 24), ("instruction", 76), ("move", 22), ("instruction", 43, {"layout": "carpet"})],
+        bell=8.0, bell_kind="timer_ring_real", teacher_voice="it_IT_m_Carlo",
+        sounds=[("fx", "laughter", 55.0, 3.5), ("fx", "laughter", 88.0, 2.5), ("fx", "laughter", 140.0, 3.0)],
+        scenario="the class laughs during instruction; move to the carpet",
+        notes="The bell is the ring of a kitchen timer (real recording, ring part only) at 8 s, while the class "
+              "settles. Instruction by a male teacher; the class bursts out laughing (synthesised) at 55, 88 "
+              "and 140 s. At 100 s everyone moves to the carpet (front right) for more instruction."),
+    Scenario(
+        "phone_and_timer", 111,
+        [("arrival", 26, {"seated": 0.4}), ("settle", 14), ("instruction", 35), ("materials", 13),
+         ("independent", 72)],
+        bell=21.0, bell_kind="electromechanical", split="validation",
+        sounds=[("fx", "phone", 9.0), ("fx", "phone_oxygen", 58.0), ("fx", "timer_ticks", 100.0),
+                ("fx", "alarm", 125.0), ("fx", "ding", 143.0)],
+        scenario="phone rings, timer ticks, an alarm clock and notification dings that are not the bell",
+        notes="The bell is a synthesised electromechanical bell at 21 s. Not bells: a phone ringing at 9 s "
+              "(before the bell), another phone at 58 s, a kitchen timer ticking 100-110 s, an alarm clock at "
+              "125 s and notification dings at 143-151 s."),
+    Scenario(
+        "packup_end", 112,
+        [("settle", 15), ("instruction", 35), ("independent", 60), ("packup", 50)],
+        bell=5.0, bell_kind="chime3", sounds=[("bell2", "electromechanical_short", 150.0)],
+        scenario="pack-up transition to the end; a dismissal bell at 150 s",
+        notes="Three-tone chime at 5 s starts the class. From 110 s students pack up: cubbies, then a line at "
+              "the door, until the recording ends. A second (dismissal) bell rings at 150 s: it is not the "
+              "bell that starts the class."),
+    Scenario(
+        "quiet_mic", 113,
+        [("arrival", 30), ("settle", 14), ("instruction", 56), ("move", 18), ("group", 52)],
+        bell=20.0, bell_kind="school_bell_real", mic_gain_db=-20.0, hum_hz=50.0,
+        scenario="the microphone is 20 dB too quiet",
+        notes="The whole soundtrack is 20 dB quieter than the others (the room tone is near the converter's "
+              "noise floor). Real school bell at 20 s, settling to 44 s, instruction, move to groups, group work."),
+    Scenario(
+        "hot_mic", 114,
+        [("arrival", 24, {"seated": 0.5}), ("settle", 14), ("instruction", 42), ("move", 18), ("group", 52),
+         ("move", 15), ("independent", 15)],
+        bell=16.0, bell_kind="electromechanical_short", mic_gain_db=14.0, split="validation",
+        teacher_voice="es_MX_f_Allison",
+        scenario="the microphone is near clipping (+14 dB; bell and group talk clip)",
+        notes="Recorded 14 dB too hot: the bell at 16 s and the loud group work clip at full scale. Short "
+              "electromechanical bell; instruction, groups, back to desks for independent work."),
+    Scenario(
+        "frozen_gap", 115,
+        [("arrival", 18, {"seated": 0.6}), ("settle", 12), ("instruction", 40), ("gap", 12),
+         ("instruction", 28), ("materials", 14), ("independent", 36)],
+        bell=10.0, bell_kind="buzzer",
+        scenario="a 12 s gap: frozen picture and digital silence (unknown)",
+        notes="A buzzer at 10 s. At 70 s the recording glitches: the picture freezes and the sound is digital "
+              "silence for 12 s (truth: unknown), then the lesson goes on."),
+    Scenario(
+        "no_audio", 116,
+        [("instruction", 50), ("move", 20), ("group", 50), ("move", 18), ("independent", 32)],
+        bell=None, fmt="mp4_video_only",
+        scenario="video only (no audio track), so no bell can be known",
+        notes="A recording with no audio track. No bell can be heard, so the truth has none and the class "
+              "window is the whole recording. Instruction, move to groups, group work, back to desks, "
+              "independent work."),
+    Scenario(
+        "audio_only", 117,
+        [("arrival", 35), ("settle", 13), ("instruction", 52), ("move", 16), ("group", 44)],
+        bell=25.0, bell_kind="school_bell_real", fmt="m4a", split="validation",
+        teacher_voice="ru_RU_f_IvrvoiceRU",
+        scenario="audio only (AAC in .m4a, mono 48 kHz)",
+        notes="Only sound: arrival chatter and footsteps, the real school bell at 25 s, settling to 48 s, a "
+              "teacher's voice, moving to groups at 100 s (footsteps, chairs), then group talk."),
+]
+
+SAMPLE = Scenario(
+    "sample-lesson", 201,
+    [("arrival", 40), ("settle", 15), ("instruction", 60), ("move", 18), ("group", 50), ("move", 17),
+     ("independent", 45), ("packup", 25)],
+    bell=30.0, bell_kind="school_bell_real", crf=33, abr=32,
+    scenario="the demo lesson: every kind of segment",
+    notes="The sample lesson for `make demo`. Students arrive; the real school bell rings at 30 s; the class "
+          "settles until 55 s; instruction at the board; students move to the group tables (115 s) and work in "
+          "groups; they move back to their desks (183 s) and work on their own; at 245 s they pack up and line "
+          "up at the door until the end.")
+
+
+def _bench_script(minutes):
+    """A long lesson made of the usual blocks, repeated to fill the time."""
+    blocks = [("instruction", 150), ("materials", 20), ("independent", 240), ("move", 25), ("group", 200),
+              ("move", 22), ("instruction", 120, {"layout": "carpet"}), ("move", 20), ("independent", 180)]
+    script = [("arrival", 60), ("settle", 30)]
+    total = 90
+    k = 0
+    target = minutes * 60 - 45
+    while total < target:
+        name, d, *o = blocks[k % len(blocks)]
+        d = min(d, target - total)
+        if d < 15:
+            break
+        script.append((name, d, *o))
+        total += d
+        k += 1
+    if script[-1][0] in ("move", "materials"):
+        script[-1] = ("independent", script[-1][1])
+    script.append(("packup", minutes * 60 - total))
+    return script
+
+
+BENCH = [
+    Scenario("bench_tablet_720p_10min", 301, _bench_script(10), bell=45.0, bell_kind="school_bell_real",
+             size=(1280, 720), render_size=(640, 360), fps=30, crf=26, abr=96, sr=48000, out_noise=5,
+             scenario="10-minute 1280x720 H.264/AAC tablet upload, 30 fps, B-frames",
+             notes="Benchmark lesson (not committed): a tablet upload."),
+    Scenario("bench_phone_1080p_10min", 302, _bench_script(10), bell=45.0, bell_kind="electromechanical",
+             fmt="mov_hevc", size=(1080, 1920), render_size=(360, 640), portrait=True, fps=30, crf=28, abr=96,
+             sr=48000, out_noise=5,
+             scenario="10-minute 1920x1080 HEVC MOV with -90 rotation (phone), 30 fps",
+             notes="Benchmark lesson (not committed): a phone recording, stored 1920x1080 with a -90 degree "
+                   "display matrix."),
+    Scenario("bench_lesson_720p_45min", 303, _bench_script(45), bell=45.0, bell_kind="chime2",
+             size=(1280, 720), render_size=(640, 360), fps=30, crf=27, abr=64, sr=16000, out_noise=5,
+             scenario="45-minute 1280x720 H.264/AAC lesson",
+             notes="Benchmark lesson (not committed): a whole 45-minute lesson."),
+]
