@@ -1,0 +1,44 @@
+import LessonMetrics
+
+/// Decides which bright runs are bells, how sure it is, and which one starts the class.
+///
+/// A class bell rings for a second or more, high in the spectrum, well above the room: an electric
+/// bell's dense partials, a timer's rattle. Short sounds (dings, ticks, beeps), pure single partials
+/// (alarm beeps), notes that fade at once (a struck ding) and sound low in the spectrum (phones, voices,
+/// laughter) are not bells. No candidate that qualifies means no bell, never a guess.
+public struct BellDetector: Sendable {
+    public let config: SegmentationConfig
+
+    public init(config: SegmentationConfig = SegmentationConfig()) {
+        self.config = config
+    }
+
+    /// How sure (0...1) that `candidate` is a bell; 0 when it fails a hard rule.
+    public func confidence(_ candidate: BellCandidate) -> Double {
+        let d = candidate.duration
+        guard d >= config.bellMinSeconds, d <= config.bellMaxSeconds else { return 0 }
+        guard candidate.slopeDbPerSecond >= -config.bellMaxDecayDbPerSecond else { return 0 }
+        guard candidate.meanPurity <= config.bellMaxPurity else { return 0 }
+        guard candidate.brightShare >= config.bellMinBrightShare else { return 0 }
+        guard candidate.sustainShare >= config.bellMinSustainShare else { return 0 }
+        guard candidate.meanTiltDb >= config.bellMinMeanTiltDb else { return 0 }
+        let duration = min(1, d / 2)
+        let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
+        let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))
+        return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * fill)
+    }
+
+    /// The bell that starts the class: the earliest candidate confident enough in the leading
+    /// `bellSearchFraction` of a recording `duration` seconds long; nil when there is none.
+    public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
+        let limit = duration * config.bellSearchFraction
+        for c in candidates.sorted(by: { $0.start < $1.start }) where c.start <= limit {
+            let score = confidence(c)
+            if score >= config.bellMinConfidence {
+                return Bell(timeSeconds: (c.start * 100).rounded() / 100, source: .detected,
+                            confidence: (score * 100).rounded() / 100)
+            }
+        }
+        return nil
+    }
+}

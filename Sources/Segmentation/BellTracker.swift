@@ -1,0 +1,182 @@
+/// A stretch of bright (bell-band) sound that might be a bell, with what it sounded like.
+public struct BellCandidate: Sendable, Codable, Equatable {
+    /// Seconds from the start of the presentation to the first bright frame.
+    public var start: Double
+    /// Seconds to the end of the last bright frame.
+    public var end: Double
+    /// Share (0...1) of the frames between start and end that were bright.
+    public var brightShare: Double
+    /// Mean rise of the bell band over its noise floor, dB.
+    public var meanRiseDb: Double
+    /// Mean of bell band minus voice band, dB.
+    public var meanTiltDb: Double
+    /// Mean purity (share of the bell band in its strongest partial).
+    public var meanPurity: Double
+    /// Share (0...1) of the frames between start and end that were bright and within `bellSustainDb` of
+    /// the ring's loud level (its 90th percentile): a bell holds its level, beeps and voices come and go.
+    public var sustainShare: Double
+    /// Slope of the bell-band level over the ring, dB per second (a struck ding fades fast).
+    public var slopeDbPerSecond: Double
+
+    public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
+                meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double) {
+        self.start = start
+        self.end = end
+        self.brightShare = brightShare
+        self.meanRiseDb = meanRiseDb
+        self.meanTiltDb = meanTiltDb
+        self.meanPurity = meanPurity
+        self.sustainShare = sustainShare
+        self.slopeDbPerSecond = slopeDbPerSecond
+    }
+
+    public var duration: Double { end - start }
+}
+
+/// A running low percentile of levels over the last few seconds: a fixed ring of quantised levels and
+/// their histogram (1 dB bins), so each update and query costs a fixed, small amount and allocates nothing.
+struct LevelFloor {
+    static let lowestDb = -140.0
+    static let binCount = 170
+    private var ring: [Int16]
+    private var next = 0
+    private var filled = 0
+    private var histogram: [Int32]
+    private let percentile: Double
+    private let minimumCount: Int
+
+    init(capacity: Int, percentile: Double, minimumCount: Int) {
+        ring = [Int16](repeating: 0, count: max(1, capacity))
+        histogram = [Int32](repeating: 0, count: Self.binCount)
+        self.percentile = percentile
+        self.minimumCount = max(1, minimumCount)
+    }
+
+    /// The percentile of the levels held (the centre of its 1 dB bin), or nil until `minimumCount` are held.
+    var value: Double? {
+        guard filled >= minimumCount else { return nil }
+        let target = Int32(max(1, Int((Double(filled) * percentile).rounded(.up))))
+        var seen: Int32 = 0
+        for b in 0..<Self.binCount {
+            seen += histogram[b]
+            if seen >= target { return Self.lowestDb + Double(b) + 0.5 }
+        }
+        return Self.lowestDb + Double(Self.binCount)
+    }
+
+    /// The histogram bin of a level.
+    static func bin(_ db: Double) -> Int {
+        Int(min(Double(binCount - 1), max(0, (db - lowestDb).rounded(.down))))
+    }
+
+    mutating func push(_ db: Double) {
+        let bin = Int16(Self.bin(db))
+        if filled == ring.count {
+            histogram[Int(ring[next])] -= 1
+        } else {
+            filled += 1
+        }
+        ring[next] = bin
+        histogram[Int(bin)] += 1
+        next = (next + 1) % ring.count
+    }
+}
+
+/// Follows spectral frames as they arrive: keeps noise floors of the bell band and the voice band over
+/// the last few seconds, marks bright frames, and turns runs of them into `BellCandidate`s. Memory is
+/// fixed; nothing grows but the list of candidates.
+///
+/// A frame is bright when the bell band rises `bellRiseDb` over its floor and either stands no more than
+/// `-bellMinTiltDb` below the voice band, or rose at least as much as the voice band did (a bell heard
+/// through a teacher's voice); phones and voices rise far more below 2 kHz than above.
+struct BellTracker {
+    private let config: SegmentationConfig
+    private let frameSeconds: Double
+    private let hopSeconds: Double
+    private var bellFloor: LevelFloor
+    private var voiceFloor: LevelFloor
+    // The open run.
+    private var runOpen = false
+    private var runStart = 0.0
+    private var lastBright = 0.0
+    private var brightCount = 0
+    private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0
+    private var sumT = 0.0, sumTT = 0.0, sumL = 0.0, sumTL = 0.0
+    private var runLevels: [Int32]     // histogram of the bright frames' levels, 1 dB bins
+    private(set) var candidates: [BellCandidate] = []
+
+    init(config: SegmentationConfig, frameSeconds: Double, hopSeconds: Double) {
+        self.config = config
+        self.frameSeconds = frameSeconds
+        self.hopSeconds = hopSeconds
+        let capacity = max(8, Int((config.bellFloorSeconds / hopSeconds).rounded()))
+        let minimum = max(4, Int((1.0 / hopSeconds).rounded()))
+        bellFloor = LevelFloor(capacity: capacity, percentile: config.bellFloorPercentile, minimumCount: minimum)
+        voiceFloor = LevelFloor(capacity: capacity, percentile: config.bellFloorPercentile, minimumCount: minimum)
+        runLevels = [Int32](repeating: 0, count: LevelFloor.binCount)
+    }
+
+    /// Takes the frame starting at `time`; returns whether it was bright.
+    @discardableResult
+    mutating func consume(_ frame: SpectralFrame, at time: Double) -> Bool {
+        var bright = false
+        if let floor = bellFloor.value, let vFloor = voiceFloor.value {
+            let rise = frame.bellDb - floor
+            let voiceRise = frame.voiceDb - vFloor
+            let tilt = frame.bellDb - frame.voiceDb
+            bright = rise >= config.bellRiseDb && frame.bellDb > config.silenceDb
+                && (tilt >= config.bellMinTiltDb || rise >= voiceRise - config.bellMaskingMarginDb)
+            if runOpen && time - lastBright - frameSeconds > config.bellGapSeconds { closeRun() }
+            if bright {
+                if !runOpen {
+                    runOpen = true
+                    runStart = time
+                    brightCount = 0
+                    sumRise = 0; sumTilt = 0; sumPurity = 0
+                    sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
+                    for b in 0..<runLevels.count { runLevels[b] = 0 }
+                }
+                runLevels[LevelFloor.bin(frame.bellDb)] += 1
+                lastBright = time
+                brightCount += 1
+                sumRise += rise
+                sumTilt += tilt
+                sumPurity += frame.purity
+                let t = time - runStart
+                sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
+            }
+        }
+        bellFloor.push(frame.bellDb)
+        voiceFloor.push(frame.voiceDb)
+        return bright
+    }
+
+    /// Closes a run still open at the end of the audio.
+    mutating func finish() {
+        if runOpen { closeRun() }
+    }
+
+    private mutating func closeRun() {
+        runOpen = false
+        let end = lastBright + frameSeconds
+        guard end - runStart >= config.bellMinSeconds, brightCount > 1 else { return }
+        let n = Double(brightCount)
+        let denominator = n * sumTT - sumT * sumT
+        let slope = denominator > 0 ? (n * sumTL - sumT * sumL) / denominator : 0
+        let spanned = ((lastBright - runStart) / hopSeconds).rounded() + 1
+        // The loud level (90th percentile of the bright frames) and how many frames held near it.
+        let target = Int32((0.9 * n).rounded(.up))
+        var seen: Int32 = 0
+        var loud = 0
+        for b in 0..<runLevels.count {
+            seen += runLevels[b]
+            if seen >= target { loud = b; break }
+        }
+        let lowest = max(0, loud - Int(config.bellSustainDb.rounded()))
+        var sustained: Int32 = 0
+        for b in lowest..<runLevels.count { sustained += runLevels[b] }
+        candidates.append(BellCandidate(start: runStart, end: end, brightShare: min(1, n / spanned),
+                                        meanRiseDb: sumRise / n, meanTiltDb: sumTilt / n, meanPurity: sumPurity / n,
+                                        sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope))
+    }
+}

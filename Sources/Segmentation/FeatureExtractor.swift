@@ -1,0 +1,314 @@
+import MediaIO
+
+/// Turns the analysis streams into a `FeatureSeries` as they are decoded.
+///
+/// It keeps the previous analysis picture, a spectral frame's worth of audio and fixed-size scratch;
+/// everything else it keeps is the per-step series (a few numbers and one value per grid cell a step).
+/// Not `Sendable`: it owns an FFT's scratch space. One extractor per lesson.
+public struct FeatureExtractor: MediaSink {
+    public let config: SegmentationConfig
+    private let step: Double
+
+    // Video.
+    private var previous: [UInt8] = []
+    private var previousSize = (width: 0, height: 0)
+    private var cellScratch: [Float]
+    private let cellCount: Int
+    private var videoStep = -1
+    private var vPairs = 0, vPictures = 0
+    private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0
+    private var vCells: [Float]
+    private var motion: [Double] = []
+    private var localMotion: [Double] = []
+    private var globalChange: [Double] = []
+    private var luma: [Double?] = []
+    private var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
+
+    // Audio level.
+    private let sampleRate = 16_000
+    private let samplesPerStep: Int
+    private let samplesPerHop: Int
+    private var nextSample: Int? = nil         // absolute index of the next sample
+    private var stepSumSquares: [Double] = []
+    private var stepSamples: [Int] = []
+    private var hopSum = 0.0, hopFill = 0
+    private var hopDbSum: [Double] = []
+    private var hopDbSquares: [Double] = []
+    private var hopCount: [Int] = []
+
+    // Spectrum.
+    private let fft: RealFFT
+    private let window: [Float]
+    private let kernel: SpectralKernel
+    private var frameBuffer: [Float]
+    private var frameFill = 0
+    private var windowed: [Float]
+    private var power: [Float]
+    private var tracker: BellTracker
+    private var voiceSum: [Double] = []
+    private var bellSum: [Double] = []
+    private var spectralFrames: [Int] = []
+    private var brightFrames: [Int] = []
+
+    public init(config: SegmentationConfig = SegmentationConfig()) {
+        self.config = config
+        step = config.stepSeconds
+        cellCount = max(1, config.motionGridColumns * config.motionGridRows)
+        cellScratch = [Float](repeating: 0, count: cellCount)
+        vCells = [Float](repeating: 0, count: cellCount)
+        samplesPerStep = max(1, Int((config.stepSeconds * Double(sampleRate)).rounded()))
+        samplesPerHop = max(1, Int((config.audioHopSeconds * Double(sampleRate)).rounded()))
+        fft = RealFFT(size: config.fftSize)
+        window = SpectralKernel.hannWindow(size: config.fftSize)
+        let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
+        kernel = SpectralKernel(size: config.fftSize, sampleRate: sampleRate, windowEnergy: energy, config: config)
+        frameBuffer = [Float](repeating: 0, count: config.fftSize)
+        windowed = [Float](repeating: 0, count: config.fftSize)
+        power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
+        tracker = BellTracker(config: config, frameSeconds: Double(config.fftSize) / Double(sampleRate),
+                              hopSeconds: Double(config.fftHop) / Double(sampleRate))
+    }
+
+    // MARK: Video
+
+    public mutating func consume(video frame: borrowing LumaFrame) {
+        let (time, width, height) = (frame.time, frame.width, frame.height)
+        frame.withPixels { consume(picture: $0, width: width, height: height, time: time) }
+    }
+
+    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds.
+    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) {
+        let index = max(0, Int((time / step).rounded(.down)))
+        if index != videoStep {
+            flushVideoStep()
+            videoStep = index
+        }
+        let count = width * height
+        guard count > 0, pixels.count >= count else { return }
+        let columns = config.motionGridColumns, rows = config.motionGridRows
+        var difference: FrameDifference? = nil
+        do {
+            if previousSize.width == width && previousSize.height == height && previous.count == count {
+                difference = previous.withUnsafeBufferPointer { prev in
+                    cellScratch.withUnsafeMutableBufferPointer { cells in
+                        MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
+                                                columns: columns, rows: rows, cells: cells)
+                    }
+                }
+            }
+            if previous.count != count { previous = [UInt8](repeating: 0, count: count) }
+            previous.withUnsafeMutableBufferPointer { dst in
+                _ = dst.initialize(fromContentsOf: pixels)
+            }
+            if difference == nil { vLuma += MotionKernel.meanLuma(pixels) }
+        }
+        previousSize = (width, height)
+        vPictures += 1
+        if let d = difference {
+            vPairs += 1
+            vAbs += d.meanAbsolute
+            vLocal += d.local
+            vGlobal += abs(d.meanSigned)
+            vLuma += d.meanLuma
+            for i in 0..<cellCount { vCells[i] += cellScratch[i] }
+        }
+    }
+
+    private mutating func flushVideoStep() {
+        guard videoStep >= 0 else { return }
+        while motion.count < videoStep {  // steps without any picture
+            motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil)
+            cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
+        }
+        let pairs = Double(max(vPairs, 1))
+        motion.append(vPairs > 0 ? vAbs / pairs : 0)
+        localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
+        globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
+        luma.append(vPictures > 0 ? vLuma / Double(vPictures) : nil)
+        for i in 0..<cellCount {
+            cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan)
+            vCells[i] = 0
+        }
+        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0
+    }
+
+    // MARK: Audio
+
+    public mutating func consume(audio chunk: borrowing AudioChunk) {
+        precondition(chunk.sampleRate == sampleRate, "FeatureExtractor expects 16 kHz analysis audio")
+        let time = chunk.time
+        chunk.withSamples { consume(samples: $0, time: time) }
+    }
+
+    /// Mono 16 kHz samples, the first at `time` seconds. Later calls continue where this one ends.
+    public mutating func consume(samples: UnsafeBufferPointer<Float>, time: Double) {
+        if nextSample == nil { nextSample = max(0, Int((time * Double(sampleRate)).rounded())) }
+        for s in samples { take(s) }
+    }
+
+    /// One sample: into the step's level, the hop's level and the spectral frame.
+    private mutating func take(_ sample: Float) {
+        let index = nextSample!
+        nextSample = index + 1
+        let stepIndex = index / samplesPerStep
+        ensureAudioSteps(stepIndex + 1)
+        let v = Double(sample)
+        stepSumSquares[stepIndex] += v * v
+        stepSamples[stepIndex] += 1
+        hopSum += v * v
+        hopFill += 1
+        if hopFill == samplesPerHop {
+            let db = AudioKernel.decibels(meanSquare: hopSum / Double(samplesPerHop), floor: config.silenceDb)
+            hopDbSum[stepIndex] += db
+            hopDbSquares[stepIndex] += db * db
+            hopCount[stepIndex] += 1
+            hopSum = 0
+            hopFill = 0
+        }
+        frameBuffer[frameFill] = sample
+        frameFill += 1
+        if frameFill == frameBuffer.count {
+            spectralFrame(endingAt: index + 1)
+            let hop = config.fftHop
+            let keep = frameBuffer.count - hop
+            for i in 0..<keep { frameBuffer[i] = frameBuffer[i + hop] }
+            frameFill = keep
+        }
+    }
+
+    private mutating func spectralFrame(endingAt end: Int) {
+        let n = frameBuffer.count
+        for i in 0..<n { windowed[i] = frameBuffer[i] * window[i] }
+        let fft = self.fft
+        windowed.withUnsafeBufferPointer { input in
+            power.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }
+        }
+        let frame = power.withUnsafeBufferPointer { kernel.measure($0) }
+        let start = end - n
+        let time = Double(start) / Double(sampleRate)
+        let bright = tracker.consume(frame, at: time)
+        let stepIndex = (start + n / 2) / samplesPerStep
+        ensureAudioSteps(stepIndex + 1)
+        voiceSum[stepIndex] += frame.voiceDb
+        bellSum[stepIndex] += frame.bellDb
+        spectralFrames[stepIndex] += 1
+        if bright { brightFrames[stepIndex] += 1 }
+    }
+
+    private mutating func ensureAudioSteps(_ count: Int) {
+        guard stepSamples.count < count else { return }
+        let extra = count - stepSamples.count
+        stepSumSquares.append(contentsOf: repeatElement(0, count: extra))
+        stepSamples.append(contentsOf: repeatElement(0, count: extra))
+        hopDbSum.append(contentsOf: repeatElement(0, count: extra))
+        hopDbSquares.append(contentsOf: repeatElement(0, count: extra))
+        hopCount.append(contentsOf: repeatElement(0, count: extra))
+        voiceSum.append(contentsOf: repeatElement(0, count: extra))
+        bellSum.append(contentsOf: repeatElement(0, count: extra))
+        spectralFrames.append(contentsOf: repeatElement(0, count: extra))
+        brightFrames.append(contentsOf: repeatElement(0, count: extra))
+    }
+
+    // MARK: Result
+
+    /// The per-step series and the bell candidates. Call once, after the decode.
+    public mutating func finish() -> FeatureSeries {
+        flushVideoStep()
+        videoStep = -1
+        tracker.finish()
+        let n = max(motion.count, stepSamples.count)
+
+        // Motion spread against each cell's lesson-long median.
+        var spread = [Double](repeating: 0, count: n)
+        let videoSteps = motion.count
+        if videoSteps > 0 {
+            var floors = [Float](repeating: 0, count: cellCount)
+            var column = [Float]()
+            column.reserveCapacity(videoSteps)
+            for c in 0..<cellCount {
+                column.removeAll(keepingCapacity: true)
+                for s in 0..<videoSteps {
+                    let v = cellMotion[s * cellCount + c]
+                    if !v.isNaN { column.append(v) }
+                }
+                floors[c] = Float(RobustStatistics.median(column.map(Double.init)) ?? 0)
+            }
+            floors.withUnsafeBufferPointer { fl in
+                cellMotion.withUnsafeBufferPointer { all in
+                    for s in 0..<videoSteps {
+                        let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
+                        if cells[0].isNaN { continue }
+                        spread[s] = MotionKernel.spread(cells: cells, floors: fl, factor: config.cellNoiseFactor,
+                                                        minimum: config.cellMinimumDifference)
+                    }
+                }
+            }
+        }
+
+        var audioDb = [Double?](repeating: nil, count: n)
+        var voice = [Double?](repeating: nil, count: n)
+        var bell = [Double?](repeating: nil, count: n)
+        var bright = [Double](repeating: 0, count: n)
+        for i in 0..<stepSamples.count {
+            if stepSamples[i] > 0 {
+                audioDb[i] = AudioKernel.decibels(meanSquare: stepSumSquares[i] / Double(stepSamples[i]),
+                                                  floor: config.silenceDb)
+            }
+            if spectralFrames[i] > 0 {
+                let f = Double(spectralFrames[i])
+                voice[i] = voiceSum[i] / f
+                bell[i] = bellSum[i] / f
+                bright[i] = Double(brightFrames[i]) / f
+            }
+        }
+        let halfWindow = max(0, Int((config.audioVariationWindowSeconds / step / 2).rounded()))
+        let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
+                                                halfWindow: halfWindow)
+        return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
+                             motionSpread: spread, luma: luma, audioDb: audioDb,
+                             audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
+                             bellCandidates: tracker.candidates)
+            .padded(to: n)
+    }
+}
+
+extension FeatureSeries {
+    /// The series with every array extended to `count` steps.
+    func padded(to count: Int) -> FeatureSeries {
+        guard count > motion.count || count > audioDb.count else { return self }
+        var s = self
+        func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
+        pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
+        pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
+        pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
+        return s
+    }
+}
+
+/// The variation of the short-term level over a window of steps.
+public enum AudioVariation {
+    /// For each step, the standard deviation of all hop levels in steps `i − halfWindow ... i + halfWindow`,
+    /// from per-step sums of hop levels, of their squares, and counts. nil where the window has fewer than 2.
+    public static func windowed(sums: [Double], squares: [Double], counts: [Int], halfWindow: Int) -> [Double?] {
+        let n = sums.count
+        var result = [Double?](repeating: nil, count: n)
+        guard n > 0 else { return result }
+        // Prefix sums make each window O(1).
+        var ps = [Double](repeating: 0, count: n + 1), pq = ps
+        var pc = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            ps[i + 1] = ps[i] + sums[i]
+            pq[i + 1] = pq[i] + squares[i]
+            pc[i + 1] = pc[i] + counts[i]
+        }
+        for i in 0..<n {
+            let lo = max(0, i - halfWindow), hi = min(n, i + halfWindow + 1)
+            let c = Double(pc[hi] - pc[lo])
+            guard c >= 2 else { continue }
+            let mean = (ps[hi] - ps[lo]) / c
+            let variance = max(0, (pq[hi] - pq[lo]) / c - mean * mean)
+            result[i] = variance.squareRoot()
+        }
+        return result
+    }
+}

@@ -1,0 +1,50 @@
+/// The compact per-step description of a lesson that the bell detector and the segmenter work from.
+/// Every array has `stepCount` values; step `i` covers `[i × stepSeconds, (i + 1) × stepSeconds)`.
+public struct FeatureSeries: Sendable, Codable, Equatable {
+    public var stepSeconds: Double
+    /// Mean absolute luma difference between consecutive analysis pictures (`signalstats` YDIF),
+    /// averaged over the pictures of the step; 0 where the step has no picture pair.
+    public var motion: [Double]
+    /// The same after each picture's global brightness shift is removed: people, not lights.
+    public var localMotion: [Double]
+    /// Mean absolute signed difference of whole pictures: lights, auto-exposure, a camera bump.
+    public var globalChange: [Double]
+    /// Share (0...1) of grid cells that moved beyond their own lesson-long noise floor.
+    public var motionSpread: [Double]
+    /// Mean luma of the step's pictures; nil where the step has none.
+    public var luma: [Double?]
+    /// RMS level of the step's audio in dBFS (as `astats` "RMS level"); nil where it has none.
+    public var audioDb: [Double?]
+    /// Standard deviation (dB) of the short-hop levels over a window of a few seconds around the step.
+    public var audioVariation: [Double?]
+    /// Mean level (dB) of the voice band over the step's spectral frames.
+    public var voiceDb: [Double?]
+    /// Mean level (dB) of the bell band over the step's spectral frames.
+    public var bellBandDb: [Double?]
+    /// Share (0...1) of the step's spectral frames that were bright (bell-like).
+    public var bellShare: [Double]
+    /// Runs of bright sound that may be bells, in time order.
+    public var bellCandidates: [BellCandidate]
+
+    public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
+                motionSpread: [Double]? = nil, luma: [Double?]? = nil, audioDb: [Double?],
+                audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
+                bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = []) {
+        let n = max(motion.count, audioDb.count)
+        func fit<T>(_ a: [T], _ fill: T) -> [T] { a.count >= n ? Array(a.prefix(n)) : a + Array(repeating: fill, count: n - a.count) }
+        self.stepSeconds = stepSeconds
+        self.motion = fit(motion, 0)
+        self.localMotion = fit(localMotion ?? motion, 0)
+        self.globalChange = fit(globalChange ?? [], 0)
+        self.motionSpread = fit(motionSpread ?? [], 0)
+        self.luma = fit(luma ?? Array(repeating: 128, count: motion.count), nil)
+        self.audioDb = fit(audioDb, nil)
+        self.audioVariation = fit(audioVariation ?? [], nil)
+        self.voiceDb = fit(voiceDb ?? [], nil)
+        self.bellBandDb = fit(bellBandDb ?? [], nil)
+        self.bellShare = fit(bellShare ?? [], 0)
+        self.bellCandidates = bellCandidates
+    }
+
+    public var stepCount: Int { motion.count }
+}

@@ -1,1 +1,0 @@
-// Features, bell detection and the segmenter.

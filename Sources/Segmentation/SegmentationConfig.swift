@@ -1,0 +1,208 @@
+/// Every tunable of feature extraction, bell detection and segmentation, with documented defaults.
+///
+/// A result echoes `settingsDictionary()` in its `settings`, so the numbers that shaped it can be
+/// reproduced. Decoding with a config decoded from JSON fills fields left out with their defaults.
+public struct SegmentationConfig: Codable, Sendable, Equatable {
+    // MARK: Steps
+    /// Length of one step of the per-step series, in seconds.
+    public var stepSeconds = 0.5
+
+    // MARK: Motion
+    /// Columns of the grid of cells over which motion spread is measured.
+    public var motionGridColumns = 8
+    /// Rows of that grid.
+    public var motionGridRows = 6
+    /// A cell moves in a step when its mean absolute difference exceeds this multiple of its own
+    /// lesson-long median (its noise floor) …
+    public var cellNoiseFactor = 2.5
+    /// … and exceeds that floor by at least this many luma levels.
+    public var cellMinimumDifference = 1.5
+    /// A picture whose mean luma is below this is black.
+    public var blackLuma = 20.0
+    /// A picture pair whose mean absolute difference is below this is frozen.
+    public var frozenDifference = 0.05
+
+    // MARK: Audio level
+    /// Length of one hop of the short-term level, in seconds.
+    public var audioHopSeconds = 0.05
+    /// Window, in seconds, over which the variation of the short-term level is measured.
+    public var audioVariationWindowSeconds = 4.0
+    /// Level in dBFS reported for digital silence, and below which a step is silent.
+    public var silenceDb = -70.0
+
+    // MARK: Spectrum and bell
+    /// Samples per spectral frame (a power of two) at the 16 kHz analysis rate.
+    public var fftSize = 512
+    /// Samples between spectral frames.
+    public var fftHop = 256
+    /// Lower edge, in Hz, of the band a bell rings in.
+    public var bellBandLowHz = 2_000.0
+    /// Upper edge, in Hz, of the bell band.
+    public var bellBandHighHz = 8_000.0
+    /// Lower edge, in Hz, of the voice band (which ends where the bell band starts).
+    public var voiceBandLowHz = 100.0
+    /// Seconds of bell-band level behind each frame from which its noise floor is taken.
+    public var bellFloorSeconds = 8.0
+    /// Percentile (0...1) of those levels that is the floor.
+    public var bellFloorPercentile = 0.2
+    /// A frame is bright (bell-like) when the bell band rises this far above its floor …
+    public var bellRiseDb = 12.0
+    /// … and is no more than this far below the voice band (bell band minus voice band, in dB).
+    public var bellMinTiltDb = -6.0
+    /// … or rises over its floor at least as much as the voice band does, less this margin (dB).
+    public var bellMaskingMarginDb = 6.0
+    /// Gaps of at most this many seconds inside a ring are bridged.
+    public var bellGapSeconds = 0.15
+    /// Share (0...1) of a ring's frames that must be bright (a timer's ticks are far sparser).
+    public var bellMinBrightShare = 0.4
+    /// A frame holds the ring's level when it is within this many dB of the ring's loud level …
+    public var bellSustainDb = 12.0
+    /// … and at least this share (0...1) of a ring's frames must (beeps and voices come and go).
+    public var bellMinSustainShare = 0.6
+    /// A ring's mean bell band minus voice band (dB) is at least this (phones and voices are far lower).
+    public var bellMinMeanTiltDb = -6.0
+    /// A ring lasts at least this long (notification dings, ticks and beeps are shorter) …
+    public var bellMinSeconds = 0.8
+    /// … and at most this long (longer bright sound is machinery or noise, not a bell).
+    public var bellMaxSeconds = 10.0
+    /// A ring that fades faster than this, in dB per second, is one struck note (a ding), not a bell.
+    public var bellMaxDecayDbPerSecond = 14.0
+    /// A ring whose bell-band energy sits in one pure partial more than this share of the time is a beep.
+    public var bellMaxPurity = 0.9
+    /// Candidates below this confidence are not bells.
+    public var bellMinConfidence = 0.5
+    /// The bell that starts the class is looked for in this leading share of the recording.
+    public var bellSearchFraction = 0.6
+
+    // MARK: Segmenter
+    /// Seconds of median smoothing applied to each normalised per-step signal.
+    public var smoothingSeconds = 5.0
+    /// Weight of motion spread in the transition score.
+    public var spreadWeight = 1.0
+    /// Weight of local motion in the transition score.
+    public var motionWeight = 0.5
+    /// Weight of the sound level in the transition score.
+    public var loudnessWeight = 0.5
+    /// Weight of steadiness of the sound (low variation) in the transition score.
+    public var steadinessWeight = 0.0
+    /// Transition score (in robust standard deviations) at which a step is more likely a transition.
+    public var transitionThreshold = 1.5
+    /// Spread of the logistic that turns the score into a probability.
+    public var transitionSoftness = 0.5
+    /// Probability per step of leaving a state in the two-state model (lower is stickier).
+    public var switchProbability = 0.002
+    /// Transitions shorter than this are absorbed by their neighbours.
+    public var minTransitionSeconds = 10.0
+    /// On-task stretches shorter than this between two transitions become part of the transition.
+    public var minOnTaskSeconds = 20.0
+    /// Unknown stretches (no picture and no sound) shorter than this are absorbed.
+    public var minUnknownSeconds = 5.0
+    /// Variation (std of the short-term level, dB) above which on-task talk is one voice rising and falling.
+    public var instructionVariationDb = 6.0
+    /// Level above the lesson's median (dB) over which on-task sound is a room of voices.
+    public var groupLoudnessDb = 4.0
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.stepSeconds, &stepSeconds)
+        try read(.motionGridColumns, &motionGridColumns)
+        try read(.motionGridRows, &motionGridRows)
+        try read(.cellNoiseFactor, &cellNoiseFactor)
+        try read(.cellMinimumDifference, &cellMinimumDifference)
+        try read(.blackLuma, &blackLuma)
+        try read(.frozenDifference, &frozenDifference)
+        try read(.audioHopSeconds, &audioHopSeconds)
+        try read(.audioVariationWindowSeconds, &audioVariationWindowSeconds)
+        try read(.silenceDb, &silenceDb)
+        try read(.fftSize, &fftSize)
+        try read(.fftHop, &fftHop)
+        try read(.bellBandLowHz, &bellBandLowHz)
+        try read(.bellBandHighHz, &bellBandHighHz)
+        try read(.voiceBandLowHz, &voiceBandLowHz)
+        try read(.bellFloorSeconds, &bellFloorSeconds)
+        try read(.bellFloorPercentile, &bellFloorPercentile)
+        try read(.bellRiseDb, &bellRiseDb)
+        try read(.bellMinTiltDb, &bellMinTiltDb)
+        try read(.bellMaskingMarginDb, &bellMaskingMarginDb)
+        try read(.bellGapSeconds, &bellGapSeconds)
+        try read(.bellMinBrightShare, &bellMinBrightShare)
+        try read(.bellSustainDb, &bellSustainDb)
+        try read(.bellMinSustainShare, &bellMinSustainShare)
+        try read(.bellMinMeanTiltDb, &bellMinMeanTiltDb)
+        try read(.bellMinSeconds, &bellMinSeconds)
+        try read(.bellMaxSeconds, &bellMaxSeconds)
+        try read(.bellMaxDecayDbPerSecond, &bellMaxDecayDbPerSecond)
+        try read(.bellMaxPurity, &bellMaxPurity)
+        try read(.bellMinConfidence, &bellMinConfidence)
+        try read(.bellSearchFraction, &bellSearchFraction)
+        try read(.smoothingSeconds, &smoothingSeconds)
+        try read(.spreadWeight, &spreadWeight)
+        try read(.motionWeight, &motionWeight)
+        try read(.loudnessWeight, &loudnessWeight)
+        try read(.steadinessWeight, &steadinessWeight)
+        try read(.transitionThreshold, &transitionThreshold)
+        try read(.transitionSoftness, &transitionSoftness)
+        try read(.switchProbability, &switchProbability)
+        try read(.minTransitionSeconds, &minTransitionSeconds)
+        try read(.minOnTaskSeconds, &minOnTaskSeconds)
+        try read(.minUnknownSeconds, &minUnknownSeconds)
+        try read(.instructionVariationDb, &instructionVariationDb)
+        try read(.groupLoudnessDb, &groupLoudnessDb)
+    }
+
+    /// Every tunable as a name and a number, in declaration order, for a result's `settings`.
+    public func settingsDictionary() -> [(String, Double)] {
+        [
+            ("stepSeconds", stepSeconds),
+            ("motionGridColumns", Double(motionGridColumns)),
+            ("motionGridRows", Double(motionGridRows)),
+            ("cellNoiseFactor", cellNoiseFactor),
+            ("cellMinimumDifference", cellMinimumDifference),
+            ("blackLuma", blackLuma),
+            ("frozenDifference", frozenDifference),
+            ("audioHopSeconds", audioHopSeconds),
+            ("audioVariationWindowSeconds", audioVariationWindowSeconds),
+            ("silenceDb", silenceDb),
+            ("fftSize", Double(fftSize)),
+            ("fftHop", Double(fftHop)),
+            ("bellBandLowHz", bellBandLowHz),
+            ("bellBandHighHz", bellBandHighHz),
+            ("voiceBandLowHz", voiceBandLowHz),
+            ("bellFloorSeconds", bellFloorSeconds),
+            ("bellFloorPercentile", bellFloorPercentile),
+            ("bellRiseDb", bellRiseDb),
+            ("bellMinTiltDb", bellMinTiltDb),
+            ("bellMaskingMarginDb", bellMaskingMarginDb),
+            ("bellGapSeconds", bellGapSeconds),
+            ("bellMinBrightShare", bellMinBrightShare),
+            ("bellSustainDb", bellSustainDb),
+            ("bellMinSustainShare", bellMinSustainShare),
+            ("bellMinMeanTiltDb", bellMinMeanTiltDb),
+            ("bellMinSeconds", bellMinSeconds),
+            ("bellMaxSeconds", bellMaxSeconds),
+            ("bellMaxDecayDbPerSecond", bellMaxDecayDbPerSecond),
+            ("bellMaxPurity", bellMaxPurity),
+            ("bellMinConfidence", bellMinConfidence),
+            ("bellSearchFraction", bellSearchFraction),
+            ("smoothingSeconds", smoothingSeconds),
+            ("spreadWeight", spreadWeight),
+            ("motionWeight", motionWeight),
+            ("loudnessWeight", loudnessWeight),
+            ("steadinessWeight", steadinessWeight),
+            ("transitionThreshold", transitionThreshold),
+            ("transitionSoftness", transitionSoftness),
+            ("switchProbability", switchProbability),
+            ("minTransitionSeconds", minTransitionSeconds),
+            ("minOnTaskSeconds", minOnTaskSeconds),
+            ("minUnknownSeconds", minUnknownSeconds),
+            ("instructionVariationDb", instructionVariationDb),
+            ("groupLoudnessDb", groupLoudnessDb),
+        ]
+    }
+}

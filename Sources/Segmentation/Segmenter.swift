@@ -1,0 +1,197 @@
+import Foundation
+import LessonMetrics
+
+/// Cuts a lesson's per-step series into segments.
+///
+/// Steps: per-lesson robust normalisation (median and MAD, since rooms, microphones and cameras differ);
+/// a transition score per step from motion spread, local motion and loudness; a two-state model
+/// (transition or on task) decoded with Viterbi; minimum durations; a kind for each on-task stretch from
+/// how the room sounds; and `unknown` where there is neither picture nor sound.
+public struct Segmenter: Sendable {
+    public let config: SegmentationConfig
+
+    public init(config: SegmentationConfig = SegmentationConfig()) {
+        self.config = config
+    }
+
+    /// Steps with no usable signal: a black, frozen or missing picture together with silence.
+    public func deadSteps(_ series: FeatureSeries) -> [Bool] {
+        (0..<series.stepCount).map { i in
+            let pictureDead: Bool
+            if let luma = series.luma[i] {
+                pictureDead = luma < config.blackLuma || series.motion[i] < config.frozenDifference
+            } else {
+                pictureDead = true
+            }
+            let silent = (series.audioDb[i] ?? -200) < config.silenceDb + 3
+            return pictureDead && silent
+        }
+    }
+
+    /// The transition score per step, in robust standard deviations (nil for dead steps).
+    public func transitionScores(_ series: FeatureSeries, dead: [Bool]) -> [Double?] {
+        let n = series.stepCount
+        func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
+        let spread = RobustStatistics.standardise(live(series.motionSpread.map { Optional($0) }), minimumScale: 0.05)
+        let motion = RobustStatistics.standardise(live(series.localMotion.map { Optional($0) }), minimumScale: 0.1)
+        let level = RobustStatistics.standardise(live(series.audioDb), minimumScale: 1.0)
+        let variation = RobustStatistics.standardise(live(series.audioVariation), minimumScale: 0.5)
+        var score = [Double?](repeating: nil, count: n)
+        for i in 0..<n where !dead[i] {
+            var s = 0.0
+            s += config.spreadWeight * (spread[i] ?? 0)
+            s += config.motionWeight * min(motion[i] ?? 0, 6)
+            s += config.loudnessWeight * (level[i] ?? 0)
+            s -= config.steadinessWeight * (variation[i] ?? 0)
+            score[i] = s
+        }
+        let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
+        return RobustStatistics.medianFilter(score, half: half)
+    }
+
+    /// The probability per step that it is a transition (0.5 for dead steps).
+    public func transitionProbabilities(_ scores: [Double?]) -> [Double] {
+        scores.map { s in
+            guard let s else { return 0.5 }
+            let p = 1 / (1 + exp(-(s - config.transitionThreshold) / max(config.transitionSoftness, 1e-6)))
+            return min(0.999, max(0.001, p))
+        }
+    }
+
+    /// The most likely transition/on-task labelling (true = transition) under a sticky two-state model.
+    public static func viterbi(_ probabilities: [Double], switchProbability: Double) -> [Bool] {
+        let n = probabilities.count
+        guard n > 0 else { return [] }
+        let stay = log(1 - switchProbability), move = log(switchProbability)
+        var score = (onTask: log(1 - probabilities[0]) + log(0.5), transition: log(probabilities[0]) + log(0.5))
+        var fromTransition = [[Bool]](repeating: [false, false], count: n)  // [state] = previous was transition
+        for i in 1..<n {
+            let p = probabilities[i]
+            let onFromOn = score.onTask + stay, onFromTr = score.transition + move
+            let trFromTr = score.transition + stay, trFromOn = score.onTask + move
+            fromTransition[i][0] = onFromTr > onFromOn
+            fromTransition[i][1] = trFromTr >= trFromOn
+            score = (onTask: max(onFromOn, onFromTr) + log(1 - p), transition: max(trFromTr, trFromOn) + log(p))
+        }
+        var labels = [Bool](repeating: false, count: n)
+        var state = score.transition > score.onTask
+        labels[n - 1] = state
+        for i in stride(from: n - 1, to: 0, by: -1) {
+            state = fromTransition[i][state ? 1 : 0]
+            labels[i - 1] = state
+        }
+        return labels
+    }
+
+    /// Turns runs shorter than `minimum` steps of `value` into the other value (runs touching either
+    /// end of the lesson are kept when `keepEnds`).
+    public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, keepEnds: Bool = false) -> [Bool] {
+        var out = labels
+        var i = 0
+        while i < out.count {
+            var j = i
+            while j < out.count && out[j] == out[i] { j += 1 }
+            let atEnd = i == 0 || j == out.count
+            if out[i] == value && j - i < minimum && !(keepEnds && atEnd) {
+                for k in i..<j { out[k] = !value }
+            }
+            i = j
+        }
+        return out
+    }
+
+    /// The on-task kind a step sounds like.
+    func kind(level: Double?, medianLevel: Double, variation: Double?) -> SegmentKind {
+        let v = variation ?? 0
+        let a = level ?? medianLevel
+        if a >= medianLevel + config.groupLoudnessDb && v < config.instructionVariationDb { return .group }
+        if v >= config.instructionVariationDb { return .instruction }
+        return a < medianLevel - 6 ? .independent : (v >= config.instructionVariationDb * 0.7 ? .instruction : .independent)
+    }
+
+    /// The segments of a lesson `duration` seconds long, covering `[0, duration]` without gaps or overlaps.
+    public func segments(_ series: FeatureSeries, duration: Double) -> [Segment] {
+        let step = series.stepSeconds
+        let n = min(series.stepCount, max(1, Int((duration / step).rounded(.up))))
+        guard n > 0, duration > 0 else {
+            return duration > 0 ? [Segment(start: 0, end: round2(duration), kind: .unknown, confidence: 0.5)] : []
+        }
+        let dead = Array(deadSteps(series).prefix(n))
+        let scores = Array(transitionScores(series, dead: deadSteps(series)).prefix(n))
+        let p = transitionProbabilities(scores)
+        var transition = Self.viterbi(p, switchProbability: config.switchProbability)
+        let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
+        let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
+        transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)
+        transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, keepEnds: true)
+        var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.minUnknownSeconds / step).rounded())))
+        if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
+
+        // Kinds per step, then smoothed within each on-task stretch.
+        let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
+        let medianLevel = RobustStatistics.median(levels) ?? -40
+        var kinds = [SegmentKind](repeating: .independent, count: n)
+        for i in 0..<n {
+            if unknown[i] { kinds[i] = .unknown }
+            else if transition[i] { kinds[i] = .transition }
+            else { kinds[i] = kind(level: series.audioDb[i], medianLevel: medianLevel, variation: series.audioVariation[i]) }
+        }
+        kinds = smoothOnTaskKinds(kinds, window: max(1, Int((30 / step).rounded())))
+
+        // Runs into segments.
+        var result: [Segment] = []
+        var i = 0
+        while i < n {
+            var j = i
+            while j < n && kinds[j] == kinds[i] { j += 1 }
+            let start = Double(i) * step
+            let end = j == n ? duration : Double(j) * step
+            var confidence = 0.0
+            for k in i..<j {
+                switch kinds[i] {
+                case .transition: confidence += p[k]
+                case .unknown: confidence += 0.9
+                default: confidence += 1 - p[k]
+                }
+            }
+            confidence /= Double(j - i)
+            result.append(Segment(start: round2(start), end: round2(end), kind: kinds[i],
+                                  confidence: (min(1, max(0, confidence)) * 100).rounded() / 100))
+            i = j
+        }
+        if let last = result.last, last.end < round2(duration) { result[result.count - 1].end = round2(duration) }
+        return result.filter { $0.end > $0.start }
+    }
+
+    /// Within each on-task stretch, the majority kind over a sliding window, then runs shorter than the
+    /// window folded into the kind before them.
+    func smoothOnTaskKinds(_ kinds: [SegmentKind], window: Int) -> [SegmentKind] {
+        var out = kinds
+        let onTask: [SegmentKind] = [.instruction, .independent, .group]
+        var i = 0
+        while i < kinds.count {
+            guard kinds[i].isOnTask else { i += 1; continue }
+            var j = i
+            while j < kinds.count && kinds[j].isOnTask { j += 1 }
+            for k in i..<j {
+                var counts = [0, 0, 0]
+                for m in max(i, k - window / 2)..<min(j, k + window / 2 + 1) {
+                    counts[onTask.firstIndex(of: kinds[m])!] += 1
+                }
+                out[k] = onTask[counts.firstIndex(of: counts.max()!)!]
+            }
+            // Fold short runs.
+            var a = i
+            while a < j {
+                var b = a
+                while b < j && out[b] == out[a] { b += 1 }
+                if b - a < window && a > i { for m in a..<b { out[m] = out[a - 1] } }
+                a = b
+            }
+            i = j
+        }
+        return out
+    }
+}
+
+func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

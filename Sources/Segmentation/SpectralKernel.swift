@@ -1,0 +1,69 @@
+import Foundation
+
+/// What one spectral frame says about the voice band and the bell band.
+public struct SpectralFrame: Sendable, Equatable {
+    /// Level of the voice band (`voiceBandLowHz` up to `bellBandLowHz`), dB relative to full scale.
+    public var voiceDb: Double
+    /// Level of the bell band (`bellBandLowHz` up to `bellBandHighHz`), dB relative to full scale.
+    public var bellDb: Double
+    /// Share (0...1) of the bell band's energy within one bin of its strongest bin: near 1 for a pure
+    /// beep or ding, low for a bell's many partials or a rattle.
+    public var purity: Double
+    /// The strongest bin of the bell band.
+    public var peakBin: Int
+
+    public init(voiceDb: Double, bellDb: Double, purity: Double, peakBin: Int) {
+        self.voiceDb = voiceDb
+        self.bellDb = bellDb
+        self.purity = purity
+        self.peakBin = peakBin
+    }
+}
+
+/// Band energies of a power spectrum (as `MediaIO.RealFFT.powerSpectrum` gives it, of a windowed frame).
+/// Levels are scaled so that a band holding all of a full-scale sine reads about −3 dB, like an RMS level.
+public struct SpectralKernel: Sendable {
+    public let size: Int
+    let voiceLow: Int, bellLow: Int, bellHigh: Int
+    /// Turns a sum of power bins into a mean square: 2 / (size × Σ window²).
+    let scale: Double
+    let floorDb: Double
+
+    /// `windowEnergy` is Σ w[i]² of the window applied before the transform.
+    public init(size: Int, sampleRate: Int, windowEnergy: Double, config: SegmentationConfig) {
+        self.size = size
+        let binHz = Double(sampleRate) / Double(size)
+        let nyquistBin = size / 2
+        func bin(_ hz: Double) -> Int { min(nyquistBin, max(1, Int((hz / binHz).rounded()))) }
+        voiceLow = bin(config.voiceBandLowHz)
+        bellLow = max(voiceLow + 1, bin(config.bellBandLowHz))
+        bellHigh = max(bellLow + 1, bin(config.bellBandHighHz))
+        scale = 2 / (Double(size) * windowEnergy)
+        floorDb = config.silenceDb - 30
+    }
+
+    /// Measures `power` (at least `size/2 + 1` bins). Allocates nothing.
+    public func measure(_ power: UnsafeBufferPointer<Float>) -> SpectralFrame {
+        precondition(power.count >= size / 2 + 1)
+        var voice: Double = 0
+        for k in voiceLow..<bellLow { voice += Double(power[k]) }
+        var bell: Double = 0
+        var peak: Float = -1
+        var peakBin = bellLow
+        for k in bellLow..<bellHigh {
+            let p = power[k]
+            bell += Double(p)
+            if p > peak { peak = p; peakBin = k }
+        }
+        var around: Double = 0
+        for k in max(bellLow, peakBin - 1)...min(bellHigh - 1, peakBin + 1) { around += Double(power[k]) }
+        func db(_ e: Double) -> Double { e > 0 ? max(floorDb, 10 * log10(e * scale)) : floorDb }
+        return SpectralFrame(voiceDb: db(voice), bellDb: db(bell), purity: bell > 0 ? around / bell : 0,
+                             peakBin: peakBin)
+    }
+
+    /// A periodic Hann window of `size` samples.
+    public static func hannWindow(size: Int) -> [Float] {
+        (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
+    }
+}
