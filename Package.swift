@@ -37,7 +37,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bellwork",
-            dependencies: ["Bellwork", "MediaIO", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Bellwork", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaIO", "LessonMetrics"]),

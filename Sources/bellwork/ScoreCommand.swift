@@ -1,0 +1,104 @@
+import ArgumentParser
+import Bellwork
+import Foundation
+import LessonMetrics
+
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Compare results with ground truth by the contract's accuracy measures.",
+        discussion: """
+        Scores one result against one truth, or every lesson of a folder: for each NAME.truth.json (or \
+        NAME.eaf, NAME.csv) in TRUTH, the result NAME.json in RESULT. Truth may be Bellwork JSON, an ELAN \
+        document or a CSV of segments, so a coach's own coding can be compared with the engine's.
+
+        Measures (on the truth's class window, transition against everything else): label agreement \
+        every 0.1 s, transition F1 at IoU >= 0.5, bell error, bell-to-work latency error, time-on-task error.
+
+        Examples:
+          bellwork score lesson.json lesson.truth.json
+          bellwork score results/ Fixtures/lessons/ --format json
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Argument(help: "A result file, or a folder of NAME.json results.")
+    var result: String
+
+    @Argument(help: "A truth file, or a folder of NAME.truth.json (or .eaf, .csv) files.")
+    var truth: String
+
+    @Option(help: "Output format: table or json.")
+    var format: Format = .table
+
+    func run() throws {
+        try reportingFailures {
+            var pairs: [(name: String, result: String, truth: String)] = []
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: truth, isDirectory: &isDir), isDir.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: truth).sorted()
+                for file in names {
+                    guard let name = Self.lessonName(file) else { continue }
+                    let candidate = URL(fileURLWithPath: result).appendingPathComponent(name + ".json").path
+                    guard FileManager.default.fileExists(atPath: candidate) else { continue }
+                    pairs.append((name, candidate, URL(fileURLWithPath: truth).appendingPathComponent(file).path))
+                }
+                if pairs.isEmpty { throw CLIFailure(message: "\(result): no result matches a truth file in \(truth)", status: ExitStatus.noInput) }
+            } else {
+                pairs = [(URL(fileURLWithPath: result).deletingPathExtension().lastPathComponent, result, truth)]
+            }
+            var rows: [(String, Score)] = []
+            for p in pairs {
+                let r: TruthFile, t: TruthFile
+                do {
+                    r = try SegmentFiles.load(p.result)
+                    t = try SegmentFiles.load(p.truth)
+                } catch {
+                    throw CLIFailure(message: "\(error)", status: ExitStatus.dataError)
+                }
+                rows.append((p.name, Accuracy.score(result: r, truth: t)))
+            }
+            let aggregate = Accuracy.aggregate(rows.map(\.1))
+            switch format {
+            case .json:
+                struct Output: Encodable { let lessons: [String: Score]; let aggregate: AggregateScore }
+                print(String(decoding: try ResultJSON.encode(Output(lessons: Dictionary(uniqueKeysWithValues: rows), aggregate: aggregate)), as: UTF8.self), terminator: "")
+            case .table:
+                print(ScoreTable.render(rows, aggregate), terminator: "")
+            }
+        }
+    }
+
+    static func lessonName(_ file: String) -> String? {
+        for suffix in [".truth.json", ".truth.eaf", ".truth.csv", ".eaf", ".csv"] where file.hasSuffix(suffix) {
+            return String(file.dropLast(suffix.count))
+        }
+        return nil
+    }
+}
+
+enum ScoreTable {
+    static func render(_ rows: [(String, Score)], _ aggregate: AggregateScore) -> String {
+        var out = "lesson                              agreement  transition F1  bell error  latency error  time-on-task error\n"
+        func cell(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+        for (name, s) in rows {
+            let bell: String
+            switch s.bell {
+            case .noBell: bell = "no bell"
+            case .found(let e): bell = String(format: "%.2f s", e)
+            case .missed: bell = "missed"
+            case .extra: bell = "extra"
+            }
+            out += cell(name, 36) + cell(String(format: "%.1f %%", 100 * s.labelAgreement), 11)
+                + cell(String(format: "%.2f", s.transitionF1), 15) + cell(bell, 12)
+                + cell(s.latencyErrorSeconds.map { String(format: "%.1f s", $0) } ?? "–", 15)
+                + String(format: "%.1f pts", s.timeOnTaskErrorPoints) + "\n"
+        }
+        out += String(format: "\n%d lessons: mean agreement %.1f %%, mean transition F1 %.2f, bell misses %d, max latency error %@, max time-on-task error %@\n",
+                      aggregate.lessonCount, 100 * (aggregate.meanLabelAgreement ?? 0), aggregate.meanTransitionF1 ?? 0,
+                      aggregate.bellMisses, aggregate.maxLatencyErrorSeconds.map { String(format: "%.1f s", $0) } ?? "–",
+                      aggregate.maxTimeOnTaskErrorPoints.map { String(format: "%.1f pts", $0) } ?? "–")
+        return out
+    }
+}
