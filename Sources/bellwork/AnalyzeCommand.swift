@@ -27,7 +27,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Argument(help: "The lesson recording (MP4, MOV, MKV/WebM, AVI, TS, FLV, OGG, WAV, MP3, AAC, FLAC, AIFF).")
     var lesson: String
 
-    @Option(name: .shortAndLong, help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .shortAndLong, help: "How to write the result.")
     var format: OutputFormat = .table
 
     @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")

@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+
+/// Every lesson fixture and every real recording in the shared media that is a usable lesson.
+enum Lessons {
+    static var fixtures: [String] {
+        let dir = CLI.repoRoot.appendingPathComponent("Fixtures/lessons")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.filter { !$0.hasSuffix(".json") && !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
+            .sorted().map { dir.appendingPathComponent($0).path }
+    }
+
+    static var sharedMedia: [String] {
+        var out: [String] = []
+        for folder in ["bells", "speech", "awkward"] {
+            let dir = CLI.shared.appendingPathComponent("media/\(folder)")
+            for f in ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+            where !f.hasSuffix(".rttm") && !f.hasSuffix(".stm") && !f.contains("broken") && !f.contains("moov_missing") {
+                out.append(dir.appendingPathComponent(f).path)
+            }
+        }
+        return out
+    }
+
+    static let sample = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+}
+
+@Suite struct AnalyzeJSONTests {
+    /// The contract's JSON validates against its schema (checked by Python's jsonschema, independently).
+    @Test func everyFixtureAndRealRecordingValidates() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inputs = Lessons.fixtures + Lessons.sharedMedia + [Lessons.sample]
+        #expect(Lessons.fixtures.count >= 10)
+        #expect(Lessons.sharedMedia.count >= 30)
+        var outputs: [String] = []
+        for (i, input) in inputs.enumerated() {
+            let output = dir.appendingPathComponent("\(i).json").path
+            let out = try CLI.run(["analyze", input, "--format", "json", "--signals", "--output", output, "--quiet"])
+            #expect(out.status == 0, "\(input): \(out.stderr)")
+            outputs.append(output)
+        }
+        let check = try CLI.python("""
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            bad = 0
+            for path in sys.argv[2:]:
+                doc = json.load(open(path))
+                for e in jsonschema.Draft202012Validator(schema).iter_errors(doc):
+                    print(path, e.message); bad += 1
+                segs = doc["segments"]
+                if not segs or segs[0]["start"] != 0 or abs(segs[-1]["end"] - doc["durationSeconds"]) > 1e-6:
+                    print(path, "segments do not cover the lesson"); bad += 1
+                for a, b in zip(segs, segs[1:]):
+                    if a["end"] != b["start"]: print(path, "gap or overlap at", a["end"]); bad += 1
+                if len(doc["signals"]["motion"]) != len(doc["signals"]["audioDb"]): print(path, "signal lengths"); bad += 1
+            print("checked", len(sys.argv) - 2)
+            sys.exit(1 if bad else 0)
+            """, [CLI.schema] + outputs)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("checked \(inputs.count)"))
+    }
+}
+
+@Suite struct ExportTests {
+    func analyze(_ format: String, _ input: String = Lessons.sample) throws -> (String, [String: Any]) {
+        let dir = try CLI.tempDir()
+        let out = dir.appendingPathComponent("lesson.\(format)").path
+        let r = try CLI.run(["analyze", input, "--format", format, "--output", out, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try CLI.run(["analyze", input, "--format", "json", "--quiet"])
+        let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        return (out, doc)
+    }
+
+    func segments(_ doc: [String: Any]) -> [(Double, Double, String)] {
+        (doc["segments"] as! [[String: Any]]).map { ($0["start"] as! Double, $0["end"] as! Double, $0["kind"] as! String) }
+    }
+
+    @Test func webVTTReadsBackWithWebvttPy() throws {
+        let (path, doc) = try analyze("vtt")
+        let read = try CLI.python("""
+            import sys, webvtt
+            for c in webvtt.read(sys.argv[1]):
+                print(f"{c.start_in_seconds + c.start.milliseconds / 1000 if hasattr(c.start, 'milliseconds') else c.start}|{c.end}|{c.text}")
+            """, [path])
+        #expect(read.status == 0, "\(read.stderr)")
+        let lines = read.stdout.split(separator: "\n")
+        let expected = segments(doc)
+        #expect(lines.count == expected.count)
+        for (line, seg) in zip(lines, expected) {
+            let parts = line.split(separator: "|").map(String.init)
+            #expect(parts[1] == vttClock(seg.1))
+            #expect(parts[2].lowercased().hasPrefix(String(seg.2.prefix(5))))
+        }
+    }
+
+    @Test func elanDocumentReadsBackWithPympi() throws {
+        let (path, doc) = try analyze("eaf")
+        let read = try CLI.python("""
+            import sys, pympi
+            eaf = pympi.Elan.Eaf(sys.argv[1])
+            for (start, end, value) in sorted(eaf.get_annotation_data_for_tier("segments")):
+                print(f"{start}|{end}|{value}")
+            print("bell|" + "|".join(str(a[0]) for a in eaf.get_annotation_data_for_tier("bell")))
+            """, [path])
+        #expect(read.status == 0, "\(read.stderr)")
+        var lines = read.stdout.split(separator: "\n").map(String.init)
+        let bellLine = lines.removeLast()
+        let expected = segments(doc)
+        #expect(lines.count == expected.count)
+        for (line, seg) in zip(lines, expected) {
+            let parts = line.split(separator: "|").map(String.init)
+            #expect(Int(parts[0]) == Int((seg.0 * 1000).rounded()))
+            #expect(Int(parts[1]) == Int((seg.1 * 1000).rounded()))
+            #expect(parts[2] == seg.2)
+        }
+        if let bell = doc["bell"] as? [String: Any], let t = bell["timeSeconds"] as? Double {
+            #expect(bellLine == "bell|\(Int((t * 1000).rounded()))")
+        } else {
+            #expect(bellLine == "bell|")
+        }
+    }
+
+    @Test func csvHasOneRowPerSegment() throws {
+        let (path, doc) = try analyze("csv")
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(rows.first == "start,end,durationSeconds,kind,confidence,startClock,endClock")
+        let expected = segments(doc)
+        #expect(rows.count == expected.count + 1)
+        for (row, seg) in zip(rows.dropFirst(), expected) {
+            let cells = row.split(separator: ",").map(String.init)
+            #expect(Double(cells[0]) == seg.0 && Double(cells[1]) == seg.1 && cells[3] == seg.2)
+        }
+    }
+
+    @Test func tableShowsTheFiguresInMinutesAndSeconds() throws {
+        let out = try CLI.run(["analyze", Lessons.sample])
+        #expect(out.status == 0)
+        for word in ["Time on task", "Bell to work", "Transitions", "start    end"] { #expect(out.stdout.contains(word)) }
+        #expect(out.stdout.range(of: #"\d+:\d\d"#, options: .regularExpression) != nil)
+    }
+
+    func vttClock(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        return String(format: "%02d:%02d:%02d.%03d", ms / 3_600_000, (ms / 60_000) % 60, (ms / 1000) % 60, ms % 1000)
+    }
+}
+
+@Suite struct OutputSafetyTests {
+    /// A failed analysis never replaces a good result; an unwritable output is 74 and leaves nothing behind.
+    @Test func atomicOutput() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("result.json").path
+        let iphone = CLI.repoRoot.appendingPathComponent("Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov").path
+        #expect(try CLI.run(["analyze", iphone, "--format", "json", "--output", good, "--quiet"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: good))
+        let broken = CLI.repoRoot.appendingPathComponent("Fixtures/media/jsonize__broken-wav.wav").path
+        #expect(try CLI.run(["analyze", broken, "--format", "json", "--output", good]).status == 65)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: good)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["result.json"])
+
+        let out = try CLI.run(["analyze", iphone, "--output", dir.appendingPathComponent("no/such/dir/r.json").path])
+        #expect(out.status == 74)
+        #expect(out.stderrLines.count == 1 && out.stderr.contains("r.json"))
+    }
+}
+
+@Suite struct BellOptionTests {
+    let iphone = CLI.repoRoot.appendingPathComponent("Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov").path
+
+    func bell(_ extra: [String]) throws -> [String: Any]? {
+        let out = try CLI.run(["analyze", iphone, "--format", "json", "--quiet"] + extra)
+        #expect(out.status == 0, "\(out.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as! [String: Any]
+        return doc["bell"] as? [String: Any]
+    }
+
+    @Test func givenBell() throws {
+        let b = try #require(try bell(["--bell", "0:01.5"]))
+        #expect(b["timeSeconds"] as? Double == 1.5)
+        #expect(b["source"] as? String == "given")
+    }
+
+    @Test func noBell() throws {
+        #expect(try bell(["--no-bell"]) == nil)
+    }
+
+    /// The iPhone recording was created at 2013-12-22T20:54:41Z; a bell scheduled a second later is inside it.
+    @Test func scheduleWithCreationTime() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("bells.txt").path
+        try "# periods\ntimezone: UTC\n08:00\n20:54:42\n".write(toFile: schedule, atomically: true, encoding: .utf8)
+        let b = try #require(try bell(["--schedule", schedule]))
+        #expect(b["timeSeconds"] as? Double == 1)
+        #expect(b["source"] as? String == "schedule")
+        try "timezone: UTC\n08:00\n".write(toFile: schedule, atomically: true, encoding: .utf8)
+        #expect(try bell(["--schedule", schedule]) == nil)
+    }
+
+    @Test func settleSecondsAndConfigAreEchoed() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json").path
+        try #"{"segmentation": {"minTransitionSeconds": 12}, "decode": {"analysisWidth": 160}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let out = try CLI.run(["analyze", iphone, "--format", "json", "--config", config, "--settle-seconds", "20"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as! [String: Any]
+        let settings = doc["settings"] as! [String: Any]
+        #expect(settings["settleSeconds"] as? Double == 20)
+        #expect(settings["minTransitionSeconds"] as? Double == 12)
+        #expect(settings["analysisWidth"] as? Double == 160)
+
+        try #"{"segmentation": {"minTransitionSecs": 12}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["analyze", iphone, "--config", config])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("minTransitionSecs"))
+    }
+}
