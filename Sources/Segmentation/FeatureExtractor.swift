@@ -218,7 +218,7 @@ public struct FeatureExtractor: MediaSink {
         tracker.finish()
         let n = max(motion.count, stepSamples.count)
 
-        // Motion spread against each cell's lesson-long median.
+        // Motion spread against each cell's lesson-long noise floor.
         var spread = [Double](repeating: 0, count: n)
         let videoSteps = motion.count
         if videoSteps > 0 {
@@ -231,7 +231,7 @@ public struct FeatureExtractor: MediaSink {
                     let v = cellMotion[s * cellCount + c]
                     if !v.isNaN { column.append(v) }
                 }
-                floors[c] = Float(RobustStatistics.median(column.map(Double.init)) ?? 0)
+                floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.cellFloorQuantile) ?? 0)
             }
             floors.withUnsafeBufferPointer { fl in
                 cellMotion.withUnsafeBufferPointer { all in

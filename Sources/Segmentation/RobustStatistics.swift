@@ -32,6 +32,15 @@ public enum RobustStatistics {
         return values.map { $0.map { ($0 - m) / scale } }
     }
 
+    /// `(x − baseline) / max(MAD, minimumScale)`, where the baseline is the `q`-quantile of the values
+    /// present; nil values (no data) stay nil.
+    public static func standardise(_ values: [Double?], baselineQuantile q: Double, minimumScale: Double) -> [Double?] {
+        let present = values.compactMap { $0 }
+        guard let b = quantile(present, q), let d = mad(present) else { return values.map { _ in nil } }
+        let scale = max(d, minimumScale)
+        return values.map { $0.map { ($0 - b) / scale } }
+    }
+
     /// A running median over `2 × half + 1` values (fewer at the ends); nil values are skipped, and a
     /// window with none gives nil.
     public static func medianFilter(_ values: [Double?], half: Int) -> [Double?] {

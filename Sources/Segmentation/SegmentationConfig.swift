@@ -12,8 +12,10 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var motionGridColumns = 8
     /// Rows of that grid.
     public var motionGridRows = 6
-    /// A cell moves in a step when its mean absolute difference exceeds this multiple of its own
-    /// lesson-long median (its noise floor) …
+    /// Quantile (0...1) of a cell's per-step differences over the lesson that is its noise floor
+    /// (low, so that a lesson mostly in motion still has a still floor).
+    public var cellFloorQuantile = 0.2
+    /// A cell moves in a step when its mean absolute difference exceeds this multiple of its noise floor …
     public var cellNoiseFactor = 2.5
     /// … and exceeds that floor by at least this many luma levels.
     public var cellMinimumDifference = 1.5
@@ -60,7 +62,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// … and at least this share (0...1) of a ring's frames must (beeps and voices come and go).
     public var bellMinSustainShare = 0.6
     /// A ring's mean bell band minus voice band (dB) is at least this (phones and voices are far lower).
-    public var bellMinMeanTiltDb = -6.0
+    public var bellMinMeanTiltDb = -5.0
     /// A ring lasts at least this long (notification dings, ticks and beeps are shorter) …
     public var bellMinSeconds = 0.8
     /// … and at most this long (longer bright sound is machinery or noise, not a bell).
@@ -77,6 +79,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     // MARK: Segmenter
     /// Seconds of median smoothing applied to each normalised per-step signal.
     public var smoothingSeconds = 5.0
+    /// Quantile (0...1) of each signal over the lesson taken as its calm baseline when normalising
+    /// (below the median, so that a lesson mostly in transition keeps a calm reference).
+    public var baselineQuantile = 0.25
     /// Weight of motion spread in the transition score.
     public var spreadWeight = 1.0
     /// Weight of local motion in the transition score.
@@ -113,6 +118,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.stepSeconds, &stepSeconds)
         try read(.motionGridColumns, &motionGridColumns)
         try read(.motionGridRows, &motionGridRows)
+        try read(.cellFloorQuantile, &cellFloorQuantile)
         try read(.cellNoiseFactor, &cellNoiseFactor)
         try read(.cellMinimumDifference, &cellMinimumDifference)
         try read(.blackLuma, &blackLuma)
@@ -142,6 +148,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMinConfidence, &bellMinConfidence)
         try read(.bellSearchFraction, &bellSearchFraction)
         try read(.smoothingSeconds, &smoothingSeconds)
+        try read(.baselineQuantile, &baselineQuantile)
         try read(.spreadWeight, &spreadWeight)
         try read(.motionWeight, &motionWeight)
         try read(.loudnessWeight, &loudnessWeight)
@@ -162,6 +169,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("stepSeconds", stepSeconds),
             ("motionGridColumns", Double(motionGridColumns)),
             ("motionGridRows", Double(motionGridRows)),
+            ("cellFloorQuantile", cellFloorQuantile),
             ("cellNoiseFactor", cellNoiseFactor),
             ("cellMinimumDifference", cellMinimumDifference),
             ("blackLuma", blackLuma),
@@ -191,6 +199,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMinConfidence", bellMinConfidence),
             ("bellSearchFraction", bellSearchFraction),
             ("smoothingSeconds", smoothingSeconds),
+            ("baselineQuantile", baselineQuantile),
             ("spreadWeight", spreadWeight),
             ("motionWeight", motionWeight),
             ("loudnessWeight", loudnessWeight),

@@ -32,10 +32,11 @@ public struct Segmenter: Sendable {
     public func transitionScores(_ series: FeatureSeries, dead: [Bool]) -> [Double?] {
         let n = series.stepCount
         func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
-        let spread = RobustStatistics.standardise(live(series.motionSpread.map { Optional($0) }), minimumScale: 0.05)
-        let motion = RobustStatistics.standardise(live(series.localMotion.map { Optional($0) }), minimumScale: 0.1)
-        let level = RobustStatistics.standardise(live(series.audioDb), minimumScale: 1.0)
-        let variation = RobustStatistics.standardise(live(series.audioVariation), minimumScale: 0.5)
+        let q = config.baselineQuantile
+        let spread = RobustStatistics.standardise(live(series.motionSpread.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.05)
+        let motion = RobustStatistics.standardise(live(series.localMotion.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.1)
+        let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
+        let variation = RobustStatistics.standardise(live(series.audioVariation), baselineQuantile: q, minimumScale: 0.5)
         var score = [Double?](repeating: nil, count: n)
         for i in 0..<n where !dead[i] {
             var s = 0.0

