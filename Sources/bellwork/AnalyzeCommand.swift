@@ -51,6 +51,19 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "A file of the school's bell times (HH:MM a line), used with the recording's creation time when the audio holds no bell.")
     var schedule: String?
 
+    enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
+        case fast, full
+    }
+
+    @Option(help: "fast: the decoder skips frames nothing refers to and its loop filter (the analysis samples 5 pictures a second); full: decode everything.")
+    var decode: DecodeMode = .fast
+
+    @Option(help: "Decoder threads per stream (0: every core). A batch running one lesson per core uses 1.")
+    var threads: Int = 0
+
+    @Option(help: "Write per-stage timings and decode counts as JSON to this file (for benchmarks).")
+    var timings: String?
+
     @Flag(name: .shortAndLong, help: "No progress and no warnings on standard error.")
     var quiet = false
 
@@ -63,6 +76,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--bell takes m:ss, h:mm:ss or seconds, not '\(bell)'.")
         }
         if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
+        if threads < 0 { throw ValidationError("--threads must be 0 (every core) or more.") }
     }
 
     func run() throws {
@@ -75,6 +89,11 @@ struct AnalyzeCommand: ParsableCommand {
                 }
             }
             if let settleSeconds { configuration.settleSeconds = settleSeconds }
+            if decode == .full {
+                configuration.decode.skipNonReferenceFrames = false
+                configuration.decode.skipLoopFilter = false
+            }
+            configuration.decode.threads = threads
             var choice = BellChoice.detect
             if let bell, let t = TimeText.parseClock(bell) { choice = .given(t) }
             if noBell { choice = .none }
@@ -94,6 +113,19 @@ struct AnalyzeCommand: ParsableCommand {
                 }
             } else {
                 print(text, terminator: "")
+            }
+            if let timings {
+                struct Stats: Encodable {
+                    let timings: LessonAnalysis.Timings
+                    let decode: DecodeReport
+                    let peakResidentBytes: Int
+                }
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                let stats = Stats(timings: analysis.timings, decode: analysis.decodeReport, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+                do { try AtomicFile.write(try JSONOutput.data(stats), to: timings) } catch {
+                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
+                }
             }
             if !quiet && (format != .table || output != nil) {
                 for w in analysis.warnings { FileHandle.standardError.write(Data("bellwork: \(lesson): warning: \(w)\n".utf8)) }
