@@ -55,7 +55,7 @@ def encoder_args(fmt, sc):
     if fmt == "mov_hevc":
         # stored landscape, shown portrait: ffprobe prints "rotation of -90.00 degrees"
         return ["-c:v", "libx265", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
-                "-x265-params", "log-level=error:bframes=3:pools=2", "-metadata:s:v:0", "rotate=90",
+                "-x265-params", "log-level=error:bframes=3:pools=2",
                 "-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "1", "-movflags", "+faststart"]
     raise ValueError(fmt)
 
@@ -153,12 +153,14 @@ def render_lesson(sc, outdir, progress=False):
             if vf:
                 cmd += ["-vf", ",".join(vf)]
             if sc.vfr:
-                cmd += ["-fps_mode", "passthrough", "-video_track_timescale", "90000"]
+                cmd += ["-fps_mode", "passthrough", "-enc_time_base:v", "1:90000", "-video_track_timescale", "90000"]
         cmd += ["-map_metadata", "-1", "-metadata", f"title=Bellwork fixture: {sc.name}",
                 "-metadata", "creation_time=2024-03-04T08:15:00Z"]
         cmd += encoder_args(sc.fmt, sc)
         cmd += ["-fflags", "+bitexact"] if sc.fmt != "webm" else []
-        cmd += [out_path]
+        rotate = sc.portrait and ext == "mov"
+        encoded = os.path.join(tmp, "encoded." + ext) if rotate else out_path
+        cmd += [encoded]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if has_video else None)
         if has_video:
             rng = np.random.default_rng(sc.seed + 5)
@@ -190,6 +192,12 @@ def render_lesson(sc, outdir, progress=False):
             proc.stdin.close()
         if proc.wait() != 0:
             raise RuntimeError(f"ffmpeg failed for {sc.name}")
+        if rotate:
+            # ffmpeg 5.1 has no -display_rotation; a "rotate" tag of 270 on a stream copy writes the
+            # display matrix that ffprobe prints as "rotation of -90.00 degrees" (play turned 90 clockwise)
+            subprocess.run([media.FFMPEG, "-nostdin", "-y", "-v", "error", "-i", encoded, "-map", "0", "-c", "copy",
+                            "-map_metadata", "0", "-metadata:s:v:0", "rotate=270", "-movflags", "+faststart",
+                            "-fflags", "+bitexact", out_path], check=True)
 
     dur, info = media.media_duration(out_path)
     streams = {s["codec_type"]: s for s in info["streams"]}

@@ -21,8 +21,8 @@ class Scenario:
     size: tuple = (480, 270)           # output picture (upright, before any storage rotation)
     render_size: tuple = None          # numpy renders at this size; ffmpeg scales to `size`
     fps: int = 15
-    crf: int = 32
-    abr: int = 40                      # audio kbit/s
+    crf: int = 33
+    abr: int = 32                      # audio kbit/s
     sr: int = 48000                    # audio rendering rate
     bell: float = None                 # the class bell's onset, or None
     bell_kind: str = None
@@ -95,7 +95,7 @@ LESSONS = [
     Scenario(
         "noisy_group_work", 105,
         [("arrival", 18, {"seated": 0.5}), ("settle", 12), ("instruction", 25), ("move", 20), ("group", 105)],
-        bell=12.0, bell_kind="chime2", fmt="webm", split="validation",
+        bell=12.0, bell_kind="chime2", fmt="webm", crf=46, split="validation",
         scenario="loud group work for 105 s that is on task (VP9/Opus WebM)",
         notes="Two-tone electronic chime at 12 s. After a short instruction, students move to the four group "
               "tables (75 s) and work in groups: many voices, loud and steady, lively movement in place, "
@@ -175,10 +175,10 @@ LESSONS = [
         "hot_mic", 114,
         [("arrival", 24, {"seated": 0.5}), ("settle", 14), ("instruction", 42), ("move", 18), ("group", 52),
          ("move", 15), ("independent", 15)],
-        bell=16.0, bell_kind="electromechanical_short", mic_gain_db=14.0, split="validation",
+        bell=16.0, bell_kind="electromechanical_short", mic_gain_db=11.0, split="validation",
         teacher_voice="es_MX_f_Allison",
-        scenario="the microphone is near clipping (+14 dB; bell and group talk clip)",
-        notes="Recorded 14 dB too hot: the bell at 16 s and the loud group work clip at full scale. Short "
+        scenario="the microphone is near clipping (+11 dB; the bell and loud group talk clip)",
+        notes="Recorded 11 dB too hot: the bell at 16 s and the loud group work clip at full scale. Short "
               "electromechanical bell; instruction, groups, back to desks for independent work."),
     Scenario(
         "frozen_gap", 115,
