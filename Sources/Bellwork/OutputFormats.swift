@@ -13,6 +13,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case vtt
     /// An ELAN annotation document: a tier of segments and a tier for the bell.
     case eaf
+    /// One self-contained HTML page: figures, timeline with the bell and curves, segment table.
+    case html
 
     public func render(_ analysis: LessonAnalysis) throws -> String {
         switch self {
@@ -21,6 +23,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .csv: return CSVFormat.render(analysis.result)
         case .vtt: return VTTFormat.render(analysis.result)
         case .eaf: return EAFFormat.render(analysis.result)
+        case .html: return HTMLReport.render(analysis)
         }
     }
 }

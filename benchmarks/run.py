@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""`make bench`: Bellwork's speed against a plain FFmpeg decode of the same file, and its accuracy.
+
+For each benchmark lesson (made by the fixture generator on demand into benchmarks/media/, not committed),
+runs `bellwork analyze` and `ffmpeg -v error -i F -f null -` alternately, RUNS times each, and reports the
+median wall time, the real-time factor, the ratio of the two paired run by run (median, min, max), peak
+memory (the child's maximum resident set, from wait4), and bellwork's time per stage. Then scores the
+validation fixtures with the default (fast) decode and with --decode full, so a speed change that costs
+accuracy shows. Everything goes to standard output and to benchmarks/RESULTS.md.
+"""
+import argparse, datetime, glob, json, os, platform, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "bellwork")
+MEDIA = os.path.join(ROOT, "benchmarks", "media")
+
+
+def timed(cmd):
+    """Runs cmd; returns (wall seconds, peak RSS bytes, exit status)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({code}): {err.strip()}")
+    return wall, usage.ru_maxrss * 1024, code
+
+
+def duration_of(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
+def describe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "stream=codec_name,width,height,avg_frame_rate", "-of", "json", path],
+                         capture_output=True, text=True, check=True).stdout
+    s = json.loads(out)["streams"][0]
+    return f"{s['codec_name']} {s['width']}x{s['height']}"
+
+
+def bench_file(path, runs, extra):
+    tmp = tempfile.mkdtemp(prefix="bellwork-bench-")
+    result, stats = os.path.join(tmp, "r.json"), os.path.join(tmp, "t.json")
+    bw, ff, ratios, mem_bw, mem_ff, stages = [], [], [], [], [], []
+    for i in range(runs):
+        # Alternate which goes first, so neither always meets a warm or a cold cache.
+        order = ["bw", "ff"] if i % 2 == 0 else ["ff", "bw"]
+        pair = {}
+        for which in order:
+            if which == "bw":
+                w, m, _ = timed([BIN, "analyze", path, "--format", "json", "--output", result, "--timings", stats, "--quiet"] + extra)
+                bw.append(w); mem_bw.append(m); pair["bw"] = w
+                with open(stats) as f:
+                    stages.append(json.load(f))
+            else:
+                w, m, _ = timed(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
+                ff.append(w); mem_ff.append(m); pair["ff"] = w
+        ratios.append(pair["bw"] / pair["ff"])
+        print(f"  run {i + 1}/{runs}: bellwork {pair['bw']:.2f} s, ffmpeg {pair['ff']:.2f} s, ratio {ratios[-1]:.3f}", flush=True)
+    med = lambda xs: statistics.median(xs)
+    stage = {k: med([s["decode"][k] for s in stages]) for k in
+             ["demuxSeconds", "videoDecodeSeconds", "audioDecodeSeconds", "scaleSeconds", "resampleSeconds"]}
+    stage["features"] = med([s["timings"]["features"] for s in stages])
+    stage["segmentation"] = med([s["timings"]["segmentation"] for s in stages])
+    return {"bw": med(bw), "ff": med(ff), "ratio": (med(ratios), min(ratios), max(ratios)),
+            "mem_bw": max(mem_bw), "mem_ff": max(mem_ff), "stages": stage}
+
+
+def accuracy(extra):
+    split = json.load(open(os.path.join(ROOT, "Fixtures", "lessons", "split.json")))
+    tmp = tempfile.mkdtemp(prefix="bellwork-acc-")
+    for name in split["validation"]:
+        lesson = [p for p in glob.glob(os.path.join(ROOT, "Fixtures", "lessons", name + ".*")) if not p.endswith(".json")][0]
+        subprocess.run([BIN, "analyze", lesson, "--format", "json", "--output", os.path.join(tmp, name + ".json"), "--quiet"] + extra,
+                       check=True)
+        os.symlink(os.path.join(ROOT, "Fixtures", "lessons", name + ".truth.json"), os.path.join(tmp, name + ".truth.json"))
+    out = subprocess.run([BIN, "score", tmp, tmp, "--format", "json"], capture_output=True, text=True, check=True).stdout
+    table = subprocess.run([BIN, "score", tmp, tmp], capture_output=True, text=True, check=True).stdout
+    return json.loads(out), table
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5, help="runs of each program per file (default 5)")
+    ap.add_argument("--files", nargs="*", help="benchmark these files instead of benchmarks/media/*")
+    ap.add_argument("--skip-accuracy", action="store_true")
+    args = ap.parse_args()
+
+    files = args.files or sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
+    if not files:
+        print("making the benchmark lessons (once; they are kept in benchmarks/media/)", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "Fixtures", "generator", "make_fixtures.py"), "--bench", MEDIA], check=True)
+        files = sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+    ffv = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
+    lines = ["# Benchmark results", "",
+             f"Made by `make bench` (`python3 benchmarks/run.py --runs {args.runs}`) on {datetime.date.today()}.", "",
+             f"Machine: {os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB; {ffv}; {platform.platform()}.", "",
+             "Each file: `bellwork analyze F --format json` (default fast decode) and `ffmpeg -v error -i F -f null -`,",
+             f"alternately, {args.runs} runs each. Ratio = bellwork's wall time / ffmpeg's, paired run by run. Peak memory is",
+             "the child's maximum resident set. Stage times are bellwork's own (median over runs; decode stages overlap",
+             "with FFmpeg's frame threads, so they do not add up to the wall time).", "",
+             "| file | video | length | ffmpeg median | bellwork median | real time | ratio median (min–max) | peak memory bellwork / ffmpeg |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    stage_rows = ["", "| file | demux | video decode | audio decode | shrink | resample | features | segmentation |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for path in files:
+        d = duration_of(path)
+        print(f"{os.path.basename(path)} ({d / 60:.1f} min, {describe(path)})", flush=True)
+        r = bench_file(path, args.runs, [])
+        name = os.path.basename(path)
+        row = (f"| {name} | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | {r['bw']:.1f} s | {d / r['bw']:.0f}× | "
+               f"{r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | {r['mem_bw'] / 2**20:.0f} MB / {r['mem_ff'] / 2**20:.0f} MB |")
+        s = r["stages"]
+        stage_rows.append(f"| {name} | {s['demuxSeconds']:.2f} s | {s['videoDecodeSeconds']:.2f} s | {s['audioDecodeSeconds']:.2f} s | "
+                          f"{s['scaleSeconds']:.2f} s | {s['resampleSeconds']:.2f} s | {s['features']:.2f} s | {s['segmentation']:.3f} s |")
+        print(row.replace("|", " ").strip(), flush=True)
+        lines.append(row)
+    lines += stage_rows
+    if not args.skip_accuracy:
+        lines += ["", "## Accuracy on the validation fixtures", ""]
+        for label, extra in [("fast decode (default)", []), ("full decode (`--decode full`)", ["--decode", "full"])]:
+            agg, table = accuracy(extra)
+            a = agg["aggregate"]
+            print(f"accuracy, {label}:\n{table}", flush=True)
+            lines += [f"### {label}", "", "```", table.rstrip(), "```", ""]
+    with open(os.path.join(ROOT, "benchmarks", "RESULTS.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("written: benchmarks/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
