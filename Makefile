@@ -14,7 +14,7 @@ PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 .PHONY: demo test build deps apt-deps pip-deps fixtures bench leakcheck clean
 
 demo: deps build
-	$(BIN) probe $(SAMPLE)
+	$(BIN) analyze $(SAMPLE)
 
 test: deps
 	$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
