@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test build deps apt-deps pip-deps fixtures bench leakcheck clean
+.PHONY: demo test build deps apt-deps pip-deps fixtures bench leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -52,3 +52,11 @@ leakcheck: apt-deps
 
 clean:
 	rm -rf .build .build-test.log
+
+# Screenshots of the HTML reports for people to look at (out/report.png; out/summary.png once a batch has run).
+screenshots: deps build
+	mkdir -p out
+	$(BIN) analyze $(SAMPLE) --format html --output out/report.html --quiet
+	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1500 \
+	  --screenshot=$(CURDIR)/out/report.png file://$(CURDIR)/out/report.html 2>/dev/null
+	@echo "written: out/report.html out/report.png"
