@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // FFmpeg's C libraries, found by pkg-config; Debian's -dev packages provide them.
@@ -33,7 +34,8 @@ let package = Package(
         .target(name: "Segmentation", dependencies: ["MediaIO", "LessonMetrics"]),
         .target(
             name: "Bellwork",
-            dependencies: ["MediaIO", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MediaIO", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
             name: "bellwork",

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Finds the files a batch considers: folders searched recursively, files named directly, and the paths
+/// of a list file. It keeps only regular files that are not hidden, not partial uploads and not modified
+/// within the settle age; whether a file is a recording is decided later, by its content.
+public struct BatchDiscovery {
+    /// A file to consider.
+    public struct Found: Equatable, Sendable {
+        public var path: String
+        public var relativePath: String
+        public var sizeBytes: Int64
+        public var mtime: Double
+    }
+
+    /// An input or a folder that could not be read, and why.
+    public struct Problem: Equatable, Sendable {
+        public var path: String
+        public var relativePath: String
+        public var reason: String
+    }
+
+    public var found: [Found] = []
+    public var problems: [Problem] = []
+    /// Files skipped because they may still be arriving (partial uploads, recently modified).
+    public var stillArriving: [String] = []
+    /// Hidden files and folders skipped.
+    public var hiddenCount = 0
+
+    /// Name endings of uploads still in progress (browsers, rsync, curl, transfer tools).
+    public static let partialSuffixes = [".part", ".crdownload", ".tmp", ".download", ".partial", ".filepart", ".opdownload", "~"]
+
+    /// Searches `inputs` (folders and files) and the paths listed in `listFile`.
+    /// `settleAge`: files modified less than this many seconds ago are left for the next run.
+    public static func run(inputs: [String], listFile: String?, settleAge: Double, now: Date = Date()) -> BatchDiscovery {
+        var discovery = BatchDiscovery()
+        var loose: [String] = []
+        var paths = inputs
+        if let listFile {
+            do {
+                let text = try String(contentsOfFile: listFile, encoding: .utf8)
+                paths += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            } catch {
+                discovery.problems.append(Problem(path: absolute(listFile), relativePath: (listFile as NSString).lastPathComponent,
+                                                  reason: "cannot read the list: \(reason(of: error))"))
+            }
+        }
+        for input in paths {
+            let path = absolute(input)
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                discovery.problems.append(Problem(path: path, relativePath: (path as NSString).lastPathComponent,
+                                                  reason: "cannot open: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                discovery.walk(folder: path, relative: "", settleAge: settleAge, now: now)
+            } else {
+                loose.append(path)
+            }
+        }
+        // Files named directly or listed are named below their closest common folder.
+        let base = commonFolder(loose)
+        for path in loose {
+            let relative = base.isEmpty ? String(path.drop(while: { $0 == "/" })) : String(path.dropFirst(base.count + 1))
+            discovery.consider(path: path, relative: relative, settleAge: settleAge, now: now)
+        }
+        // One file reached twice (a folder and a list) is considered once.
+        var seen = Set<String>()
+        discovery.found = discovery.found.filter { seen.insert($0.path).inserted }
+        return discovery
+    }
+
+    private mutating func walk(folder: String, relative: String, settleAge: Double, now: Date) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            problems.append(Problem(path: folder, relativePath: relative.isEmpty ? (folder as NSString).lastPathComponent : relative,
+                                    reason: "cannot read the folder: \(Self.reason(of: error))"))
+            return
+        }
+        for name in names {
+            if name.hasPrefix(".") { hiddenCount += 1; continue }
+            let path = folder == "/" ? "/" + name : folder + "/" + name
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            var st = stat()
+            // Symbolic links to folders are not followed (no loops); links to files are.
+            guard lstat(path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                walk(folder: path, relative: rel, settleAge: settleAge, now: now)
+            } else {
+                consider(path: path, relative: rel, settleAge: settleAge, now: now)
+            }
+        }
+    }
+
+    private mutating func consider(path: String, relative: String, settleAge: Double, now: Date) {
+        let name = (path as NSString).lastPathComponent
+        if name.hasPrefix(".") { hiddenCount += 1; return }
+        let lower = name.lowercased()
+        if Self.partialSuffixes.contains(where: { lower.hasSuffix($0) }) { stillArriving.append(path); return }
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            problems.append(Problem(path: path, relativePath: relative, reason: "cannot open: \(String(cString: strerror(errno)))"))
+            return
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return }
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        if now.timeIntervalSince1970 - mtime < settleAge { stillArriving.append(path); return }
+        found.append(Found(path: path, relativePath: relative, sizeBytes: Int64(st.st_size), mtime: mtime))
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    static func reason(of error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain && (ns.code == NSFileReadNoPermissionError) { return String(cString: strerror(EACCES)) }
+        return ns.localizedDescription
+    }
+
+    /// The deepest folder that holds every path ("" when they share none but the root).
+    static func commonFolder(_ paths: [String]) -> String {
+        guard let first = paths.first else { return "" }
+        var common = first.split(separator: "/").dropLast().map(String.init)
+        for path in paths.dropFirst() {
+            let parts = path.split(separator: "/").dropLast().map(String.init)
+            var n = 0
+            while n < min(common.count, parts.count) && common[n] == parts[n] { n += 1 }
+            common = Array(common.prefix(n))
+        }
+        return common.isEmpty ? "" : "/" + common.joined(separator: "/")
+    }
+}

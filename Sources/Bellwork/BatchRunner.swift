@@ -1,0 +1,609 @@
+import Foundation
+import LessonMetrics
+import MediaIO
+
+/// What a batch run is asked to do; every option of `bellwork batch`.
+public struct BatchOptions: Sendable {
+    /// Folders (searched recursively) and files.
+    public var inputs: [String] = []
+    /// A file of paths, one a line.
+    public var listFile: String?
+    /// The batch folder: state, results, summary.
+    public var outputDirectory: String
+    /// Lessons analysed at once.
+    public var jobs: Int = BatchOptions.defaultJobs
+    /// Decoder threads in each child; nil chooses from `jobs` (all cores for one job, one thread each otherwise).
+    public var threads: Int?
+    /// Analyse again the lessons that failed before.
+    public var retryFailed = false
+    /// Files modified less than this many seconds ago may still be arriving and are left for the next run.
+    public var settleAge: Double = 60
+    /// A child's time limit: `timeLimitBase + timeLimitRatio × the lesson's duration` seconds.
+    public var timeLimitBase: Double = 60
+    public var timeLimitRatio: Double = 2
+    /// The analysis settings every lesson is analysed with.
+    public var configuration = AnalysisConfiguration()
+    /// How progress is shown on standard error.
+    public var progress: Progress = .log(every: 60)
+    /// The `bellwork` executable run for each lesson.
+    public var executable: String = SelfExecutable.path
+    /// Test hook: lessons whose path contains a string get a child that crashes or hangs instead of
+    /// analysing (`BELLWORK_TEST_FAULT=crash=STRING,hang=STRING`).
+    public var faults: [(kind: String, match: String)] = []
+
+    public enum Progress: Sendable, Equatable {
+        /// One line rewritten in place.
+        case terminal
+        /// Plain lines: each finished lesson and a status line every so many seconds (for cron).
+        case log(every: Double)
+        /// Failures only.
+        case quiet
+    }
+
+    /// Measured on the 2-core machine (README, "Overnight batch"): two children with one decoder thread each
+    /// got through the benchmark lessons faster than one child decoding with every core.
+    public static let defaultJobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
+
+    /// Parses `BELLWORK_TEST_FAULT` (`crash=STRING,hang=STRING`).
+    public static func faults(from environment: [String: String]) -> [(kind: String, match: String)] {
+        guard let text = environment["BELLWORK_TEST_FAULT"] else { return [] }
+        return text.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["crash", "hang"].contains(parts[0]), !parts[1].isEmpty else { return nil }
+            return (parts[0], parts[1])
+        }
+    }
+}
+
+/// The exit statuses of `bellwork batch`, besides the contract's 64 (usage) and 74 (the batch folder
+/// cannot be written).
+public enum BatchExitStatus {
+    /// Some lessons failed (or an input could not be read); the others were analysed.
+    public static let someFailed: Int32 = 3
+    /// Stopped by SIGINT or SIGTERM, or another batch is working in the same folder: run again later.
+    public static let tryAgain: Int32 = 75
+}
+
+/// How a run ended.
+public struct BatchOutcome: Sendable {
+    /// Lessons among the inputs that are analysed (now or in an earlier run).
+    public var analysed = 0
+    /// Lessons analysed by this run.
+    public var analysedNow = 0
+    /// Lessons among the inputs that failed, and inputs that could not be read.
+    public var failed = 0
+    /// Lessons left pending (the run was stopped).
+    public var pending = 0
+    /// Files found not to be recordings.
+    public var ignored = 0
+    /// Files left for the next run because they may still be arriving.
+    public var stillArriving = 0
+    public var stopped = false
+
+    public var exitStatus: Int32 {
+        if stopped { return BatchExitStatus.tryAgain }
+        return failed > 0 ? BatchExitStatus.someFailed : 0
+    }
+}
+
+/// A batch that cannot start: its folder cannot be written, or another batch holds it.
+public struct BatchStartError: Error, CustomStringConvertible {
+    public let message: String
+    public let status: Int32
+    public var description: String { message }
+}
+
+// Set from the signal handler; read by the batch loop.
+nonisolated(unsafe) private var batchStopSignal: Int32 = 0
+
+/// Runs a batch: finds the lessons, brings the state up to date, analyses what needs it in child
+/// processes, and keeps the results and `summary.csv` current. Not `Sendable`: one thread drives it.
+public final class BatchRunner {
+    public let options: BatchOptions
+    let directory: URL
+    let store: BatchStore
+    let settingsHash: String
+    let settingsFile: String
+    let started = Date()
+    private var lockFD: Int32 = -1
+    private var lastProgress = Date.distantPast
+    private var progressShown = false
+    private var mediaSecondsDone = 0.0
+
+    private var workDirectory: URL { directory.appendingPathComponent("work") }
+    private var resultsDirectory: URL { directory.appendingPathComponent("results") }
+
+    public init(options: BatchOptions) throws {
+        self.options = options
+        directory = URL(fileURLWithPath: options.outputDirectory).standardizedFileURL
+        for dir in [directory, directory.appendingPathComponent("results"), directory.appendingPathComponent("work")] {
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                throw BatchStartError(message: "\(dir.path): cannot create the folder: \(BatchDiscovery.reason(of: error))",
+                                      status: ExitStatus.ioError)
+            }
+        }
+        let lockPath = directory.appendingPathComponent("bellwork.lock").path
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else {
+            throw BatchStartError(message: "\(lockPath): cannot write: \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
+        }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            throw BatchStartError(message: "\(directory.path): another batch is working in this folder; try again when it ends",
+                                  status: BatchExitStatus.tryAgain)
+        }
+        do { store = try BatchStore(directory: directory.path) } catch {
+            throw BatchStartError(message: "\(directory.path)/\(BatchStore.fileName): \(error)", status: ExitStatus.ioError)
+        }
+        let settingsData = try JSONOutput.data(options.configuration.settings)
+        settingsHash = "xxh64:" + BatchHash.hex(BatchHash.xxh64(settingsData))
+        var childConfiguration = options.configuration
+        childConfiguration.decode.threads = options.threads ?? (options.jobs == 1 ? 0 : 1)
+        settingsFile = directory.appendingPathComponent("work/settings.json").path
+        try AtomicFile.write(try JSONOutput.data(childConfiguration), to: settingsFile)
+    }
+
+    deinit { if lockFD >= 0 { close(lockFD) } }
+
+    // MARK: - The run
+
+    public func run() throws -> BatchOutcome {
+        batchStopSignal = 0
+        let previousINT = signal(SIGINT) { batchStopSignal = $0 }
+        let previousTERM = signal(SIGTERM) { batchStopSignal = $0 }
+        defer {
+            signal(SIGINT, previousINT)
+            signal(SIGTERM, previousTERM)
+        }
+        try recover()
+        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge)
+        let inScope = try plan(discovery)
+        try writeSummary()
+
+        var stopped = false
+        let probeIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending && $0.probedHash != $0.contentHash }.compactMap(\.id)
+        if !probeIDs.isEmpty { stopped = try loop(probeIDs, task: .probe, scope: inScope) }
+        if !stopped {
+            let analyseIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending }.compactMap(\.id)
+            if !analyseIDs.isEmpty { stopped = try loop(analyseIDs, task: .analyse, scope: inScope) }
+        }
+        try writeSummary()
+        clearProgress()
+
+        var outcome = BatchOutcome()
+        outcome.stopped = stopped
+        outcome.stillArriving = discovery.stillArriving.count
+        for row in try store.all() where inScope.contains(row.path) {
+            switch row.status {
+            case .done: outcome.analysed += 1
+            case .failed: outcome.failed += 1
+            case .pending, .running: outcome.pending += 1
+            case .ignored: outcome.ignored += 1
+            }
+        }
+        outcome.analysedNow = analysedNow
+        return outcome
+    }
+
+    private var analysedNow = 0
+
+    // MARK: - Recovery
+
+    /// Rows left `running` by a batch that was killed: its children are killed if they still run; a child
+    /// that finished has its result adopted; the others go back to pending. Stray work files go.
+    func recover() throws {
+        let running = try store.all().filter { $0.status == .running }
+        let markers = Set(running.compactMap(\.workFile))
+        if !markers.isEmpty { Self.killOrphans(markers: markers) }
+        for var row in running {
+            if let work = row.workFile, FileManager.default.fileExists(atPath: work), (try? parseResult(work)) != nil {
+                try finishAnalysis(&row, child: nil, limit: 0)
+            } else {
+                row.status = .pending
+                row.workFile = nil
+                row.childPid = nil
+                try store.save(&row)
+            }
+        }
+        let keep: Set<String> = [settingsFile]
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path) {
+            for name in names {
+                let path = workDirectory.appendingPathComponent(name).path
+                if !keep.contains(path) { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+    }
+
+    /// Kills every process whose command line holds one of `markers` (a work file only a batch child names).
+    static func killOrphans(markers: Set<String>) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for entry in entries {
+            guard let pid = Int(entry), pid != Int(getpid()),
+                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { continue }
+            let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if let marker = words.first(where: markers.contains) { BatchChild.killOrphan(pid: pid, marker: marker) }
+        }
+    }
+
+    // MARK: - Planning
+
+    /// Brings the rows up to date with what was found; returns the paths this run is about.
+    func plan(_ discovery: BatchDiscovery) throws -> Set<String> {
+        var rows: [String: BatchLesson] = [:]
+        for row in try store.all() { rows[row.path] = row }
+        var byRelative: [String: String] = [:]
+        for row in rows.values where row.kind == .file { byRelative[row.relativePath] = row.path }
+        var changed: [BatchLesson] = []
+        var scope = Set<String>()
+
+        for file in discovery.found {
+            scope.insert(file.path)
+            var row = rows[file.path] ?? BatchLesson(path: file.path, relativePath: file.relativePath)
+            let isNew = row.id == nil
+            var dirty = isNew
+            if row.relativePath != file.relativePath {
+                row.relativePath = file.relativePath
+                row.folder = BatchLesson.folder(of: file.relativePath)
+                dirty = true
+            }
+            if isNew || row.sizeBytes != file.sizeBytes || row.mtime != file.mtime || row.contentHash == nil {
+                let hash: String
+                do { hash = try BatchHash.contentHash(path: file.path) } catch {
+                    row.sizeBytes = file.sizeBytes
+                    row.mtime = file.mtime
+                    row.resetAnalysis()
+                    row.status = .failed
+                    row.error = "cannot open: \((error as? BatchFileError)?.reason ?? "\(error)")"
+                    changed.append(row)
+                    continue
+                }
+                if hash != row.contentHash {
+                    row.contentHash = hash
+                    row.probedHash = nil
+                    row.resetAnalysis()
+                    row.settingsHash = settingsHash
+                    removeResult(&row)
+                }
+                row.sizeBytes = file.sizeBytes
+                row.mtime = file.mtime
+                dirty = true
+            }
+            if let owner = byRelative[row.relativePath], owner != row.path {
+                row.resetAnalysis()
+                row.status = .failed
+                row.error = "its result would be named like that of \(owner); rename one of them"
+                changed.append(row)
+                continue
+            }
+            byRelative[row.relativePath] = row.path
+            switch row.status {
+            case .done where row.settingsHash != settingsHash,
+                 .failed where row.settingsHash != settingsHash || options.retryFailed:
+                row.resetAnalysis()
+                row.settingsHash = settingsHash
+                dirty = true
+            case .pending where row.settingsHash != settingsHash:
+                row.settingsHash = settingsHash
+                dirty = true
+            default: break
+            }
+            if dirty { changed.append(row) }
+        }
+
+        // Unreadable inputs are rows of their own, gone once they can be read.
+        var problemPaths = Set<String>()
+        for problem in discovery.problems {
+            problemPaths.insert(problem.path)
+            scope.insert(problem.path)
+            var row = rows[problem.path] ?? BatchLesson(path: problem.path, relativePath: problem.relativePath, kind: .input)
+            if row.kind == .file { removeResult(&row) }
+            row.resetAnalysis()
+            row.kind = .input
+            row.status = .failed
+            row.error = problem.reason
+            changed.append(row)
+        }
+        let gone = rows.values.filter { $0.kind == .input && !problemPaths.contains($0.path) }.compactMap(\.id)
+        try store.commit(saving: changed, deleting: gone)
+        return scope
+    }
+
+    private func removeResult(_ row: inout BatchLesson) {
+        if let result = row.resultFile { try? FileManager.default.removeItem(at: directory.appendingPathComponent(result)) }
+        row.resultFile = nil
+    }
+
+    // MARK: - Children
+
+    enum Task { case probe, analyse }
+
+    private struct Running {
+        var child: BatchChild
+        var id: Int64
+        var limit: Double
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `task` for each row, `options.jobs` at a time; true when stopped by a signal.
+    private func loop(_ ids: [Int64], task: Task, scope: Set<String>) throws -> Bool {
+        var queue = ids[...]
+        var running: [Running] = []
+        while true {
+            if batchStopSignal != 0 {
+                for r in running {
+                    r.child.kill()
+                    if var row = try store.lesson(id: r.id) {
+                        if task == .analyse {
+                            row.status = .pending
+                            row.workFile = nil
+                            row.childPid = nil
+                            try store.save(&row)
+                        }
+                    }
+                    try? FileManager.default.removeItem(atPath: r.stdout)
+                    try? FileManager.default.removeItem(atPath: r.stderr)
+                }
+                return true
+            }
+            while running.count < max(1, options.jobs), let id = queue.popFirst() {
+                guard var row = try store.lesson(id: id), row.status == .pending else { continue }
+                let token = "\(id)-\(UInt32.random(in: 0...UInt32.max))"
+                let stdout = workDirectory.appendingPathComponent("\(token).\(task == .probe ? "probe" : "result").json").path
+                let stderr = workDirectory.appendingPathComponent("\(token).err").path
+                var arguments: [String]
+                var limit = options.timeLimitBase
+                switch task {
+                case .probe:
+                    arguments = ["bellwork", "probe", row.path, "--format", "json"]
+                case .analyse:
+                    limit += options.timeLimitRatio * (row.durationSeconds ?? 3600)
+                    arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--quiet",
+                                 "--config", settingsFile]
+                    if let fault = options.faults.first(where: { row.path.contains($0.match) }) {
+                        arguments = ["bellwork", "batch", "--test-fault", fault.kind, stdout]
+                    }
+                    // Committed before the child starts, so a restarted batch can find it by its work file.
+                    row.status = .running
+                    row.workFile = stdout
+                    row.startedAt = Date().timeIntervalSince1970
+                    try store.save(&row)
+                }
+                let child: BatchChild
+                do {
+                    child = try BatchChild(executable: options.executable, arguments: arguments,
+                                           stdout: task == .probe ? stdout : "/dev/null", stderr: stderr)
+                } catch {
+                    row.status = .failed
+                    row.error = "\(error)"
+                    row.workFile = nil
+                    try store.save(&row)
+                    continue
+                }
+                if task == .analyse {
+                    row.childPid = Int(child.pid)
+                    try store.save(&row)
+                }
+                running.append(Running(child: child, id: id, limit: limit, stdout: stdout, stderr: stderr))
+            }
+            if running.isEmpty && queue.isEmpty { return false }
+
+            var index = 0
+            while index < running.count {
+                let r = running[index]
+                var timedOut = false
+                if !r.child.poll() && Date().timeIntervalSince(r.child.started) > r.limit {
+                    r.child.kill()
+                    timedOut = true
+                }
+                guard r.child.exit != nil else { index += 1; continue }
+                running.remove(at: index)
+                guard var row = try store.lesson(id: r.id) else { continue }
+                switch task {
+                case .probe: try finishProbe(&row, r, timedOut: timedOut)
+                case .analyse:
+                    try finishAnalysis(&row, child: (r.child, timedOut, r.stderr), limit: r.limit)
+                }
+                try? FileManager.default.removeItem(atPath: r.stdout)
+                try? FileManager.default.removeItem(atPath: r.stderr)
+            }
+            showProgress(scope: scope, running: running.count, phase: task)
+            usleep(20_000)
+        }
+    }
+
+    private func finishProbe(_ row: inout BatchLesson, _ r: Running, timedOut: Bool) throws {
+        let exit = r.child.exit!
+        if exit == .exited(0), let data = FileManager.default.contents(atPath: r.stdout),
+           let info = try? JSONDecoder().decode(MediaInfo.self, from: data) {
+            row.probedHash = row.contentHash
+            row.durationSeconds = info.durationSeconds
+            row.creationTime = info.creationTime
+            row.container = info.container
+            try store.save(&row)
+            return
+        }
+        let message = Self.failure(exit: exit, timedOut: timedOut, limit: r.limit, stderr: r.stderr, path: row.path, what: "the probe")
+        // A file that is not a recording and is not named like one is not a lesson: it is ignored.
+        if exit == .exited(ExitStatus.dataError) && !Self.namedLikeRecording(row.path) {
+            row.status = .ignored
+            row.probedHash = row.contentHash
+            row.error = message
+            try store.save(&row)
+            return
+        }
+        row.status = .failed
+        row.attempts += 1
+        row.error = message
+        row.exitStatus = exit.status
+        row.finishedAt = Date().timeIntervalSince1970
+        try store.save(&row)
+        report(failure: row)
+        try writeSummary()
+    }
+
+    /// Records an analysis that ended (`child` nil: adopted after a restart).
+    private func finishAnalysis(_ row: inout BatchLesson, child: (BatchChild, Bool, String)?, limit: Double) throws {
+        let now = Date().timeIntervalSince1970
+        row.finishedAt = now
+        row.analysisSeconds = row.startedAt.map { now - $0 }
+        row.attempts += 1
+        let exit = child?.0.exit ?? .exited(0)
+        if exit == .exited(0), let work = row.workFile, let data = FileManager.default.contents(atPath: work),
+           let parsed = try? parseResult(work) {
+            let relative = "results/" + row.relativePath + ".json"
+            let target = directory.appendingPathComponent(relative)
+            do {
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try AtomicFile.write(data, to: target.path)
+                row.status = .done
+                row.error = nil
+                row.exitStatus = 0
+                row.resultFile = relative
+                row.durationSeconds = parsed.durationSeconds
+                row.creationTime = parsed.input.creationTime ?? row.creationTime
+                row.bellSeconds = parsed.bell?.timeSeconds
+                row.bellSource = parsed.bell?.source
+                let m = parsed.metrics
+                row.bellToWorkSeconds = m.bellToWorkSeconds
+                row.timeOnTaskPercent = m.timeOnTaskPercent
+                row.onTaskSeconds = m.onTaskSeconds
+                row.classSeconds = m.classSeconds
+                row.transitionCount = m.transitionCount
+                row.transitionSeconds = m.transitionSeconds
+                row.meanTransitionSeconds = m.meanTransitionSeconds
+                row.longestTransitionSeconds = m.longestTransitionSeconds
+            } catch {
+                row.status = .failed
+                row.error = "\(error)"
+                row.exitStatus = Int(ExitStatus.ioError)
+            }
+        } else {
+            row.status = .failed
+            row.exitStatus = exit.status
+            row.error = exit == .exited(0)
+                ? "the analysis wrote no readable result"
+                : Self.failure(exit: exit, timedOut: child?.1 ?? false, limit: limit, stderr: child?.2, path: row.path, what: "the analysis")
+            removeResult(&row)
+        }
+        let work = row.workFile
+        row.workFile = nil
+        row.childPid = nil
+        try store.save(&row)
+        if let work { try? FileManager.default.removeItem(atPath: work) }
+        if row.status == .done {
+            analysedNow += 1
+            mediaSecondsDone += row.durationSeconds ?? 0
+            if case .log = options.progress {
+                log("analysed \(row.relativePath) (\(TimeText.clock(row.durationSeconds ?? 0)) of media in \(TimeText.clock(row.analysisSeconds ?? 0)))")
+            }
+        } else {
+            report(failure: row)
+        }
+        try writeSummary()
+    }
+
+    private struct ParsedResult: Decodable {
+        struct Input: Decodable { var creationTime: String? }
+        struct ParsedBell: Decodable { var timeSeconds: Double; var source: String }
+        var durationSeconds: Double
+        var input: Input
+        var bell: ParsedBell?
+        var metrics: Metrics
+    }
+
+    private func parseResult(_ path: String) throws -> ParsedResult {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(ParsedResult.self, from: data)
+    }
+
+    /// The lesson's one-line reason from how its child ended.
+    static func failure(exit: BatchChild.Termination, timedOut: Bool, limit: Double, stderr: String?, path: String?, what: String) -> String {
+        if timedOut { return "\(what) took longer than its time limit of \(Int(limit.rounded())) s and was stopped" }
+        var line: String?
+        if let stderr, let text = try? String(contentsOfFile: stderr, encoding: .utf8) {
+            line = text.split(whereSeparator: \.isNewline).map { String($0) }
+                .last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
+            if let l = line, l.hasPrefix("bellwork: ") { line = String(l.dropFirst("bellwork: ".count)) }
+            // The child names the file first; the batch names it once, itself.
+            if let l = line, let path, l.hasPrefix(path + ": ") { line = String(l.dropFirst(path.count + 2)) }
+        }
+        switch exit {
+        case .signalled(let s):
+            let name = signalName(s)
+            return "\(what) crashed (signal \(s)\(name.map { ", " + $0 } ?? ""))" + (line.map { ": \($0)" } ?? "")
+        case .exited(let s):
+            return line ?? "\(what) ended with status \(s) and no message"
+        }
+    }
+
+    static func signalName(_ s: Int32) -> String? {
+        [SIGABRT: "SIGABRT", SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL",
+         SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP"][s]
+    }
+
+    /// Name endings of recordings: a file named so that fails is a failed lesson, not a stray document.
+    public static let recordingExtensions: Set<String> = [
+        "mp4", "m4v", "mov", "qt", "3gp", "3g2", "mkv", "webm", "avi", "ts", "mts", "m2ts", "flv", "ogg", "ogv", "oga",
+        "opus", "wav", "mp3", "m4a", "aac", "flac", "aif", "aiff", "wma", "wmv", "mpg", "mpeg",
+    ]
+
+    static func namedLikeRecording(_ path: String) -> Bool {
+        let ext = (path as NSString).pathExtension.lowercased()
+        return ext.isEmpty || recordingExtensions.contains(ext)
+    }
+
+    // MARK: - Output
+
+    func writeSummary() throws {
+        let rows = try store.all()
+        let csv = BatchSummary.csv(rows)
+        try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("summary.csv").path)
+    }
+
+    private func report(failure row: BatchLesson) {
+        clearProgress()
+        FileHandle.standardError.write(Data("bellwork: \(row.path): \(row.error ?? "failed")\n".utf8))
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("bellwork: \(BatchLesson.iso8601(Date().timeIntervalSince1970)) \(message)\n".utf8))
+    }
+
+    private func clearProgress() {
+        if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); progressShown = false }
+    }
+
+    private func showProgress(scope: Set<String>, running: Int, phase: Task) {
+        let interval: Double
+        switch options.progress {
+        case .quiet: return
+        case .terminal: interval = 0.5
+        case .log(let every): interval = every
+        }
+        let now = Date()
+        guard now.timeIntervalSince(lastProgress) >= interval else { return }
+        lastProgress = now
+        guard let rows = try? store.all().filter({ scope.contains($0.path) && $0.status != .ignored }) else { return }
+        let done = rows.filter { $0.status == .done }.count
+        let failed = rows.filter { $0.status == .failed }.count
+        let elapsed = now.timeIntervalSince(started)
+        var line = phase == .probe ? "probing: " : ""
+        line += "\(done) done, \(failed) failed of \(rows.count), \(running) running"
+        if mediaSecondsDone > 0 {
+            let speed = mediaSecondsDone / max(elapsed, 1e-6)
+            line += String(format: ", %.1f media h/h", speed)
+            let left = rows.filter { $0.status == .pending || $0.status == .running }.reduce(0.0) { $0 + ($1.durationSeconds ?? 0) }
+            line += ", \(TimeText.clock(left / speed)) left"
+        }
+        switch options.progress {
+        case .terminal:
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            progressShown = true
+        case .log: log(line)
+        case .quiet: break
+        }
+    }
+}

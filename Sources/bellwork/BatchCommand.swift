@@ -1,0 +1,141 @@
+import ArgumentParser
+import Bellwork
+import Foundation
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Analyse every lesson in folders, files or a list, unattended; pick up where a stopped run left off.",
+        discussion: """
+        Searches folders recursively and finds recordings by their content. Hidden files, partial uploads \
+        (.part, .crdownload, .tmp, .download, .partial, …) and files modified within the last minute are left \
+        for the next run. Each lesson is analysed in a child process (this program's `analyze`) with a time \
+        limit of --time-limit + --time-limit-ratio × its duration, so a crash or a hang costs that lesson only.
+
+        DIR holds everything: bellwork.sqlite (the state: per lesson its size, time, content hash, settings \
+        hash, status, attempts, error, timings and metrics), results/<relative path>.json (the result \
+        contract, written atomically), and summary.csv (one row per lesson, kept current). A lesson is \
+        analysed again only when its content or the settings changed, or when it failed and --retry-failed \
+        is given. Killed at any moment, the next run finishes what was left.
+
+        Exit status:
+          0   every lesson was analysed
+          3   some lessons failed or an input could not be read (a count on standard error; the others
+              were analysed; reasons in summary.csv and `bellwork summary DIR`)
+          64  the command line is wrong
+          74  DIR cannot be written
+          75  stopped by Ctrl-C or SIGTERM, or another batch is working in DIR: run again
+
+        Examples:
+          bellwork batch /srv/uploads --out /srv/bellwork
+          bellwork batch --list todays-uploads.txt --out /srv/bellwork --jobs 2
+          bellwork summary /srv/bellwork
+        """
+    )
+
+    @Argument(help: "Folders (searched recursively) and lesson files.")
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("The batch folder: state, results and summary.", valueName: "DIR"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line.", valueName: "FILE"))
+    var list: String?
+
+    @Option(help: "Lessons analysed at once (default: one per core, each child decoding on one thread; measured best on 2 cores).")
+    var jobs: Int?
+
+    @Option(help: "Decoder threads in each child (default: every core with --jobs 1, else 1).")
+    var threads: Int?
+
+    @Flag(help: "Analyse again the lessons that failed before.")
+    var retryFailed = false
+
+    @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
+    var settleAge: Double = 60
+
+    @Option(help: "Seconds every child may take before it is killed, plus --time-limit-ratio × the lesson's duration.")
+    var timeLimit: Double = 60
+
+    @Option(help: "Seconds a child may take per second of the lesson, on top of --time-limit.")
+    var timeLimitRatio: Double = 2
+
+    @Option(help: "A JSON file of analysis settings, as for `analyze`.")
+    var config: String?
+
+    @Option(help: "Seconds the class must stay clear of transitions to count as settled (default 30).")
+    var settleSeconds: Double?
+
+    @Option(help: "Seconds between status lines when standard error is not a terminal.")
+    var logInterval: Double = 60
+
+    @Flag(name: .shortAndLong, help: "Only failures and the final count on standard error.")
+    var quiet = false
+
+    @Option(help: .hidden)
+    var testFault: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if testFault != nil { return }
+        guard out != nil else { throw ValidationError("Missing --out DIR: the folder for the state, results and summary.") }
+        if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to analyse, or --list FILE.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more.") }
+        if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
+        if !(timeLimit > 0) || !(timeLimitRatio >= 0) { throw ValidationError("--time-limit must be greater than 0 and --time-limit-ratio 0 or more.") }
+        if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
+        if !(logInterval > 0) { throw ValidationError("--log-interval must be greater than 0.") }
+    }
+
+    func run() throws {
+        if let testFault {
+            // The test hook's child (BELLWORK_TEST_FAULT): a crash or a hang where an analysis would run.
+            if testFault == "crash" { abort() }
+            while true { sleep(1000) }
+        }
+        common.setUpLogging()
+        try reportingFailures {
+            var options = BatchOptions(outputDirectory: out!)
+            options.inputs = inputs
+            options.listFile = list
+            if let jobs { options.jobs = jobs }
+            options.threads = threads
+            options.retryFailed = retryFailed
+            options.settleAge = settleAge
+            options.timeLimitBase = timeLimit
+            options.timeLimitRatio = timeLimitRatio
+            options.faults = BatchOptions.faults(from: ProcessInfo.processInfo.environment)
+            var configuration = AnalysisConfiguration()
+            if let config {
+                do { configuration = try AnalysisConfiguration.load(config) } catch {
+                    throw CLIFailure(message: "\(config): \(error)", status: ExitStatus.usage)
+                }
+            }
+            if let settleSeconds { configuration.settleSeconds = settleSeconds }
+            options.configuration = configuration
+            options.progress = quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .terminal : .log(every: logInterval))
+
+            let outcome: BatchOutcome
+            do {
+                outcome = try BatchRunner(options: options).run()
+            } catch let error as BatchStartError {
+                throw CLIFailure(message: error.message, status: error.status)
+            } catch {
+                throw CLIFailure(message: "\(out!): \(error)", status: ExitStatus.ioError)
+            }
+            var line = "\(outcome.analysed) lessons analysed (\(outcome.analysedNow) in this run), \(outcome.failed) failed"
+            if outcome.pending > 0 { line += ", \(outcome.pending) pending" }
+            if outcome.stillArriving > 0 { line += ", \(outcome.stillArriving) files still arriving (taken next run)" }
+            if outcome.ignored > 0 { line += ", \(outcome.ignored) other files ignored" }
+            print(line)
+            if outcome.stopped {
+                throw CLIFailure(message: "stopped: \(outcome.pending) lessons left for the next run", status: BatchExitStatus.tryAgain).report()
+            }
+            if outcome.failed > 0 {
+                throw CLIFailure(message: "\(outcome.failed) lessons failed (reasons in \(out!)/summary.csv)", status: BatchExitStatus.someFailed).report()
+            }
+        }
+    }
+}

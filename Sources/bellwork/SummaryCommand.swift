@@ -1,0 +1,43 @@
+import ArgumentParser
+import Bellwork
+import Foundation
+
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "A batch's totals, and each folder's lessons in time order with bell-to-work latency and time-on-task.",
+        discussion: """
+        Reads the state a `bellwork batch` run keeps in DIR. Lessons are grouped by folder (a district's \
+        uploads are usually filed by teacher or school) and listed by creation time (the file's modification \
+        time when the recording has none), so a coach sees a teacher's trend over weeks. Failed lessons are \
+        listed with their reason.
+
+        Examples:
+          bellwork summary /srv/bellwork
+          bellwork summary /srv/bellwork --format csv > lessons.csv
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @Argument(help: ArgumentHelp("The batch folder (`bellwork batch --out DIR`).", valueName: "DIR"))
+    var directory: String
+
+    @Option(help: "Output format: table, csv or json.")
+    var format: Format = .table
+
+    func run() throws {
+        try reportingFailures {
+            let rows: [BatchLesson]
+            do { rows = try BatchStore(directory: directory, create: false).all() } catch {
+                throw CLIFailure(message: "\(error)", status: ExitStatus.noInput)
+            }
+            let report = BatchSummary.report(rows)
+            switch format {
+            case .table: print(BatchSummary.table(report), terminator: "")
+            case .csv: print(BatchSummary.reportCSV(report), terminator: "")
+            case .json: print(try JSONOutput.string(report))
+            }
+        }
+    }
+}
