@@ -88,7 +88,9 @@ struct LevelFloor {
 ///
 /// A frame is bright when the bell band rises `bellRiseDb` over its floor and either stands no more than
 /// `-bellMinTiltDb` below the voice band, or rose at least as much as the voice band did (a bell heard
-/// through a teacher's voice); phones and voices rise far more below 2 kHz than above.
+/// through a teacher's voice); phones and voices rise far more below 2 kHz than above. Inside an open run
+/// that so far sounds like a bell, a frame also counts when it rises only `bellHoldRiseDb` and stands no
+/// more than `-bellMinTiltDb` below the voice band: a faint rattle's level dips between the clapper's strikes.
 struct BellTracker {
     private let config: SegmentationConfig
     private let frameSeconds: Double
@@ -124,9 +126,15 @@ struct BellTracker {
             let rise = frame.bellDb - floor
             let voiceRise = frame.voiceDb - vFloor
             let tilt = frame.bellDb - frame.voiceDb
-            bright = rise >= config.bellRiseDb && frame.bellDb > config.silenceDb
-                && (tilt >= config.bellMinTiltDb || rise >= voiceRise - config.bellMaskingMarginDb)
             if runOpen && time - lastBright - frameSeconds > config.bellGapSeconds { closeRun() }
+            let audible = frame.bellDb > config.silenceDb
+            bright = audible && rise >= config.bellRiseDb
+                && (tilt >= config.bellMinTiltDb || rise >= voiceRise - config.bellMaskingMarginDb)
+            // Held: a weaker frame continues an open run that so far sounds like a bell (its mean tilt
+            // passes `bellMinMeanTiltDb`), and only when the bell band dominates the frame.
+            if !bright && runOpen && sumTilt >= config.bellMinMeanTiltDb * Double(brightCount) {
+                bright = audible && rise >= config.bellHoldRiseDb && tilt >= config.bellMinTiltDb
+            }
             if bright {
                 if !runOpen {
                     runOpen = true

@@ -49,6 +49,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellFloorPercentile = 0.2
     /// A frame is bright (bell-like) when the bell band rises this far above its floor …
     public var bellRiseDb = 12.0
+    /// Once a ring has started, a frame continues it when the bell band stays this far above its floor and
+    /// within `-bellMinTiltDb` of the voice band (hysteresis: a faint rattle dips between strikes).
+    public var bellHoldRiseDb = 6.0
     /// … and is no more than this far below the voice band (bell band minus voice band, in dB).
     public var bellMinTiltDb = -6.0
     /// … or rises over its floor at least as much as the voice band does, less this margin (dB).
@@ -134,6 +137,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellFloorSeconds, &bellFloorSeconds)
         try read(.bellFloorPercentile, &bellFloorPercentile)
         try read(.bellRiseDb, &bellRiseDb)
+        try read(.bellHoldRiseDb, &bellHoldRiseDb)
         try read(.bellMinTiltDb, &bellMinTiltDb)
         try read(.bellMaskingMarginDb, &bellMaskingMarginDb)
         try read(.bellGapSeconds, &bellGapSeconds)
@@ -185,6 +189,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellFloorSeconds", bellFloorSeconds),
             ("bellFloorPercentile", bellFloorPercentile),
             ("bellRiseDb", bellRiseDb),
+            ("bellHoldRiseDb", bellHoldRiseDb),
             ("bellMinTiltDb", bellMinTiltDb),
             ("bellMaskingMarginDb", bellMaskingMarginDb),
             ("bellGapSeconds", bellGapSeconds),

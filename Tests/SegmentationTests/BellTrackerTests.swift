@@ -1,0 +1,51 @@
+import Testing
+@testable import Segmentation
+
+@Suite struct BellTrackerTests {
+    static let hop = 256.0 / 16_000, frame = 512.0 / 16_000
+
+    /// Runs 3 s of room (bell band −60 dB, voice band −50 dB), then `ring` frames, then 2 s of room.
+    static func candidates(ring: [SpectralFrame]) -> [BellCandidate] {
+        var tracker = BellTracker(config: SegmentationConfig(), frameSeconds: frame, hopSeconds: hop)
+        let room = SpectralFrame(voiceDb: -50, bellDb: -60, purity: 0.2, peakBin: 100)
+        var t = 0.0
+        for f in Array(repeating: room, count: Int(3 / hop)) + ring + Array(repeating: room, count: Int(2 / hop)) {
+            tracker.consume(f, at: t)
+            t += hop
+        }
+        tracker.finish()
+        return tracker.candidates
+    }
+
+    /// A rattle whose level dips between strikes: 15 dB over the floor, every other frame only 8.
+    @Test func holdKeepsAFaintRattleTogether() {
+        let ring = (0..<90).map { i in
+            SpectralFrame(voiceDb: -50, bellDb: i % 2 == 0 ? -45 : -52, purity: 0.2, peakBin: 100)
+        }
+        let found = Self.candidates(ring: ring)
+        #expect(found.count == 1, "\(found)")
+        if let c = found.first {
+            #expect(abs(c.start - 3) < 0.05 && abs(c.duration - 90 * Self.hop) < 0.1, "\(c)")
+            #expect(c.brightShare > 0.95 && c.sustainShare > 0.95, "\(c)")
+        }
+    }
+
+    /// The same dips under a louder voice band are not held: the bell band does not dominate them.
+    @Test func holdDoesNotCarryVoiceDominatedFrames() {
+        let ring = (0..<90).map { i in
+            i % 2 == 0 ? SpectralFrame(voiceDb: -50, bellDb: -45, purity: 0.2, peakBin: 100)
+                       : SpectralFrame(voiceDb: -30, bellDb: -52, purity: 0.2, peakBin: 100)
+        }
+        let found = Self.candidates(ring: ring)
+        #expect(found.count == 1)
+        #expect((found.first?.brightShare ?? 1) < 0.6, "\(found)")
+    }
+
+    /// A run opened by speech-like frames (far below the voice band) is not extended by holding.
+    @Test func holdNeedsARunThatSoundsLikeABell() {
+        let speech = SpectralFrame(voiceDb: -20, bellDb: -40, purity: 0.2, peakBin: 100)  // opened by masking
+        let weak = SpectralFrame(voiceDb: -50, bellDb: -52, purity: 0.2, peakBin: 100)    // 8 dB, bell-dominated
+        let found = Self.candidates(ring: Array(repeating: speech, count: 6) + Array(repeating: weak, count: 60))
+        #expect(found.allSatisfy { $0.duration < 0.3 }, "\(found)")
+    }
+}
