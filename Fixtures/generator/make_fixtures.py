@@ -10,6 +10,7 @@ the same on every run (and the media too, given the same ffmpeg and numpy).
 """
 
 import argparse
+import json
 import math
 import os
 import subprocess
@@ -39,15 +40,18 @@ def encoder_args(fmt, sc):
     crf = str(sc.crf)
     x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p",
             "-bf", "3", "-g", str(int(sc.fps * 4)), "-threads", "2"]
-    aac_st = ["-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "2"]
+    # ffmpeg's AAC encoder low-passes at ~4 kHz for 32 kbit/s stereo unless told otherwise, which would
+    # remove the school bell's strongest partials (5.4 kHz): keep the band up to 15 kHz
+    aac = ["-c:a", "aac", "-b:a", f"{sc.abr}k", "-cutoff", "15000"]
+    aac_st = aac + ["-ar", "48000", "-ac", "2"]
     if fmt == "mp4":
         return x264 + aac_st + ["-movflags", "+faststart"]
     if fmt == "mp4_mono44":
-        return x264 + ["-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "44100", "-ac", "1", "-movflags", "+faststart"]
+        return x264 + aac + ["-ar", "44100", "-ac", "1", "-movflags", "+faststart"]
     if fmt == "mp4_video_only":
         return x264 + ["-an", "-movflags", "+faststart"]
     if fmt == "m4a":
-        return ["-vn", "-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "1"]
+        return ["-vn"] + aac + ["-ar", "48000", "-ac", "1"]
     if fmt == "webm":
         return ["-c:v", "libvpx-vp9", "-crf", crf, "-b:v", "0", "-deadline", "good", "-cpu-used", "5",
                 "-row-mt", "1", "-threads", "2", "-g", str(int(sc.fps * 4)), "-pix_fmt", "yuv420p",
@@ -56,7 +60,7 @@ def encoder_args(fmt, sc):
         # stored landscape, shown portrait: ffprobe prints "rotation of -90.00 degrees"
         return ["-c:v", "libx265", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
                 "-x265-params", "log-level=error:bframes=3:pools=2",
-                "-c:a", "aac", "-b:a", f"{sc.abr}k", "-ar", "48000", "-ac", "1", "-movflags", "+faststart"]
+                ] + aac + ["-ar", "48000", "-ac", "1", "-movflags", "+faststart"]
     raise ValueError(fmt)
 
 
@@ -214,6 +218,68 @@ def render_lesson(sc, outdir, progress=False):
     return out_path, tr
 
 
+def describe_format(path, vfr=False):
+    """One line for the README from ffprobe: container, codecs, picture, rate, sound."""
+    info = media.probe(path)
+    parts = [os.path.splitext(path)[1][1:].upper()]
+    for s in info["streams"]:
+        if s["codec_type"] == "video":
+            w, h = s["width"], s["height"]
+            rot = media.probe_rotation(path)
+            fr = s.get("avg_frame_rate", "0/1").split("/")
+            fps = float(fr[0]) / float(fr[1]) if float(fr[1]) else 0
+            txt = f"{s['codec_name'].upper()} {w}x{h} {fps:.0f} fps"
+            if vfr:
+                txt = txt.replace(" fps", " fps (variable)")
+            if s.get("has_b_frames"):
+                txt += " B-frames"
+            if rot:
+                txt += f", display matrix {rot.split('rotation of ')[-1].replace(' degrees', '')}° (shows {h}x{w})"
+            parts.append(txt)
+        elif s["codec_type"] == "audio":
+            ch = {1: "mono", 2: "stereo"}.get(s["channels"], f"{s['channels']} ch")
+            parts.append(f"{s['codec_name'].upper()} {ch} {int(s['sample_rate']) / 1000:g} kHz")
+    return ", ".join(parts)
+
+
+def write_split_and_readme():
+    lessons_dir = os.path.join(FIXTURES, "lessons")
+    split = {"tune": [s.name for s in LESSONS if s.split == "tune"],
+             "validation": [s.name for s in LESSONS if s.split == "validation"]}
+    with open(os.path.join(lessons_dir, "split.json"), "w") as f:
+        json.dump(split, f, indent=2)
+        f.write("\n")
+    rows = ["| lesson | scenario | length | format | bell (s) | time on task % | transitions | bell to work (s) | split |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for sc, d in [(s, lessons_dir) for s in LESSONS] + [(SAMPLE, FIXTURES)]:
+        ext = EXT[sc.fmt]
+        path = os.path.join(d, f"{sc.name}.{ext}")
+        tp = os.path.join(d, f"{sc.name}.truth.json")
+        if not (os.path.exists(path) and os.path.exists(tp)):
+            continue
+        with open(tp) as f:
+            t = json.load(f)
+        m = t["metrics"]
+        fmt = describe_format(path, sc.vfr)
+        bell = f"{t['bell']['timeSeconds']:g} ({sc.bell_kind})" if t["bell"] else "none"
+        btw = "–" if m["bellToWorkSeconds"] is None else f"{m['bellToWorkSeconds']:g}"
+        rel = os.path.relpath(path, FIXTURES)
+        split_name = sc.split if sc is not SAMPLE else "demo (neither)"
+        mins = f"{int(t['durationSeconds'] // 60)}:{t['durationSeconds'] % 60:05.2f}"
+        rows.append(f"| `{rel}` | {sc.scenario} | {mins} | {fmt} | {bell} | {m['timeOnTaskPercent']:g} | "
+                    f"{m['transitionCount']} | {btw} | {split_name} |")
+    readme = os.path.join(FIXTURES, "README.md")
+    if not os.path.exists(readme):
+        return
+    with open(readme) as f:
+        text = f.read()
+    a, b = "<!-- lessons:begin -->", "<!-- lessons:end -->"
+    if a in text and b in text:
+        text = text[: text.index(a) + len(a)] + "\n" + "\n".join(rows) + "\n" + text[text.index(b):]
+        with open(readme, "w") as f:
+            f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", metavar="OUTDIR", help="render the large benchmark lessons into OUTDIR")
@@ -237,6 +303,7 @@ def main():
         if args.only and sc.name not in args.only:
             continue
         render_lesson(sc, d)
+    write_split_and_readme()
 
 
 if __name__ == "__main__":

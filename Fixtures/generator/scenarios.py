@@ -94,19 +94,19 @@ LESSONS = [
               "the group tables (right) at 95 s and work in groups."),
     Scenario(
         "noisy_group_work", 105,
-        [("arrival", 18, {"seated": 0.5}), ("settle", 12), ("instruction", 25), ("move", 20), ("group", 105)],
+        [("arrival", 18, {"seated": 0.5}), ("settle", 12), ("instruction", 35), ("move", 20), ("group", 95)],
         bell=12.0, bell_kind="chime2", fmt="webm", crf=46, split="validation",
-        scenario="loud group work for 105 s that is on task (VP9/Opus WebM)",
+        scenario="loud group work for 95 s that is on task (VP9/Opus WebM)",
         notes="Two-tone electronic chime at 12 s. After a short instruction, students move to the four group "
-              "tables (75 s) and work in groups: many voices, loud and steady, lively movement in place, "
+              "tables (85 s) and work in groups: many voices, loud and steady, lively movement in place, "
               "occasional standing up; this is on task, not a transition."),
     Scenario(
         "teacher_circulating", 106,
-        [("arrival", 14, {"seated": 0.8}), ("settle", 12), ("instruction", 24), ("materials", 12),
-         ("independent", 108)],
+        [("arrival", 14, {"seated": 0.8}), ("settle", 12), ("instruction", 34), ("materials", 12),
+         ("independent", 98)],
         bell=6.0, bell_kind="chime3", fmt="mp4_mono44", teacher_voice="fr_CA_f_June",
         scenario="quiet independent work while the teacher walks among the desks (mono 44.1 kHz AAC)",
-        notes="Three-tone chime at 6 s. After a short instruction and a materials transition, 108 s of "
+        notes="Three-tone chime at 6 s. After a short instruction and a materials transition, 98 s of "
               "quiet independent work while the teacher walks up and down the aisles and stops at desks: one "
               "person walking is not a transition. Audio is mono 44.1 kHz."),
     Scenario(
@@ -210,7 +210,7 @@ SAMPLE = Scenario(
     "sample-lesson", 201,
     [("arrival", 40), ("settle", 15), ("instruction", 60), ("move", 18), ("group", 50), ("move", 17),
      ("independent", 45), ("packup", 25)],
-    bell=30.0, bell_kind="school_bell_real", crf=33, abr=32,
+    bell=30.0, bell_kind="school_bell_real", crf=36, abr=28,
     scenario="the demo lesson: every kind of segment",
     notes="The sample lesson for `make demo`. Students arrive; the real school bell rings at 30 s; the class "
           "settles until 55 s; instruction at the board; students move to the group tables (115 s) and work in "
