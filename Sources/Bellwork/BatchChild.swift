@@ -93,11 +93,10 @@ final class BatchChild {
 /// The path of the running executable.
 enum SelfExecutable {
     static var path: String {
-        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = buffer.withUnsafeMutableBufferPointer { b in
-            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { readlink("/proc/self/exe", $0, b.count - 1) }
+        if let resolved = realpath("/proc/self/exe", nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
-        if n > 0 { return String(decoding: buffer[0..<n], as: UTF8.self) }
         let argument0 = CommandLine.arguments[0]
         if argument0.contains("/") { return URL(fileURLWithPath: argument0).standardizedFileURL.path }
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {

@@ -153,6 +153,12 @@ public final class BatchRunner {
         batchStopSignal = 0
         let previousINT = signal(SIGINT) { batchStopSignal = $0 }
         let previousTERM = signal(SIGTERM) { batchStopSignal = $0 }
+        // A parent may have started the batch with these signals blocked (the mask is inherited across exec).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         defer {
             signal(SIGINT, previousINT)
             signal(SIGTERM, previousTERM)
@@ -160,6 +166,9 @@ public final class BatchRunner {
         try recover()
         let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge)
         let inScope = try plan(discovery)
+        for problem in discovery.problems {
+            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
+        }
         try writeSummary()
 
         var stopped = false
@@ -263,6 +272,7 @@ public final class BatchRunner {
                     row.contentHash = hash
                     row.probedHash = nil
                     row.resetAnalysis()
+                    row.attempts = 0
                     row.settingsHash = settingsHash
                     removeResult(&row)
                 }
@@ -281,6 +291,7 @@ public final class BatchRunner {
             switch row.status {
             case .done where row.settingsHash != settingsHash,
                  .failed where row.settingsHash != settingsHash || options.retryFailed:
+                if row.settingsHash != settingsHash { row.attempts = 0 }
                 row.resetAnalysis()
                 row.settingsHash = settingsHash
                 dirty = true
@@ -524,9 +535,14 @@ public final class BatchRunner {
         if timedOut { return "\(what) took longer than its time limit of \(Int(limit.rounded())) s and was stopped" }
         var line: String?
         if let stderr, let text = try? String(contentsOfFile: stderr, encoding: .utf8) {
-            line = text.split(whereSeparator: \.isNewline).map { String($0) }
-                .last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
-            if let l = line, l.hasPrefix("bellwork: ") { line = String(l.dropFirst("bellwork: ".count)) }
+            let lines = text.split(whereSeparator: \.isNewline).map { String($0) }
+                .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            // The child's own one line; after a crash, never the runtime's crash report.
+            if let own = lines.last(where: { $0.hasPrefix("bellwork: ") }) {
+                line = String(own.dropFirst("bellwork: ".count))
+            } else if case .exited = exit {
+                line = lines.last
+            }
             // The child names the file first; the batch names it once, itself.
             if let l = line, let path, l.hasPrefix(path + ": ") { line = String(l.dropFirst(path.count + 2)) }
         }

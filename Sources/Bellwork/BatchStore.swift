@@ -83,10 +83,10 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         return String(relativePath[..<slash])
     }
 
-    /// Forgets what an earlier analysis found, for a lesson to be analysed again.
+    /// Forgets what an earlier analysis found, for a lesson to be analysed again (`attempts` is kept: it
+    /// is reset only when the content or the settings change).
     public mutating func resetAnalysis() {
         status = .pending
-        attempts = 0
         error = nil
         exitStatus = nil
         workFile = nil

@@ -1,0 +1,337 @@
+import Bellwork
+import Foundation
+import Testing
+
+/// `bellwork batch` and `bellwork summary` as cron runs them: real processes, real files, real SQLite.
+/// Serialized: each test runs batches of child processes on a 2-core machine, and time limits are measured.
+@Suite(.serialized)
+struct BatchCLITests {
+    static let iphone = CLI.repoRoot.appendingPathComponent("Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov").path
+    static let media = CLI.repoRoot.appendingPathComponent("Fixtures/media").path
+    static let anHourAgo = Date(timeIntervalSinceNow: -3600)
+
+    /// A short lesson: a moving test picture and a tone.
+    static func lesson(_ path: String, seconds: Int = 5, tone: Int = 440) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15:duration=\(seconds)",
+                        "-f", "lavfi", "-i", "sine=frequency=\(tone):duration=\(seconds)",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path])
+        try settle(path)
+    }
+
+    static func copy(_ source: String, _ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: source, toPath: path)
+        try settle(path)
+    }
+
+    static func write(_ text: String, _ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        try settle(path)
+    }
+
+    /// Uploaded an hour ago: no longer arriving.
+    static func settle(_ path: String) throws {
+        try FileManager.default.setAttributes([.modificationDate: anHourAgo], ofItemAtPath: path)
+    }
+
+    /// Runs `bellwork` with extra environment variables.
+    static func bellwork(_ arguments: [String], environment: [String] = [], tool: String = CLI.binary) throws -> CLI.Outcome {
+        try CLI.run(environment + [tool] + arguments, executable: "/usr/bin/env")
+    }
+
+    static func rows(_ out: URL) throws -> [String: BatchLesson] {
+        var byName: [String: BatchLesson] = [:]
+        for row in try BatchStore(directory: out.path, create: false).all() { byName[row.relativePath] = row }
+        return byName
+    }
+
+    static func csvRows(_ out: URL) throws -> [String] {
+        let text = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map(String.init)
+    }
+
+    /// Every result in `results/` parses as the contract's JSON and names its lesson.
+    static func checkResults(_ out: URL, expected: [String]) throws {
+        for relative in expected {
+            let data = try Data(contentsOf: out.appendingPathComponent("results/\(relative).json"))
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            #expect(object?["schemaVersion"] as? Int == 1, "\(relative)")
+            #expect(((object?["input"] as? [String: Any])?["path"] as? String)?.hasSuffix(relative) == true, "\(relative)")
+            #expect(object?["metrics"] is [String: Any], "\(relative)")
+        }
+    }
+
+    // MARK: - Good and bad together
+
+    /// Good lessons beside every bad input of the media layer's list, a child that crashes, a child that hangs
+    /// and an unreadable folder: the good are analysed, the bad listed with their reasons, exit 3.
+    @Test func mixedFolderAnalysesTheGoodAndListsTheBad() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        let input = dir.appendingPathComponent("uploads")
+        try Self.lesson(input.appendingPathComponent("smith/week1.mp4").path)
+        try Self.lesson(input.appendingPathComponent("smith/week2.mkv").path, seconds: 6, tone: 660)
+        try Self.copy(Self.iphone, input.appendingPathComponent("jones/phone.mov").path)
+        try Self.copy(Self.iphone, input.appendingPathComponent("jones/renamed.bin").path)   // found by content
+        try Self.write("", input.appendingPathComponent("bad/empty.mp4").path)
+        try Self.write("Lesson plan: fractions.\n", input.appendingPathComponent("bad/text.mp4").path)
+        try Self.copy("\(Self.media)/jsonize__broken-wav.wav", input.appendingPathComponent("bad/broken.wav").path)
+        try Self.copy("\(Self.media)/DERIVED_iphone_rotated_first80000bytes_moov_missing.mov", input.appendingPathComponent("bad/cut.mov").path)
+        try Self.write("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n",
+                       input.appendingPathComponent("bad/playlist.mp4").path)
+        try Self.lesson(input.appendingPathComponent("bad/crashes.mp4").path, seconds: 2)
+        try Self.lesson(input.appendingPathComponent("bad/hangs.mp4").path, seconds: 1)
+        try Self.write("notes", input.appendingPathComponent("jones/notes.txt").path)          // not a recording: ignored
+        try Self.write("x", input.appendingPathComponent("jones/.DS_Store").path)                // hidden
+        try Self.copy(Self.iphone, input.appendingPathComponent("jones/upload.mov.part").path)  // partial upload
+        try FileManager.default.copyItem(atPath: Self.iphone, toPath: input.appendingPathComponent("jones/fresh.mov").path)  // still arriving
+        try Self.copy(Self.iphone, input.appendingPathComponent("private/secret.mov").path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: input.appendingPathComponent("private").path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: input.appendingPathComponent("private").path) }
+
+        let out = dir.appendingPathComponent("batch")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let arguments = ["batch", input.path, "--out", out.path, "--jobs", "2", "--time-limit", "3", "--time-limit-ratio", "4"]
+        let fault = ["BELLWORK_TEST_FAULT=crash=crashes.mp4,hang=hangs.mp4"]
+        let started = Date()
+        let run: CLI.Outcome
+        if getuid() == 0 {
+            // Root reads every folder: run the batch as an unprivileged user, with a copy of the binary it can reach.
+            let tool = dir.appendingPathComponent("bellwork").path
+            try FileManager.default.copyItem(atPath: CLI.binary, toPath: tool)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool)
+            #expect(chown(out.path, 65534, 65534) == 0)
+            run = try CLI.run(fault + ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", tool] + arguments,
+                              executable: "/usr/bin/env")
+        } else {
+            run = try Self.bellwork(arguments, environment: fault)
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderrLines.last == "bellwork: 8 lessons failed (reasons in \(out.path)/summary.csv)", "\(run.stderr)")
+        #expect(run.stdout.contains("4 lessons analysed (4 in this run), 8 failed, 2 files still arriving (taken next run), 1 other files ignored"), "\(run.stdout)")
+        // The hanging child was stopped at its limit (3 + 4 × 1 s), not waited for.
+        #expect(elapsed < 60)
+
+        let rows = try Self.rows(out)
+        for good in ["smith/week1.mp4", "smith/week2.mkv", "jones/phone.mov", "jones/renamed.bin"] {
+            #expect(rows[good]?.status == .done, "\(good): \(rows[good]?.error ?? "")")
+            #expect(rows[good]?.attempts == 1)
+            #expect(rows[good]?.timeOnTaskPercent != nil)
+        }
+        try Self.checkResults(out, expected: ["smith/week1.mp4", "smith/week2.mkv", "jones/phone.mov", "jones/renamed.bin"])
+        let reasons: [String: String] = [
+            "bad/empty.mp4": "empty", "bad/text.mp4": "not a recording", "bad/broken.wav": "not a recording",
+            "bad/cut.mov": "index", "bad/playlist.mp4": "refused", "bad/crashes.mp4": "crashed (signal 6, SIGABRT)",
+            "bad/hangs.mp4": "longer than its time limit of 7 s", "private": "cannot read the folder: Permission denied",
+        ]
+        for (name, reason) in reasons {
+            #expect(rows[name]?.status == .failed, "\(name)")
+            #expect(rows[name]?.error?.contains(reason) == true, "\(name): \(rows[name]?.error ?? "no error")")
+            #expect(run.stderr.contains(name), "\(name) is not reported")
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("results/\(name).json").path))
+        }
+        #expect(rows["jones/notes.txt"]?.status == .ignored)
+        #expect(rows["jones/fresh.mov"] == nil && rows["jones/upload.mov.part"] == nil && rows["jones/.DS_Store"] == nil)
+        // summary.csv: one row per lesson and per unreadable input, with the reasons.
+        let csv = try Self.csvRows(out)
+        #expect(csv.count == 12)
+        #expect(csv.filter { $0.contains(",done,1,results/") }.count == 4)
+        #expect(csv.contains { $0.contains("crashes.mp4") && $0.contains("SIGABRT") })
+        #expect(!csv.contains { $0.contains("notes.txt") })
+        // No child is left behind.
+        let ps = try CLI.run(["-eo", "args"], executable: "/bin/ps")
+        #expect(!ps.stdout.contains("--test-fault"), "\(ps.stdout)")
+
+        // The summary groups by folder, lessons in time order, with the reasons for the failures.
+        let table = try Self.bellwork(["summary", out.path])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("12 lessons: 4 analysed, 8 failed, 0 pending; 1 other files ignored"), "\(table.stdout)")
+        for folder in ["bad — 0 of 7 analysed", "jones — 2 of 2 analysed", "smith — 2 of 2 analysed", "(top folder) — 0 of 1 analysed"] {
+            #expect(table.stdout.contains(folder), "\(folder)\n\(table.stdout)")
+        }
+        let json = try Self.bellwork(["summary", out.path, "--format", "json"])
+        let report = try JSONDecoder().decode(BatchSummary.Report.self, from: Data(json.stdout.utf8))
+        #expect(report.totals.done == 4 && report.totals.failed == 8 && report.totals.ignoredFiles == 1)
+        #expect(report.folders.map(\.folder) == ["", "bad", "jones", "smith"])
+        let jones = try #require(report.folders.first { $0.folder == "jones" })
+        // The phone's recording says 2013; the other copy has the same creation time, so names break the tie.
+        #expect(jones.lessons.map(\.name) == ["phone.mov", "renamed.bin"])
+        let csvReport = try Self.bellwork(["summary", out.path, "--format", "csv"])
+        #expect(csvReport.stdout.split(separator: "\n").count == 13)
+    }
+
+    // MARK: - Only what changed
+
+    /// A second run is a no-op; new content re-analyses that lesson alone; --retry-failed tries the failures
+    /// again; new settings re-analyse everything.
+    @Test func analysesAgainOnlyWhatChanged() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try Self.lesson(input.appendingPathComponent("t/a.mp4").path)
+        try Self.lesson(input.appendingPathComponent("t/b.mp4").path, tone: 550)
+        try Self.write("not media", input.appendingPathComponent("t/c.mp4").path)
+        let out = dir.appendingPathComponent("out")
+        let base = ["batch", input.path, "--out", out.path, "--quiet"]
+
+        let first = try CLI.run(base)
+        #expect(first.status == 3, "\(first.stderr)")
+        let resultA = out.appendingPathComponent("results/t/a.mp4.json").path
+        let stamp = try FileManager.default.attributesOfItem(atPath: resultA)[.modificationDate] as? Date
+
+        let second = try CLI.run(base)
+        #expect(second.status == 3)
+        #expect(second.stdout.contains("2 lessons analysed (0 in this run), 1 failed"), "\(second.stdout)")
+        #expect(second.stderrLines == ["bellwork: 1 lessons failed (reasons in \(out.path)/summary.csv)"])
+        #expect(try FileManager.default.attributesOfItem(atPath: resultA)[.modificationDate] as? Date == stamp)
+        var rows = try Self.rows(out)
+        #expect(rows.values.map(\.attempts).sorted() == [1, 1, 1])
+
+        // Touched but unchanged: not analysed again.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -1800)], ofItemAtPath: input.appendingPathComponent("t/a.mp4").path)
+        #expect(try CLI.run(base).stdout.contains("(0 in this run)"))
+
+        // New content under the same name: that lesson alone.
+        try FileManager.default.removeItem(at: input.appendingPathComponent("t/b.mp4"))
+        try Self.lesson(input.appendingPathComponent("t/b.mp4").path, seconds: 7, tone: 880)
+        let third = try CLI.run(base)
+        #expect(third.stdout.contains("2 lessons analysed (1 in this run)"), "\(third.stdout)")
+        rows = try Self.rows(out)
+        #expect(abs((rows["t/b.mp4"]?.durationSeconds ?? 0) - 7) < 0.1)
+        #expect(rows["t/b.mp4"]?.attempts == 1)
+        #expect(try FileManager.default.attributesOfItem(atPath: resultA)[.modificationDate] as? Date == stamp)
+
+        // The failure, fixed, is taken again only with --retry-failed... or when its content changes.
+        let retry = try CLI.run(base + ["--retry-failed"])
+        #expect(retry.status == 3)
+        #expect(try Self.rows(out)["t/c.mp4"]?.attempts == 2)
+        try FileManager.default.removeItem(at: input.appendingPathComponent("t/c.mp4"))
+        try Self.lesson(input.appendingPathComponent("t/c.mp4").path, seconds: 3)
+        let fixed = try CLI.run(base)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("3 lessons analysed (1 in this run), 0 failed"), "\(fixed.stdout)")
+
+        // Other settings: every lesson again.
+        let settled = try CLI.run(base + ["--settle-seconds", "10"])
+        #expect(settled.status == 0)
+        #expect(settled.stdout.contains("3 lessons analysed (3 in this run)"), "\(settled.stdout)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: resultA))) as? [String: Any]
+        #expect((result?["settings"] as? [String: Any])?["settleSeconds"] as? Double == 10)
+    }
+
+    // MARK: - Killed and stopped
+
+    /// Killed with SIGKILL at random moments, again and again, and started again each time: every lesson ends
+    /// analysed exactly once, no result is truncated, summary.csv is complete, no child is left running.
+    @Test func survivesSIGKILLAtAnyMoment() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        let names = (1...8).map { "teacher\($0 % 3)/lesson\($0).mp4" }
+        for (i, name) in names.enumerated() {
+            try Self.lesson(input.appendingPathComponent(name).path, seconds: 3 + i % 3, tone: 300 + 40 * i)
+        }
+        let out = dir.appendingPathComponent("out")
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        var finished = false
+        for round in 0..<60 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["batch", input.path, "--out", out.path, "--jobs", "2", "--quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            if round < 12 {
+                usleep(UInt32.random(in: 30_000...900_000, using: &generator))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit {
+                #expect(process.terminationStatus == 0)
+                finished = true
+                break
+            }
+        }
+        #expect(finished)
+        #expect(kills >= 3)
+        let rows = try Self.rows(out)
+        #expect(rows.count == names.count)
+        for name in names {
+            #expect(rows[name]?.status == .done, "\(name)")
+            #expect(rows[name]?.attempts == 1, "\(name) analysed \(rows[name]?.attempts ?? 0) times")
+        }
+        try Self.checkResults(out, expected: names)
+        let csv = try Self.csvRows(out)
+        #expect(csv.count == names.count && csv.allSatisfy { $0.contains(",done,1,results/") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("work").path) == ["settings.json"])
+        let again = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(again.status == 0 && again.stdout.contains("(0 in this run)"))
+    }
+
+    /// SIGTERM: running lessons go back to pending, exit 75; a second batch on the same folder meanwhile is
+    /// refused with 75; the next run finishes.
+    @Test func stopsCleanlyOnSIGTERM() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try Self.lesson(input.appendingPathComponent("a.mp4").path, seconds: 2)
+        try Self.lesson(input.appendingPathComponent("slow.mp4").path, seconds: 2, tone: 500)
+        let out = dir.appendingPathComponent("out")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["BELLWORK_TEST_FAULT=hang=slow.mp4", CLI.binary, "batch", input.path, "--out", out.path, "--jobs", "1"]
+        let errURL = dir.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errHandle
+        try process.run()
+        // Wait until the hanging child runs.
+        var waited = 0
+        while (try? Self.rows(out)["slow.mp4"]?.status) != .running && waited < 600 { usleep(50_000); waited += 1 }
+        #expect(try Self.rows(out)["slow.mp4"]?.status == .running)
+
+        let second = try CLI.run(["batch", input.path, "--out", out.path])
+        #expect(second.status == 75)
+        #expect(second.stderrLines.last?.contains("another batch is working in this folder") == true, "\(second.stderr)")
+
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        try errHandle.close()
+        #expect(process.terminationStatus == 75)
+        let stderr = try String(contentsOf: errURL, encoding: .utf8)
+        #expect(stderr.contains("bellwork: stopped: 1 lessons left for the next run"), "\(stderr)")
+        var rows = try Self.rows(out)
+        #expect(rows["a.mp4"]?.status == .done)
+        #expect(rows["slow.mp4"]?.status == .pending && rows["slow.mp4"]?.attempts == 0)
+        let ps = try CLI.run(["-eo", "args"], executable: "/bin/ps")
+        #expect(!ps.stdout.contains("--test-fault"))
+
+        let resumed = try CLI.run(["batch", input.path, "--out", out.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("2 lessons analysed (1 in this run)"))
+        rows = try Self.rows(out)
+        #expect(rows["slow.mp4"]?.status == .done && rows["slow.mp4"]?.attempts == 1)
+    }
+
+    @Test func wrongCommandLinesAre64() throws {
+        let noOut = try CLI.run(["batch", "/tmp"])
+        #expect(noOut.status == 64 && noOut.stderr.contains("--out"))
+        let noInput = try CLI.run(["batch", "--out", "/tmp/x"])
+        #expect(noInput.status == 64)
+        let noJobs = try CLI.run(["batch", "/tmp", "--out", "/tmp/x", "--jobs", "0"])
+        #expect(noJobs.status == 64)
+        let missing = try CLI.run(["summary", "/nonexistent/batch"])
+        #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
+        let help = try CLI.run(["batch", "--help"])
+        #expect(help.stdout.contains("3   some lessons failed") && help.stdout.contains("75  stopped"))
+    }
+}
