@@ -34,7 +34,8 @@ public struct BellCandidate: Sendable, Codable, Equatable {
 }
 
 /// A running low percentile of levels over the last few seconds: a fixed ring of quantised levels and
-/// their histogram (1 dB bins), so each update and query costs a fixed, small amount and allocates nothing.
+/// their histogram (1 dB bins), with a cursor on the percentile's bin that moves a bin or two per update,
+/// so each update and query costs a fixed, small amount and allocates nothing.
 struct LevelFloor {
     static let lowestDb = -140.0
     static let binCount = 170
@@ -44,6 +45,9 @@ struct LevelFloor {
     private var histogram: [Int32]
     private let percentile: Double
     private let minimumCount: Int
+    /// The bin the percentile was last found in, and how many levels held lie in bins below it.
+    private var cursor = 0
+    private var below: Int32 = 0
 
     init(capacity: Int, percentile: Double, minimumCount: Int) {
         ring = [Int16](repeating: 0, count: max(1, capacity))
@@ -54,14 +58,20 @@ struct LevelFloor {
 
     /// The percentile of the levels held (the centre of its 1 dB bin), or nil until `minimumCount` are held.
     var value: Double? {
-        guard filled >= minimumCount else { return nil }
-        let target = Int32(max(1, Int((Double(filled) * percentile).rounded(.up))))
-        var seen: Int32 = 0
-        for b in 0..<Self.binCount {
-            seen += histogram[b]
-            if seen >= target { return Self.lowestDb + Double(b) + 0.5 }
+        mutating get {
+            guard filled >= minimumCount else { return nil }
+            let target = Int32(max(1, Int((Double(filled) * percentile).rounded(.up))))
+            // Move the cursor to the lowest bin whose cumulative count reaches the target.
+            while cursor > 0 && below >= target {
+                cursor -= 1
+                below -= histogram[cursor]
+            }
+            while cursor < Self.binCount - 1 && below + histogram[cursor] < target {
+                below += histogram[cursor]
+                cursor += 1
+            }
+            return Self.lowestDb + Double(cursor) + 0.5
         }
-        return Self.lowestDb + Double(Self.binCount)
     }
 
     /// The histogram bin of a level.
@@ -72,12 +82,15 @@ struct LevelFloor {
     mutating func push(_ db: Double) {
         let bin = Int16(Self.bin(db))
         if filled == ring.count {
-            histogram[Int(ring[next])] -= 1
+            let old = Int(ring[next])
+            histogram[old] -= 1
+            if old < cursor { below -= 1 }
         } else {
             filled += 1
         }
         ring[next] = bin
         histogram[Int(bin)] += 1
+        if Int(bin) < cursor { below += 1 }
         next = (next + 1) % ring.count
     }
 }

@@ -141,44 +141,64 @@ public struct FeatureExtractor: MediaSink {
     }
 
     /// Mono 16 kHz samples, the first at `time` seconds. Later calls continue where this one ends.
+    ///
+    /// Works a block at a time: each block lies inside one step, one level hop and one spectral frame, so
+    /// its sum of squares is one kernel call and its copy into the frame one memory move.
     public mutating func consume(samples: UnsafeBufferPointer<Float>, time: Double) {
+        guard let base = samples.baseAddress, !samples.isEmpty else { return }
         if nextSample == nil { nextSample = max(0, Int((time * Double(sampleRate)).rounded())) }
-        for s in samples { take(s) }
-    }
-
-    /// One sample: into the step's level, the hop's level and the spectral frame.
-    private mutating func take(_ sample: Float) {
-        let index = nextSample!
-        nextSample = index + 1
-        let stepIndex = index / samplesPerStep
-        ensureAudioSteps(stepIndex + 1)
-        let v = Double(sample)
-        stepSumSquares[stepIndex] += v * v
-        stepSamples[stepIndex] += 1
-        hopSum += v * v
-        hopFill += 1
-        if hopFill == samplesPerHop {
-            let db = AudioKernel.decibels(meanSquare: hopSum / Double(samplesPerHop), floor: config.silenceDb)
-            hopDbSum[stepIndex] += db
-            hopDbSquares[stepIndex] += db * db
-            hopCount[stepIndex] += 1
-            hopSum = 0
-            hopFill = 0
+        var index = nextSample!
+        var offset = 0
+        let total = samples.count
+        ensureAudioSteps((index + total - 1) / samplesPerStep + 1)
+        let frameSize = frameBuffer.count
+        while offset < total {
+            let stepIndex = index / samplesPerStep
+            let stepEnd = (stepIndex + 1) * samplesPerStep
+            let n = min(total - offset, stepEnd - index, samplesPerHop - hopFill, frameSize - frameFill)
+            let block = UnsafeBufferPointer(start: base + offset, count: n)
+            let squares = AudioKernel.sumOfSquares(block)
+            stepSumSquares[stepIndex] += squares
+            stepSamples[stepIndex] += n
+            hopSum += squares
+            hopFill += n
+            if hopFill == samplesPerHop {
+                let db = AudioKernel.decibels(meanSquare: hopSum / Double(samplesPerHop), floor: config.silenceDb)
+                hopDbSum[stepIndex] += db
+                hopDbSquares[stepIndex] += db * db
+                hopCount[stepIndex] += 1
+                hopSum = 0
+                hopFill = 0
+            }
+            let fill = frameFill
+            frameBuffer.withUnsafeMutableBufferPointer { buffer in
+                (buffer.baseAddress! + fill).update(from: base + offset, count: n)
+            }
+            frameFill += n
+            index += n
+            offset += n
+            if frameFill == frameSize {
+                spectralFrame(endingAt: index)
+                let hop = config.fftHop
+                let keep = frameSize - hop
+                frameBuffer.withUnsafeMutableBufferPointer { buffer in
+                    buffer.baseAddress!.update(from: buffer.baseAddress! + hop, count: keep)
+                }
+                frameFill = keep
+            }
         }
-        frameBuffer[frameFill] = sample
-        frameFill += 1
-        if frameFill == frameBuffer.count {
-            spectralFrame(endingAt: index + 1)
-            let hop = config.fftHop
-            let keep = frameBuffer.count - hop
-            for i in 0..<keep { frameBuffer[i] = frameBuffer[i + hop] }
-            frameFill = keep
-        }
+        nextSample = index
     }
 
     private mutating func spectralFrame(endingAt end: Int) {
         let n = frameBuffer.count
-        for i in 0..<n { windowed[i] = frameBuffer[i] * window[i] }
+        frameBuffer.withUnsafeBufferPointer { frame in
+            window.withUnsafeBufferPointer { w in
+                windowed.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n { out[i] = frame[i] * w[i] }
+                }
+            }
+        }
         let fft = self.fft
         windowed.withUnsafeBufferPointer { input in
             power.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }

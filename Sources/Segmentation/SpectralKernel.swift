@@ -45,20 +45,22 @@ public struct SpectralKernel: Sendable {
     /// Measures `power` (at least `size/2 + 1` bins). Allocates nothing.
     public func measure(_ power: UnsafeBufferPointer<Float>) -> SpectralFrame {
         precondition(power.count >= size / 2 + 1)
-        var voice: Double = 0
-        for k in voiceLow..<bellLow { voice += Double(power[k]) }
-        var bell: Double = 0
+        let p = power.baseAddress!
+        // Float sums of a few hundred non-negative bins are exact to about 1e-5 relative: ample for dB.
+        var voice: Float = 0
+        for k in voiceLow..<bellLow { voice += p[k] }
+        var bell: Float = 0
         var peak: Float = -1
         var peakBin = bellLow
         for k in bellLow..<bellHigh {
-            let p = power[k]
-            bell += Double(p)
-            if p > peak { peak = p; peakBin = k }
+            let v = p[k]
+            bell += v
+            if v > peak { peak = v; peakBin = k }
         }
-        var around: Double = 0
-        for k in max(bellLow, peakBin - 1)...min(bellHigh - 1, peakBin + 1) { around += Double(power[k]) }
-        func db(_ e: Double) -> Double { e > 0 ? max(floorDb, 10 * log10(e * scale)) : floorDb }
-        return SpectralFrame(voiceDb: db(voice), bellDb: db(bell), purity: bell > 0 ? around / bell : 0,
+        var around: Float = 0
+        for k in max(bellLow, peakBin - 1)...min(bellHigh - 1, peakBin + 1) { around += p[k] }
+        func db(_ e: Float) -> Double { e > 0 ? max(floorDb, 10 * log10(Double(e) * scale)) : floorDb }
+        return SpectralFrame(voiceDb: db(voice), bellDb: db(bell), purity: bell > 0 ? Double(around / bell) : 0,
                              peakBin: peakBin)
     }
 

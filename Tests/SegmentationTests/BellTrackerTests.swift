@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Segmentation
 
@@ -47,5 +48,29 @@ import Testing
         let weak = SpectralFrame(voiceDb: -50, bellDb: -52, purity: 0.2, peakBin: 100)    // 8 dB, bell-dominated
         let found = Self.candidates(ring: Array(repeating: speech, count: 6) + Array(repeating: weak, count: 60))
         #expect(found.allSatisfy { $0.duration < 0.3 }, "\(found)")
+    }
+}
+
+@Suite struct LevelFloorTests {
+    /// The running percentile equals a plain sort of the last `capacity` levels (to the 1 dB bin).
+    @Test func matchesASortedWindow() {
+        var floor = LevelFloor(capacity: 50, percentile: 0.2, minimumCount: 10)
+        var state: UInt64 = 42
+        var levels: [Double] = []
+        for i in 0..<2_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53)
+            // Level drifts up and down over time, with bursts: the cursor must follow both ways.
+            let drift: Double = 30 * sin(Double(i) / 150)
+            let burst: Double = u < 0.1 ? 400 * u : 6 * u
+            let level = -60 + drift + burst
+            floor.push(level)
+            levels.append(level)
+            let window = levels.suffix(50).map { Double(LevelFloor.bin($0)) }.sorted()
+            guard window.count >= 10 else { #expect(floor.value == nil); continue }
+            let rank = max(1, Int((Double(window.count) * 0.2).rounded(.up)))
+            let expected = LevelFloor.lowestDb + window[rank - 1] + 0.5
+            #expect(floor.value == expected, "step \(i)")
+        }
     }
 }
