@@ -38,7 +38,7 @@ FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 def encoder_args(fmt, sc):
     """ffmpeg output arguments for a format (after the inputs)."""
     crf = str(sc.crf)
-    x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p",
+    x264 = ["-c:v", "libx264", "-preset", sc.preset, "-crf", crf, "-pix_fmt", "yuv420p",
             "-bf", "3", "-g", str(int(sc.fps * 4)), "-threads", "2"]
     # ffmpeg's AAC encoder low-passes at ~4 kHz for 32 kbit/s stereo unless told otherwise, which would
     # remove the school bell's strongest partials (5.4 kHz): keep the band up to 15 kHz
@@ -58,7 +58,7 @@ def encoder_args(fmt, sc):
                 "-c:a", "libopus", "-b:a", f"{sc.abr}k", "-ac", "1"]
     if fmt == "mov_hevc":
         # stored landscape, shown portrait: ffprobe prints "rotation of -90.00 degrees"
-        return ["-c:v", "libx265", "-preset", "veryfast", "-crf", crf, "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
+        return ["-c:v", "libx265", "-preset", sc.preset, "-crf", crf, "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
                 "-x265-params", "log-level=error:bframes=3:pools=2",
                 ] + aac + ["-ar", "48000", "-ac", "1", "-movflags", "+faststart"]
     raise ValueError(fmt)

@@ -22,6 +22,7 @@ class Scenario:
     render_size: tuple = None          # numpy renders at this size; ffmpeg scales to `size`
     fps: int = 15
     crf: int = 33
+    preset: str = "veryfast"           # x264/x265 preset
     abr: int = 32                      # audio kbit/s
     sr: int = 48000                    # audio rendering rate
     bell: float = None                 # the class bell's onset, or None
@@ -242,17 +243,18 @@ def _bench_script(minutes):
 
 BENCH = [
     Scenario("bench_tablet_720p_10min", 301, _bench_script(10), bell=45.0, bell_kind="school_bell_real",
-             size=(1280, 720), render_size=(640, 360), fps=30, crf=26, abr=96, sr=48000, out_noise=5,
+             size=(1280, 720), render_size=(640, 360), fps=30, crf=22, abr=96, sr=48000, out_noise=6,
              scenario="10-minute 1280x720 H.264/AAC tablet upload, 30 fps, B-frames",
              notes="Benchmark lesson (not committed): a tablet upload."),
     Scenario("bench_phone_1080p_10min", 302, _bench_script(10), bell=45.0, bell_kind="electromechanical",
              fmt="mov_hevc", size=(1080, 1920), render_size=(360, 640), portrait=True, fps=30, crf=28, abr=96,
+             preset="superfast",
              sr=48000, out_noise=5,
              scenario="10-minute 1920x1080 HEVC MOV with -90 rotation (phone), 30 fps",
              notes="Benchmark lesson (not committed): a phone recording, stored 1920x1080 with a -90 degree "
                    "display matrix."),
     Scenario("bench_lesson_720p_45min", 303, _bench_script(45), bell=45.0, bell_kind="chime2",
-             size=(1280, 720), render_size=(640, 360), fps=30, crf=27, abr=64, sr=16000, out_noise=5,
+             size=(1280, 720), render_size=(640, 360), fps=30, crf=23, abr=64, sr=16000, out_noise=6,
              scenario="45-minute 1280x720 H.264/AAC lesson",
              notes="Benchmark lesson (not committed): a whole 45-minute lesson."),
 ]

@@ -505,9 +505,11 @@ def render(sc, segs, tracks, duration, sr, seed):
     out = 0.65 * room + 0.55 * wet
 
     # room tone: ventilation, mains hum, the room's own noise
-    t = np.arange(n, dtype=np.float64) / sr
+    # mains hum: one second holds a whole number of cycles, so tile it (long lessons stay cheap)
+    t1 = np.arange(sr, dtype=np.float64) / sr
     hum_f = sc.hum_hz
-    hum = sum(a * np.sin(2 * np.pi * hum_f * h * t + h) for h, a in ((1, 1.0), (2, 0.6), (3, 0.25), (5, 0.1)))
+    hum1 = sum(a * np.sin(2 * np.pi * hum_f * h * t1 + h) for h, a in ((1, 1.0), (2, 0.6), (3, 0.25), (5, 0.1)))
+    hum = np.tile(hum1.astype(np.float32), n // sr + 1)[:n]
     vent = lowpass(pink(n, rng), sr, 400, 2)
     out += (hum * db(-58)).astype(np.float32) + vent * db(-50) + pink(n, rng) * db(-60)
 
