@@ -135,6 +135,7 @@ def render_lesson(sc, outdir, progress=False):
         if has_audio:
             audio = sound.render(sc, segs, tracks, duration, sr, sc.seed + 17)
             wavfile.write(wav, sr, (audio * 32767).astype(np.int16))
+            del audio
         cmd = [media.FFMPEG, "-nostdin", "-y", "-v", "error"]
         times = frame_times(sc, duration)
         if has_video:

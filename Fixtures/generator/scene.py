@@ -327,6 +327,8 @@ class SpriteCache:
         key = (pid, pose, int(hpx))
         s = self.cache.get(key)
         if s is None:
+            if len(self.cache) > 8000:      # keep memory flat on long lessons
+                self.cache.clear()
             s = _sprite(look, pose, int(hpx))
             self.cache[key] = s
         return s
