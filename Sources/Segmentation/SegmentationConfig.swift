@@ -89,12 +89,14 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var spreadWeight = 1.0
     /// Weight of local motion in the transition score.
     public var motionWeight = 0.5
-    /// Weight of the sound level in the transition score.
-    public var loudnessWeight = 0.5
+    /// Weight of the sound level in the transition score (kept low: a loud voice, an announcement or loud
+    /// group work is not movement; tuned on the tune lessons, 0.5 → 0.25).
+    public var loudnessWeight = 0.25
     /// Weight of steadiness of the sound (low variation) in the transition score.
     public var steadinessWeight = 0.0
     /// Transition score (in robust standard deviations) at which a step is more likely a transition.
-    public var transitionThreshold = 1.5
+    /// (Tuned on the tune lessons together with `loudnessWeight`: 1.5 → 2.0.)
+    public var transitionThreshold = 2.0
     /// Spread of the logistic that turns the score into a probability.
     public var transitionSoftness = 0.5
     /// Probability per step of leaving a state in the two-state model (lower is stickier).
