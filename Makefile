@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test build deps apt-deps pip-deps fixtures bench leakcheck screenshots clean
+.PHONY: demo test build deps apt-deps pip-deps fixtures bench accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -45,6 +45,10 @@ fixtures: apt-deps
 
 bench: deps build
 	python3 benchmarks/run.py
+
+# Accuracy on the fixture lessons (validation set, then tune set) by the contract's measures.
+accuracy: deps build
+	scripts/accuracy.sh
 
 # Valgrind over the decode loop and the error paths of real recordings.
 leakcheck: apt-deps
