@@ -12,7 +12,8 @@ public struct BatchOptions: Sendable {
     public var outputDirectory: String
     /// Lessons analysed at once.
     public var jobs: Int = BatchOptions.defaultJobs
-    /// Decoder threads in each child; nil chooses from `jobs` (all cores for one job, one thread each otherwise).
+    /// Decoder threads in each child; nil: one per child when several run at once (the least CPU per lesson),
+    /// FFmpeg's automatic count (every core) for a single job.
     public var threads: Int?
     /// Analyse again the lessons that failed before.
     public var retryFailed = false
@@ -40,8 +41,9 @@ public struct BatchOptions: Sendable {
         case quiet
     }
 
-    /// Measured on the 2-core machine (README, "Overnight batch"): two children with one decoder thread each
-    /// got through the benchmark lessons faster than one child decoding with every core.
+    /// One job per core, each child decoding on one thread. Measured on the 2-core machine (README, "Overnight
+    /// batch"): one child, even decoding on every core, leaves a core idle (analysis past the decoder is one
+    /// thread), so it gets through half as many lessons an hour; one decoder thread per child costs the least CPU.
     public static let defaultJobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
@@ -175,7 +177,9 @@ public final class BatchRunner {
         let probeIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending && $0.probedHash != $0.contentHash }.compactMap(\.id)
         if !probeIDs.isEmpty { stopped = try loop(probeIDs, task: .probe, scope: inScope) }
         if !stopped {
-            let analyseIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending }.compactMap(\.id)
+            // Longest first: the last lessons to finish are short ones, so no job idles while one long lesson ends.
+            let analyseIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending }
+                .sorted { ($0.durationSeconds ?? .infinity) > ($1.durationSeconds ?? .infinity) }.compactMap(\.id)
             if !analyseIDs.isEmpty { stopped = try loop(analyseIDs, task: .analyse, scope: inScope) }
         }
         try writeSummary()

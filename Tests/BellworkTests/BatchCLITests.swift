@@ -274,6 +274,9 @@ struct BatchCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("work").path) == ["settings.json"])
         let again = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
         #expect(again.status == 0 && again.stdout.contains("(0 in this run)"))
+        // Children orphaned by the kills were killed by the next run, or had finished.
+        let ps = try CLI.run(["-eo", "args"], executable: "/bin/ps")
+        #expect(!ps.stdout.contains(out.path), "\(ps.stdout)")
     }
 
     /// SIGTERM: running lessons go back to pending, exit 75; a second batch on the same folder meanwhile is
