@@ -16,6 +16,7 @@ public struct BellDetector: Sendable {
     /// How sure (0...1) that `candidate` is a bell; 0 when it fails a hard rule.
     public func confidence(_ candidate: BellCandidate) -> Double {
         let d = candidate.duration
+        if candidate.meanPartials > 0 { return tonalConfidence(candidate) }
         guard d >= config.bellMinSeconds, d <= config.bellMaxSeconds else { return 0 }
         guard candidate.slopeDbPerSecond >= -config.bellMaxDecayDbPerSecond else { return 0 }
         guard candidate.meanPurity <= config.bellMaxPurity else { return 0 }
@@ -26,6 +27,19 @@ public struct BellDetector: Sendable {
         let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
         let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))
         return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * fill)
+    }
+
+    /// How sure (0...1) that a ring of fixed partials (a chime, a buzzer) is a bell; 0 when it fails a hard
+    /// rule: too short (a ding), too long, too few partials at once, or no louder than the room before it.
+    func tonalConfidence(_ candidate: BellCandidate) -> Double {
+        let d = candidate.duration
+        guard d >= config.tonalMinSeconds, d <= config.bellMaxSeconds else { return 0 }
+        guard candidate.meanPartials >= config.tonalMinPartials else { return 0 }
+        guard candidate.meanRiseDb >= config.tonalMinOnsetRiseDb else { return 0 }
+        let duration = min(1, d / 3)
+        let rise = min(1, max(0, (candidate.meanRiseDb - config.tonalMinOnsetRiseDb) / 15))
+        let partials = min(1, max(0, (candidate.meanPartials - config.tonalMinPartials) / 2))
+        return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * partials)
     }
 
     /// The bell that starts the class: the earliest candidate confident enough in the leading

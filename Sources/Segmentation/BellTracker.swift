@@ -17,9 +17,14 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     public var sustainShare: Double
     /// Slope of the bell-band level over the ring, dB per second (a struck ding fades fast).
     public var slopeDbPerSecond: Double
+    /// For a ring of fixed partials in the voice band (a chime, a buzzer; found by `TonalTracker`): the mean
+    /// number of persistent partials it held at once, and then `meanRiseDb` is how far it rose over the
+    /// room just before it. 0 for a ring found in the bell band.
+    public var meanPartials: Double
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
-                meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double) {
+                meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0) {
+        self.meanPartials = meanPartials
         self.start = start
         self.end = end
         self.brightShare = brightShare

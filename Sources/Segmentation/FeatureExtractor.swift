@@ -45,6 +45,7 @@ public struct FeatureExtractor: MediaSink {
     private var windowed: [Float]
     private var power: [Float]
     private var tracker: BellTracker
+    private var tonalTracker: TonalTracker
     private var voiceSum: [Double] = []
     private var bellSum: [Double] = []
     private var spectralFrames: [Int] = []
@@ -65,6 +66,7 @@ public struct FeatureExtractor: MediaSink {
         frameBuffer = [Float](repeating: 0, count: config.fftSize)
         windowed = [Float](repeating: 0, count: config.fftSize)
         power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
+        tonalTracker = TonalTracker(config: config, size: config.fftSize, sampleRate: sampleRate, windowEnergy: energy)
         tracker = BellTracker(config: config, frameSeconds: Double(config.fftSize) / Double(sampleRate),
                               hopSeconds: Double(config.fftHop) / Double(sampleRate))
     }
@@ -206,6 +208,7 @@ public struct FeatureExtractor: MediaSink {
         let frame = power.withUnsafeBufferPointer { kernel.measure($0) }
         let start = end - n
         let time = Double(start) / Double(sampleRate)
+        power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time) }
         let bright = tracker.consume(frame, at: time)
         let stepIndex = (start + n / 2) / samplesPerStep
         ensureAudioSteps(stepIndex + 1)
@@ -236,6 +239,8 @@ public struct FeatureExtractor: MediaSink {
         flushVideoStep()
         videoStep = -1
         tracker.finish()
+        tonalTracker.finish()
+        let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)
 
         // Motion spread against each cell's lesson-long noise floor.
@@ -287,7 +292,7 @@ public struct FeatureExtractor: MediaSink {
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
                              motionSpread: spread, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
-                             bellCandidates: tracker.candidates)
+                             bellCandidates: candidates)
             .padded(to: n)
     }
 }

@@ -74,6 +74,24 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellMaxDecayDbPerSecond = 14.0
     /// A ring whose bell-band energy sits in one pure partial more than this share of the time is a beep.
     public var bellMaxPurity = 0.9
+    /// Lower edge, in Hz, of the band where rings of fixed partials (chimes, buzzers) are looked for.
+    public var tonalBandLowHz = 125.0
+    /// Upper edge, in Hz, of that band.
+    public var tonalBandHighHz = 4_000.0
+    /// A bin holds a partial when it is a local maximum this many dB over the bins two away.
+    public var tonalPeakDb = 10.0
+    /// A partial is persistent once it has held its frequency (to a bin) this long: speech pitch moves sooner.
+    public var tonalPersistSeconds = 0.32
+    /// Gaps of at most this many seconds without a persistent partial are bridged inside a ring.
+    public var tonalGapSeconds = 0.32
+    /// Seconds before a ring over which the room's level (its median) is taken, to tell a new sound from a tail.
+    public var tonalOnsetSeconds = 0.5
+    /// A ring of fixed partials lasts at least this long (a struck ding fades sooner) …
+    public var tonalMinSeconds = 1.5
+    /// … holds at least this many persistent partials at once on average (a chime's or buzzer's series) …
+    public var tonalMinPartials = 1.5
+    /// … and its partials stand this many dB over the room's level just before it (a new sound).
+    public var tonalMinOnsetRiseDb = 4.0
     /// Candidates below this confidence are not bells.
     public var bellMinConfidence = 0.5
     /// The bell that starts the class is looked for in this leading share of the recording.
@@ -151,6 +169,15 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMaxSeconds, &bellMaxSeconds)
         try read(.bellMaxDecayDbPerSecond, &bellMaxDecayDbPerSecond)
         try read(.bellMaxPurity, &bellMaxPurity)
+        try read(.tonalBandLowHz, &tonalBandLowHz)
+        try read(.tonalBandHighHz, &tonalBandHighHz)
+        try read(.tonalPeakDb, &tonalPeakDb)
+        try read(.tonalPersistSeconds, &tonalPersistSeconds)
+        try read(.tonalGapSeconds, &tonalGapSeconds)
+        try read(.tonalOnsetSeconds, &tonalOnsetSeconds)
+        try read(.tonalMinSeconds, &tonalMinSeconds)
+        try read(.tonalMinPartials, &tonalMinPartials)
+        try read(.tonalMinOnsetRiseDb, &tonalMinOnsetRiseDb)
         try read(.bellMinConfidence, &bellMinConfidence)
         try read(.bellSearchFraction, &bellSearchFraction)
         try read(.smoothingSeconds, &smoothingSeconds)
@@ -203,6 +230,15 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMaxSeconds", bellMaxSeconds),
             ("bellMaxDecayDbPerSecond", bellMaxDecayDbPerSecond),
             ("bellMaxPurity", bellMaxPurity),
+            ("tonalBandLowHz", tonalBandLowHz),
+            ("tonalBandHighHz", tonalBandHighHz),
+            ("tonalPeakDb", tonalPeakDb),
+            ("tonalPersistSeconds", tonalPersistSeconds),
+            ("tonalGapSeconds", tonalGapSeconds),
+            ("tonalOnsetSeconds", tonalOnsetSeconds),
+            ("tonalMinSeconds", tonalMinSeconds),
+            ("tonalMinPartials", tonalMinPartials),
+            ("tonalMinOnsetRiseDb", tonalMinOnsetRiseDb),
             ("bellMinConfidence", bellMinConfidence),
             ("bellSearchFraction", bellSearchFraction),
             ("smoothingSeconds", smoothingSeconds),

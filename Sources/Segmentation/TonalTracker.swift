@@ -1,0 +1,129 @@
+import Foundation
+
+/// Follows power spectra as they arrive and finds rings of fixed partials in the voice band: a struck
+/// chime's notes (each a few partials that hold their frequency while they fade) or a buzzer's steady
+/// harmonic series. Speech and laughter have partials too, but their pitch moves, so no partial stays in
+/// one place for long. Memory is fixed; nothing grows but the list of candidates.
+///
+/// A bin holds a partial in a frame when it is a local maximum standing `tonalPeakDb` over the bins two
+/// away (the zeros of the Hann window's main lobe, and the valleys between a buzzer's harmonics). A partial
+/// is persistent once it (or a neighbouring bin) has held for `tonalPersistSeconds` (and until it has held
+/// longer than `bellMaxSeconds`: then it is the room's hum). A ring is a stretch of
+/// frames with persistent partials, gaps up to `tonalGapSeconds` bridged, dated from when its first partial
+/// appeared; it must be new (louder than the room just before it: a phone melody's fading tail is not) and
+/// is described by its length and how many partials it held at once.
+struct TonalTracker {
+    private let config: SegmentationConfig
+    private let frameSeconds: Double
+    private let hopSeconds: Double
+    private let low: Int, high: Int
+    private let persistFrames: Int32
+    /// A partial held longer than a bell rings is the room's own (a hum, a fan) and no longer counts.
+    private let longestFrames: Int32
+    private let gapFrames: Int
+    private let peakRatio: Float
+    private let scale: Double
+    private var run: [Int32]
+    private var peak: [Bool]
+    /// The band level (dB) of recent frames, a ring.
+    private var history: [Double]
+    private var frameIndex = 0
+    // The open ring.
+    private var open = false
+    private var start = 0.0
+    private var lastTonal = 0
+    private var lastTonalTime = 0.0
+    private var frames = 0, partialSum = 0
+    private var onsetRiseDb = 0.0
+    private var maxDb = -200.0
+    private(set) var candidates: [BellCandidate] = []
+
+    init(config: SegmentationConfig, size: Int, sampleRate: Int, windowEnergy: Double) {
+        self.config = config
+        frameSeconds = Double(size) / Double(sampleRate)
+        hopSeconds = Double(config.fftHop) / Double(sampleRate)
+        let binHz = Double(sampleRate) / Double(size)
+        low = max(3, Int((config.tonalBandLowHz / binHz).rounded()))
+        high = max(low + 1, min(size / 2 - 3, Int((config.tonalBandHighHz / binHz).rounded())))
+        persistFrames = Int32(max(2, Int((config.tonalPersistSeconds / hopSeconds).rounded())))
+        longestFrames = Int32(max(Int(persistFrames), Int((config.bellMaxSeconds / hopSeconds).rounded())))
+        gapFrames = max(1, Int((config.tonalGapSeconds / hopSeconds).rounded()))
+        peakRatio = Float(pow(10, config.tonalPeakDb / 10))
+        scale = 2 / (Double(size) * windowEnergy)
+        run = [Int32](repeating: 0, count: size / 2 + 1)
+        peak = [Bool](repeating: false, count: size / 2 + 1)
+        history = [Double](repeating: config.silenceDb, count: 128)
+    }
+
+    private func db(_ e: Double) -> Double { e > 0 ? max(config.silenceDb - 30, 10 * log10(e * scale)) : config.silenceDb - 30 }
+
+    /// Takes the power spectrum of the frame starting at `time`. Allocates nothing.
+    mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double) {
+        let p = power.baseAddress!
+        var band: Float = 0
+        for k in low..<high {
+            let v = p[k]
+            band += v
+            peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
+        }
+        var tonal: Float = 0
+        var partials = 0
+        var longest: Int32 = 0
+        for k in low..<high {
+            if peak[k] || peak[k - 1] || peak[k + 1] { run[k] += 1 } else { run[k] = 0 }
+            if peak[k] && run[k] >= persistFrames && run[k] <= longestFrames {
+                tonal += p[k - 1] + p[k] + p[k + 1]
+                partials += 1
+                longest = max(longest, run[k])
+            }
+        }
+        let bandDb = db(Double(band))
+        let tonalDb = db(Double(tonal))
+        if open && frameIndex - lastTonal > gapFrames { close() }
+        if partials > 0 && tonalDb > config.silenceDb {
+            if !open {
+                open = true
+                let first = frameIndex - Int(longest) + 1
+                start = max(0, time - Double(frameIndex - first) * hopSeconds)
+                frames = 0; partialSum = 0; maxDb = -200
+                // The room just before the ring: the median band level over the `tonalOnsetSeconds` before it.
+                let span = max(4, Int((config.tonalOnsetSeconds / hopSeconds).rounded()))
+                let end = first - 4
+                var before: [Double] = []
+                before.reserveCapacity(span)
+                let from = max(0, end - span, frameIndex - history.count + 1)
+                if from < end {
+                    for j in from..<end { before.append(history[j % history.count]) }
+                }
+                before.sort()
+                // The loudest band level since the first partial appeared (this frame's is not yet held).
+                var loudest = bandDb
+                for j in max(0, first, frameIndex - history.count + 1)..<frameIndex {
+                    loudest = max(loudest, history[j % history.count])
+                }
+                onsetRiseDb = loudest - (before.isEmpty ? config.silenceDb : before[before.count / 2])
+            }
+            lastTonal = frameIndex
+            lastTonalTime = time
+            frames += 1
+            partialSum += partials
+            maxDb = max(maxDb, tonalDb)
+        }
+        history[frameIndex % history.count] = bandDb
+        frameIndex += 1
+    }
+
+    /// Closes a ring still open at the end of the audio.
+    mutating func finish() {
+        if open { close() }
+    }
+
+    private mutating func close() {
+        open = false
+        let stop = lastTonalTime + frameSeconds
+        guard stop - start >= config.bellMinSeconds else { return }
+        candidates.append(BellCandidate(start: start, end: stop, brightShare: 1, meanRiseDb: onsetRiseDb,
+                                        meanTiltDb: 0, meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0,
+                                        meanPartials: Double(partialSum) / Double(max(frames, 1))))
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Segmentation
+
+@Suite struct TonalTrackerTests {
+    /// A struck note: partials at 1, 2, 3 and 4.2 times `f`, each fading (like a chime), from `at` seconds.
+    static func strike(_ f: Double, at: Double, into mix: inout [Float], gain: Double) {
+        let start = Int(at * 16_000)
+        for i in 0..<Int(2.5 * 16_000) where start + i < mix.count {
+            let t = Double(i) / 16_000
+            var x = 0.0
+            for (h, a) in [(1.0, 1.0), (2.0, 0.45), (3.0, 0.2), (4.2, 0.12)] {
+                x += a * sin(2 * .pi * f * h * t) * exp(-t / (0.9 / h.squareRoot()))
+            }
+            mix[start + i] += Float(gain * x * min(1, t / 0.005))
+        }
+    }
+
+    @Test func findsATwoToneChimeBelowTheBellBand() {
+        var mix = TestSupport.roomNoise(seconds: 40, db: -50, seed: 3)
+        Self.strike(523, at: 20, into: &mix, gain: 0.2)
+        Self.strike(659, at: 20.75, into: &mix, gain: 0.2)
+        let candidates = TestSupport.features(audio: mix).bellCandidates
+        let bell = BellDetector().startingBell(candidates, duration: 40)
+        #expect(bell != nil, "\(candidates)")
+        if let bell { #expect(abs(bell.timeSeconds - 20) <= 0.3, "\(bell)") }
+    }
+
+    /// A voice-like harmonic series whose pitch rises and falls as speech does (±20 % at 1.5 Hz) in
+    /// syllables holds no partial still: no bell. (A long sung note would: it is a ring of fixed partials.)
+    @Test func aGlidingHarmonicVoiceIsNotARing() {
+        var mix = TestSupport.roomNoise(seconds: 40, db: -50, seed: 4)
+        var phase = 0.0
+        for i in 0..<Int(3 * 16_000) {
+            let t = Double(i) / 16_000
+            let f0 = 220 * (1 + 0.2 * sin(2 * .pi * 1.5 * t))
+            phase += 2 * .pi * f0 / 16_000
+            var x = 0.0
+            for h in 1...8 { x += sin(Double(h) * phase) / Double(h) }
+            let syllable = pow(max(0, sin(2 * .pi * 4.5 * t)), 0.5)
+            mix[20 * 16_000 + i] += Float(0.1 * x * syllable)
+        }
+        let candidates = TestSupport.features(audio: mix).bellCandidates
+        #expect(BellDetector().startingBell(candidates, duration: 40) == nil, "\(candidates)")
+    }
+
+    /// A steady buzzer: a sawtooth at 120 Hz for 2.5 s is a ring of many fixed partials.
+    @Test func findsABuzzer() {
+        var mix = TestSupport.roomNoise(seconds: 40, db: -50, seed: 5)
+        for i in 0..<Int(2.5 * 16_000) {
+            let t = Double(i) / 16_000
+            let saw = 2 * (t * 120 - (t * 120 + 0.5).rounded(.down))
+            mix[10 * 16_000 + i] += Float(0.1 * saw)
+        }
+        let candidates = TestSupport.features(audio: mix).bellCandidates
+        let bell = BellDetector().startingBell(candidates, duration: 40)
+        #expect(bell.map { abs($0.timeSeconds - 10) <= 0.3 } == true, "\(candidates)")
+    }
+}
