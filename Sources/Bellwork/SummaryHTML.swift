@@ -1,0 +1,89 @@
+import Foundation
+import LessonMetrics
+
+/// A batch as one self-contained HTML page in the style of the lesson report: the totals, then each
+/// folder's lessons in time order, each with a small timeline of its segments and bell, so a teacher's
+/// trend over weeks shows at a glance. Failed lessons are listed with their reason.
+public enum SummaryHTML {
+    public static func render(rows: [BatchLesson], directory: String) -> String {
+        let report = BatchSummary.report(rows)
+        let byPath = Dictionary(rows.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let t = report.totals
+        var body = "<header><h1>Bellwork batch summary</h1><p class=\"sub\">\(HTMLReport.esc(directory))</p></header>\n"
+        body += "<section class=\"figures\">"
+        body += card("Lessons", "lessons", Double(t.lessons), "\(t.lessons)", "\(t.done) analysed, \(t.failed) failed, \(t.pending) pending")
+        body += card("Media analysed", "mediaHoursAnalysed", t.mediaHoursAnalysed, String(format: "%.2f h", t.mediaHoursAnalysed), "of recorded lessons")
+        body += card("Mean time on task", "meanTimeOnTaskPercent", t.meanTimeOnTaskPercent,
+                     t.meanTimeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", "over the analysed lessons")
+        body += card("Mean bell to work", "meanBellToWorkSeconds", t.meanBellToWorkSeconds,
+                     t.meanBellToWorkSeconds.map(TimeText.clock) ?? "–", "over lessons with a bell")
+        body += "</section>\n"
+        body += legend()
+        for group in report.folders {
+            body += "<section class=\"group\" data-folder=\"\(HTMLReport.esc(group.folder))\"><h2>\(HTMLReport.esc(group.folder.isEmpty ? "(top folder)" : group.folder))</h2>"
+            body += "<table class=\"lessons\"><thead><tr><th>when</th><th>lesson</th><th>length</th><th>bell to work</th><th>time on task</th><th>timeline</th></tr></thead><tbody>\n"
+            for lesson in group.lessons {
+                let result = byPath[lesson.path]?.resultFile.flatMap { file -> AnalysisResult? in
+                    let url = URL(fileURLWithPath: file.hasPrefix("/") ? file : directory + "/" + file)
+                    guard let data = try? Data(contentsOf: url) else { return nil }
+                    return try? ResultJSON.decode(AnalysisResult.self, from: data)
+                }
+                let when = lesson.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
+                body += "<tr class=\"lesson \(lesson.status)\" data-path=\"\(HTMLReport.esc(lesson.path))\" data-status=\"\(lesson.status)\">"
+                body += "<td>\(HTMLReport.esc(when))</td><td>\(HTMLReport.esc(lesson.name))</td>"
+                body += "<td>\(lesson.durationSeconds.map(TimeText.clock) ?? "–")</td>"
+                if lesson.status == "failed" {
+                    body += "<td colspan=\"3\" class=\"error\">failed: \(HTMLReport.esc(lesson.error ?? "unknown reason"))</td></tr>\n"
+                    continue
+                }
+                body += "<td data-value=\"\(lesson.bellToWorkSeconds.map(HTMLReport.number) ?? "null")\">\(lesson.bellToWorkSeconds.map(TimeText.clock) ?? "–")</td>"
+                body += "<td data-value=\"\(lesson.timeOnTaskPercent.map(HTMLReport.number) ?? "null")\">\(lesson.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–")</td>"
+                body += "<td>\(result.map(miniTimeline) ?? "")</td></tr>\n"
+            }
+            body += "</tbody></table></section>\n"
+        }
+        return """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Bellwork batch summary</title>
+        <style>\(HTMLReport.css)
+        .lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; }
+        </style>
+        </head>
+        <body>
+        \(body)
+        <footer>Times are minutes:seconds. Made by Bellwork \(BellworkVersion.string); the page needs no network.</footer>
+        </body>
+        </html>
+
+        """
+    }
+
+    static func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) -> String {
+        "<div class=\"card\"><div class=\"label\">\(label)</div><div class=\"value\" data-metric=\"\(metric)\" data-value=\"\(value.map(HTMLReport.number) ?? "null")\">\(text)</div><div class=\"note\">\(note)</div></div>"
+    }
+
+    static func legend() -> String {
+        // The patterns are defined once, in a hidden SVG, and used by every small timeline.
+        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\">" + HTMLReport.patterns() + "</svg>" + HTMLReport.legend()
+    }
+
+    /// A 300 × 22 timeline of one lesson: its segments and its bell.
+    static func miniTimeline(_ r: AnalysisResult) -> String {
+        let width = 300.0, height = 22.0
+        let duration = max(r.durationSeconds, 0.01)
+        var svg = "<svg class=\"mini\" width=\"\(Int(width))\" height=\"\(Int(height + 6))\" viewBox=\"0 0 \(Int(width)) \(Int(height + 6))\" role=\"img\" aria-label=\"timeline\">"
+        for s in r.segments where s.end > s.start {
+            let x0 = s.start / duration * width, x1 = s.end / duration * width
+            svg += "<rect class=\"band \(s.kind.rawValue)\" data-kind=\"\(s.kind.rawValue)\" x=\"\(HTMLReport.f(x0))\" y=\"3\" width=\"\(HTMLReport.f(max(0.5, x1 - x0)))\" height=\"\(Int(height))\" fill=\"url(#p-\(s.kind.rawValue))\"><title>\(s.kind.title) \(TimeText.clock(s.start))–\(TimeText.clock(s.end))</title></rect>"
+        }
+        if let bell = r.bell {
+            let bx = bell.timeSeconds / duration * width
+            svg += "<line class=\"bell\" data-time=\"\(HTMLReport.number(bell.timeSeconds))\" x1=\"\(HTMLReport.f(bx))\" y1=\"0\" x2=\"\(HTMLReport.f(bx))\" y2=\"\(Int(height + 6))\"/>"
+        }
+        return svg + "</svg>"
+    }
+}
