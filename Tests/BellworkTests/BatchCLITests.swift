@@ -240,22 +240,16 @@ struct BatchCLITests {
         var kills = 0
         var finished = false
         for round in 0..<60 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["batch", input.path, "--out", out.path, "--jobs", "2", "--quiet"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let batch = try BackgroundBatch(["batch", input.path, "--out", out.path, "--jobs", "2", "--quiet"])
             if round < 12 {
                 usleep(UInt32.random(in: 30_000...900_000, using: &generator))
-                if process.isRunning {
-                    kill(process.processIdentifier, SIGKILL)
-                    kills += 1
-                }
+                // A batch that already ended is a zombie until reaped: the signal reaches no one else.
+                kill(batch.pid, SIGKILL)
             }
-            process.waitUntilExit()
-            if process.terminationReason == .exit {
-                #expect(process.terminationStatus == 0)
+            let status = batch.wait()
+            if status == nil { kills += 1 }
+            if let status {
+                #expect(status == 0)
                 finished = true
                 break
             }
@@ -279,6 +273,40 @@ struct BatchCLITests {
         #expect(!ps.stdout.contains(out.path), "\(ps.stdout)")
     }
 
+    /// The batch killed while its children run: on restart, the child that finished has its result adopted
+    /// (not analysed again) and the one still hanging is killed, then its lesson analysed.
+    @Test func adoptsFinishedOrphansAndKillsHangingOnes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try Self.lesson(input.appendingPathComponent("quick.mp4").path, seconds: 3)
+        try Self.lesson(input.appendingPathComponent("stuck.mp4").path, seconds: 2, tone: 500)
+        let out = dir.appendingPathComponent("out")
+        let batch = try BackgroundBatch(["batch", input.path, "--out", out.path, "--jobs", "2", "--quiet"],
+                                        environment: ["BELLWORK_TEST_FAULT=hang=stuck.mp4"])
+        var waited = 0
+        func bothRunning() -> Bool { ((try? Self.rows(out)) ?? [:]).values.filter { $0.status == .running }.count == 2 }
+        while !bothRunning() && waited < 600 { usleep(20_000); waited += 1 }
+        #expect(bothRunning())
+        let work = try #require(try Self.rows(out)["quick.mp4"]?.workFile)
+        kill(batch.pid, SIGKILL)
+        #expect(batch.wait() == nil)
+        // The orphaned analysis finishes on its own; the orphaned hang does not.
+        waited = 0
+        while !FileManager.default.fileExists(atPath: work) && waited < 1500 { usleep(20_000); waited += 1 }
+        #expect(FileManager.default.fileExists(atPath: work))
+        #expect(try CLI.run(["-eo", "args"], executable: "/bin/ps").stdout.contains("--test-fault"))
+
+        let restart = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(restart.stdout.contains("2 lessons analysed (2 in this run)"), "\(restart.stdout)")
+        let rows = try Self.rows(out)
+        #expect(rows["quick.mp4"]?.status == .done && rows["quick.mp4"]?.attempts == 1)
+        #expect(rows["stuck.mp4"]?.status == .done && rows["stuck.mp4"]?.attempts == 1)
+        try Self.checkResults(out, expected: ["quick.mp4", "stuck.mp4"])
+        #expect(!(try CLI.run(["-eo", "args"], executable: "/bin/ps").stdout.contains("--test-fault")))
+    }
+
     /// SIGTERM: running lessons go back to pending, exit 75; a second batch on the same folder meanwhile is
     /// refused with 75; the next run finishes.
     @Test func stopsCleanlyOnSIGTERM() throws {
@@ -288,15 +316,9 @@ struct BatchCLITests {
         try Self.lesson(input.appendingPathComponent("a.mp4").path, seconds: 2)
         try Self.lesson(input.appendingPathComponent("slow.mp4").path, seconds: 2, tone: 500)
         let out = dir.appendingPathComponent("out")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["BELLWORK_TEST_FAULT=hang=slow.mp4", CLI.binary, "batch", input.path, "--out", out.path, "--jobs", "1"]
         let errURL = dir.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errHandle
-        try process.run()
+        let batch = try BackgroundBatch(["batch", input.path, "--out", out.path, "--jobs", "1"],
+                                        environment: ["BELLWORK_TEST_FAULT=hang=slow.mp4"], stderr: errURL.path)
         // Wait until the hanging child runs.
         var waited = 0
         while (try? Self.rows(out)["slow.mp4"]?.status) != .running && waited < 600 { usleep(50_000); waited += 1 }
@@ -306,10 +328,8 @@ struct BatchCLITests {
         #expect(second.status == 75)
         #expect(second.stderrLines.last?.contains("another batch is working in this folder") == true, "\(second.stderr)")
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        try errHandle.close()
-        #expect(process.terminationStatus == 75)
+        kill(batch.pid, SIGTERM)
+        #expect(batch.wait() == 75)
         let stderr = try String(contentsOf: errURL, encoding: .utf8)
         #expect(stderr.contains("bellwork: stopped: 1 lessons left for the next run"), "\(stderr)")
         var rows = try Self.rows(out)
@@ -336,5 +356,35 @@ struct BatchCLITests {
         #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
         let help = try CLI.run(["batch", "--help"])
         #expect(help.stdout.contains("3   some lessons failed") && help.stdout.contains("75  stopped"))
+    }
+}
+
+/// A batch started in the background, for tests that kill it: posix_spawn and waitpid, so no other reaper
+/// races the test for the child's status.
+struct BackgroundBatch {
+    let pid: pid_t
+
+    /// Starts `bellwork` with `arguments`, with `environment` added; standard output and error to files or /dev/null.
+    init(_ arguments: [String], environment: [String] = [], stderr: String = "/dev/null") throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let words = ["/usr/bin/env"] + environment + [CLI.binary] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, "/usr/bin/env", &actions, nil, argv, environ)
+        guard rc == 0 else { throw CLIError("posix_spawn: \(rc)") }
+        pid = child
+    }
+
+    /// Waits for the batch; its exit status, or nil when a signal ended it.
+    func wait() -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : nil
     }
 }
