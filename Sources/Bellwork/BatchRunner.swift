@@ -346,6 +346,9 @@ public final class BatchRunner {
     private func loop(_ ids: [Int64], task: Task, scope: Set<String>) throws -> Bool {
         var queue = ids[...]
         var running: [Running] = []
+        // Should the state become unwritable mid-run, no child outlives the batch (its row stays `running`
+        // and the next run recovers it).
+        defer { for r in running { r.child.kill() } }
         while true {
             if batchStopSignal != 0 {
                 for r in running {
@@ -361,6 +364,7 @@ public final class BatchRunner {
                     try? FileManager.default.removeItem(atPath: r.stdout)
                     try? FileManager.default.removeItem(atPath: r.stderr)
                 }
+                running.removeAll()
                 return true
             }
             while running.count < max(1, options.jobs), let id = queue.popFirst() {
