@@ -20,11 +20,11 @@ struct BatchCommand: ParsableCommand {
 
         Exit status:
           0   every lesson was analysed
-          3   some lessons failed or an input could not be read (a count on standard error; the others
-              were analysed; reasons in summary.csv and `bellwork summary DIR`)
+          3   some lessons failed or an input was unreadable; the rest were
+              analysed (the count on standard error, reasons in summary.csv)
           64  the command line is wrong
           74  DIR cannot be written
-          75  stopped by Ctrl-C or SIGTERM, or another batch is working in DIR: run again
+          75  stopped by Ctrl-C or SIGTERM, or another batch is in DIR: run again
 
         Examples:
           bellwork batch /srv/uploads --out /srv/bellwork
