@@ -208,9 +208,4 @@ public final class BatchStore {
             if !ids.isEmpty { _ = try BatchLesson.deleteAll(db, keys: ids) }
         }
     }
-
-    /// Runs `body` with the database, in one transaction.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) throws -> T {
-        try queue.write(body)
-    }
 }
