@@ -57,10 +57,14 @@ leakcheck: apt-deps
 clean:
 	rm -rf .build .build-test.log
 
-# Screenshots of the HTML reports for people to look at (out/report.png; out/summary.png once a batch has run).
+# Screenshots of the HTML reports for people to look at: the sample lesson, and a batch over the fixture lessons.
 screenshots: deps build
 	mkdir -p out
 	$(BIN) analyze $(SAMPLE) --format html --output out/report.html --quiet
 	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1500 \
 	  --screenshot=$(CURDIR)/out/report.png file://$(CURDIR)/out/report.html 2>/dev/null
-	@echo "written: out/report.html out/report.png"
+	$(BIN) batch Fixtures/lessons --out out/batch --settle-age 0 >/dev/null 2>&1 || true
+	$(BIN) summary out/batch --format html > out/summary.html
+	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1500 \
+	  --screenshot=$(CURDIR)/out/summary.png file://$(CURDIR)/out/summary.html 2>/dev/null
+	@echo "written: out/report.html out/report.png out/summary.html out/summary.png"

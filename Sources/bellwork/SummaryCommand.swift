@@ -15,15 +15,16 @@ struct SummaryCommand: ParsableCommand {
         Examples:
           bellwork summary /srv/bellwork
           bellwork summary /srv/bellwork --format csv > lessons.csv
+          bellwork summary /srv/bellwork --format html > batch.html
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     @Argument(help: ArgumentHelp("The batch folder (`bellwork batch --out DIR`).", valueName: "DIR"))
     var directory: String
 
-    @Option(help: "Output format: table, csv or json.")
+    @Option(help: "Output format: table, csv, json, or html (one self-contained page with small timelines).")
     var format: Format = .table
 
     func run() throws {
@@ -37,6 +38,7 @@ struct SummaryCommand: ParsableCommand {
             case .table: print(BatchSummary.table(report), terminator: "")
             case .csv: print(BatchSummary.reportCSV(report), terminator: "")
             case .json: print(try JSONOutput.string(report))
+            case .html: print(SummaryHTML.render(rows: rows, directory: directory), terminator: "")
             }
         }
     }

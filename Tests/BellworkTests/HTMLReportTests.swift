@@ -102,3 +102,71 @@ import Testing
         #expect(probe.metrics["bellToWorkSeconds"]?.value == "null")
     }
 }
+
+/// The batch summary page, from the browser's side.
+@Suite struct SummaryHTMLTests {
+    static let probe = """
+    <script>
+    (function () {
+      const groups = Array.from(document.querySelectorAll('section.group')).map(g => ({
+        folder: g.dataset.folder,
+        lessons: Array.from(g.querySelectorAll('tr.lesson')).map(r => ({ path: r.dataset.path, status: r.dataset.status,
+          bands: Array.from(r.querySelectorAll('rect.band')).map(b => b.dataset.kind),
+          bells: r.querySelectorAll('line.bell').length,
+          widths: Array.from(r.querySelectorAll('rect.band')).reduce((a, b) => a + b.getBBox().width, 0) }))
+      }));
+      const pre = document.createElement('pre'); pre.id = 'probe';
+      pre.textContent = JSON.stringify({ groups, lessons: document.querySelector('[data-metric=lessons]').dataset.value });
+      document.body.appendChild(pre);
+    })();
+    </script>
+    """
+
+    struct Probe: Decodable {
+        struct Lesson: Decodable { let path: String; let status: String; let bands: [String]; let bells: Int; let widths: Double }
+        struct Group: Decodable { let folder: String; let lessons: [Lesson] }
+        let groups: [Group]
+        let lessons: String
+    }
+
+    @Test func batchSummaryPage() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let uploads = dir.appendingPathComponent("uploads"), out = dir.appendingPathComponent("batch")
+        let iphone = CLI.repoRoot.appendingPathComponent("Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov").path
+        for (folder, name) in [("teacher-a", "monday.mov"), ("teacher-a", "tuesday.mov"), ("teacher-b", "monday.mov")] {
+            let d = uploads.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: iphone, toPath: d.appendingPathComponent(name).path)
+        }
+        try "not a lesson".write(to: uploads.appendingPathComponent("teacher-b/broken.mp4"), atomically: true, encoding: .utf8)
+        let batch = try CLI.run(["batch", uploads.path, "--out", out.path, "--settle-age", "0"])
+        #expect(batch.status == 3, "\(batch.stderr)")  // one lesson failed
+        let summary = try CLI.run(["summary", out.path, "--format", "html"])
+        #expect(summary.status == 0)
+        let page = summary.stdout.replacingOccurrences(of: "</body>", with: Self.probe + "</body>")
+        let file = dir.appendingPathComponent("summary.html").path
+        try page.write(toFile: file, atomically: true, encoding: .utf8)
+        let browser = try CLI.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                                   "--dump-dom", "file://" + file], executable: "/usr/bin/env")
+        #expect(browser.stderrLines.filter { $0.contains("CONSOLE") }.isEmpty)
+        let start = try #require(browser.stdout.range(of: "<pre id=\"probe\">"))
+        let end = try #require(browser.stdout.range(of: "</pre>", range: start.upperBound..<browser.stdout.endIndex))
+        let json = String(browser.stdout[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(json.utf8))
+        #expect(probe.lessons == "4")
+        #expect(probe.groups.map(\.folder) == ["teacher-a", "teacher-b"])
+        #expect(probe.groups[0].lessons.count == 2 && probe.groups[1].lessons.count == 2)
+        for lesson in probe.groups.flatMap(\.lessons) {
+            if lesson.path.hasSuffix("broken.mp4") {
+                #expect(lesson.status == "failed" && lesson.bands.isEmpty)
+            } else {
+                // Each analysed lesson draws its own segments, edge to edge across the 300-unit timeline.
+                #expect(lesson.status == "done")
+                let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results/" + lesson.path.components(separatedBy: "/uploads/")[1] + ".json"))) as! [String: Any]
+                #expect(lesson.bands == (result["segments"] as! [[String: Any]]).map { $0["kind"] as! String })
+                #expect(abs(lesson.widths - 300) < 1)
+            }
+        }
+    }
+}
