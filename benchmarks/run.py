@@ -87,6 +87,8 @@ def accuracy(extra):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="runs of each program per file (default 5)")
+    ap.add_argument("--long-runs", type=int, default=None,
+                    help="runs for lessons over 30 minutes (default: --runs); a 45-minute pair takes ~10 minutes here")
     ap.add_argument("--files", nargs="*", help="benchmark these files instead of benchmarks/media/*")
     ap.add_argument("--skip-accuracy", action="store_true")
     args = ap.parse_args()
@@ -101,7 +103,8 @@ def main():
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
     ffv = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
     lines = ["# Benchmark results", "",
-             f"Made by `make bench` (`python3 benchmarks/run.py --runs {args.runs}`) on {datetime.date.today()}.", "",
+             f"Made by `python3 benchmarks/run.py {' '.join(sys.argv[1:])}` (what `make bench` runs) on {datetime.date.today()}.", "",
+             f"Load average when it started: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine slows both programs alike; the paired ratio is the figure to read).", "",
              f"Machine: {os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB; {ffv}; {platform.platform()}.", "",
              "Each file: `bellwork analyze F --format json` (default fast decode) and `ffmpeg -v error -i F -f null -`,",
              f"alternately, {args.runs} runs each. Ratio = bellwork's wall time / ffmpeg's, paired run by run. Peak memory is",
@@ -114,9 +117,10 @@ def main():
     for path in files:
         d = duration_of(path)
         print(f"{os.path.basename(path)} ({d / 60:.1f} min, {describe(path)})", flush=True)
-        r = bench_file(path, args.runs, [])
+        runs = args.long_runs if (args.long_runs and d > 1800) else args.runs
+        r = bench_file(path, runs, [])
         name = os.path.basename(path)
-        row = (f"| {name} | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | {r['bw']:.1f} s | {d / r['bw']:.0f}× | "
+        row = (f"| {name} ({runs} runs) | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | {r['bw']:.1f} s | {d / r['bw']:.0f}× | "
                f"{r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | {r['mem_bw'] / 2**20:.0f} MB / {r['mem_ff'] / 2**20:.0f} MB |")
         s = r["stages"]
         stage_rows.append(f"| {name} | {s['demuxSeconds']:.2f} s | {s['videoDecodeSeconds']:.2f} s | {s['audioDecodeSeconds']:.2f} s | "
