@@ -91,6 +91,7 @@ def main():
                     help="runs for lessons over 30 minutes (default: --runs); a 45-minute pair takes ~10 minutes here")
     ap.add_argument("--files", nargs="*", help="benchmark these files instead of benchmarks/media/*")
     ap.add_argument("--skip-accuracy", action="store_true")
+    ap.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "RESULTS.md"), help="where to write the table")
     args = ap.parse_args()
 
     files = args.files or sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
@@ -135,9 +136,9 @@ def main():
             a = agg["aggregate"]
             print(f"accuracy, {label}:\n{table}", flush=True)
             lines += [f"### {label}", "", "```", table.rstrip(), "```", ""]
-    with open(os.path.join(ROOT, "benchmarks", "RESULTS.md"), "w") as f:
+    with open(args.output, "w") as f:
         f.write("\n".join(lines) + "\n")
-    print("written: benchmarks/RESULTS.md")
+    print(f"written: {os.path.relpath(args.output, ROOT)}")
 
 
 if __name__ == "__main__":
