@@ -23,6 +23,7 @@ public struct BellDetector: Sendable {
         guard candidate.brightShare >= config.bellMinBrightShare else { return 0 }
         guard candidate.sustainShare >= config.bellMinSustainShare else { return 0 }
         guard candidate.meanTiltDb >= config.bellMinMeanTiltDb else { return 0 }
+        guard candidate.levelSwingDb <= config.bellMaxSwingDb else { return 0 }
         let duration = min(1, d / 2)
         let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
         let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))
@@ -42,17 +43,16 @@ public struct BellDetector: Sendable {
         return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * partials)
     }
 
-    /// The bell that starts the class: the earliest candidate confident enough in the leading
-    /// `bellSearchFraction` of a recording `duration` seconds long; nil when there is none.
+    /// The bell that starts the class: of the candidates confident enough in the leading
+    /// `bellSearchFraction` of a recording `duration` seconds long, the earliest whose confidence is within
+    /// `bellPreferenceMargin` of the most confident one's; nil when there is none.
     public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
         let limit = duration * config.bellSearchFraction
-        for c in candidates.sorted(by: { $0.start < $1.start }) where c.start <= limit {
-            let score = confidence(c)
-            if score >= config.bellMinConfidence {
-                return Bell(timeSeconds: (c.start * 100).rounded() / 100, source: .detected,
-                            confidence: (score * 100).rounded() / 100)
-            }
-        }
-        return nil
+        let scored = candidates.filter { $0.start <= limit }.sorted { $0.start < $1.start }
+            .map { ($0, confidence($0)) }.filter { $0.1 >= config.bellMinConfidence }
+        guard let best = scored.map({ $0.1 }).max(),
+              let (c, score) = scored.first(where: { $0.1 >= best - config.bellPreferenceMargin }) else { return nil }
+        return Bell(timeSeconds: (c.start * 100).rounded() / 100, source: .detected,
+                    confidence: (score * 100).rounded() / 100)
     }
 }

@@ -21,10 +21,17 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     /// number of persistent partials it held at once, and then `meanRiseDb` is how far it rose over the
     /// room just before it. 0 for a ring found in the bell band.
     public var meanPartials: Double
+    /// How much the bell-band level swings at a syllable's pace over the ring: the mean absolute
+    /// difference (dB) between its mean over consecutive blocks of about 64 ms. A bell (struck or electronic)
+    /// holds its level, a clapper's strikes averaging out within a block; chatter rises and falls 4–8 times a
+    /// second. 0 for a ring found by `TonalTracker`.
+    public var levelSwingDb: Double
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
-                meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0) {
+                meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
+                levelSwingDb: Double = 0) {
         self.meanPartials = meanPartials
+        self.levelSwingDb = levelSwingDb
         self.start = start
         self.end = end
         self.brightShare = brightShare
@@ -123,6 +130,12 @@ struct BellTracker {
     private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0
     private var sumT = 0.0, sumTT = 0.0, sumL = 0.0, sumTL = 0.0
     private var runLevels: [Int32]     // histogram of the bright frames' levels, 1 dB bins
+    // Steadiness: the last 2 × `swingBlock` bell-band levels (a ring) and the swing summed over the run's
+    // frames (pending: since its last bright frame, counted only if the run goes on).
+    static let swingBlock = 4
+    private var recentLevels = [Double](repeating: 0, count: 2 * BellTracker.swingBlock)
+    private var recentCount = 0
+    private var swingSum = 0.0, swingCount = 0, pendingSwing = 0.0, pendingSwingCount = 0
     private(set) var candidates: [BellCandidate] = []
 
     init(config: SegmentationConfig, frameSeconds: Double, hopSeconds: Double) {
@@ -140,6 +153,19 @@ struct BellTracker {
     @discardableResult
     mutating func consume(_ frame: SpectralFrame, at time: Double) -> Bool {
         var bright = false
+        // The swing: this block's mean level against the block before it.
+        let block = Self.swingBlock
+        recentLevels[recentCount % (2 * block)] = frame.bellDb
+        recentCount += 1
+        var swing: Double? = nil
+        if recentCount >= 2 * block {
+            var newer = 0.0, older = 0.0
+            for j in 0..<block {
+                newer += recentLevels[(recentCount - 1 - j) % (2 * block)]
+                older += recentLevels[(recentCount - 1 - block - j) % (2 * block)]
+            }
+            swing = abs(newer - older) / Double(block)
+        }
         if let floor = bellFloor.value, let vFloor = voiceFloor.value {
             let rise = frame.bellDb - floor
             let voiceRise = frame.voiceDb - vFloor
@@ -161,7 +187,11 @@ struct BellTracker {
                     sumRise = 0; sumTilt = 0; sumPurity = 0
                     sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
                     for b in 0..<runLevels.count { runLevels[b] = 0 }
+                    swingSum = 0; swingCount = 0; pendingSwing = 0; pendingSwingCount = 0
                 }
+                if let swing { pendingSwing += swing; pendingSwingCount += 1 }
+                swingSum += pendingSwing; swingCount += pendingSwingCount
+                pendingSwing = 0; pendingSwingCount = 0
                 runLevels[LevelFloor.bin(frame.bellDb)] += 1
                 lastBright = time
                 brightCount += 1
@@ -170,6 +200,8 @@ struct BellTracker {
                 sumPurity += frame.purity
                 let t = time - runStart
                 sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
+            } else if runOpen, let swing {
+                pendingSwing += swing; pendingSwingCount += 1
             }
         }
         bellFloor.push(frame.bellDb)
@@ -203,6 +235,7 @@ struct BellTracker {
         for b in lowest..<runLevels.count { sustained += runLevels[b] }
         candidates.append(BellCandidate(start: runStart, end: end, brightShare: min(1, n / spanned),
                                         meanRiseDb: sumRise / n, meanTiltDb: sumTilt / n, meanPurity: sumPurity / n,
-                                        sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope))
+                                        sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope,
+                                        levelSwingDb: swingCount > 0 ? swingSum / Double(swingCount) : 0))
     }
 }

@@ -74,6 +74,10 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellMaxDecayDbPerSecond = 14.0
     /// A ring whose bell-band energy sits in one pure partial more than this share of the time is a beep.
     public var bellMaxPurity = 0.9
+    /// A ring whose bell-band level swings more than this (dB, `BellCandidate.levelSwingDb`: block to block
+    /// of about 64 ms) rises and falls like speech, not a bell. (From the tune lessons: their bells swing
+    /// 1.6–2.7 dB, the chatter and laughter that passed the other rules mostly 4–5 dB.)
+    public var bellMaxSwingDb = 3.5
     /// Lower edge, in Hz, of the band where rings of fixed partials (chimes, buzzers) are looked for.
     public var tonalBandLowHz = 125.0
     /// Upper edge, in Hz, of that band.
@@ -96,6 +100,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellMinConfidence = 0.5
     /// The bell that starts the class is looked for in this leading share of the recording.
     public var bellSearchFraction = 0.6
+    /// The starting bell is the earliest candidate in that share whose confidence is within this of the most
+    /// confident one there: a clear bell wins over an earlier, doubtful burst of chatter.
+    public var bellPreferenceMargin = 0.15
 
     // MARK: Segmenter
     /// Seconds of median smoothing applied to each normalised per-step signal.
@@ -169,6 +176,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMaxSeconds, &bellMaxSeconds)
         try read(.bellMaxDecayDbPerSecond, &bellMaxDecayDbPerSecond)
         try read(.bellMaxPurity, &bellMaxPurity)
+        try read(.bellMaxSwingDb, &bellMaxSwingDb)
         try read(.tonalBandLowHz, &tonalBandLowHz)
         try read(.tonalBandHighHz, &tonalBandHighHz)
         try read(.tonalPeakDb, &tonalPeakDb)
@@ -180,6 +188,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.tonalMinOnsetRiseDb, &tonalMinOnsetRiseDb)
         try read(.bellMinConfidence, &bellMinConfidence)
         try read(.bellSearchFraction, &bellSearchFraction)
+        try read(.bellPreferenceMargin, &bellPreferenceMargin)
         try read(.smoothingSeconds, &smoothingSeconds)
         try read(.baselineQuantile, &baselineQuantile)
         try read(.spreadWeight, &spreadWeight)
@@ -230,6 +239,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMaxSeconds", bellMaxSeconds),
             ("bellMaxDecayDbPerSecond", bellMaxDecayDbPerSecond),
             ("bellMaxPurity", bellMaxPurity),
+            ("bellMaxSwingDb", bellMaxSwingDb),
             ("tonalBandLowHz", tonalBandLowHz),
             ("tonalBandHighHz", tonalBandHighHz),
             ("tonalPeakDb", tonalPeakDb),
@@ -241,6 +251,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("tonalMinOnsetRiseDb", tonalMinOnsetRiseDb),
             ("bellMinConfidence", bellMinConfidence),
             ("bellSearchFraction", bellSearchFraction),
+            ("bellPreferenceMargin", bellPreferenceMargin),
             ("smoothingSeconds", smoothingSeconds),
             ("baselineQuantile", baselineQuantile),
             ("spreadWeight", spreadWeight),

@@ -24,6 +24,28 @@ import Testing
         #expect(detector.confidence(candidate(share: 0.2)) == 0)       // bursts, not a ring
     }
 
+    @Test func levelSwingingLikeSpeechIsNotABell() {
+        var c = candidate()
+        c.levelSwingDb = 2
+        #expect(detector.confidence(c) >= 0.8)
+        c.levelSwingDb = 5
+        #expect(detector.confidence(c) == 0)
+    }
+
+    /// A doubtful burst (barely over the floor) before a clear bell does not win by being earlier; a bell
+    /// about as sure as a later one does.
+    @Test func aClearBellWinsOverAnEarlierDoubtfulOne() {
+        var doubtful = candidate(duration: 1, rise: 12.5, share: 0.65)
+        doubtful.start = 2; doubtful.end = 3
+        var clear = candidate()
+        clear.start = 16; clear.end = 18
+        #expect(detector.confidence(doubtful) < detector.confidence(clear) - SegmentationConfig().bellPreferenceMargin)
+        #expect(detector.startingBell([doubtful, clear], duration: 180)?.timeSeconds == 16)
+        var alsoClear = candidate(rise: 22)
+        alsoClear.start = 40; alsoClear.end = 42
+        #expect(detector.startingBell([clear, alsoClear], duration: 180)?.timeSeconds == 16)
+    }
+
     @Test func startingBellIsTheEarliestConfidentOneInTheLeadingPart() {
         var late = candidate()
         late.start = 500; late.end = 502

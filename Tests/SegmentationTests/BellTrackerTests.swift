@@ -51,6 +51,27 @@ import Testing
     }
 }
 
+extension BellTrackerTests {
+    /// A bell holds its level: a steady ring, or a clapper's strikes every other frame (25–30 Hz, averaged
+    /// out within a block), swings little; chatter rising and falling about 6 times a second swings a lot.
+    @Test func swingTellsASteadyRingFromSyllables() throws {
+        let steady = Array(repeating: SpectralFrame(voiceDb: -50, bellDb: -40, purity: 0.2, peakBin: 100), count: 120)
+        let rattle = (0..<120).map { i in
+            SpectralFrame(voiceDb: -50, bellDb: i % 2 == 0 ? -38 : -44, purity: 0.2, peakBin: 100)
+        }
+        // Syllables: 5 frames loud, 5 frames 10 dB lower (a 6 Hz rise and fall), still bright throughout.
+        let syllables = (0..<120).map { i in
+            SpectralFrame(voiceDb: -50, bellDb: (i / 5) % 2 == 0 ? -36 : -46, purity: 0.2, peakBin: 100)
+        }
+        let s = try #require(Self.candidates(ring: steady).first)
+        let r = try #require(Self.candidates(ring: rattle).first)
+        let y = try #require(Self.candidates(ring: syllables).first)
+        let limit = SegmentationConfig().bellMaxSwingDb
+        #expect(s.levelSwingDb < 1.5 && r.levelSwingDb < 1.5, "steady \(s.levelSwingDb), rattle \(r.levelSwingDb)")
+        #expect(y.levelSwingDb > limit, "syllables \(y.levelSwingDb)")
+    }
+}
+
 @Suite struct LevelFloorTests {
     /// The running percentile equals a plain sort of the last `capacity` levels (to the 1 dB bin).
     @Test func matchesASortedWindow() {
