@@ -179,7 +179,21 @@ def highpass(x, sr, f, order=4):
     return signal.sosfilt(sos, x).astype(np.float32)
 
 
+LONG_SAMPLES = 20_000_000     # past this (about 20 min at 16 kHz) use the memory-light paths
+
+
 def pink(n, rng):
+    if n > LONG_SAMPLES:        # long lessons: independent pink blocks, crossfaded, to bound memory
+        blk, ov = 1 << 20, 4096
+        out = np.zeros(n, np.float32)
+        ramp = np.linspace(0, 1, ov, dtype=np.float32)
+        for i in range(0, n, blk - ov):
+            b = pink(min(blk, n - i), rng) if min(blk, n - i) > ov * 2 else rng.standard_normal(min(blk, n - i)).astype(np.float32)
+            if i > 0:
+                b[:ov] *= ramp[: len(b[:ov])]
+                out[i:i + ov] *= 1 - ramp[: len(out[i:i + ov])]
+            out[i:i + len(b)] += b
+        return out
     X = np.fft.rfft(rng.standard_normal(n))
     f = np.arange(len(X), dtype=np.float64)
     f[0] = 1
@@ -200,8 +214,12 @@ def control(duration, rate, pieces, default=0.0, smooth=1.0):
 
 
 def envelope(curve, rate, n, sr):
-    t = np.arange(n) / sr
-    return np.interp(t, np.arange(len(curve)) / rate, curve).astype(np.float32)
+    out = np.empty(n, np.float32)
+    xp = np.arange(len(curve)) / rate
+    for i in range(0, n, 1 << 22):
+        t = np.arange(i, min(n, i + (1 << 22))) / sr
+        out[i:i + len(t)] = np.interp(t, xp, curve)
+    return out
 
 
 # ----------------------------------------------------------------------------- bells and other sounds
@@ -501,7 +519,10 @@ def render(sc, segs, tracks, duration, sr, seed):
             place(room, x / (np.max(np.abs(x)) + 1e-9), t, sr, db(peak))
 
     # put it all in the seminar room
-    wet = signal.fftconvolve(room, rir(sr))[:n].astype(np.float32)
+    if n > LONG_SAMPLES:
+        wet = signal.oaconvolve(room, rir(sr))[:n].astype(np.float32)
+    else:
+        wet = signal.fftconvolve(room, rir(sr))[:n].astype(np.float32)
     out = 0.65 * room + 0.55 * wet
 
     # room tone: ventilation, mains hum, the room's own noise
