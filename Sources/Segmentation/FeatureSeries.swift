@@ -47,4 +47,7 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     }
 
     public var stepCount: Int { motion.count }
+
+    /// Whether any step has a picture pair (a lesson with no video, or a still picture throughout, has none).
+    public var hasMotion: Bool { motion.contains { $0 > 0 } }
 }

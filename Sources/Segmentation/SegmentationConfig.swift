@@ -122,6 +122,18 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// Transition score (in robust standard deviations) at which a step is more likely a transition.
     /// (Tuned on the tune lessons together with `loudnessWeight`: 1.5 → 2.0.)
     public var transitionThreshold = 2.0
+    /// Without a picture (no step has a picture pair) the transition score comes from sound alone: a step
+    /// whose level variation (`audioVariation`, dB) lies between `chatterVariationLowDb` and
+    /// `chatterVariationHighDb` scores `soundOnlyBias`, less `soundOnlySlope` per dB outside that band.
+    /// (Tuned on the tune lessons with their pictures taken away: transitions' chatter varies about 3–4 dB,
+    /// steady group talk under 2, one voice 6–9.)
+    public var chatterVariationLowDb = 2.6
+    /// Upper edge of the band of variation that sounds like a transition's chatter.
+    public var chatterVariationHighDb = 5.0
+    /// Score lost per dB of variation outside that band.
+    public var soundOnlySlope = 4.0
+    /// Sound-only score inside the band (above `transitionThreshold`: a transition).
+    public var soundOnlyBias = 3.0
     /// Spread of the logistic that turns the score into a probability.
     public var transitionSoftness = 0.5
     /// Probability per step of leaving a state in the two-state model (lower is stickier).
@@ -196,6 +208,10 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.loudnessWeight, &loudnessWeight)
         try read(.steadinessWeight, &steadinessWeight)
         try read(.transitionThreshold, &transitionThreshold)
+        try read(.chatterVariationLowDb, &chatterVariationLowDb)
+        try read(.chatterVariationHighDb, &chatterVariationHighDb)
+        try read(.soundOnlySlope, &soundOnlySlope)
+        try read(.soundOnlyBias, &soundOnlyBias)
         try read(.transitionSoftness, &transitionSoftness)
         try read(.switchProbability, &switchProbability)
         try read(.minTransitionSeconds, &minTransitionSeconds)
@@ -259,6 +275,10 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("loudnessWeight", loudnessWeight),
             ("steadinessWeight", steadinessWeight),
             ("transitionThreshold", transitionThreshold),
+            ("chatterVariationLowDb", chatterVariationLowDb),
+            ("chatterVariationHighDb", chatterVariationHighDb),
+            ("soundOnlySlope", soundOnlySlope),
+            ("soundOnlyBias", soundOnlyBias),
             ("transitionSoftness", transitionSoftness),
             ("switchProbability", switchProbability),
             ("minTransitionSeconds", minTransitionSeconds),

@@ -38,6 +38,18 @@ public struct Segmenter: Sendable {
         let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
         let variation = RobustStatistics.standardise(live(series.audioVariation), baselineQuantile: q, minimumScale: 0.5)
         var score = [Double?](repeating: nil, count: n)
+        if !series.hasMotion {
+            // No picture: a transition sounds like diffuse chatter, a room of voices whose level varies
+            // moderately; one teacher's voice rises and falls far more, steady group talk far less.
+            // The variation is in dB, so it does not depend on the microphone's gain.
+            for i in 0..<n where !dead[i] {
+                guard let v = series.audioVariation[i] else { continue }
+                let outside = max(0, config.chatterVariationLowDb - v, v - config.chatterVariationHighDb)
+                score[i] = config.soundOnlyBias - config.soundOnlySlope * outside
+            }
+            let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
+            return RobustStatistics.medianFilter(score, half: half)
+        }
         for i in 0..<n where !dead[i] {
             var s = 0.0
             s += config.spreadWeight * (spread[i] ?? 0)

@@ -42,4 +42,25 @@ import Testing
         #expect(segments.last?.kind == .unknown)
         #expect(segments.allSatisfy { ($0.confidence ?? 0) >= 0 && ($0.confidence ?? 0) <= 1 })
     }
+
+    /// No picture: the transition comes from sound alone, chatter whose level varies moderately, between a
+    /// teacher's voice (large swings) and steady group talk (small ones).
+    @Test func findsATransitionFromSoundAloneWithoutAPicture() {
+        let n = 360  // 180 s
+        var variation = [Double?](repeating: 8, count: n)          // one voice rising and falling
+        for i in 100..<160 { variation[i] = 3.5 }                  // 30 s of diffuse chatter
+        for i in 240..<n { variation[i] = 1.8 }                    // loud, steady group talk
+        var db = [Double?](repeating: -35, count: n)
+        for i in 240..<n { db[i] = -24 }
+        let series = FeatureSeries(stepSeconds: 0.5, motion: [Double](repeating: 0, count: n),
+                                   luma: [Double?](repeating: nil, count: n), audioDb: db, audioVariation: variation)
+        #expect(!series.hasMotion)
+        let segments = Segmenter().segments(series, duration: 180)
+        let transitions = segments.filter { $0.kind == .transition }
+        #expect(transitions.count == 1, "\(segments)")
+        if let t = transitions.first {
+            #expect(abs(t.start - 50) <= 3 && abs(t.end - 80) <= 3, "\(segments)")
+        }
+        #expect(segments.last?.kind.isOnTask == true, "\(segments)")
+    }
 }
