@@ -162,7 +162,7 @@ def render_lesson(sc, outdir, progress=False):
         cmd += ["-map_metadata", "-1", "-metadata", f"title=Bellwork fixture: {sc.name}",
                 "-metadata", "creation_time=2024-03-04T08:15:00Z"]
         cmd += encoder_args(sc.fmt, sc)
-        cmd += ["-fflags", "+bitexact"] if sc.fmt != "webm" else []
+        cmd += ["-fflags", "+bitexact"]
         rotate = sc.portrait and ext == "mov"
         encoded = os.path.join(tmp, "encoded." + ext) if rotate else out_path
         cmd += [encoded]
@@ -285,6 +285,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", metavar="OUTDIR", help="render the large benchmark lessons into OUTDIR")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
+    ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
                     help="bench only: shorten the bench lessons by this factor (for a quick try)")
     args = ap.parse_args()
@@ -297,14 +298,16 @@ def main():
                 sc = sc.scaled(args.scale_duration)
             render_lesson(sc, args.bench, progress=True)
         return
-    lessons_dir = os.path.join(FIXTURES, "lessons")
+    root = args.out or FIXTURES
+    lessons_dir = os.path.join(root, "lessons")
     os.makedirs(lessons_dir, exist_ok=True)
-    todo = [(sc, lessons_dir) for sc in LESSONS] + [(SAMPLE, FIXTURES)]
+    todo = [(sc, lessons_dir) for sc in LESSONS] + [(SAMPLE, root)]
     for sc, d in todo:
         if args.only and sc.name not in args.only:
             continue
         render_lesson(sc, d)
-    write_split_and_readme()
+    if not args.out:
+        write_split_and_readme()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MEDIA = os.environ.get("BELLWORK_MEDIA", os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "media")))
 if not os.path.isdir(MEDIA):
     MEDIA = "/work/shared/media"
-ASTERISK = "/usr/share/asterisk/sounds"
+ASTERISK = os.environ.get("BELLWORK_ASTERISK", "/usr/share/asterisk/sounds")
 SPEAKERS = ["en_US_f_Allison", "fr_CA_f_June", "it_IT_m_Carlo", "es_MX_f_Allison", "ru_RU_f_IvrvoiceRU"]
 
 _cache = {}
