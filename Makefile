@@ -40,8 +40,9 @@ pip-deps:
 	  python3 -m pip install -q $(PIP_PACKAGES) 2>/dev/null || \
 	  python3 -m pip install -q --break-system-packages $(PIP_PACKAGES)
 
-fixtures: apt-deps
+fixtures: deps
 	python3 Fixtures/generator/make_fixtures.py
+	python3 Fixtures/generator/check_truth.py --media
 
 bench: deps build
 	python3 benchmarks/run.py
