@@ -19,22 +19,33 @@ public enum HTMLReport {
         body += "<section><h2>Timeline</h2>\n" + timeline(analysis) + legend() + "</section>\n"
         body += segmentTable(r)
         body += analysed(analysis)
-        return """
+        return page(title: title, body: body,
+                    footer: "Times are minutes:seconds from the start of the recording. Made by Bellwork \(esc(r.tool.version)); the page needs no network.")
+    }
+
+    /// The page around a body: head, shared style (plus `extraCSS`), footer. Self-contained, no script.
+    static func page(title: String, body: String, extraCSS: String = "", footer: String) -> String {
+        """
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(title))</title>
-        <style>\(css)</style>
+        <style>\(css)\(extraCSS)</style>
         </head>
         <body>
         \(body)
-        <footer>Times are minutes:seconds from the start of the recording. Made by Bellwork \(esc(r.tool.version)); the page needs no network.</footer>
+        <footer>\(footer)</footer>
         </body>
         </html>
 
         """
+    }
+
+    /// One figure: a label, the value as shown (its JSON number in `data-value` for tools and tests), a note.
+    static func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) -> String {
+        "<div class=\"card\"><div class=\"label\">\(label)</div><div class=\"value\" data-metric=\"\(metric)\" data-value=\"\(value.map(number) ?? "null")\">\(text)</div><div class=\"note\">\(note)</div></div>"
     }
 
     // MARK: Figures
@@ -42,18 +53,14 @@ public enum HTMLReport {
     static func figures(_ r: AnalysisResult) -> String {
         let m = r.metrics
         var cards: [String] = []
-        func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) {
-            let data = value.map { " data-value=\"\(number($0))\"" } ?? " data-value=\"null\""
-            cards.append("<div class=\"card\"><div class=\"label\">\(label)</div><div class=\"value\" data-metric=\"\(metric)\"\(data)>\(text)</div><div class=\"note\">\(note)</div></div>")
-        }
-        card("Time on task", "timeOnTaskPercent", m.timeOnTaskPercent, String(format: "%.1f %%", m.timeOnTaskPercent),
-             "\(TimeText.clock(m.onTaskSeconds)) of \(TimeText.clock(m.classSeconds)) in class")
-        card("Bell to work", "bellToWorkSeconds", m.bellToWorkSeconds, m.bellToWorkSeconds.map(TimeText.clock) ?? "–",
-             r.bell == nil ? "no bell in this recording" : "until the class stayed on task for \(Int(r.settings.settleSeconds)) s")
-        card("Transitions", "transitionCount", Double(m.transitionCount), "\(m.transitionCount)",
-             "total <span data-metric=\"transitionSeconds\" data-value=\"\(number(m.transitionSeconds))\">\(TimeText.clock(m.transitionSeconds))</span>, longest <span data-metric=\"longestTransitionSeconds\" data-value=\"\(number(m.longestTransitionSeconds))\">\(TimeText.clock(m.longestTransitionSeconds))</span>")
-        card("Class window", "classSeconds", m.classSeconds, TimeText.clock(m.classSeconds),
-             "from \(r.bell == nil ? "the start" : "the bell at " + TimeText.clock(m.classStartSeconds)) to the end of the recording")
+        cards.append(card("Time on task", "timeOnTaskPercent", m.timeOnTaskPercent, String(format: "%.1f %%", m.timeOnTaskPercent),
+             "\(TimeText.clock(m.onTaskSeconds)) of \(TimeText.clock(m.classSeconds)) in class"))
+        cards.append(card("Bell to work", "bellToWorkSeconds", m.bellToWorkSeconds, m.bellToWorkSeconds.map(TimeText.clock) ?? "–",
+             r.bell == nil ? "no bell in this recording" : "until the class stayed on task for \(Int(r.settings.settleSeconds)) s"))
+        cards.append(card("Transitions", "transitionCount", Double(m.transitionCount), "\(m.transitionCount)",
+             "total <span data-metric=\"transitionSeconds\" data-value=\"\(number(m.transitionSeconds))\">\(TimeText.clock(m.transitionSeconds))</span>, longest <span data-metric=\"longestTransitionSeconds\" data-value=\"\(number(m.longestTransitionSeconds))\">\(TimeText.clock(m.longestTransitionSeconds))</span>"))
+        cards.append(card("Class window", "classSeconds", m.classSeconds, TimeText.clock(m.classSeconds),
+             "from \(r.bell == nil ? "the start" : "the bell at " + TimeText.clock(m.classStartSeconds)) to the end of the recording"))
         let lostMinutes = max(0, m.classSeconds - m.onTaskSeconds) / 60
         let yearHours = lostMinutes * 180 / 60
         let year = "\(TimeText.clock(lostMinutes * 60)) of class time in this lesson was not on task. If every school day went like this one, "

@@ -162,7 +162,7 @@ enum EAFFormat {
         <?xml version="1.0" encoding="UTF-8"?>
         <ANNOTATION_DOCUMENT AUTHOR="bellwork \(BellworkVersion.string)" DATE="\(date)" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
             <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">
-                <MEDIA_DESCRIPTOR MEDIA_URL="\(xml(media.absoluteString))" MIME_TYPE="\(mime)" RELATIVE_MEDIA_URL="./\(xml(media.lastPathComponent))"/>
+                <MEDIA_DESCRIPTOR MEDIA_URL="\(HTMLReport.esc(media.absoluteString))" MIME_TYPE="\(mime)" RELATIVE_MEDIA_URL="./\(HTMLReport.esc(media.lastPathComponent))"/>
                 <PROPERTY NAME="lastUsedAnnotationId">\(id)</PROPERTY>
             </HEADER>
             <TIME_ORDER>
@@ -176,10 +176,5 @@ enum EAFFormat {
         </ANNOTATION_DOCUMENT>
 
         """
-    }
-
-    static func xml(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

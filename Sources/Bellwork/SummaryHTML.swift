@@ -11,11 +11,11 @@ public enum SummaryHTML {
         let t = report.totals
         var body = "<header><h1>Bellwork batch summary</h1><p class=\"sub\">\(HTMLReport.esc(directory))</p></header>\n"
         body += "<section class=\"figures\">"
-        body += card("Lessons", "lessons", Double(t.lessons), "\(t.lessons)", "\(t.done) analysed, \(t.failed) failed, \(t.pending) pending")
-        body += card("Media analysed", "mediaHoursAnalysed", t.mediaHoursAnalysed, String(format: "%.2f h", t.mediaHoursAnalysed), "of recorded lessons")
-        body += card("Mean time on task", "meanTimeOnTaskPercent", t.meanTimeOnTaskPercent,
+        body += HTMLReport.card("Lessons", "lessons", Double(t.lessons), "\(t.lessons)", "\(t.done) analysed, \(t.failed) failed, \(t.pending) pending")
+        body += HTMLReport.card("Media analysed", "mediaHoursAnalysed", t.mediaHoursAnalysed, String(format: "%.2f h", t.mediaHoursAnalysed), "of recorded lessons")
+        body += HTMLReport.card("Mean time on task", "meanTimeOnTaskPercent", t.meanTimeOnTaskPercent,
                      t.meanTimeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", "over the analysed lessons")
-        body += card("Mean bell to work", "meanBellToWorkSeconds", t.meanBellToWorkSeconds,
+        body += HTMLReport.card("Mean bell to work", "meanBellToWorkSeconds", t.meanBellToWorkSeconds,
                      t.meanBellToWorkSeconds.map(TimeText.clock) ?? "–", "over lessons with a bell")
         body += "</section>\n"
         body += legend()
@@ -42,28 +42,10 @@ public enum SummaryHTML {
             }
             body += "</tbody></table></section>\n"
         }
-        return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Bellwork batch summary</title>
-        <style>\(HTMLReport.css)
-        .lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; }
-        </style>
-        </head>
-        <body>
-        \(body)
-        <footer>Times are minutes:seconds. Made by Bellwork \(BellworkVersion.string); the page needs no network.</footer>
-        </body>
-        </html>
-
-        """
-    }
-
-    static func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) -> String {
-        "<div class=\"card\"><div class=\"label\">\(label)</div><div class=\"value\" data-metric=\"\(metric)\" data-value=\"\(value.map(HTMLReport.number) ?? "null")\">\(text)</div><div class=\"note\">\(note)</div></div>"
+        return HTMLReport.page(
+            title: "Bellwork batch summary", body: body,
+            extraCSS: ".lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; }",
+            footer: "Times are minutes:seconds. Made by Bellwork \(BellworkVersion.string); the page needs no network.")
     }
 
     static func legend() -> String {

@@ -38,9 +38,18 @@ public final class RealFFT {
         precondition(samples.count == size && power.count >= size / 2 + 1)
         input.update(from: samples.baseAddress!, count: size)
         transform(context, output, input, MemoryLayout<Float>.stride)
-        for k in 0...(size / 2) {
+        for k in 0..<(size / 2) {
             let re = output[2 * k], im = output[2 * k + 1]
             power[k] = re * re + im * im
         }
+        // FFmpeg 5.1's RDFT does not always write the Nyquist value (seen as left-over memory: 7e19, inf),
+        // so it is computed here: X[n/2] = Σ x[i]·(−1)^i, real.
+        var nyquist: Float = 0
+        var i = 0
+        while i < size {
+            nyquist += samples[i] - samples[i + 1]
+            i += 2
+        }
+        power[size / 2] = nyquist * nyquist
     }
 }

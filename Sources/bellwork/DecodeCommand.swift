@@ -39,14 +39,11 @@ struct DecodeCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    /// Counts what arrives; the decode itself is what is measured.
     struct Counter: MediaSink {
         var pictures = 0
-        var lumaSum = 0.0
         var samples = 0
-        mutating func consume(video frame: borrowing LumaFrame) {
-            pictures += 1
-            lumaSum += frame.withPixels { p in Double(p.reduce(0) { $0 + Int($1) }) / Double(max(1, p.count)) }
-        }
+        mutating func consume(video frame: borrowing LumaFrame) { pictures += 1 }
         mutating func consume(audio chunk: borrowing AudioChunk) { samples += chunk.count }
     }
 
