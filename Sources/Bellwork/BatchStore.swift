@@ -137,8 +137,26 @@ public final class BatchStore {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
         configuration.label = "bellwork-batch"
-        queue = try DatabaseQueue(path: path, configuration: configuration)
-        try Self.migrator.migrate(queue)
+        queue = try Self.open(path: path, configuration: configuration)
+    }
+
+    /// Opens and migrates, waiting out another process doing the same. SQLite does not call the busy
+    /// handler for the switch to WAL, and two migrators can both find the new database empty (the loser's
+    /// `CREATE TABLE` fails): both end once the other has committed, so such errors are retried for a while.
+    static func open(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        let deadline = Date().addingTimeInterval(15)
+        var pause: UInt32 = 10_000
+        while true {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try migrator.migrate(queue)
+                return queue
+            } catch let error as DatabaseError
+                where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR].contains(error.resultCode) && Date() < deadline {
+                usleep(pause + UInt32.random(in: 0...pause))
+                pause = min(pause * 2, 200_000)
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {

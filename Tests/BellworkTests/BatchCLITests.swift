@@ -252,7 +252,10 @@ struct BatchCLITests {
         for round in 0..<60 {
             let batch = try BackgroundBatch(["batch", input.path, "--out", out.path, "--jobs", "2", "--quiet"])
             if round < 12 {
-                usleep(UInt32.random(in: 30_000...900_000, using: &generator))
+                // The first kills come early (a whole batch of these short lessons takes about a second), so
+                // at least three land before the work is done; the later ones at any moment.
+                let latest: UInt32 = round < 3 ? 100_000 : 900_000
+                usleep(UInt32.random(in: 20_000...latest, using: &generator))
                 // A batch that already ended is a zombie until reaped: the signal reaches no one else.
                 kill(batch.pid, SIGKILL)
             }
