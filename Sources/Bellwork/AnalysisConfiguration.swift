@@ -16,8 +16,10 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
 
     public init() {
         var decode = DecodeOptions()
-        // Analysis samples 5 pictures a second: frames nothing refers to and the loop filter can be skipped
-        // (measured in benchmarks/RESULTS.md against full decoding).
+        // Analysis samples 5 pictures a second: B-frames (or, where I- and P-frames alone are too sparse,
+        // frames nothing refers to) and the loop filter can be skipped (measured in benchmarks/RESULTS.md
+        // against full decoding).
+        decode.skipBidirectionalFrames = true
         decode.skipNonReferenceFrames = true
         decode.skipLoopFilter = true
         self.decode = decode
@@ -57,6 +59,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         other["analysisWidth"] = .number(Double(decode.analysisWidth))
         other["videoSamplesPerSecond"] = decode.videoSamplesPerSecond.map { .number($0) } ?? .null
         other["audioSampleRate"] = .number(Double(decode.audioSampleRate))
+        other["skipBidirectionalFrames"] = .bool(decode.skipBidirectionalFrames)
         other["skipNonReferenceFrames"] = .bool(decode.skipNonReferenceFrames)
         other["skipLoopFilter"] = .bool(decode.skipLoopFilter)
         other["fastScaler"] = .bool(decode.fastScaler)

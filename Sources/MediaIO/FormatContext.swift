@@ -12,7 +12,8 @@ final class FormatContext {
     let path: String
 
     /// Opens a local file for reading. Only the `file` protocol and the recording containers above are allowed.
-    init(path: String) throws(MediaError) {
+    /// Without `findStreamInfo`, the streams are only what the header says (no decoding to probe them).
+    init(path: String, findStreamInfo: Bool = true) throws(MediaError) {
         self.path = path
         try Self.checkLocalFile(path)
         FFmpegLog.install()
@@ -34,7 +35,7 @@ final class FormatContext {
         }
         pointer = context
 
-        let found = avformat_find_stream_info(context, nil)
+        let found = findStreamInfo ? avformat_find_stream_info(context, nil) : 0
         if found < 0 {
             var p: UnsafeMutablePointer<AVFormatContext>? = context
             avformat_close_input(&p)

@@ -26,13 +26,28 @@ final class Frame {
     }
 }
 
+/// Which frames a video decoder may drop.
+enum FrameSkip: String {
+    case none
+    case nonReference = "non-reference"
+    case bidirectional
+
+    var discard: AVDiscard {
+        switch self {
+        case .none: AVDISCARD_DEFAULT
+        case .nonReference: AVDISCARD_NONREF
+        case .bidirectional: AVDISCARD_BIDIR
+        }
+    }
+}
+
 /// Owns an opened decoder for one stream; freed in `deinit`.
 final class CodecContext {
     let pointer: UnsafeMutablePointer<AVCodecContext>
     let timeBase: AVRational
 
     init(stream: UnsafeMutablePointer<AVStream>, path: String, threads: Int,
-         skipNonReference: Bool = false, skipLoopFilter: Bool = false) throws(MediaError) {
+         skip: FrameSkip = .none, skipLoopFilter: Bool = false) throws(MediaError) {
         let par = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(par.pointee.codec_id))
@@ -47,7 +62,7 @@ final class CodecContext {
             context.pointee.pkt_timebase = stream.pointee.time_base
             context.pointee.thread_count = Int32(threads)
             context.pointee.thread_type = bw_thread_types_all()
-            if skipNonReference { context.pointee.skip_frame = AVDISCARD_NONREF }
+            context.pointee.skip_frame = skip.discard
             if skipLoopFilter { context.pointee.skip_loop_filter = AVDISCARD_ALL }
             status = avcodec_open2(context, codec, nil)
         }

@@ -5,24 +5,13 @@ import MediaIO
 /// It keeps the previous analysis picture, a spectral frame's worth of audio and fixed-size scratch;
 /// everything else it keeps is the per-step series (a few numbers and one value per grid cell a step).
 /// Not `Sendable`: it owns an FFT's scratch space. One extractor per lesson.
-public struct FeatureExtractor: MediaSink {
+public struct FeatureExtractor: SplittableMediaSink {
     public let config: SegmentationConfig
     private let step: Double
 
     // Video.
-    private var previous: [UInt8] = []
-    private var previousSize = (width: 0, height: 0)
-    private var cellScratch: [Float]
+    private var video: VideoFeatures
     private let cellCount: Int
-    private var videoStep = -1
-    private var vPairs = 0, vPictures = 0
-    private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0
-    private var vCells: [Float]
-    private var motion: [Double] = []
-    private var localMotion: [Double] = []
-    private var globalChange: [Double] = []
-    private var luma: [Double?] = []
-    private var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
 
     // Audio level.
     private let sampleRate = 16_000
@@ -55,8 +44,7 @@ public struct FeatureExtractor: MediaSink {
         self.config = config
         step = config.stepSeconds
         cellCount = max(1, config.motionGridColumns * config.motionGridRows)
-        cellScratch = [Float](repeating: 0, count: cellCount)
-        vCells = [Float](repeating: 0, count: cellCount)
+        video = VideoFeatures(config: config)
         samplesPerStep = max(1, Int((config.stepSeconds * Double(sampleRate)).rounded()))
         samplesPerHop = max(1, Int((config.audioHopSeconds * Double(sampleRate)).rounded()))
         fft = RealFFT(size: config.fftSize)
@@ -74,64 +62,21 @@ public struct FeatureExtractor: MediaSink {
     // MARK: Video
 
     public mutating func consume(video frame: borrowing LumaFrame) {
-        let (time, width, height) = (frame.time, frame.width, frame.height)
-        frame.withPixels { consume(picture: $0, width: width, height: height, time: time) }
+        video.consume(video: frame)
     }
 
     /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds.
     public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) {
-        let index = max(0, Int((time / step).rounded(.down)))
-        if index != videoStep {
-            flushVideoStep()
-            videoStep = index
-        }
-        let count = width * height
-        guard count > 0, pixels.count >= count else { return }
-        let columns = config.motionGridColumns, rows = config.motionGridRows
-        var difference: FrameDifference? = nil
-        do {
-            if previousSize.width == width && previousSize.height == height && previous.count == count {
-                difference = previous.withUnsafeBufferPointer { prev in
-                    cellScratch.withUnsafeMutableBufferPointer { cells in
-                        MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
-                                                columns: columns, rows: rows, cells: cells)
-                    }
-                }
-            }
-            if previous.count != count { previous = [UInt8](repeating: 0, count: count) }
-            previous.withUnsafeMutableBufferPointer { dst in
-                _ = dst.initialize(fromContentsOf: pixels)
-            }
-            if difference == nil { vLuma += MotionKernel.meanLuma(pixels) }
-        }
-        previousSize = (width, height)
-        vPictures += 1
-        if let d = difference {
-            vPairs += 1
-            vAbs += d.meanAbsolute
-            vLocal += d.local
-            vGlobal += abs(d.meanSigned)
-            vLuma += d.meanLuma
-            for i in 0..<cellCount { vCells[i] += cellScratch[i] }
-        }
+        video.consume(picture: pixels, width: width, height: height, time: time)
     }
 
-    private mutating func flushVideoStep() {
-        guard videoStep >= 0 else { return }
-        while motion.count < videoStep {  // steps without any picture
-            motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil)
-            cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
-        }
-        let pairs = Double(max(vPairs, 1))
-        motion.append(vPairs > 0 ? vAbs / pairs : 0)
-        localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
-        globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
-        luma.append(vPictures > 0 ? vLuma / Double(vPictures) : nil)
-        for i in 0..<cellCount {
-            cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan)
-            vCells[i] = 0
-        }
-        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0
+    /// An empty video side for the pictures of a later stretch, fed on another thread.
+    public func makeVideoPart() -> VideoFeatures { VideoFeatures(config: config) }
+
+    /// Takes the steps from `time` on from `part`, which saw every picture from some time before it; this
+    /// extractor saw every picture before `time`.
+    public mutating func merge(videoPart part: consuming VideoFeatures, from time: Double) {
+        video.merge(later: part, fromStep: max(0, Int((time / step).rounded(.down))))
     }
 
     // MARK: Audio
@@ -236,8 +181,9 @@ public struct FeatureExtractor: MediaSink {
 
     /// The per-step series and the bell candidates. Call once, after the decode.
     public mutating func finish() -> FeatureSeries {
-        flushVideoStep()
-        videoStep = -1
+        video.flush()
+        let motion = video.motion, localMotion = video.localMotion, globalChange = video.globalChange
+        let luma = video.luma, cellMotion = video.cellMotion
         tracker.finish()
         tonalTracker.finish()
         let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }

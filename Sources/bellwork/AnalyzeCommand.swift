@@ -52,10 +52,10 @@ struct AnalyzeCommand: ParsableCommand {
     var schedule: String?
 
     enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
-        case fast, full
+        case fast, nonref, full
     }
 
-    @Option(help: "fast: the decoder skips frames nothing refers to and its loop filter (the analysis samples 5 pictures a second); full: decode everything.")
+    @Option(help: "fast: the decoder skips B-frames (or, where I- and P-frames alone are too few, frames nothing refers to) and its loop filter, since the analysis samples 5 pictures a second; nonref: it skips only frames nothing refers to, and the loop filter; full: decode everything.")
     var decode: DecodeMode = .fast
 
     @Option(help: "Decoder threads per stream (0: every core). A batch running one lesson per core uses 1.")
@@ -89,7 +89,11 @@ struct AnalyzeCommand: ParsableCommand {
                 }
             }
             if let settleSeconds { configuration.settleSeconds = settleSeconds }
-            if decode == .full {
+            switch decode {
+            case .fast: break
+            case .nonref: configuration.decode.skipBidirectionalFrames = false
+            case .full:
+                configuration.decode.skipBidirectionalFrames = false
                 configuration.decode.skipNonReferenceFrames = false
                 configuration.decode.skipLoopFilter = false
             }

@@ -1,0 +1,122 @@
+import MediaIO
+
+/// The picture side of `FeatureExtractor`: per step, the motion between consecutive analysis pictures,
+/// split into local and global change, the mean luma, and the motion of each grid cell.
+///
+/// Keeps the previous picture and the per-step series. A lesson's pictures may be split in time between
+/// two of these, each fed on its own thread, and merged (`merge(later:fromStep:)`).
+public struct VideoFeatures: PictureSink, Sendable {
+    private let step: Double
+    private let columns: Int
+    private let rows: Int
+    let cellCount: Int
+    private var previous: [UInt8] = []
+    private var previousSize = (width: 0, height: 0)
+    private var cellScratch: [Float]
+    private var videoStep = -1
+    private var vPairs = 0, vPictures = 0
+    private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0
+    private var vCells: [Float]
+    private(set) var motion: [Double] = []
+    private(set) var localMotion: [Double] = []
+    private(set) var globalChange: [Double] = []
+    private(set) var luma: [Double?] = []
+    private(set) var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
+
+    public init(config: SegmentationConfig) {
+        step = config.stepSeconds
+        columns = config.motionGridColumns
+        rows = config.motionGridRows
+        cellCount = max(1, columns * rows)
+        cellScratch = [Float](repeating: 0, count: cellCount)
+        vCells = [Float](repeating: 0, count: cellCount)
+    }
+
+    public mutating func consume(video frame: borrowing LumaFrame) {
+        let (time, width, height) = (frame.time, frame.width, frame.height)
+        frame.withPixels { consume(picture: $0, width: width, height: height, time: time) }
+    }
+
+    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds.
+    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) {
+        let index = max(0, Int((time / step).rounded(.down)))
+        if index != videoStep {
+            flush()
+            videoStep = index
+        }
+        let count = width * height
+        guard count > 0, pixels.count >= count else { return }
+        let columns = self.columns, rows = self.rows
+        var difference: FrameDifference? = nil
+        if previousSize.width == width && previousSize.height == height && previous.count == count {
+            difference = previous.withUnsafeBufferPointer { prev in
+                cellScratch.withUnsafeMutableBufferPointer { cells in
+                    MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
+                                            columns: columns, rows: rows, cells: cells)
+                }
+            }
+        }
+        if previous.count != count { previous = [UInt8](repeating: 0, count: count) }
+        previous.withUnsafeMutableBufferPointer { dst in
+            _ = dst.initialize(fromContentsOf: pixels)
+        }
+        if difference == nil { vLuma += MotionKernel.meanLuma(pixels) }
+        previousSize = (width, height)
+        vPictures += 1
+        if let d = difference {
+            vPairs += 1
+            vAbs += d.meanAbsolute
+            vLocal += d.local
+            vGlobal += abs(d.meanSigned)
+            vLuma += d.meanLuma
+            for i in 0..<cellCount { vCells[i] += cellScratch[i] }
+        }
+    }
+
+    /// Closes the step being filled (its values join the series).
+    mutating func flush() {
+        guard videoStep >= 0 else { return }
+        padSteps(to: videoStep)
+        let pairs = Double(max(vPairs, 1))
+        motion.append(vPairs > 0 ? vAbs / pairs : 0)
+        localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
+        globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
+        luma.append(vPictures > 0 ? vLuma / Double(vPictures) : nil)
+        for i in 0..<cellCount {
+            cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan)
+            vCells[i] = 0
+        }
+        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0
+        videoStep = -1
+    }
+
+    /// Steps without any picture, up to `count` steps.
+    private mutating func padSteps(to count: Int) {
+        while motion.count < count {
+            motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil)
+            cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
+        }
+    }
+
+    /// This side's steps before `fromStep`, then `later`'s from `fromStep` on. `later` must have seen the
+    /// pictures of a whole step before `fromStep` (so its first pair there is whole), this side every
+    /// picture before `fromStep`'s start.
+    mutating func merge(later: consuming VideoFeatures, fromStep: Int) {
+        flush()
+        later.flush()
+        if motion.count > fromStep {
+            motion.removeLast(motion.count - fromStep)
+            localMotion.removeLast(localMotion.count - fromStep)
+            globalChange.removeLast(globalChange.count - fromStep)
+            luma.removeLast(luma.count - fromStep)
+            cellMotion.removeLast(cellMotion.count - fromStep * cellCount)
+        }
+        guard later.motion.count > fromStep else { return }
+        padSteps(to: fromStep)
+        motion += later.motion[fromStep...]
+        localMotion += later.localMotion[fromStep...]
+        globalChange += later.globalChange[fromStep...]
+        luma += later.luma[fromStep...]
+        cellMotion += later.cellMotion[(fromStep * cellCount)...]
+    }
+}
