@@ -65,6 +65,8 @@ def bench_file(path, runs, extra):
     med = lambda xs: statistics.median(xs)
     stage = {k: med([s["decode"][k] for s in stages]) for k in
              ["demuxSeconds", "videoDecodeSeconds", "audioDecodeSeconds", "scaleSeconds", "resampleSeconds"]}
+    last = stages[-1]["decode"]
+    stage["mode"] = f"{last.get('frameSkipping', '?')} skipped, {last.get('videoParts', 1)} part(s)"
     stage["features"] = med([s["timings"]["features"] for s in stages])
     stage["segmentation"] = med([s["timings"]["segmentation"] for s in stages])
     return {"bw": med(bw), "ff": med(ff), "ratio": (med(ratios), min(ratios), max(ratios)),
@@ -113,8 +115,9 @@ def main():
              "with FFmpeg's frame threads, so they do not add up to the wall time).", "",
              "| file | video | length | ffmpeg median | bellwork median | real time | ratio median (min–max) | peak memory bellwork / ffmpeg |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    stage_rows = ["", "| file | demux | video decode | audio decode | shrink | resample | features | segmentation |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    stage_rows = ["", "Stage times (summed over threads: with two video parts, video decode is CPU time of both):", "",
+                  "| file | decoder shortcut | demux | video decode | audio decode | shrink | resample | features | segmentation |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for path in files:
         d = duration_of(path)
         print(f"{os.path.basename(path)} ({d / 60:.1f} min, {describe(path)})", flush=True)
@@ -124,18 +127,33 @@ def main():
         row = (f"| {name} ({runs} runs) | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | {r['bw']:.1f} s | {d / r['bw']:.0f}× | "
                f"{r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | {r['mem_bw'] / 2**20:.0f} MB / {r['mem_ff'] / 2**20:.0f} MB |")
         s = r["stages"]
-        stage_rows.append(f"| {name} | {s['demuxSeconds']:.2f} s | {s['videoDecodeSeconds']:.2f} s | {s['audioDecodeSeconds']:.2f} s | "
+        stage_rows.append(f"| {name} | {s['mode']} | {s['demuxSeconds']:.2f} s | {s['videoDecodeSeconds']:.2f} s | {s['audioDecodeSeconds']:.2f} s | "
                           f"{s['scaleSeconds']:.2f} s | {s['resampleSeconds']:.2f} s | {s['features']:.2f} s | {s['segmentation']:.3f} s |")
         print(row.replace("|", " ").strip(), flush=True)
         lines.append(row)
     lines += stage_rows
     if not args.skip_accuracy:
         lines += ["", "## Accuracy on the validation fixtures", ""]
+        scored = {}
         for label, extra in [("fast decode (default)", []), ("full decode (`--decode full`)", ["--decode", "full"])]:
             agg, table = accuracy(extra)
-            a = agg["aggregate"]
+            scored[label] = agg
             print(f"accuracy, {label}:\n{table}", flush=True)
             lines += [f"### {label}", "", "```", table.rstrip(), "```", ""]
+        # The shortcut's cost: per lesson, fast minus full (the goal: within 1 point of agreement, 1 s of latency).
+        fast, full = (scored[k] for k in scored)
+        lines += ["### fast minus full", "", "| lesson | agreement (points) | latency error (s) | within 1 point and 1 s |",
+                  "| --- | --- | --- | --- |"]
+        for name, l in sorted(fast["lessons"].items()):
+            f = full["lessons"].get(name)
+            if not f:
+                continue
+            da = 100 * (l["labelAgreement"] - f["labelAgreement"])
+            la, lb = l.get("latencyErrorSeconds"), f.get("latencyErrorSeconds")
+            dl = (la - lb) if la is not None and lb is not None else None
+            ok = abs(da) <= 1 and (dl is None or abs(dl) <= 1)
+            lines.append(f"| {name} | {da:+.1f} | {'–' if dl is None else f'{dl:+.1f}'} | {'yes' if ok else 'no'} |")
+        lines.append("")
     with open(args.output, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"written: {os.path.relpath(args.output, ROOT)}")
