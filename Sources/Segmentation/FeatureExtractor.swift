@@ -191,6 +191,7 @@ public struct FeatureExtractor: SplittableMediaSink {
 
         // Motion spread against each cell's lesson-long noise floor.
         var spread = [Double](repeating: 0, count: n)
+        var sweep = [Double](repeating: 0, count: n)
         let videoSteps = motion.count
         if videoSteps > 0 {
             var floors = [Float](repeating: 0, count: cellCount)
@@ -204,6 +205,7 @@ public struct FeatureExtractor: SplittableMediaSink {
                 }
                 floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.cellFloorQuantile) ?? 0)
             }
+            var moving = [Bool?](repeating: nil, count: videoSteps * cellCount)
             floors.withUnsafeBufferPointer { fl in
                 cellMotion.withUnsafeBufferPointer { all in
                     for s in 0..<videoSteps {
@@ -211,9 +213,15 @@ public struct FeatureExtractor: SplittableMediaSink {
                         if cells[0].isNaN { continue }
                         spread[s] = MotionKernel.spread(cells: cells, floors: fl, factor: config.cellNoiseFactor,
                                                         minimum: config.cellMinimumDifference)
+                        for c in 0..<cellCount {
+                            moving[s * cellCount + c] = MotionKernel.moved(cells[c], floor: fl[c], factor: config.cellNoiseFactor,
+                                                                           minimum: config.cellMinimumDifference)
+                        }
                     }
                 }
             }
+            let half = max(0, Int((config.sweepWindowSeconds / step / 2).rounded()))
+            for (s, v) in MotionKernel.sweep(moving: moving, cells: cellCount, halfWindow: half).enumerated() { sweep[s] = v }
         }
 
         var audioDb = [Double?](repeating: nil, count: n)
@@ -236,7 +244,7 @@ public struct FeatureExtractor: SplittableMediaSink {
         let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
                                                 halfWindow: halfWindow)
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
-                             motionSpread: spread, luma: luma, audioDb: audioDb,
+                             motionSpread: spread, motionSweep: sweep, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates)
             .padded(to: n)
@@ -249,7 +257,7 @@ extension FeatureSeries {
         guard count > motion.count || count > audioDb.count else { return self }
         var s = self
         func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
-        pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
+        pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0); pad(&s.motionSweep, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
         return s

@@ -35,6 +35,7 @@ public struct Segmenter: Sendable {
         let q = config.baselineQuantile
         let spread = RobustStatistics.standardise(live(series.motionSpread.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.05)
         let motion = RobustStatistics.standardise(live(series.localMotion.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.1)
+        let sweep = RobustStatistics.standardise(live(series.motionSweep.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.05)
         let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
         let variation = RobustStatistics.standardise(live(series.audioVariation), baselineQuantile: q, minimumScale: 0.5)
         var score = [Double?](repeating: nil, count: n)
@@ -54,6 +55,7 @@ public struct Segmenter: Sendable {
             var s = 0.0
             s += config.spreadWeight * (spread[i] ?? 0)
             s += config.motionWeight * min(motion[i] ?? 0, 6)
+            s += config.sweepWeight * (sweep[i] ?? 0)
             s += config.loudnessWeight * (level[i] ?? 0)
             s -= config.steadinessWeight * (variation[i] ?? 0)
             score[i] = s

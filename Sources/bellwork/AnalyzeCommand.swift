@@ -61,6 +61,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Decoder threads per stream (0: every core). A batch running one lesson per core uses 1.")
     var threads: Int = 0
 
+    @Option(help: "Write every per-step feature (motion, spread, sweep, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
+    var features: String?
+
     @Option(help: "Write per-stage timings and decode counts as JSON to this file (for benchmarks).")
     var timings: String?
 
@@ -117,6 +120,12 @@ struct AnalyzeCommand: ParsableCommand {
                 }
             } else {
                 print(text, terminator: "")
+            }
+            if let features {
+                let table = FeatureTable.csv(analysis.features, config: configuration.segmentation)
+                do { try AtomicFile.write(Data(table.utf8), to: features) } catch {
+                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
+                }
             }
             if let timings {
                 struct Stats: Encodable {

@@ -31,6 +31,9 @@ struct DecodeCommand: ParsableCommand {
     @Flag(help: "Let the decoder skip frames nothing refers to, and its loop filter.")
     var skipNonref = false
 
+    @Flag(help: "Let the decoder skip every B-frame, and its loop filter (as `analyze` does; with too few frames left, it keeps B-frames others refer to).")
+    var skipBframes = false
+
     @Option(help: "Decoder threads (0: all cores).")
     var threads: Int = 0
 
@@ -53,8 +56,9 @@ struct DecodeCommand: ParsableCommand {
             var options = DecodeOptions()
             options.videoSamplesPerSecond = rate > 0 ? rate : nil
             options.analysisWidth = width
-            options.skipNonReferenceFrames = skipNonref
-            options.skipLoopFilter = skipNonref
+            options.skipNonReferenceFrames = skipNonref || skipBframes
+            options.skipBidirectionalFrames = skipBframes
+            options.skipLoopFilter = skipNonref || skipBframes
             options.threads = threads
             let started = Date()
             let reader = try MediaReader(path: file)
@@ -67,7 +71,7 @@ struct DecodeCommand: ParsableCommand {
             case .text:
                 print(String(format: "decoded %.2f s of media in %.2f s (%.1fx real time)", report.decodedSeconds, wall,
                              report.decodedSeconds / max(wall, 1e-9)))
-                print("video: \(report.videoFramesDecoded) frames decoded, \(counter.pictures) analysis pictures")
+                print("video: \(report.videoFramesDecoded) frames decoded (\(report.frameSkipping) frames skipped), \(counter.pictures) analysis pictures")
                 print("audio: \(counter.samples) samples at \(options.audioSampleRate) Hz")
                 print(String(format: "stages: demux %.2f s, video decode %.2f s, audio decode %.2f s, shrink %.2f s, resample %.2f s",
                              report.demuxSeconds, report.videoDecodeSeconds, report.audioDecodeSeconds,

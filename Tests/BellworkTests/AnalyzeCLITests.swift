@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Bellwork
 
 /// Every lesson fixture and every real recording in the shared media that is a usable lesson.
 enum Lessons {
@@ -131,6 +132,31 @@ enum Lessons {
         for (row, seg) in zip(rows.dropFirst(), expected) {
             let cells = row.split(separator: ",").map(String.init)
             #expect(Double(cells[0]) == seg.0 && Double(cells[1]) == seg.1 && cells[3] == seg.2)
+        }
+    }
+
+    /// `--features`: one CSV row per step, with the signals the JSON's `--signals` holds and the score.
+    @Test func featuresTableHasOneRowPerStep() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("features.csv").path
+        let json = dir.appendingPathComponent("r.json").path
+        let out = try CLI.run(["analyze", Lessons.sample, "--format", "json", "--output", json, "--signals", "--features", csv, "--quiet"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let signals = try #require(doc["signals"] as? [String: Any])
+        let motion = try #require(signals["motion"] as? [Double])
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = rows[0].split(separator: ",").map(String.init)
+        #expect(header == FeatureTable.columns)
+        #expect(rows.count == motion.count + 1)
+        let m = header.firstIndex(of: "motion")!, p = header.firstIndex(of: "transitionProbability")!
+        for (row, value) in zip(rows.dropFirst(), motion) {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(cells.count == header.count)
+            #expect(abs((Double(cells[m]) ?? -1) - value) <= max(1e-3 * value, 1e-3))
+            let probability = Double(cells[p]) ?? -1
+            #expect(probability >= 0 && probability <= 1)
         }
     }
 

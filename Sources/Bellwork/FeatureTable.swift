@@ -1,0 +1,30 @@
+import Foundation
+import Segmentation
+
+/// Every per-step feature of a lesson and the segmenter's view of it, as CSV (one row per step): what
+/// anyone checking a segment by eye can plot beside the video.
+public enum FeatureTable {
+    public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionSweep", "luma",
+                                 "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare", "dead",
+                                 "transitionScore", "transitionProbability"]
+
+    public static func csv(_ series: FeatureSeries, config: SegmentationConfig) -> String {
+        let segmenter = Segmenter(config: config)
+        let dead = segmenter.deadSteps(series)
+        let scores = segmenter.transitionScores(series, dead: dead)
+        let probabilities = segmenter.transitionProbabilities(scores)
+        func f(_ x: Double?) -> String {
+            guard let x, x.isFinite else { return "" }
+            return String(format: "%.4g", x)
+        }
+        var text = columns.joined(separator: ",") + "\n"
+        for i in 0..<series.stepCount {
+            let row = [f(Double(i) * series.stepSeconds), f(series.motion[i]), f(series.localMotion[i]),
+                       f(series.globalChange[i]), f(series.motionSpread[i]), f(series.motionSweep[i]), f(series.luma[i]),
+                       f(series.audioDb[i]), f(series.audioVariation[i]), f(series.voiceDb[i]), f(series.bellBandDb[i]),
+                       f(series.bellShare[i]), dead[i] ? "1" : "0", f(scores[i]), f(probabilities[i])]
+            text += row.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}
