@@ -10,6 +10,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=20" -f lavfi -i "sine=duration=20" \
   -c:v libx264 -preset veryfast -bf 3 -pix_fmt yuv420p -c:a aac -shortest "$work/lesson.mp4"
+# Over a minute: analyze decodes the later half of the video on a second thread (MediaIO's VideoStretch).
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=320x180:rate=30:duration=70" -f lavfi -i "sine=duration=70" \
+  -c:v libx264 -preset veryfast -bf 3 -g 60 -pix_fmt yuv420p -c:a aac -shortest "$work/long.mp4"
 printf '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nsegment.ts\n' > "$work/playlist.mp4"
 status=0
 run() {
@@ -23,6 +26,8 @@ run() {
 run "$bin" decode "$work/lesson.mp4"
 run "$bin" decode --rate 0 "$work/lesson.mp4"
 run "$bin" decode --skip-nonref "$work/lesson.mp4"
+run "$bin" decode --skip-bframes "$work/lesson.mp4"
+run "$bin" analyze "$work/long.mp4" --format json --quiet
 run "$bin" decode Fixtures/media/jsonize__iphone_rotated_iPhone4S.mov
 run "$bin" probe Fixtures/media/DERIVED_iphone_rotated_first80000bytes_moov_missing.mov
 run "$bin" probe "$work/playlist.mp4"

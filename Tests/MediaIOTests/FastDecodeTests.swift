@@ -130,3 +130,55 @@ struct PictureLog: SplittableMediaSink, Sendable {
         #expect(try MediaReader(path: long).decode(into: &log, options: options).videoParts == 2)
     }
 }
+
+/// Damage in the later half, which the second thread decodes: no crash, no hang, the damage said.
+@Suite struct FastDecodeDamageTests {
+    static func longLesson(_ dir: URL, faststart: Bool) throws -> String {
+        let path = dir.appendingPathComponent(faststart ? "front.mp4" : "long.mp4").path
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=70",
+                              "-f", "lavfi", "-i", "sine=frequency=440:duration=70",
+                              "-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-g", "60", "-pix_fmt", "yuv420p",
+                              "-c:a", "aac", "-shortest"] + (faststart ? ["-movflags", "+faststart"] : []) + [path])
+        return path
+    }
+
+    /// The index at the front, the data cut at 75 %: both halves stop where the data does, and the
+    /// lesson is reported cut off; the pictures before the cut are those of one pass.
+    @Test func cutOffInTheLaterHalf() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.longLesson(dir, faststart: true)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(size * 3 / 4))
+        try handle.close()
+        var two = PictureLog()
+        let report = try MediaReader(path: path).decode(into: &two, options: FastDecodeTests.options(parts: 2))
+        var one = PictureLog()
+        _ = try MediaReader(path: path).decode(into: &one, options: FastDecodeTests.options(parts: 1))
+        #expect(report.videoParts == 2)
+        #expect(report.truncated)
+        #expect(report.decodedSeconds > 40 && report.decodedSeconds < 60)
+        #expect(two.pictures == one.pictures)
+    }
+
+    /// Garbage over a stretch of the later half: counted as corrupt, the rest decoded, pictures at the end.
+    @Test func garbageInTheLaterHalf() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.longLesson(dir, faststart: true)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64(size * 7 / 10))
+        var generator = SystemRandomNumberGenerator()
+        handle.write(Data((0..<(size / 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        try handle.close()
+        var two = PictureLog()
+        let report = try MediaReader(path: path).decode(into: &two, options: FastDecodeTests.options(parts: 2))
+        #expect(report.videoParts == 2)
+        #expect(report.corruptPackets > 0)
+        #expect(report.warnings.contains { $0.contains("corrupt") })
+        #expect(two.pictures.last.map { $0.time > 65 } == true)
+        #expect(two.pictures.count > 300)
+    }
+}
