@@ -125,6 +125,12 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var sweepWeight = 0.0
     /// Weight of steadiness of the sound (low variation) in the transition score.
     public var steadinessWeight = 0.0
+    /// Hysteresis: a transition found by the model grows, step by step, into neighbouring steps whose score
+    /// is at least this (robust standard deviations), since the score's smoothing and its threshold make
+    /// found transitions start late and end early. At or above `transitionThreshold`: no growing.
+    /// (Chosen on the tune lessons: 1.5 raised mean agreement 96.8 → 96.9 % and cut the mean time-on-task
+    /// error 3.5 → 3.0 points; 1.25 and 1.0 grew transitions into instruction in `announcement`.)
+    public var transitionExtendThreshold = 1.5
     /// Transition score (in robust standard deviations) at which a step is more likely a transition.
     /// (Tuned on the tune lessons together with `loudnessWeight`: 1.5 → 2.0.)
     public var transitionThreshold = 2.0
@@ -216,6 +222,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.sweepWeight, &sweepWeight)
         try read(.steadinessWeight, &steadinessWeight)
         try read(.transitionThreshold, &transitionThreshold)
+        try read(.transitionExtendThreshold, &transitionExtendThreshold)
         try read(.chatterVariationLowDb, &chatterVariationLowDb)
         try read(.chatterVariationHighDb, &chatterVariationHighDb)
         try read(.soundOnlySlope, &soundOnlySlope)
@@ -285,6 +292,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("sweepWeight", sweepWeight),
             ("steadinessWeight", steadinessWeight),
             ("transitionThreshold", transitionThreshold),
+            ("transitionExtendThreshold", transitionExtendThreshold),
             ("chatterVariationLowDb", chatterVariationLowDb),
             ("chatterVariationHighDb", chatterVariationHighDb),
             ("soundOnlySlope", soundOnlySlope),

@@ -98,6 +98,25 @@ public struct Segmenter: Sendable {
         return labels
     }
 
+    /// Grows each run of `true` outward over neighbouring `false` steps whose score is at least `threshold`
+    /// (hysteresis: a lower threshold to continue than to start). Steps without a score stop the growth.
+    public static func extendRuns(_ labels: [Bool], scores: [Double?], threshold: Double) -> [Bool] {
+        var out = labels
+        let n = labels.count
+        for i in 0..<n where labels[i] {
+            // Left from the first step of a run, right from the last.
+            if i == 0 || !labels[i - 1] {
+                var k = i - 1
+                while k >= 0 && !out[k], let s = scores[k], s >= threshold { out[k] = true; k -= 1 }
+            }
+            if i == n - 1 || !labels[i + 1] {
+                var k = i + 1
+                while k < n && !labels[k], let s = scores[k], s >= threshold { out[k] = true; k += 1 }
+            }
+        }
+        return out
+    }
+
     /// Turns runs shorter than `minimum` steps of `value` into the other value (runs touching either
     /// end of the lesson are kept when `keepEnds`).
     public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, keepEnds: Bool = false) -> [Bool] {
@@ -135,6 +154,9 @@ public struct Segmenter: Sendable {
         let scores = Array(transitionScores(series, dead: deadSteps(series)).prefix(n))
         let p = transitionProbabilities(scores)
         var transition = Self.viterbi(p, switchProbability: config.switchProbability)
+        if config.transitionExtendThreshold < config.transitionThreshold {
+            transition = Self.extendRuns(transition, scores: scores, threshold: config.transitionExtendThreshold)
+        }
         let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
         let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
         transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)

@@ -63,4 +63,15 @@ import Testing
         }
         #expect(segments.last?.kind.isOnTask == true, "\(segments)")
     }
+
+    /// Hysteresis: a run grows over neighbours scoring at least the lower threshold, and stops at the first
+    /// that does not, or at a step without a score.
+    @Test func extendRunsGrowsOverHighEnoughNeighbours() {
+        let labels = [false, false, false, true, true, false, false, false]
+        let scores: [Double?] = [2, 0.5, 1.6, 3, 3, 1.5, nil, 2]
+        let grown = Segmenter.extendRuns(labels, scores: scores, threshold: 1.5)
+        #expect(grown == [false, false, true, true, true, true, false, false])
+        // Nothing scores high enough: unchanged.
+        #expect(Segmenter.extendRuns(labels, scores: scores, threshold: 5) == labels)
+    }
 }
