@@ -29,7 +29,7 @@ import media  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, LESSONS, SAMPLE  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -284,6 +284,7 @@ def write_split_and_readme():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", metavar="OUTDIR", help="render the large benchmark lessons into OUTDIR")
+    ap.add_argument("--extra", metavar="OUTDIR", help="render the extra tune lessons (EXTRA_TUNE) into OUTDIR")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
@@ -297,6 +298,12 @@ def main():
             if args.scale_duration != 1.0:
                 sc = sc.scaled(args.scale_duration)
             render_lesson(sc, args.bench, progress=True)
+        return
+    if args.extra:
+        os.makedirs(args.extra, exist_ok=True)
+        for sc in EXTRA_TUNE:
+            if not args.only or sc.name in args.only:
+                render_lesson(sc, args.extra)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")

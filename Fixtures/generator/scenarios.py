@@ -207,6 +207,38 @@ LESSONS = [
               "teacher's voice, moving to groups at 100 s (footsteps, chairs), then group talk."),
 ]
 
+# More tune lessons, rendered on demand (`make fixtures-extra`, not committed: the committed set is at its size
+# limit). The committed tune set has group work with sound in one lesson only (quiet_mic), so group work against
+# transitions could not be tuned on; these four add it, with other seeds, bells and orders.
+EXTRA_TUNE = [
+    Scenario(
+        "extra_group_a", 301,
+        [("arrival", 25, {"seated": 0.5}), ("settle", 12), ("instruction", 40), ("move", 18), ("group", 90)],
+        bell=10.0, bell_kind="chime2",
+        scenario="short instruction, then long group work (tune, on demand)",
+        notes="Two-tone chime at 10 s; instruction; students move to the group tables at 77 s and work in "
+              "groups for 90 s."),
+    Scenario(
+        "extra_group_b", 302,
+        [("settle", 15), ("instruction", 30), ("move", 20), ("group", 70), ("move", 18), ("independent", 40)],
+        bell=5.0, bell_kind="electromechanical",
+        scenario="group work between two moves, then independent work (tune, on demand)",
+        notes="Electromechanical bell at 5 s; instruction; groups from 65 s to 135 s; back to desks."),
+    Scenario(
+        "extra_group_c", 303,
+        [("instruction", 45), ("move", 16), ("group", 100), ("packup", 25)],
+        bell=None, mic_gain_db=5.0,
+        scenario="recording started after the bell; long group work; pack-up (tune, on demand)",
+        notes="No bell in the recording; instruction, a move to groups at 45 s, 100 s of group work, pack-up."),
+    Scenario(
+        "extra_group_d", 304,
+        [("arrival", 20, {"seated": 0.6}), ("settle", 10), ("group", 60), ("materials", 14), ("independent", 60)],
+        bell=8.0, bell_kind="buzzer", teacher_voice="fr_CA_f_June",
+        scenario="straight into group work after the bell, then independent work (tune, on demand)",
+        notes="A buzzer at 8 s; the class settles and goes straight into group work at 30 s; materials; "
+              "independent work."),
+]
+
 SAMPLE = Scenario(
     "sample-lesson", 201,
     [("arrival", 40), ("settle", 15), ("instruction", 60), ("move", 18), ("group", 50), ("move", 17),

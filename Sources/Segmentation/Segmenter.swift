@@ -58,6 +58,7 @@ public struct Segmenter: Sendable {
             s += config.sweepWeight * (sweep[i] ?? 0)
             s += config.loudnessWeight * (level[i] ?? 0)
             s -= config.steadinessWeight * (variation[i] ?? 0)
+            if let v = series.audioVariation[i] { s -= config.steadyTalkWeight * max(0, config.chatterVariationLowDb - v) }
             score[i] = s
         }
         let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
