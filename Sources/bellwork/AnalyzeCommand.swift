@@ -58,7 +58,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "fast: the decoder skips B-frames (or, where I- and P-frames alone are too few, frames nothing refers to) and its loop filter, since the analysis samples 5 pictures a second; nonref: it skips only frames nothing refers to, and the loop filter; full: decode everything.")
     var decode: DecodeMode = .fast
 
-    @Option(help: "Decoder threads per stream (0: every core). A batch running one lesson per core uses 1.")
+    @Option(help: "Decoder threads per stream (0: as the machine serves best; with B-frames skipped, a lesson over a minute up to 720p is decoded in two halves at once). A batch running one lesson per core uses 1.")
     var threads: Int = 0
 
     @Option(help: "Write every per-step feature (motion, spread, sweep, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
