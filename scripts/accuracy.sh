@@ -9,24 +9,28 @@ bin=.build/release/bellwork
 [ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for set in validation tune; do
-  mkdir -p "$work/$set"
-  for name in $(python3 -c "import json; print(' '.join(json.load(open('Fixtures/lessons/split.json'))['$set']))"); do
-    lesson=$(ls Fixtures/lessons/"$name".* | grep -v '\.json$' | head -1)
-    "$bin" analyze "$lesson" --format json --output "$work/$set/$name.json" --quiet "$@"
-    ln -s "$PWD/Fixtures/lessons/$name.truth.json" "$work/$set/$name.truth.json"
+
+# score_set TITLE DIR NAME... [-- analyze options]: analyses DIR/NAME.* against DIR/NAME.truth.json, then scores.
+score_set() {
+  local title=$1 dir=$2; shift 2
+  local names=() out="$work/$title"
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do names+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  mkdir -p "$out"
+  for name in "${names[@]}"; do
+    lesson=$(ls "$dir/$name".* | grep -v '\.json$' | head -1)
+    "$bin" analyze "$lesson" --format json --output "$out/$name.json" --quiet "$@"
+    ln -s "$PWD/$dir/$name.truth.json" "$out/$name.truth.json"
   done
-  echo "== $set set"
-  "$bin" score "$work/$set" "$work/$set"
+  echo "== $title set"
+  "$bin" score "$out" "$out"
+}
+
+for set in validation tune; do
+  # shellcheck disable=SC2046
+  score_set "$set" Fixtures/lessons $(python3 -c "import json; print(' '.join(json.load(open('Fixtures/lessons/split.json'))['$set']))") -- "$@"
 done
 if ls Fixtures/extra/*.truth.json >/dev/null 2>&1; then
-  mkdir -p "$work/extra"
-  for truth in Fixtures/extra/*.truth.json; do
-    name=$(basename "$truth" .truth.json)
-    lesson=$(ls Fixtures/extra/"$name".* | grep -v '\.json$' | head -1)
-    "$bin" analyze "$lesson" --format json --output "$work/extra/$name.json" --quiet "$@"
-    ln -s "$PWD/$truth" "$work/extra/$name.truth.json"
-  done
-  echo "== extra tune set (make fixtures-extra)"
-  "$bin" score "$work/extra" "$work/extra"
+  # shellcheck disable=SC2046
+  score_set extra Fixtures/extra $(for t in Fixtures/extra/*.truth.json; do basename "$t" .truth.json; done) -- "$@"
 fi

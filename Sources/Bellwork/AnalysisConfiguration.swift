@@ -60,6 +60,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         other["videoSamplesPerSecond"] = decode.videoSamplesPerSecond.map { .number($0) } ?? .null
         other["audioSampleRate"] = .number(Double(decode.audioSampleRate))
         other["skipBidirectionalFrames"] = .bool(decode.skipBidirectionalFrames)
+        other["minimumPictureRateFactor"] = .number(decode.minimumPictureRateFactor)
         other["skipNonReferenceFrames"] = .bool(decode.skipNonReferenceFrames)
         other["skipLoopFilter"] = .bool(decode.skipLoopFilter)
         other["fastScaler"] = .bool(decode.fastScaler)

@@ -77,3 +77,80 @@ final class CodecContext {
         avcodec_free_context(&p)
     }
 }
+
+extension CodecContext {
+    /// Sends `packet` (nil: flush) and hands each frame the decoder has ready to `onFrame` (unreferenced after
+    /// it returns), receiving whenever the decoder is full. Damaged data, whatever code the decoder gives it
+    /// (INVALIDDATA, EPERM, …), goes to `onCorrupt` and is skipped; only running out of memory ends decoding.
+    /// Returns the seconds spent inside the decoder (not in `onFrame`).
+    func decode(_ packet: UnsafeMutablePointer<AVPacket>?, into frame: Frame, path: String, clock: Stopwatch,
+                onCorrupt: () -> Void, onFrame: () throws(MediaError) -> Void) throws(MediaError) -> Double {
+        var spent = 0.0
+        func receiveAll() throws(MediaError) {
+            while true {
+                let s = clock.now()
+                let status = avcodec_receive_frame(pointer, frame.pointer)
+                spent += clock.now() - s
+                if status == AVCode.again || status == AVCode.eof { return }
+                if status == AVCode.noMemory {
+                    throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
+                                            call: "avcodec_receive_frame")
+                }
+                if status < 0 { onCorrupt(); return }
+                defer { av_frame_unref(frame.pointer) }
+                try onFrame()
+            }
+        }
+        let s = clock.now()
+        var status = avcodec_send_packet(pointer, packet)
+        spent += clock.now() - s
+        if status == AVCode.again {
+            try receiveAll()
+            let s2 = clock.now()
+            status = avcodec_send_packet(pointer, packet)
+            spent += clock.now() - s2
+        }
+        if status == AVCode.noMemory {
+            throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
+                                    call: "avcodec_send_packet")
+        }
+        if status < 0 && status != AVCode.eof && status != AVCode.again { onCorrupt() }
+        try receiveAll()
+        return spent
+    }
+}
+
+/// Reads a file's packets one after another, skipping damaged reads (each counted in
+/// `DecodeReport.corruptPackets`) until 100 come in a row.
+struct PacketReader {
+    private let format: FormatContext
+    private var consecutiveErrors = 0
+
+    enum Next {
+        case packet
+        case end
+        /// 100 damaged reads in a row, the last with this code.
+        case unreadable(Int32)
+    }
+
+    init(_ format: FormatContext) { self.format = format }
+
+    /// The next packet, into `packet` (unreference it when done).
+    mutating func next(into packet: Packet, report: inout DecodeReport, clock: Stopwatch) -> Next {
+        while true {
+            let s = clock.now()
+            let status = av_read_frame(format.pointer, packet.pointer)
+            report.demuxSeconds += clock.now() - s
+            if status == AVCode.eof { return .end }
+            if status >= 0 {
+                consecutiveErrors = 0
+                report.packetsRead += 1
+                return .packet
+            }
+            if let pb = format.pointer.pointee.pb, avio_feof(pb) != 0 { return .end }
+            report.corruptPackets += 1
+            consecutiveErrors += 1
+            if consecutiveErrors > 100 { return .unreadable(status) }
+        }
+    }
+}

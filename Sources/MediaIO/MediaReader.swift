@@ -147,7 +147,6 @@ public final class MediaReader {
         var audioClockStart: Double? = nil  // presentation time of the first emitted audio sample
         var audioSamplesOut = 0               // samples emitted since audioClockStart (including padding)
         var nextProgress = 1.0
-        var consecutiveReadErrors = 0
         let clock = Stopwatch()
 
         /// Media seconds done: with a stretch, the lesser share of the two halves' video, as lesson time.
@@ -251,66 +250,26 @@ public final class MediaReader {
             report.videoFramesEmitted += 1
         }
 
-        /// Receives every frame the decoder has ready. Corrupt data is counted and skipped.
-        func drain(_ codec: CodecContext, isVideo: Bool, sink: inout Sink) throws(MediaError) {
-            while true {
-                let s = clock.now()
-                let status = avcodec_receive_frame(codec.pointer, frame.pointer)
-                let spent = clock.now() - s
-                if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
-                if status == AVCode.again || status == AVCode.eof { return }
-                if status == AVCode.noMemory {
-                    throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
-                                            call: "avcodec_receive_frame")
-                }
-                // Decoders report damaged data with many codes (INVALIDDATA, EPERM, …): count it and go on.
-                if status < 0 { report.corruptPackets += 1; return }
-                if isVideo { handleVideoFrame(sink: &sink) } else { handleAudioFrame(sink: &sink) }
-                av_frame_unref(frame.pointer)
-            }
-        }
-
         func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool, sink: inout Sink) throws(MediaError) {
-            let s = clock.now()
-            var status = avcodec_send_packet(codec.pointer, pkt)
-            var spent = clock.now() - s
-            if status == AVCode.again {
-                try drain(codec, isVideo: isVideo, sink: &sink)
-                let s2 = clock.now()
-                status = avcodec_send_packet(codec.pointer, pkt)
-                spent += clock.now() - s2
-            }
+            let spent = try codec.decode(pkt, into: frame, path: path, clock: clock,
+                                         onCorrupt: { report.corruptPackets += 1 },
+                                         onFrame: { if isVideo { handleVideoFrame(sink: &sink) } else { handleAudioFrame(sink: &sink) } })
             if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
-            if status == AVCode.noMemory {
-                throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
-                                        call: "avcodec_send_packet")
-            }
-            // A packet the decoder rejects (damaged data, whatever the code) is counted and skipped.
-            if status < 0 && status != AVCode.eof && status != AVCode.again { report.corruptPackets += 1 }
-            try drain(codec, isVideo: isVideo, sink: &sink)
         }
 
+        var reader = PacketReader(format)
         readLoop: while true {
-            let s = clock.now()
-            let status = av_read_frame(format.pointer, packet.pointer)
-            report.demuxSeconds += clock.now() - s
-            if status == AVCode.eof { break }
-            if status < 0 {
-                if let pb = format.pointer.pointee.pb, avio_feof(pb) != 0 { break }
-                report.corruptPackets += 1
-                consecutiveReadErrors += 1
-                if consecutiveReadErrors > 100 {
-                    if report.videoFramesDecoded == 0 && report.audioSamplesEmitted == 0 {
-                        throw MediaError.ffmpeg(.unreadable, path: path, reason: "the file cannot be read",
-                                                code: status, call: "av_read_frame")
-                    }
-                    report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
-                    break readLoop
+            switch reader.next(into: packet, report: &report, clock: clock) {
+            case .packet: break
+            case .end: break readLoop
+            case .unreadable(let status):
+                if report.videoFramesDecoded == 0 && report.audioSamplesEmitted == 0 {
+                    throw MediaError.ffmpeg(.unreadable, path: path, reason: "the file cannot be read",
+                                            code: status, call: "av_read_frame")
                 }
-                continue
+                report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
+                break readLoop
             }
-            consecutiveReadErrors = 0
-            report.packetsRead += 1
             let index = Int(packet.pointer.pointee.stream_index)
             if let video, index == videoIndex, !mainVideoDone {
                 if switchAtNextKeyFrame && packet.pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 {

@@ -120,54 +120,35 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var sampler = PictureSampler(rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         let frame = Frame()
         var lastTime = -Double.infinity
-        var consecutiveReadErrors = 0
         let clock = Stopwatch()
 
-        func drain() {
-            while true {
-                let s = clock.now()
-                let status = avcodec_receive_frame(codec.pointer, frame.pointer)
-                report.videoDecodeSeconds += clock.now() - s
-                if status == AVCode.again || status == AVCode.eof { return }
-                // Damaged data after the key frame is counted (frames that lead into it from before, in an
-                // open GOP, cannot be decoded from here and are not).
-                if status < 0 { if report.videoFramesEmitted > 0 { report.corruptPackets += 1 }; return }
-                defer { av_frame_unref(frame.pointer) }
-                report.videoFramesDecoded += 1
-                let f = frame.pointer.pointee
-                guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { continue }
-                let t = seconds - origin
-                guard t >= keyTime - 0.0005, t > lastTime else { continue }
-                lock.withLock { decodedTo = max(decodedTo, t) }
-                report.decodedSeconds = max(report.decodedSeconds, t)
-                guard sampler.take(t) else { continue }
-                lastTime = t
-                let s2 = clock.now()
-                guard scaler.scale(frame.pointer), let buffer = scaler.buffer else { continue }
-                report.scaleSeconds += clock.now() - s2
-                let picture = LumaFrame(time: max(0, t), width: scaler.outputWidth, height: scaler.outputHeight,
-                                        base: UnsafePointer(buffer))
-                part.consume(video: picture)
-                report.videoFramesEmitted += 1
-            }
+        func handleFrame() {
+            report.videoFramesDecoded += 1
+            let f = frame.pointer.pointee
+            guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
+            let t = seconds - origin
+            guard t >= keyTime - 0.0005, t > lastTime else { return }
+            lock.withLock { decodedTo = max(decodedTo, t) }
+            report.decodedSeconds = max(report.decodedSeconds, t)
+            guard sampler.take(t) else { return }
+            lastTime = t
+            let s = clock.now()
+            guard scaler.scale(frame.pointer), let buffer = scaler.buffer else { return }
+            report.scaleSeconds += clock.now() - s
+            let picture = LumaFrame(time: max(0, t), width: scaler.outputWidth, height: scaler.outputHeight,
+                                    base: UnsafePointer(buffer))
+            part.consume(video: picture)
+            report.videoFramesEmitted += 1
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
-            let s = clock.now()
-            var status = avcodec_send_packet(codec.pointer, packet)
-            if status == AVCode.again {
-                drain()
-                status = avcodec_send_packet(codec.pointer, packet)
-            }
-            report.videoDecodeSeconds += clock.now() - s
-            if status == AVCode.noMemory {
-                throw MediaError.ffmpeg(.unreadable, path: path, reason: "decoding failed", code: status,
-                                        call: "avcodec_send_packet")
-            }
-            if status < 0 && status != AVCode.eof && status != AVCode.again && report.videoFramesEmitted > 0 {
-                report.corruptPackets += 1
-            }
-            drain()
+            let spent = try codec.decode(
+                packet, into: frame, path: path, clock: clock,
+                // Damage after the key frame is counted; frames that lead into it from before (an open GOP)
+                // cannot be decoded from here and are not.
+                onCorrupt: { if report.videoFramesEmitted > 0 { report.corruptPackets += 1 } },
+                onFrame: handleFrame)
+            report.videoDecodeSeconds += spent
         }
 
         if let first = firstPacket {
@@ -176,23 +157,15 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             firstPacket = nil
         }
         let packet = Packet()
-        while !lock.withLock({ cancelled }) {
-            let s = clock.now()
-            let status = av_read_frame(format.pointer, packet.pointer)
-            report.demuxSeconds += clock.now() - s
-            if status == AVCode.eof { break }
-            if status < 0 {
-                if let pb = format.pointer.pointee.pb, avio_feof(pb) != 0 { break }
-                report.corruptPackets += 1
-                consecutiveReadErrors += 1
-                if consecutiveReadErrors > 100 {
-                    report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
-                    break
-                }
-                continue
+        var reader = PacketReader(format)
+        reading: while !lock.withLock({ cancelled }) {
+            switch reader.next(into: packet, report: &report, clock: clock) {
+            case .packet: break
+            case .end: break reading
+            case .unreadable:
+                report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
+                break reading
             }
-            consecutiveReadErrors = 0
-            report.packetsRead += 1
             if Int(packet.pointer.pointee.stream_index) == videoIndex { try send(packet.pointer) }
             av_packet_unref(packet.pointer)
         }

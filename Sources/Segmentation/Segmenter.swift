@@ -151,8 +151,9 @@ public struct Segmenter: Sendable {
         guard n > 0, duration > 0 else {
             return duration > 0 ? [Segment(start: 0, end: round2(duration), kind: .unknown, confidence: 0.5)] : []
         }
-        let dead = Array(deadSteps(series).prefix(n))
-        let scores = Array(transitionScores(series, dead: deadSteps(series)).prefix(n))
+        let allDead = deadSteps(series)
+        let dead = Array(allDead.prefix(n))
+        let scores = Array(transitionScores(series, dead: allDead).prefix(n))
         let p = transitionProbabilities(scores)
         var transition = Self.viterbi(p, switchProbability: config.switchProbability)
         if config.transitionExtendThreshold < config.transitionThreshold {
