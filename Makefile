@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test build deps apt-deps pip-deps fixtures fixtures-extra bench accuracy leakcheck screenshots clean
+.PHONY: demo test build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells bells bench accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -48,6 +48,14 @@ fixtures: deps
 # `make accuracy` scores them as a third set when they are there.
 fixtures-extra: deps
 	python3 Fixtures/generator/make_fixtures.py --extra Fixtures/extra
+
+# Sound-only bell trials (54, about 5 minutes; not committed): tune and held-out check sets for the bell detector.
+fixtures-bells: deps
+	python3 Fixtures/generator/make_fixtures.py --bells Fixtures/bells
+
+# The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
+bells: deps build
+	scripts/bells.sh tune
 
 bench: deps build
 	python3 benchmarks/run.py

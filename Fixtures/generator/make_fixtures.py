@@ -29,7 +29,7 @@ import media  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -285,6 +285,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", metavar="OUTDIR", help="render the large benchmark lessons into OUTDIR")
     ap.add_argument("--extra", metavar="OUTDIR", help="render the extra tune lessons (EXTRA_TUNE) into OUTDIR")
+    ap.add_argument("--bells", metavar="OUTDIR",
+                    help="render the sound-only bell trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
@@ -304,6 +306,14 @@ def main():
         for sc in EXTRA_TUNE:
             if not args.only or sc.name in args.only:
                 render_lesson(sc, args.extra)
+        return
+    if args.bells:
+        for split in ("tune", "check"):
+            d = os.path.join(args.bells, split)
+            os.makedirs(d, exist_ok=True)
+            for sc in bell_trials(split):
+                if not args.only or sc.name in args.only:
+                    render_lesson(sc, d)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")

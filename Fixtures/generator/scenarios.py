@@ -290,3 +290,55 @@ BENCH = [
              scenario="45-minute 1280x720 H.264/AAC lesson",
              notes="Benchmark lesson (not committed): a whole 45-minute lesson."),
 ]
+
+
+# ----------------------------------------------------------------------------- bell trials
+# Short sound-only lessons made at random (fixed seeds) to measure the bell detector alone, over many more
+# bells, rooms and distractors than the lessons above hold: every bell kind, none, quiet and loud
+# microphones, bells rung into arrival chatter, group talk or a teacher's voice, and sounds that are not
+# bells before and after. Two sets from different seeds: "tune" (to choose the detector's settings on)
+# and "check" (held out: run once a setting is chosen). Rendered on demand: make fixtures-bells.
+BELL_TRIAL_KINDS = ["school_bell_real", "timer_ring_real", "electromechanical", "electromechanical_short",
+                    "far_bell", "chime2", "chime3", "buzzer", None]
+BELL_TRIAL_DISTRACTORS = ["phone", "phone_oxygen", "alarm", "timer_ticks", "ding", "laughter"]
+BELL_TRIAL_SEEDS = {"tune": 4000, "check": 5000}
+
+
+def bell_trials(split, count=27):
+    import random
+    trials = []
+    for i in range(count):
+        seed = BELL_TRIAL_SEEDS[split] + i
+        r = random.Random(seed)
+        kind = BELL_TRIAL_KINDS[i % len(BELL_TRIAL_KINDS)]
+        opening = r.choice(["arrival", "arrival", "unsettled", "instruction", "group", "independent"])
+        first = r.randint(18, 40)
+        work = r.choice(["instruction", "independent", "group"])
+        later = r.choice(["instruction", "independent", "group"])
+        script = [(opening, first, {"seated": round(r.uniform(0.2, 0.8), 2)}) if opening == "arrival"
+                  else (opening, first),
+                  ("settle", r.randint(8, 15)), (work, r.randint(25, 45)), ("move", r.randint(10, 16)),
+                  (later, r.randint(20, 35))]
+        duration = sum(p[1] for p in script)
+        bell = round(r.uniform(3, min(first + 4, 0.5 * duration)), 2) if kind else None
+        sounds = []
+        for _ in range(r.choice([0, 1, 1, 2, 2, 3])):
+            what = r.choice(BELL_TRIAL_DISTRACTORS)
+            for _attempt in range(20):
+                t = round(r.uniform(1, duration - 12), 2)
+                if bell is None or abs(t - bell) > 12:
+                    break
+            else:
+                continue
+            sounds.append(("sound", what, t, round(r.uniform(2, 4), 1)) if what == "laughter"
+                          else ("sound", what, t))
+        voice = r.choice(["en_US_f_Allison", "fr_CA_f_June", "it_IT_m_Carlo", "es_MX_f_Allison"])
+        gain = round(r.choice([r.uniform(-20, -8), r.uniform(-8, 0), r.uniform(0, 6)]), 1)
+        what_bell = kind or "no bell"
+        trials.append(Scenario(
+            f"bells_{split}_{i:02d}", seed, script, bell=bell, bell_kind=kind, fmt="m4a", sounds=sounds,
+            teacher_voice=voice, mic_gain_db=gain, hum_hz=r.choice([50.0, 60.0]), split=split,
+            scenario=f"bell trial ({split}): {what_bell}, {opening} first, mic {gain:+.1f} dB",
+            notes=f"Sound only. {what_bell} at {bell} s while the class is in '{opening}'; not bells: "
+                  f"{', '.join(f'{s[1]} at {s[2]} s' for s in sounds) or 'none'}; microphone gain {gain:+.1f} dB."))
+    return trials

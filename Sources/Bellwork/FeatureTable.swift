@@ -28,3 +28,28 @@ public enum FeatureTable {
         return text
     }
 }
+
+/// Every bell-like sound the detector heard, as CSV (one row per candidate, in time order): what it
+/// measured, how sure it was that each is a bell, and which one it took for the bell that starts the class.
+public enum BellCandidateTable {
+    public static let columns = ["start", "end", "found", "confidence", "chosen", "riseDb", "tiltDb", "purity",
+                                 "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "partials"]
+
+    public static func csv(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> String {
+        let detector = BellDetector(config: config)
+        let chosen = detector.startingBell(series.bellCandidates, duration: duration)
+        func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "" }
+        var text = columns.joined(separator: ",") + "\n"
+        for c in series.bellCandidates {
+            let tonal = c.meanPartials > 0
+            let isChosen = chosen.map { abs($0.timeSeconds - c.start) < 0.006 } ?? false
+            let row = [f(c.start), f(c.end), tonal ? "partials" : "bellBand", f(detector.confidence(c)),
+                       isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
+                       f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),
+                       tonal ? "" : f(c.stableShare), tonal ? "" : f(c.excessRiseDb),
+                       tonal ? f(c.meanPartials) : ""]
+            text += row.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}

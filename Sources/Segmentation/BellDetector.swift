@@ -5,7 +5,9 @@ import LessonMetrics
 /// A class bell rings for a second or more, high in the spectrum, well above the room: an electric
 /// bell's dense partials, a timer's rattle. Short sounds (dings, ticks, beeps), pure single partials
 /// (alarm beeps), notes that fade at once (a struck ding) and sound low in the spectrum (phones, voices,
-/// laughter) are not bells. No candidate that qualifies means no bell, never a guess.
+/// laughter) are not bells. A ring in the bell band must also show positive evidence of a bell: fixed
+/// partials, or a bell band lifted far past the voices (bursts of chatter pass the other rules now and then).
+/// No candidate that qualifies means no bell, never a guess.
 public struct BellDetector: Sendable {
     public let config: SegmentationConfig
 
@@ -24,6 +26,9 @@ public struct BellDetector: Sendable {
         guard candidate.sustainShare >= config.bellMinSustainShare else { return 0 }
         guard candidate.meanTiltDb >= config.bellMinMeanTiltDb else { return 0 }
         guard candidate.levelSwingDb <= config.bellMaxSwingDb else { return 0 }
+        // Positive evidence: a bell's fixed partials, or a bell band lifted far past the voices.
+        guard candidate.stableShare >= config.bellMinStableShare
+                || candidate.excessRiseDb >= config.bellMinExcessRiseDb else { return 0 }
         let duration = min(1, d / 2)
         let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
         let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))
@@ -31,11 +36,13 @@ public struct BellDetector: Sendable {
     }
 
     /// How sure (0...1) that a ring of fixed partials (a chime, a buzzer) is a bell; 0 when it fails a hard
-    /// rule: too short (a ding), too long, too few partials at once, or no louder than the room before it.
+    /// rule: too short (a ding), too long, too few partials at once or over its length, or no louder than the
+    /// room before it.
     func tonalConfidence(_ candidate: BellCandidate) -> Double {
         let d = candidate.duration
         guard d >= config.tonalMinSeconds, d <= config.bellMaxSeconds else { return 0 }
-        guard candidate.meanPartials >= config.tonalMinPartials else { return 0 }
+        guard candidate.meanPartials >= config.tonalMinPartials,
+              candidate.meanPartials * d >= config.tonalMinPartialSeconds else { return 0 }
         guard candidate.meanRiseDb >= config.tonalMinOnsetRiseDb else { return 0 }
         let duration = min(1, d / 3)
         let rise = min(1, max(0, (candidate.meanRiseDb - config.tonalMinOnsetRiseDb) / 15))

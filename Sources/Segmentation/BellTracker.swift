@@ -26,11 +26,21 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     /// holds its level, a clapper's strikes averaging out within a block; chatter rises and falls 4–8 times a
     /// second. 0 for a ring found by `TonalTracker`.
     public var levelSwingDb: Double
+    /// Mean share (0...1) of the bell band's energy in persistent partials (`TonalTracker`) over the ring's
+    /// bright frames: a bell's partials hold their place, chatter's and laughter's do not. 0 for a ring
+    /// found by `TonalTracker`.
+    public var stableShare: Double
+    /// Mean of how much further the bell band rose over its floor than the voice band rose over its own, dB,
+    /// over the ring's bright frames: a bell lifts the bell band far more than the voices; a burst of voices or
+    /// laughter lifts both. 0 for a ring found by `TonalTracker`.
+    public var excessRiseDb: Double
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
                 meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
-                levelSwingDb: Double = 0) {
+                levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0) {
         self.meanPartials = meanPartials
+        self.excessRiseDb = excessRiseDb
+        self.stableShare = stableShare
         self.levelSwingDb = levelSwingDb
         self.start = start
         self.end = end
@@ -127,7 +137,7 @@ struct BellTracker {
     private var runStart = 0.0
     private var lastBright = 0.0
     private var brightCount = 0
-    private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0
+    private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0, sumStable = 0.0, sumExcess = 0.0
     private var sumT = 0.0, sumTT = 0.0, sumL = 0.0, sumTL = 0.0
     private var runLevels: [Int32]     // histogram of the bright frames' levels, 1 dB bins
     // Steadiness: the last 2 × `swingBlock` bell-band levels (a ring) and the swing summed over the run's
@@ -151,7 +161,7 @@ struct BellTracker {
 
     /// Takes the frame starting at `time`; returns whether it was bright.
     @discardableResult
-    mutating func consume(_ frame: SpectralFrame, at time: Double) -> Bool {
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0) -> Bool {
         var bright = false
         // The swing: this block's mean level against the block before it.
         let block = Self.swingBlock
@@ -184,7 +194,7 @@ struct BellTracker {
                     runOpen = true
                     runStart = time
                     brightCount = 0
-                    sumRise = 0; sumTilt = 0; sumPurity = 0
+                    sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0
                     sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
                     for b in 0..<runLevels.count { runLevels[b] = 0 }
                     swingSum = 0; swingCount = 0; pendingSwing = 0; pendingSwingCount = 0
@@ -198,6 +208,8 @@ struct BellTracker {
                 sumRise += rise
                 sumTilt += tilt
                 sumPurity += frame.purity
+                sumStable += stableShare
+                sumExcess += rise - voiceRise
                 let t = time - runStart
                 sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
             } else if runOpen, let swing {
@@ -236,6 +248,7 @@ struct BellTracker {
         candidates.append(BellCandidate(start: runStart, end: end, brightShare: min(1, n / spanned),
                                         meanRiseDb: sumRise / n, meanTiltDb: sumTilt / n, meanPurity: sumPurity / n,
                                         sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope,
-                                        levelSwingDb: swingCount > 0 ? swingSum / Double(swingCount) : 0))
+                                        levelSwingDb: swingCount > 0 ? swingSum / Double(swingCount) : 0,
+                                        stableShare: sumStable / n, excessRiseDb: sumExcess / n))
     }
 }

@@ -154,7 +154,7 @@ public struct FeatureExtractor: SplittableMediaSink {
         let start = end - n
         let time = Double(start) / Double(sampleRate)
         power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time) }
-        let bright = tracker.consume(frame, at: time)
+        let bright = tracker.consume(frame, at: time, stableShare: tonalTracker.bellStableShare)
         let stepIndex = (start + n / 2) / samplesPerStep
         ensureAudioSteps(stepIndex + 1)
         voiceSum[stepIndex] += frame.voiceDb

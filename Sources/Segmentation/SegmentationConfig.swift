@@ -78,6 +78,15 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// of about 64 ms) rises and falls like speech, not a bell. (From the tune lessons: their bells swing
     /// 1.6–2.7 dB, the chatter and laughter that passed the other rules mostly 4–5 dB.)
     public var bellMaxSwingDb = 3.5
+    /// A ring in the bell band must show positive evidence of a bell, one of two: fixed partials, at least
+    /// this share (0...1) of its bell-band energy in persistent partials (`BellCandidate.stableShare`) …
+    /// (From the bell trials' tune set and the tune lessons: of 655 rings that were not the bell, 99 % held
+    /// under 0.016, and those above were dings, phones and a second bell; the synthetic bells 0.02–0.59.)
+    public var bellMinStableShare = 0.02
+    /// … or the bell band lifting this many dB further over its floor than the voice band over its own
+    /// (`BellCandidate.excessRiseDb`): the real recorded bells rise 6–30 dB past the voices, bursts of
+    /// chatter and laughter that passed every other rule 1.5–9.3 dB.
+    public var bellMinExcessRiseDb = 10.0
     /// Lower edge, in Hz, of the band where rings of fixed partials (chimes, buzzers) are looked for.
     public var tonalBandLowHz = 125.0
     /// Upper edge, in Hz, of that band.
@@ -90,10 +99,16 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var tonalGapSeconds = 0.32
     /// Seconds before a ring over which the room's level (its median) is taken, to tell a new sound from a tail.
     public var tonalOnsetSeconds = 0.5
-    /// A ring of fixed partials lasts at least this long (a struck ding fades sooner) …
-    public var tonalMinSeconds = 1.5
+    /// A ring of fixed partials lasts at least this long (as every ring, `bellMinSeconds`: the partial-seconds
+    /// below keep out a struck ding's short, thin ring) …
+    public var tonalMinSeconds = 0.8
     /// … holds at least this many persistent partials at once on average (a chime's or buzzer's series) …
-    public var tonalMinPartials = 1.5
+    public var tonalMinPartials = 1.25
+    /// … and at least this many partial-seconds (its length times its mean partials): a long ring may hold few
+    /// partials (a buzzer half drowned by group talk), a short one needs many (a chime's two notes). (From the
+    /// bell trials' tune set and the tune lessons: the rings that were not bells reached at most 1.8, the
+    /// bells at least 2.7; 2.25 keeps the corner of the old rule, 1.5 s × 1.5 partials.)
+    public var tonalMinPartialSeconds = 2.25
     /// … and its partials stand this many dB over the room's level just before it (a new sound).
     public var tonalMinOnsetRiseDb = 4.0
     /// Candidates below this confidence are not bells.
@@ -207,6 +222,8 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMaxDecayDbPerSecond, &bellMaxDecayDbPerSecond)
         try read(.bellMaxPurity, &bellMaxPurity)
         try read(.bellMaxSwingDb, &bellMaxSwingDb)
+        try read(.bellMinStableShare, &bellMinStableShare)
+        try read(.bellMinExcessRiseDb, &bellMinExcessRiseDb)
         try read(.tonalBandLowHz, &tonalBandLowHz)
         try read(.tonalBandHighHz, &tonalBandHighHz)
         try read(.tonalPeakDb, &tonalPeakDb)
@@ -215,6 +232,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.tonalOnsetSeconds, &tonalOnsetSeconds)
         try read(.tonalMinSeconds, &tonalMinSeconds)
         try read(.tonalMinPartials, &tonalMinPartials)
+        try read(.tonalMinPartialSeconds, &tonalMinPartialSeconds)
         try read(.tonalMinOnsetRiseDb, &tonalMinOnsetRiseDb)
         try read(.bellMinConfidence, &bellMinConfidence)
         try read(.bellSearchFraction, &bellSearchFraction)
@@ -278,6 +296,8 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMaxDecayDbPerSecond", bellMaxDecayDbPerSecond),
             ("bellMaxPurity", bellMaxPurity),
             ("bellMaxSwingDb", bellMaxSwingDb),
+            ("bellMinStableShare", bellMinStableShare),
+            ("bellMinExcessRiseDb", bellMinExcessRiseDb),
             ("tonalBandLowHz", tonalBandLowHz),
             ("tonalBandHighHz", tonalBandHighHz),
             ("tonalPeakDb", tonalPeakDb),
@@ -286,6 +306,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("tonalOnsetSeconds", tonalOnsetSeconds),
             ("tonalMinSeconds", tonalMinSeconds),
             ("tonalMinPartials", tonalMinPartials),
+            ("tonalMinPartialSeconds", tonalMinPartialSeconds),
             ("tonalMinOnsetRiseDb", tonalMinOnsetRiseDb),
             ("bellMinConfidence", bellMinConfidence),
             ("bellSearchFraction", bellSearchFraction),

@@ -12,11 +12,19 @@ import Foundation
 /// frames with persistent partials, gaps up to `tonalGapSeconds` bridged, dated from when its first partial
 /// appeared; it must be new (louder than the room just before it: a phone melody's fading tail is not) and
 /// is described by its length and how many partials it held at once.
+///
+/// The same partials are followed up through the bell band, where each frame's `bellStableShare` tells how
+/// much of the bell band's energy sits in persistent partials: a bell's fixed partials (and a clapper's
+/// rattle on them) hold their place; chatter, laughter and footsteps do not.
 struct TonalTracker {
     private let config: SegmentationConfig
     private let frameSeconds: Double
     private let hopSeconds: Double
     private let low: Int, high: Int
+    /// The bell band's bins, and the highest bin scanned for partials (the larger of both bands' tops).
+    private let bellLow: Int, bellHigh: Int, scanHigh: Int
+    /// Share (0...1) of the last frame's bell-band energy in persistent partials.
+    private(set) var bellStableShare = 0.0
     private let persistFrames: Int32
     /// A partial held longer than a bell rings is the room's own (a hum, a fan) and no longer counts.
     private let longestFrames: Int32
@@ -45,6 +53,9 @@ struct TonalTracker {
         let binHz = Double(sampleRate) / Double(size)
         low = max(3, Int((config.tonalBandLowHz / binHz).rounded()))
         high = max(low + 1, min(size / 2 - 3, Int((config.tonalBandHighHz / binHz).rounded())))
+        bellLow = max(3, min(size / 2 - 4, Int((config.bellBandLowHz / binHz).rounded())))
+        bellHigh = max(bellLow + 1, min(size / 2 - 3, Int((config.bellBandHighHz / binHz).rounded())))
+        scanHigh = max(high, bellHigh)
         persistFrames = Int32(max(2, Int((config.tonalPersistSeconds / hopSeconds).rounded())))
         longestFrames = Int32(max(Int(persistFrames), Int((config.bellMaxSeconds / hopSeconds).rounded())))
         gapFrames = max(1, Int((config.tonalGapSeconds / hopSeconds).rounded()))
@@ -61,22 +72,30 @@ struct TonalTracker {
     mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double) {
         let p = power.baseAddress!
         var band: Float = 0
-        for k in low..<high {
+        let scanLow = min(low, bellLow)
+        for k in scanLow..<scanHigh {
             let v = p[k]
-            band += v
+            if k < high && k >= low { band += v }
             peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
         }
         var tonal: Float = 0
         var partials = 0
         var longest: Int32 = 0
-        for k in low..<high {
+        var bellBand: Float = 0, bellStable: Float = 0
+        for k in scanLow..<scanHigh {
             if peak[k] || peak[k - 1] || peak[k + 1] { run[k] += 1 } else { run[k] = 0 }
-            if peak[k] && run[k] >= persistFrames && run[k] <= longestFrames {
+            let persistent = peak[k] && run[k] >= persistFrames && run[k] <= longestFrames
+            if k >= low && k < high && persistent {
                 tonal += p[k - 1] + p[k] + p[k + 1]
                 partials += 1
                 longest = max(longest, run[k])
             }
+            if k >= bellLow && k < bellHigh {
+                bellBand += p[k]
+                if persistent { bellStable += p[k - 1] + p[k] + p[k + 1] }
+            }
         }
+        bellStableShare = bellBand > 0 ? min(1, Double(bellStable / bellBand)) : 0
         let bandDb = db(Double(band))
         let tonalDb = db(Double(tonal))
         if open && frameIndex - lastTonal > gapFrames { close() }

@@ -64,6 +64,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Write every per-step feature (motion, spread, sweep, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
     var features: String?
 
+    @Option(name: .customLong("bell-candidates"), help: "Write every bell-like sound heard (start, end, measurements, how sure it is a bell, and which one was taken for the bell) as CSV to this file.")
+    var bellCandidates: String?
+
     @Option(help: "Write per-stage timings and decode counts as JSON to this file (for benchmarks).")
     var timings: String?
 
@@ -124,6 +127,13 @@ struct AnalyzeCommand: ParsableCommand {
             if let features {
                 let table = FeatureTable.csv(analysis.features, config: configuration.segmentation)
                 do { try AtomicFile.write(Data(table.utf8), to: features) } catch {
+                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
+                }
+            }
+            if let bellCandidates {
+                let table = BellCandidateTable.csv(analysis.features, duration: analysis.result.durationSeconds,
+                                                   config: configuration.segmentation)
+                do { try AtomicFile.write(Data(table.utf8), to: bellCandidates) } catch {
                     throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
                 }
             }
