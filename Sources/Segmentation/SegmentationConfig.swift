@@ -83,10 +83,12 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// (From the bell trials' tune set and the tune lessons: of 655 rings that were not the bell, 99 % held
     /// under 0.016, and those above were dings, phones and a second bell; the synthetic bells 0.02–0.59.)
     public var bellMinStableShare = 0.02
-    /// … or the bell band lifting this many dB further over its floor than the voice band over its own
-    /// (`BellCandidate.excessRiseDb`): the real recorded bells rise 6–30 dB past the voices, bursts of
-    /// chatter and laughter that passed every other rule 1.5–9.3 dB.
-    public var bellMinExcessRiseDb = 10.0
+    /// … or the bell band standing out from the voices by this many dB: how much further it rose over its
+    /// floor than the voice band over its own (`BellCandidate.excessRiseDb`), plus how far it stands above
+    /// the voice band where it does (`meanTiltDb` when positive). (The real recorded bells in the tune lessons
+    /// and trials stand out 11–48 dB, a faint timer ring in a quiet room 12 dB; the bursts of chatter and
+    /// laughter that passed every other rule at most 9.4 dB.)
+    public var bellMinStandOutDb = 10.0
     /// Lower edge, in Hz, of the band where rings of fixed partials (chimes, buzzers) are looked for.
     public var tonalBandLowHz = 125.0
     /// Upper edge, in Hz, of that band.
@@ -223,7 +225,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMaxPurity, &bellMaxPurity)
         try read(.bellMaxSwingDb, &bellMaxSwingDb)
         try read(.bellMinStableShare, &bellMinStableShare)
-        try read(.bellMinExcessRiseDb, &bellMinExcessRiseDb)
+        try read(.bellMinStandOutDb, &bellMinStandOutDb)
         try read(.tonalBandLowHz, &tonalBandLowHz)
         try read(.tonalBandHighHz, &tonalBandHighHz)
         try read(.tonalPeakDb, &tonalPeakDb)
@@ -297,7 +299,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMaxPurity", bellMaxPurity),
             ("bellMaxSwingDb", bellMaxSwingDb),
             ("bellMinStableShare", bellMinStableShare),
-            ("bellMinExcessRiseDb", bellMinExcessRiseDb),
+            ("bellMinStandOutDb", bellMinStandOutDb),
             ("tonalBandLowHz", tonalBandLowHz),
             ("tonalBandHighHz", tonalBandHighHz),
             ("tonalPeakDb", tonalPeakDb),

@@ -6,10 +6,40 @@ import Testing
 @Suite struct BellDetectorTests {
     let detector = BellDetector()
 
+    /// A ring in the bell band; by default one that stands out from the voices (12 dB more rise, 10 dB above
+    /// them), so it carries the evidence a bell needs.
     func candidate(duration: Double = 2, rise: Double = 25, purity: Double = 0.3, slope: Double = 0,
-                   share: Double = 0.95) -> BellCandidate {
-        BellCandidate(start: 10, end: 10 + duration, brightShare: share, meanRiseDb: rise, meanTiltDb: 10,
-                      meanPurity: purity, sustainShare: share, slopeDbPerSecond: slope)
+                   share: Double = 0.95, tilt: Double = 10, excessRise: Double = 12, stable: Double = 0) -> BellCandidate {
+        BellCandidate(start: 10, end: 10 + duration, brightShare: share, meanRiseDb: rise, meanTiltDb: tilt,
+                      meanPurity: purity, sustainShare: share, slopeDbPerSecond: slope, stableShare: stable,
+                      excessRiseDb: excessRise)
+    }
+
+    /// A ring that passes every other rule is a bell only with evidence: fixed partials in the bell band, or a
+    /// bell band standing out from the voices (a burst of chatter or laughter has neither).
+    @Test func aRingNeedsEvidenceOfABell() {
+        let chatter = candidate(tilt: -2, excessRise: 6, stable: 0)
+        #expect(chatter.standOutDb == 6)
+        #expect(detector.confidence(chatter) == 0)
+        #expect(detector.confidence(candidate(tilt: -2, excessRise: 6, stable: 0.1)) >= 0.8)   // fixed partials
+        #expect(detector.confidence(candidate(tilt: -2, excessRise: 11, stable: 0)) >= 0.8)    // lifted past the voices
+        #expect(candidate(tilt: 3, excessRise: 8).standOutDb == 11)                           // standing above them
+        #expect(detector.confidence(candidate(tilt: 3, excessRise: 8)) >= 0.8)
+        #expect(detector.startingBell([chatter], duration: 60) == nil)
+    }
+
+    /// A ring of fixed partials is judged by its partial-seconds: a long ring may hold few partials (a buzzer
+    /// half drowned by group talk), a short one needs many (a chime's notes); a ding's short, thin ring fails.
+    @Test func tonalRingsNeedEnoughPartialSeconds() {
+        func ring(_ seconds: Double, partials: Double) -> BellCandidate {
+            BellCandidate(start: 5, end: 5 + seconds, brightShare: 1, meanRiseDb: 15, meanTiltDb: 0, meanPurity: 0,
+                          sustainShare: 1, slopeDbPerSecond: 0, meanPartials: partials)
+        }
+        #expect(detector.confidence(ring(2.6, partials: 1.3)) >= 0.5)
+        #expect(detector.confidence(ring(1.0, partials: 2.7)) >= 0.5)
+        #expect(detector.confidence(ring(1.3, partials: 1.35)) == 0)   // a phone's ring in the trials: 1.8 partial-seconds
+        #expect(detector.confidence(ring(3.0, partials: 1.1)) == 0)    // too few at once
+        #expect(detector.confidence(ring(0.6, partials: 5)) == 0)      // too short
     }
 
     @Test func sustainedBrightRingIsABell() {

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import Testing
 @testable import Segmentation
 
@@ -55,5 +56,44 @@ import Testing
         let candidates = TestSupport.features(audio: mix).bellCandidates
         let bell = BellDetector().startingBell(candidates, duration: 40)
         #expect(bell.map { abs($0.timeSeconds - 10) <= 0.3 } == true, "\(candidates)")
+    }
+
+    /// The bell band's steadiness: fixed partials at 2.6, 3.9 and 5.3 kHz (a bell's, with a clapper's 25 Hz
+    /// rattle on them) put most of the bell band's energy in persistent partials once they have held
+    /// `tonalPersistSeconds`; the same band full of noise bursts at a syllable's pace puts none there.
+    @Test func bellBandStableShare() {
+        func share(_ make: (Double) -> Double) -> (early: Double, late: Double) {
+            let config = SegmentationConfig()
+            let window = SpectralKernel.hannWindow(size: config.fftSize)
+            let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
+            var tracker = TonalTracker(config: config, size: config.fftSize, sampleRate: 16_000, windowEnergy: energy)
+            let fft = RealFFT(size: config.fftSize)
+            var power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
+            var shares: [Double] = []
+            for frame in 0..<125 {      // 2 s of frames, 16 ms apart
+                let samples = (0..<config.fftSize).map { i in
+                    Float(make(Double(frame * config.fftHop + i) / 16_000)) * window[i]
+                }
+                samples.withUnsafeBufferPointer { input in
+                    power.withUnsafeMutableBufferPointer { fft.powerSpectrum(input, into: $0) }
+                }
+                power.withUnsafeBufferPointer { tracker.consume($0, at: Double(frame) * 0.016) }
+                shares.append(tracker.bellStableShare)
+            }
+            return (shares[0..<10].reduce(0, +) / 10, shares[60...].reduce(0, +) / Double(shares.count - 60))
+        }
+        let bell = share { t in
+            let rattle = 0.6 + 0.4 * sin(2 * .pi * 25 * t)
+            return rattle * (0.3 * sin(2 * .pi * 2_600 * t) + 0.2 * sin(2 * .pi * 3_900 * t) + 0.15 * sin(2 * .pi * 5_300 * t))
+        }
+        #expect(bell.early < 0.05, "\(bell)")    // not yet persistent
+        #expect(bell.late > 0.6, "\(bell)")
+        var state: UInt64 = 99
+        let bursts = share { t in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53) * 2 - 1
+            return 0.2 * u * max(0, sin(2 * .pi * 5 * t))
+        }
+        #expect(bursts.late < 0.02, "\(bursts)")
     }
 }
