@@ -51,12 +51,19 @@ public struct BellDetector: Sendable {
     }
 
     /// The bell that starts the class: of the candidates confident enough in the leading
-    /// `bellSearchFraction` of a recording `duration` seconds long, the earliest whose confidence is within
-    /// `bellPreferenceMargin` of the most confident one's; nil when there is none.
+    /// `bellSearchFraction` of a recording `duration` seconds long (overlapping ones counted once, as the most
+    /// confident of them), the earliest whose confidence is within `bellPreferenceMargin` of the most
+    /// confident one's; nil when there is none.
     public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
         let limit = duration * config.bellSearchFraction
-        let scored = candidates.filter { $0.start <= limit }.sorted { $0.start < $1.start }
+        let confident = candidates.filter { $0.start <= limit }.sorted { $0.start < $1.start }
             .map { ($0, confidence($0)) }.filter { $0.1 >= config.bellMinConfidence }
+        // One sound heard by both trackers (a bell's partials and its bell band), or a ring that chatter before
+        // it drew out earlier, is one event: a candidate that a more confident one overlaps gives way to it,
+        // so the event is dated by its most confident view.
+        let scored = confident.filter { c, score in
+            !confident.contains { o, other in other > score && o.start < c.end && c.start < o.end }
+        }
         guard let best = scored.map({ $0.1 }).max(),
               let (c, score) = scored.first(where: { $0.1 >= best - config.bellPreferenceMargin }) else { return nil }
         return Bell(timeSeconds: (c.start * 100).rounded() / 100, source: .detected,

@@ -160,6 +160,35 @@ enum Lessons {
         }
     }
 
+    /// `--bell-candidates`: every bell-like sound heard, one row each, exactly one of them marked as the
+    /// bell the result reports (the sample lesson's real school bell at 30 s), with its confidence.
+    @Test func bellCandidatesTableMarksTheChosenBell() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("bells.csv").path
+        let json = dir.appendingPathComponent("r.json").path
+        let out = try CLI.run(["analyze", Lessons.sample, "--format", "json", "--output", json, "--bell-candidates", csv, "--quiet"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let bell = try #require(doc["bell"] as? [String: Any])
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = rows[0].split(separator: ",").map(String.init)
+        #expect(header == BellCandidateTable.columns)
+        let cells = rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(cells.count >= 1)
+        for row in cells { #expect(row.count == header.count) }
+        let s = header.firstIndex(of: "start")!, c = header.firstIndex(of: "chosen")!, k = header.firstIndex(of: "confidence")!
+        let chosen = cells.filter { $0[c] == "1" }
+        #expect(chosen.count == 1)
+        if let row = chosen.first {
+            #expect(abs((Double(row[s]) ?? -1) - (bell["timeSeconds"] as? Double ?? -2)) < 0.01)
+            #expect(abs((Double(row[s]) ?? -1) - 30) <= 1)
+            #expect(abs((Double(row[k]) ?? -1) - (bell["confidence"] as? Double ?? -2)) < 0.006)
+        }
+        let starts = cells.compactMap { Double($0[s]) }
+        #expect(starts == starts.sorted())
+    }
+
     @Test func tableShowsTheFiguresInMinutesAndSeconds() throws {
         let out = try CLI.run(["analyze", Lessons.sample])
         #expect(out.status == 0)

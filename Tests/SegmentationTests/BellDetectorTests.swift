@@ -76,6 +76,22 @@ import Testing
         #expect(detector.startingBell([clear, alsoClear], duration: 180)?.timeSeconds == 16)
     }
 
+    /// A bell heard by both trackers is one event, dated by its more confident view: here the bell band's
+    /// ring was drawn out a second early by chatter before it, and the partials date the bell.
+    @Test func overlappingCandidatesAreOneEvent() {
+        var drawnOut = candidate(rise: 15, share: 0.75)
+        drawnOut.start = 17.1; drawnOut.end = 22.4
+        let partials = BellCandidate(start: 18.22, end: 22.43, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
+                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)
+        #expect(detector.confidence(drawnOut) < detector.confidence(partials))
+        #expect(detector.confidence(drawnOut) >= detector.confidence(partials) - SegmentationConfig().bellPreferenceMargin)
+        #expect(detector.startingBell([drawnOut, partials], duration: 120)?.timeSeconds == 18.22)
+        // Apart, the earlier of two about equally sure bells still starts the class.
+        var apart = drawnOut
+        apart.start = 5; apart.end = 8
+        #expect(detector.startingBell([apart, partials], duration: 120)?.timeSeconds == 5)
+    }
+
     @Test func startingBellIsTheEarliestConfidentOneInTheLeadingPart() {
         var late = candidate()
         late.start = 500; late.end = 502
