@@ -79,7 +79,7 @@ import Testing
     /// A bell heard by both trackers is one event, dated by its more confident view: here the bell band's
     /// ring was drawn out a second early by chatter before it, and the partials date the bell.
     @Test func overlappingCandidatesAreOneEvent() {
-        var drawnOut = candidate(rise: 15, share: 0.75)
+        var drawnOut = candidate(rise: 22, share: 0.85)
         drawnOut.start = 17.1; drawnOut.end = 22.4
         let partials = BellCandidate(start: 18.22, end: 22.43, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
                                      meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)
