@@ -33,7 +33,7 @@ public enum FeatureTable {
 /// measured, how sure it was that each is a bell, and which one it took for the bell that starts the class.
 public enum BellCandidateTable {
     public static let columns = ["start", "end", "found", "confidence", "chosen", "riseDb", "tiltDb", "purity",
-                                 "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "partials"]
+                                 "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "harmonicity", "partials"]
 
     public static func csv(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> String {
         let detector = BellDetector(config: config)
@@ -47,6 +47,7 @@ public enum BellCandidateTable {
                        isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),
                        tonal ? "" : f(c.stableShare), tonal ? "" : f(c.excessRiseDb),
+                       tonal ? "" : f(c.harmonicity),
                        tonal ? f(c.meanPartials) : ""]
             text += row.joined(separator: ",") + "\n"
         }

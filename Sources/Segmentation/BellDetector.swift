@@ -26,9 +26,11 @@ public struct BellDetector: Sendable {
         guard candidate.sustainShare >= config.bellMinSustainShare else { return 0 }
         guard candidate.meanTiltDb >= config.bellMinMeanTiltDb else { return 0 }
         guard candidate.levelSwingDb <= config.bellMaxSwingDb else { return 0 }
-        // Positive evidence: a bell's fixed partials, or a bell band standing out from the voices.
+        // Positive evidence: a bell's fixed partials, or a bell band standing out from the voices and not
+        // itself a voice's comb of harmonics (laughter).
         guard candidate.stableShare >= config.bellMinStableShare
-                || candidate.standOutDb >= config.bellMinStandOutDb else { return 0 }
+                || (candidate.standOutDb >= config.bellMinStandOutDb
+                    && candidate.harmonicity <= config.bellMaxHarmonicity) else { return 0 }
         let duration = min(1, d / 2)
         let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
         let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))

@@ -34,11 +34,15 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     /// over the ring's bright frames: a bell lifts the bell band far more than the voices; a burst of voices or
     /// laughter lifts both. 0 for a ring found by `TonalTracker`.
     public var excessRiseDb: Double
+    /// Mean harmonicity (`SpectralFrame.harmonicity`) of the ring's bright frames: high for voices and
+    /// laughter, low for a bell. 0 for a ring found by `TonalTracker`.
+    public var harmonicity: Double
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
                 meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
-                levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0) {
+                levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0, harmonicity: Double = 0) {
         self.meanPartials = meanPartials
+        self.harmonicity = harmonicity
         self.excessRiseDb = excessRiseDb
         self.stableShare = stableShare
         self.levelSwingDb = levelSwingDb
@@ -140,7 +144,7 @@ struct BellTracker {
     private var runStart = 0.0
     private var lastBright = 0.0
     private var brightCount = 0
-    private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0, sumStable = 0.0, sumExcess = 0.0
+    private var sumRise = 0.0, sumTilt = 0.0, sumPurity = 0.0, sumStable = 0.0, sumExcess = 0.0, sumHarmonic = 0.0
     private var sumT = 0.0, sumTT = 0.0, sumL = 0.0, sumTL = 0.0
     private var runLevels: [Int32]     // histogram of the bright frames' levels, 1 dB bins
     // Steadiness: the last 2 × `swingBlock` bell-band levels (a ring) and the swing summed over the run's
@@ -197,7 +201,7 @@ struct BellTracker {
                     runOpen = true
                     runStart = time
                     brightCount = 0
-                    sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0
+                    sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0; sumHarmonic = 0
                     sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
                     for b in 0..<runLevels.count { runLevels[b] = 0 }
                     swingSum = 0; swingCount = 0; pendingSwing = 0; pendingSwingCount = 0
@@ -213,6 +217,7 @@ struct BellTracker {
                 sumPurity += frame.purity
                 sumStable += stableShare
                 sumExcess += rise - voiceRise
+                sumHarmonic += frame.harmonicity
                 let t = time - runStart
                 sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
             } else if runOpen, let swing {
@@ -252,6 +257,7 @@ struct BellTracker {
                                         meanRiseDb: sumRise / n, meanTiltDb: sumTilt / n, meanPurity: sumPurity / n,
                                         sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope,
                                         levelSwingDb: swingCount > 0 ? swingSum / Double(swingCount) : 0,
-                                        stableShare: sumStable / n, excessRiseDb: sumExcess / n))
+                                        stableShare: sumStable / n, excessRiseDb: sumExcess / n,
+                                        harmonicity: sumHarmonic / n))
     }
 }

@@ -58,6 +58,13 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellMaskingMarginDb = 6.0
     /// Gaps of at most this many seconds inside a ring are bridged.
     public var bellGapSeconds = 0.15
+    /// Upper edge, in Hz, of the part of the bell band (from `bellBandLowHz`) where harmonicity is measured:
+    /// where a voice's harmonics are still strong.
+    public var harmonicBandHighHz = 5_000.0
+    /// Lowest pitch, in Hz, of the voices whose harmonic comb is looked for (children and most adults) …
+    public var voicePitchLowHz = 180.0
+    /// … and the highest.
+    public var voicePitchHighHz = 500.0
     /// Share (0...1) of a ring's frames that must be bright (a timer's ticks are far sparser).
     public var bellMinBrightShare = 0.4
     /// A frame holds the ring's level when it is within this many dB of the ring's loud level …
@@ -88,7 +95,11 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// the voice band where it does (`meanTiltDb` when positive). (The real recorded bells in the tune lessons
     /// and trials stand out 11–48 dB, a faint timer ring in a quiet room 12 dB; the bursts of chatter and
     /// laughter that passed every other rule at most 9.4 dB.)
-    public var bellMinStandOutDb = 10.0
+    public var bellMinStandOutDb = 6.0
+    /// … and, for that second kind of evidence, sounds unlike a voice: its harmonicity (`BellCandidate.harmonicity`)
+    /// at most this. (Tune trials and lessons: the recorded bells 0.03–0.21, the laughter and chatter that
+    /// stood out 0.33–0.46.) Fixed partials need no such check: a buzzer is harmonic, but its pitch holds.
+    public var bellMaxHarmonicity = 0.3
     /// Lower edge, in Hz, of the band where rings of fixed partials (chimes, buzzers) are looked for.
     public var tonalBandLowHz = 125.0
     /// Upper edge, in Hz, of that band.
@@ -215,6 +226,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMinTiltDb, &bellMinTiltDb)
         try read(.bellMaskingMarginDb, &bellMaskingMarginDb)
         try read(.bellGapSeconds, &bellGapSeconds)
+        try read(.harmonicBandHighHz, &harmonicBandHighHz)
+        try read(.voicePitchLowHz, &voicePitchLowHz)
+        try read(.voicePitchHighHz, &voicePitchHighHz)
         try read(.bellMinBrightShare, &bellMinBrightShare)
         try read(.bellSustainDb, &bellSustainDb)
         try read(.bellMinSustainShare, &bellMinSustainShare)
@@ -226,6 +240,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMaxSwingDb, &bellMaxSwingDb)
         try read(.bellMinStableShare, &bellMinStableShare)
         try read(.bellMinStandOutDb, &bellMinStandOutDb)
+        try read(.bellMaxHarmonicity, &bellMaxHarmonicity)
         try read(.tonalBandLowHz, &tonalBandLowHz)
         try read(.tonalBandHighHz, &tonalBandHighHz)
         try read(.tonalPeakDb, &tonalPeakDb)
@@ -289,6 +304,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMinTiltDb", bellMinTiltDb),
             ("bellMaskingMarginDb", bellMaskingMarginDb),
             ("bellGapSeconds", bellGapSeconds),
+            ("harmonicBandHighHz", harmonicBandHighHz),
+            ("voicePitchLowHz", voicePitchLowHz),
+            ("voicePitchHighHz", voicePitchHighHz),
             ("bellMinBrightShare", bellMinBrightShare),
             ("bellSustainDb", bellSustainDb),
             ("bellMinSustainShare", bellMinSustainShare),
@@ -300,6 +318,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMaxSwingDb", bellMaxSwingDb),
             ("bellMinStableShare", bellMinStableShare),
             ("bellMinStandOutDb", bellMinStandOutDb),
+            ("bellMaxHarmonicity", bellMaxHarmonicity),
             ("tonalBandLowHz", tonalBandLowHz),
             ("tonalBandHighHz", tonalBandHighHz),
             ("tonalPeakDb", tonalPeakDb),

@@ -11,12 +11,18 @@ public struct SpectralFrame: Sendable, Equatable {
     public var purity: Double
     /// The strongest bin of the bell band.
     public var peakBin: Int
+    /// How harmonic the low part of the bell band is (2–5 kHz by default), -1...1: the highest normalised
+    /// autocorrelation of its magnitude spectrum at a lag of a voice's pitch (`voicePitchLowHz` to
+    /// `voicePitchHighHz`). A voice (speech, laughter) is a comb of harmonics there; a bell's partials are not
+    /// evenly spaced, and a rattle or noise is no comb.
+    public var harmonicity: Double
 
-    public init(voiceDb: Double, bellDb: Double, purity: Double, peakBin: Int) {
+    public init(voiceDb: Double, bellDb: Double, purity: Double, peakBin: Int, harmonicity: Double = 0) {
         self.voiceDb = voiceDb
         self.bellDb = bellDb
         self.purity = purity
         self.peakBin = peakBin
+        self.harmonicity = harmonicity
     }
 }
 
@@ -25,6 +31,8 @@ public struct SpectralFrame: Sendable, Equatable {
 public struct SpectralKernel: Sendable {
     public let size: Int
     let voiceLow: Int, bellLow: Int, bellHigh: Int
+    /// The bins where harmonicity is measured, and the lags (bins) of a voice's pitch.
+    let harmonicHigh: Int, lagLow: Int, lagHigh: Int
     /// Turns a sum of power bins into a mean square: 2 / (size × Σ window²).
     let scale: Double
     let floorDb: Double
@@ -38,6 +46,9 @@ public struct SpectralKernel: Sendable {
         voiceLow = bin(config.voiceBandLowHz)
         bellLow = max(voiceLow + 1, bin(config.bellBandLowHz))
         bellHigh = max(bellLow + 1, bin(config.bellBandHighHz))
+        harmonicHigh = min(bellHigh, max(bellLow + 8, bin(config.harmonicBandHighHz)))
+        lagLow = max(2, Int((config.voicePitchLowHz / binHz).rounded(.down)))
+        lagHigh = max(lagLow, min((harmonicHigh - bellLow) / 3, Int((config.voicePitchHighHz / binHz).rounded(.up))))
         scale = 2 / (Double(size) * windowEnergy)
         floorDb = config.silenceDb - 30
     }
@@ -61,7 +72,29 @@ public struct SpectralKernel: Sendable {
         for k in max(bellLow, peakBin - 1)...min(bellHigh - 1, peakBin + 1) { around += p[k] }
         func db(_ e: Float) -> Double { e > 0 ? max(floorDb, 10 * log10(Double(e) * scale)) : floorDb }
         return SpectralFrame(voiceDb: db(voice), bellDb: db(bell), purity: bell > 0 ? Double(around / bell) : 0,
-                             peakBin: peakBin)
+                             peakBin: peakBin, harmonicity: harmonicity(p))
+    }
+
+    /// The highest normalised autocorrelation of the magnitude spectrum over `bellLow..<harmonicHigh` at the
+    /// lags of a voice's pitch. Allocates nothing.
+    func harmonicity(_ p: UnsafePointer<Float>) -> Double {
+        let n = harmonicHigh - bellLow
+        var mean: Float = 0
+        for k in bellLow..<harmonicHigh { mean += p[k].squareRoot() }
+        mean /= Float(n)
+        var energy: Float = 0
+        for k in bellLow..<harmonicHigh { let d = p[k].squareRoot() - mean; energy += d * d }
+        guard energy > 0 else { return 0 }
+        var best: Float = -1
+        for lag in lagLow...lagHigh {
+            var sum: Float = 0
+            for k in bellLow..<(harmonicHigh - lag) {
+                sum += (p[k].squareRoot() - mean) * (p[k + lag].squareRoot() - mean)
+            }
+            // Normalised for the shorter overlap at this lag.
+            best = max(best, sum / energy * Float(n) / Float(n - lag))
+        }
+        return Double(best)
     }
 
     /// A periodic Hann window of `size` samples.

@@ -7,25 +7,30 @@ import Testing
     let detector = BellDetector()
 
     /// A ring in the bell band; by default one that stands out from the voices (12 dB more rise, 10 dB above
-    /// them), so it carries the evidence a bell needs.
+    /// them) and is no comb of harmonics, so it carries the evidence a bell needs.
     func candidate(duration: Double = 2, rise: Double = 25, purity: Double = 0.3, slope: Double = 0,
-                   share: Double = 0.95, tilt: Double = 10, excessRise: Double = 12, stable: Double = 0) -> BellCandidate {
+                   share: Double = 0.95, tilt: Double = 10, excessRise: Double = 12, stable: Double = 0,
+                   harmonicity: Double = 0.1) -> BellCandidate {
         BellCandidate(start: 10, end: 10 + duration, brightShare: share, meanRiseDb: rise, meanTiltDb: tilt,
                       meanPurity: purity, sustainShare: share, slopeDbPerSecond: slope, stableShare: stable,
-                      excessRiseDb: excessRise)
+                      excessRiseDb: excessRise, harmonicity: harmonicity)
     }
 
     /// A ring that passes every other rule is a bell only with evidence: fixed partials in the bell band, or a
-    /// bell band standing out from the voices (a burst of chatter or laughter has neither).
+    /// bell band standing out from the voices without being a voice's comb of harmonics. A burst of chatter
+    /// stands out too little; laughter stands out but is harmonic.
     @Test func aRingNeedsEvidenceOfABell() {
-        let chatter = candidate(tilt: -2, excessRise: 6, stable: 0)
-        #expect(chatter.standOutDb == 6)
+        let chatter = candidate(tilt: -2, excessRise: 4, stable: 0, harmonicity: 0.42)
+        #expect(chatter.standOutDb == 4)
         #expect(detector.confidence(chatter) == 0)
-        #expect(detector.confidence(candidate(tilt: -2, excessRise: 6, stable: 0.1)) >= 0.8)   // fixed partials
-        #expect(detector.confidence(candidate(tilt: -2, excessRise: 11, stable: 0)) >= 0.8)    // lifted past the voices
-        #expect(candidate(tilt: 3, excessRise: 8).standOutDb == 11)                           // standing above them
-        #expect(detector.confidence(candidate(tilt: 3, excessRise: 8)) >= 0.8)
+        let laughter = candidate(tilt: 1.5, excessRise: 12, stable: 0, harmonicity: 0.44)
+        #expect(detector.confidence(laughter) == 0)
+        #expect(detector.confidence(candidate(tilt: -2, excessRise: 4, stable: 0.1, harmonicity: 0.5)) >= 0.8)  // fixed partials (a buzzer)
+        #expect(detector.confidence(candidate(tilt: -2, excessRise: 7, stable: 0, harmonicity: 0.15)) >= 0.8)  // lifted past the voices
+        #expect(candidate(tilt: 3, excessRise: 4).standOutDb == 7)                                            // standing above them
+        #expect(detector.confidence(candidate(tilt: 3, excessRise: 4)) >= 0.8)
         #expect(detector.startingBell([chatter], duration: 60) == nil)
+        #expect(detector.startingBell([laughter], duration: 60) == nil)
     }
 
     /// A ring of fixed partials is judged by its partial-seconds: a long ring may hold few partials (a buzzer
