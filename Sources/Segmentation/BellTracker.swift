@@ -175,6 +175,12 @@ struct BellTracker {
         recentLevels[recentCount % (2 * block)] = frame.bellDb
         recentCount += 1
         var swing: Double? = nil
+        var recentMean: Double? = nil
+        if recentCount >= block {
+            var newer = 0.0
+            for j in 0..<block { newer += recentLevels[(recentCount - 1 - j) % (2 * block)] }
+            recentMean = newer / Double(block)
+        }
         if recentCount >= 2 * block {
             var newer = 0.0, older = 0.0
             for j in 0..<block {
@@ -196,15 +202,23 @@ struct BellTracker {
             if !bright && runOpen && sumTilt >= config.bellMinMeanTiltDb * Double(brightCount) {
                 bright = audible && rise >= config.bellHoldRiseDb && tilt >= config.bellMinTiltDb
             }
+            // An onset inside a run: the bell band jumps well above the run's level so far (a bell rung
+            // into the chatter that opened the run). The run so far ends there and a new one starts at the
+            // block where the jump began, so the bell is dated and measured on its own.
+            if bright && runOpen, let recentMean, brightCount > 0,
+               time - runStart >= config.bellOnsetMinRunSeconds,
+               recentMean - sumL / Double(brightCount) >= config.bellOnsetJumpDb {
+                let onset = max(runStart, time - Double(block - 1) * hopSeconds)
+                closeRun(endingAt: onset)
+                runOpen = true
+                runStart = onset
+                resetRun()
+            }
             if bright {
                 if !runOpen {
                     runOpen = true
                     runStart = time
-                    brightCount = 0
-                    sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0; sumHarmonic = 0
-                    sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
-                    for b in 0..<runLevels.count { runLevels[b] = 0 }
-                    swingSum = 0; swingCount = 0; pendingSwing = 0; pendingSwingCount = 0
+                    resetRun()
                 }
                 if let swing { pendingSwing += swing; pendingSwingCount += 1 }
                 swingSum += pendingSwing; swingCount += pendingSwingCount
@@ -234,9 +248,19 @@ struct BellTracker {
         if runOpen { closeRun() }
     }
 
-    private mutating func closeRun() {
+    private mutating func resetRun() {
+        brightCount = 0
+        sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0; sumHarmonic = 0
+        sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
+        for b in 0..<runLevels.count { runLevels[b] = 0 }
+        swingSum = 0; swingCount = 0; pendingSwing = 0; pendingSwingCount = 0
+    }
+
+    /// Ends the open run (at the end of its last bright frame, or at `endingAt` when an onset cuts it) and
+    /// keeps it as a candidate if it is long enough.
+    private mutating func closeRun(endingAt cut: Double? = nil) {
         runOpen = false
-        let end = lastBright + frameSeconds
+        let end = cut.map { min($0, lastBright + frameSeconds) } ?? (lastBright + frameSeconds)
         guard end - runStart >= config.bellMinSeconds, brightCount > 1 else { return }
         let n = Double(brightCount)
         let denominator = n * sumTT - sumT * sumT

@@ -58,6 +58,11 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellMaskingMarginDb = 6.0
     /// Gaps of at most this many seconds inside a ring are bridged.
     public var bellGapSeconds = 0.15
+    /// A run of bright frames splits at an onset: where the bell band's level over the last 64 ms jumps this
+    /// many dB above the run's mean level so far (a bell rung into the chatter that opened the run) …
+    public var bellOnsetJumpDb = 10.0
+    /// … once the run has lasted this long (so a ring's own attack does not split it).
+    public var bellOnsetMinRunSeconds = 0.5
     /// Upper edge, in Hz, of the part of the bell band (from `bellBandLowHz`) where harmonicity is measured:
     /// where a voice's harmonics are still strong.
     public var harmonicBandHighHz = 5_000.0
@@ -226,6 +231,8 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.bellMinTiltDb, &bellMinTiltDb)
         try read(.bellMaskingMarginDb, &bellMaskingMarginDb)
         try read(.bellGapSeconds, &bellGapSeconds)
+        try read(.bellOnsetJumpDb, &bellOnsetJumpDb)
+        try read(.bellOnsetMinRunSeconds, &bellOnsetMinRunSeconds)
         try read(.harmonicBandHighHz, &harmonicBandHighHz)
         try read(.voicePitchLowHz, &voicePitchLowHz)
         try read(.voicePitchHighHz, &voicePitchHighHz)
@@ -304,6 +311,8 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("bellMinTiltDb", bellMinTiltDb),
             ("bellMaskingMarginDb", bellMaskingMarginDb),
             ("bellGapSeconds", bellGapSeconds),
+            ("bellOnsetJumpDb", bellOnsetJumpDb),
+            ("bellOnsetMinRunSeconds", bellOnsetMinRunSeconds),
             ("harmonicBandHighHz", harmonicBandHighHz),
             ("voicePitchLowHz", voicePitchLowHz),
             ("voicePitchHighHz", voicePitchHighHz),

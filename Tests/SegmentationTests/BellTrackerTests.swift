@@ -95,3 +95,28 @@ extension BellTrackerTests {
         }
     }
 }
+
+extension BellTrackerTests {
+    /// A bell rung into the chatter that opened a run: the run splits where the bell band jumps, and the bell
+    /// is its own candidate, dated at its onset; a ring's own attack and chatter's ups and downs split nothing.
+    @Test func anOnsetInsideARunStartsANewOne() throws {
+        let chatter = (0..<96).map { i in   // 1.5 s, 13–17 dB over the floor
+            SpectralFrame(voiceDb: -50, bellDb: i % 3 == 0 ? -43 : -47, purity: 0.2, peakBin: 100)
+        }
+        let bell = Array(repeating: SpectralFrame(voiceDb: -50, bellDb: -30, purity: 0.3, peakBin: 120), count: 128)
+        let found = Self.candidates(ring: chatter + bell)
+        #expect(found.count == 2, "\(found)")
+        let onset = 3 + 96 * Self.hop
+        if found.count == 2 {
+            #expect(abs(found[0].start - 3) < 0.02 && abs(found[0].end - onset) < 0.07, "\(found[0])")
+            #expect(abs(found[1].start - onset) < 0.07, "\(found[1])")
+            #expect(abs(found[1].end - (onset + 128 * Self.hop + Self.frame)) < 0.05, "\(found[1])")
+            #expect(found[1].meanRiseDb > 28, "\(found[1])")
+        }
+        // A ring's own attack (two frames rising to its level) and chatter alone: one run each.
+        let attack = [SpectralFrame(voiceDb: -50, bellDb: -46, purity: 0.3, peakBin: 120),
+                      SpectralFrame(voiceDb: -50, bellDb: -38, purity: 0.3, peakBin: 120)] + bell
+        #expect(Self.candidates(ring: attack).count == 1)
+        #expect(Self.candidates(ring: chatter + chatter).count == 1)
+    }
+}
