@@ -168,7 +168,9 @@ struct BellTracker {
 
     /// Takes the frame starting at `time`; returns whether it was bright.
     @discardableResult
-    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0) -> Bool {
+    /// `harmonicity` is asked only of bright frames (it costs the most to measure); without it, the frame's own.
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0,
+                          harmonicity: (() -> Double)? = nil) -> Bool {
         var bright = false
         // The swing: this block's mean level against the block before it.
         let block = Self.swingBlock
@@ -231,7 +233,7 @@ struct BellTracker {
                 sumPurity += frame.purity
                 sumStable += stableShare
                 sumExcess += rise - voiceRise
-                sumHarmonic += frame.harmonicity
+                sumHarmonic += harmonicity?() ?? frame.harmonicity
                 let t = time - runStart
                 sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
             } else if runOpen, let swing {

@@ -150,11 +150,15 @@ public struct FeatureExtractor: SplittableMediaSink {
         windowed.withUnsafeBufferPointer { input in
             power.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }
         }
-        let frame = power.withUnsafeBufferPointer { kernel.measure($0) }
+        let frame = power.withUnsafeBufferPointer { kernel.measure($0, withHarmonicity: false) }
         let start = end - n
         let time = Double(start) / Double(sampleRate)
         power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time) }
-        let bright = tracker.consume(frame, at: time, stableShare: tonalTracker.bellStableShare)
+        let spectral = kernel
+        let stable = tonalTracker.bellStableShare
+        let bright = power.withUnsafeBufferPointer { p in
+            tracker.consume(frame, at: time, stableShare: stable, harmonicity: { spectral.harmonicity(p) })
+        }
         let stepIndex = (start + n / 2) / samplesPerStep
         ensureAudioSteps(stepIndex + 1)
         voiceSum[stepIndex] += frame.voiceDb

@@ -53,8 +53,9 @@ public struct SpectralKernel: Sendable {
         floorDb = config.silenceDb - 30
     }
 
-    /// Measures `power` (at least `size/2 + 1` bins). Allocates nothing.
-    public func measure(_ power: UnsafeBufferPointer<Float>) -> SpectralFrame {
+    /// Measures `power` (at least `size/2 + 1` bins). Allocates nothing. Harmonicity, the costliest part, is
+    /// left 0 unless asked for (the pipeline asks `harmonicity(_:)` only of bright frames).
+    public func measure(_ power: UnsafeBufferPointer<Float>, withHarmonicity: Bool = true) -> SpectralFrame {
         precondition(power.count >= size / 2 + 1)
         let p = power.baseAddress!
         // Float sums of a few hundred non-negative bins are exact to about 1e-5 relative: ample for dB.
@@ -72,29 +73,34 @@ public struct SpectralKernel: Sendable {
         for k in max(bellLow, peakBin - 1)...min(bellHigh - 1, peakBin + 1) { around += p[k] }
         func db(_ e: Float) -> Double { e > 0 ? max(floorDb, 10 * log10(Double(e) * scale)) : floorDb }
         return SpectralFrame(voiceDb: db(voice), bellDb: db(bell), purity: bell > 0 ? Double(around / bell) : 0,
-                             peakBin: peakBin, harmonicity: harmonicity(p))
+                             peakBin: peakBin, harmonicity: withHarmonicity ? harmonicity(p) : 0)
     }
 
     /// The highest normalised autocorrelation of the magnitude spectrum over `bellLow..<harmonicHigh` at the
     /// lags of a voice's pitch. Allocates nothing.
+    public func harmonicity(_ power: UnsafeBufferPointer<Float>) -> Double {
+        precondition(power.count >= size / 2 + 1)
+        return harmonicity(power.baseAddress!)
+    }
+
     func harmonicity(_ p: UnsafePointer<Float>) -> Double {
         let n = harmonicHigh - bellLow
-        var mean: Float = 0
-        for k in bellLow..<harmonicHigh { mean += p[k].squareRoot() }
-        mean /= Float(n)
-        var energy: Float = 0
-        for k in bellLow..<harmonicHigh { let d = p[k].squareRoot() - mean; energy += d * d }
-        guard energy > 0 else { return 0 }
-        var best: Float = -1
-        for lag in lagLow...lagHigh {
-            var sum: Float = 0
-            for k in bellLow..<(harmonicHigh - lag) {
-                sum += (p[k].squareRoot() - mean) * (p[k + lag].squareRoot() - mean)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { x in
+            var mean: Float = 0
+            for k in 0..<n { x[k] = p[bellLow + k].squareRoot(); mean += x[k] }
+            mean /= Float(n)
+            var energy: Float = 0
+            for k in 0..<n { x[k] -= mean; energy += x[k] * x[k] }
+            guard energy > 0 else { return 0 }
+            var best: Float = -1
+            for lag in lagLow...lagHigh {
+                var sum: Float = 0
+                for k in 0..<(n - lag) { sum += x[k] * x[k + lag] }
+                // Normalised for the shorter overlap at this lag.
+                best = max(best, sum / energy * Float(n) / Float(n - lag))
             }
-            // Normalised for the shorter overlap at this lag.
-            best = max(best, sum / energy * Float(n) / Float(n - lag))
+            return Double(best)
         }
-        return Double(best)
     }
 
     /// A periodic Hann window of `size` samples.
