@@ -297,18 +297,22 @@ BENCH = [
 # bells, rooms and distractors than the lessons above hold: every bell kind, none, quiet and loud
 # microphones, bells rung into arrival chatter, group talk or a teacher's voice, and sounds that are not
 # bells before and after. Two sets from different seeds: "tune" (to choose the detector's settings on)
-# and "check" (held out: run once a setting is chosen). Rendered on demand: make fixtures-bells.
+# and "check" (held out: run once a setting is chosen). The tune set's second half (seeds 5000-) was the
+# first check set; once it had been looked at it joined the tune set, and a fresh check set was drawn
+# (seeds 6000-). Rendered on demand: make fixtures-bells.
 BELL_TRIAL_KINDS = ["school_bell_real", "timer_ring_real", "electromechanical", "electromechanical_short",
                     "far_bell", "chime2", "chime3", "buzzer", None]
 BELL_TRIAL_DISTRACTORS = ["phone", "phone_oxygen", "alarm", "timer_ticks", "ding", "laughter"]
-BELL_TRIAL_SEEDS = {"tune": 4000, "check": 5000}
+BELL_TRIAL_SEEDS = {"tune": (4000, 5000), "check": (6000,)}
 
 
 def bell_trials(split, count=27):
+    """The bell trials of a split: `count` from each of its seed blocks."""
     import random
     trials = []
-    for i in range(count):
-        seed = BELL_TRIAL_SEEDS[split] + i
+    seeds = [first + i for first in BELL_TRIAL_SEEDS[split] for i in range(count)]
+    for n, seed in enumerate(seeds):
+        i = n % count
         r = random.Random(seed)
         kind = BELL_TRIAL_KINDS[i % len(BELL_TRIAL_KINDS)]
         opening = r.choice(["arrival", "arrival", "unsettled", "instruction", "group", "independent"])
@@ -336,7 +340,7 @@ def bell_trials(split, count=27):
         gain = round(r.choice([r.uniform(-20, -8), r.uniform(-8, 0), r.uniform(0, 6)]), 1)
         what_bell = kind or "no bell"
         trials.append(Scenario(
-            f"bells_{split}_{i:02d}", seed, script, bell=bell, bell_kind=kind, fmt="m4a", sounds=sounds,
+            f"bells_{split}_{n:02d}", seed, script, bell=bell, bell_kind=kind, fmt="m4a", sounds=sounds,
             teacher_voice=voice, mic_gain_db=gain, hum_hz=r.choice([50.0, 60.0]), split=split,
             scenario=f"bell trial ({split}): {what_bell}, {opening} first, mic {gain:+.1f} dB",
             notes=f"Sound only. {what_bell} at {bell} s while the class is in '{opening}'; not bells: "
