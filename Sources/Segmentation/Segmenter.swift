@@ -203,7 +203,8 @@ public struct Segmenter: Sendable {
     }
 
     /// Within each on-task stretch, the majority kind over a sliding window, then runs shorter than the
-    /// window folded into the kind before them.
+    /// window folded into the kind before them (a stretch's short first run into the kind after it), so no
+    /// on-task segment is shorter than the window unless its whole stretch is.
     func smoothOnTaskKinds(_ kinds: [SegmentKind], window: Int) -> [SegmentKind] {
         var out = kinds
         let onTask: [SegmentKind] = [.instruction, .independent, .group]
@@ -219,7 +220,7 @@ public struct Segmenter: Sendable {
                 }
                 out[k] = onTask[counts.firstIndex(of: counts.max()!)!]
             }
-            // Fold short runs.
+            // Fold short runs into the kind before them, then a short first run into the kind after it.
             var a = i
             while a < j {
                 var b = a
@@ -227,6 +228,9 @@ public struct Segmenter: Sendable {
                 if b - a < window && a > i { for m in a..<b { out[m] = out[a - 1] } }
                 a = b
             }
+            var b = i
+            while b < j && out[b] == out[i] { b += 1 }
+            if b - i < window && b < j { for m in i..<b { out[m] = out[b] } }
             i = j
         }
         return out

@@ -66,6 +66,21 @@ import Testing
 
     /// Hysteresis: a run grows over neighbours scoring at least the lower threshold, and stops at the first
     /// that does not, or at a step without a score.
+    /// On-task kinds settle over a window: a short run of another kind is folded into the kind before it, and
+    /// a stretch's short first run (after a transition) into the kind after it; a transition is left alone.
+    @Test func shortOnTaskKindRunsAreFolded() {
+        let segmenter = Segmenter()
+        let kinds: [SegmentKind] = Array(repeating: .transition, count: 10) + Array(repeating: .independent, count: 5)
+            + Array(repeating: .group, count: 8) + Array(repeating: .instruction, count: 100)
+            + Array(repeating: .group, count: 6) + Array(repeating: .instruction, count: 40)
+        let out = segmenter.smoothOnTaskKinds(kinds, window: 60)
+        #expect(Array(out.prefix(10)) == Array(repeating: .transition, count: 10))
+        #expect(out.dropFirst(10).allSatisfy { $0 == .instruction }, "\(out)")
+        // A stretch shorter than the window keeps its majority kind throughout.
+        let short: [SegmentKind] = [.transition] + Array(repeating: .group, count: 20) + Array(repeating: .independent, count: 8)
+        #expect(segmenter.smoothOnTaskKinds(short, window: 60).dropFirst().allSatisfy { $0 == .group })
+    }
+
     @Test func extendRunsGrowsOverHighEnoughNeighbours() {
         let labels = [false, false, false, true, true, false, false, false]
         let scores: [Double?] = [2, 0.5, 1.6, 3, 3, 1.5, nil, 2]
