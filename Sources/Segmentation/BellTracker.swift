@@ -166,11 +166,17 @@ struct BellTracker {
         runLevels = [Int32](repeating: 0, count: LevelFloor.binCount)
     }
 
-    /// Takes the frame starting at `time`; returns whether it was bright.
+    /// Takes the frame starting at `time`, with the frame's own harmonicity; returns whether it was bright.
     @discardableResult
-    /// `harmonicity` is asked only of bright frames (it costs the most to measure); without it, the frame's own.
-    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0,
-                          harmonicity: (() -> Double)? = nil) -> Bool {
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0) -> Bool {
+        consume(frame, at: time, stableShare: stableShare, harmonicity: { frame.harmonicity })
+    }
+
+    /// Takes the frame starting at `time`; returns whether it was bright. `harmonicity` is asked only of
+    /// bright frames (it costs the most to measure). Allocates nothing.
+    @discardableResult
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double,
+                          harmonicity: () -> Double) -> Bool {
         var bright = false
         // The swing: this block's mean level against the block before it.
         let block = Self.swingBlock
@@ -233,7 +239,7 @@ struct BellTracker {
                 sumPurity += frame.purity
                 sumStable += stableShare
                 sumExcess += rise - voiceRise
-                sumHarmonic += harmonicity?() ?? frame.harmonicity
+                sumHarmonic += harmonicity()
                 let t = time - runStart
                 sumT += t; sumTT += t * t; sumL += frame.bellDb; sumTL += t * frame.bellDb
             } else if runOpen, let swing {
