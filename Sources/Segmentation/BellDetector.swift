@@ -6,7 +6,8 @@ import LessonMetrics
 /// bell's dense partials, a timer's rattle. Short sounds (dings, ticks, beeps), pure single partials
 /// (alarm beeps), notes that fade at once (a struck ding) and sound low in the spectrum (phones, voices,
 /// laughter) are not bells. A ring in the bell band must also show positive evidence of a bell: fixed
-/// partials, or a bell band lifted far past the voices (bursts of chatter pass the other rules now and then).
+/// partials, or a bell band standing out from the voices without being a voice's comb of harmonics (bursts of
+/// chatter and laughter pass the other rules now and then).
 /// No candidate that qualifies means no bell, never a guess.
 public struct BellDetector: Sendable {
     public let config: SegmentationConfig
