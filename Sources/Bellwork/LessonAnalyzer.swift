@@ -62,7 +62,7 @@ public enum LessonAnalyzer {
             }
         }
         if bellChoice == .detect && bell == nil {
-            warnings.append("no bell was found: the class window is the whole recording")
+            warnings.append("no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)")
         }
         if info.audio == nil { warnings.append("the recording has no audio: no bell can be heard and sound does not help the segments") }
         if info.video == nil { warnings.append("the recording has no video: segments come from sound alone") }
