@@ -49,7 +49,7 @@ fixtures: deps
 fixtures-extra: deps
 	python3 Fixtures/generator/make_fixtures.py --extra Fixtures/extra
 
-# Sound-only bell trials (54, about 5 minutes; not committed): tune and held-out check sets for the bell detector.
+# Sound-only bell trials (81, about 6 minutes; not committed): tune (54) and held-out check (27) sets for the bell detector.
 fixtures-bells: deps
 	python3 Fixtures/generator/make_fixtures.py --bells Fixtures/bells
 

@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaIO", "LessonMetrics"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
-        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork", "LessonMetrics", "MediaIO"]),
+        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
     ]
 )

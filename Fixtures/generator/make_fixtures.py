@@ -301,19 +301,18 @@ def main():
                 sc = sc.scaled(args.scale_duration)
             render_lesson(sc, args.bench, progress=True)
         return
+    # Sets rendered on demand, not committed: (scenarios, folder) pairs.
+    on_demand = []
     if args.extra:
-        os.makedirs(args.extra, exist_ok=True)
-        for sc in EXTRA_TUNE:
-            if not args.only or sc.name in args.only:
-                render_lesson(sc, args.extra)
-        return
+        on_demand = [(EXTRA_TUNE, args.extra)]
     if args.bells:
-        for split in ("tune", "check"):
-            d = os.path.join(args.bells, split)
-            os.makedirs(d, exist_ok=True)
-            for sc in bell_trials(split):
+        on_demand = [(bell_trials(split), os.path.join(args.bells, split)) for split in ("tune", "check")]
+    if on_demand:
+        for scenarios, outdir in on_demand:
+            os.makedirs(outdir, exist_ok=True)
+            for sc in scenarios:
                 if not args.only or sc.name in args.only:
-                    render_lesson(sc, d)
+                    render_lesson(sc, outdir)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")

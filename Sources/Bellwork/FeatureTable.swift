@@ -37,12 +37,12 @@ public enum BellCandidateTable {
 
     public static func csv(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> String {
         let detector = BellDetector(config: config)
-        let chosen = detector.startingBell(series.bellCandidates, duration: duration)
+        let chosen = detector.startingCandidate(series.bellCandidates, duration: duration)?.index
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "" }
         var text = columns.joined(separator: ",") + "\n"
-        for c in series.bellCandidates {
+        for (index, c) in series.bellCandidates.enumerated() {
             let tonal = c.meanPartials > 0
-            let isChosen = chosen.map { abs($0.timeSeconds - c.start) < 0.006 } ?? false
+            let isChosen = index == chosen
             let row = [f(c.start), f(c.end), tonal ? "partials" : "bellBand", f(detector.confidence(c)),
                        isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),

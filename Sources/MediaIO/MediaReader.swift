@@ -23,6 +23,11 @@ public final class MediaReader {
     /// `progress` is called about once a second of media with the time decoded so far.
     public func decode<Sink: MediaSink>(into sink: inout Sink, options: DecodeOptions = DecodeOptions(),
                                         progress: ((Double) -> Void)? = nil) throws(MediaError) -> DecodeReport {
+        try onePass(into: &sink, options: options, progress: progress)
+    }
+
+    private func onePass<Sink: MediaSink>(into sink: inout Sink, options: DecodeOptions,
+                                          progress: ((Double) -> Void)?) throws(MediaError) -> DecodeReport {
         var report = try run(into: &sink, options: options, progress: progress, stretch: nil as VideoStretch<NoPart>?,
                              boundary: .infinity)
         try finalize(&report)
@@ -35,23 +40,11 @@ public final class MediaReader {
     public func decode<Sink: SplittableMediaSink>(into sink: inout Sink, options: DecodeOptions = DecodeOptions(),
                                                   progress: ((Double) -> Void)? = nil) throws(MediaError) -> DecodeReport {
         guard let (stretch, boundary) = videoStretch(options: options, part: sink.makeVideoPart()) else {
-            var report = try run(into: &sink, options: options, progress: progress, stretch: nil as VideoStretch<NoPart>?,
-                                 boundary: .infinity)
-            try finalize(&report)
-            return report
+            return try onePass(into: &sink, options: options, progress: progress)
         }
         var report = try run(into: &sink, options: options, progress: progress, stretch: stretch, boundary: boundary)
-        let later = stretch.report
         sink.merge(videoPart: stretch.part, from: boundary)
-        report.videoFramesDecoded += later.videoFramesDecoded
-        report.videoFramesEmitted += later.videoFramesEmitted
-        report.corruptPackets += later.corruptPackets
-        report.packetsRead += later.packetsRead
-        report.demuxSeconds += later.demuxSeconds
-        report.videoDecodeSeconds += later.videoDecodeSeconds
-        report.scaleSeconds += later.scaleSeconds
-        report.decodedSeconds = max(report.decodedSeconds, later.decodedSeconds)
-        for warning in later.warnings { report.warnings.appendOnce(warning) }
+        report.add(videoPart: stretch.report)
         if let failure = stretch.failure {
             report.warnings.appendOnce("the video from \(Int(stretch.keyTime)) s on could not all be decoded: \(failure.reason)")
         }
@@ -239,15 +232,7 @@ public final class MediaReader {
             if t >= boundary { mainVideoDone = true; return }
             guard t >= -0.0005, t > lastVideoTime, sampler.take(t) else { return }
             lastVideoTime = t
-            let s = clock.now()
-            guard scaler.scale(frame.pointer), let buffer = scaler.buffer else { return }
-            let s2 = clock.now()
-            report.scaleSeconds += s2 - s
-            let picture = LumaFrame(time: max(0, t), width: scaler.outputWidth, height: scaler.outputHeight,
-                                    base: UnsafePointer(buffer))
-            sink.consume(video: picture)
-            report.sinkSeconds += clock.now() - s2
-            report.videoFramesEmitted += 1
+            scaler.emit(frame, at: t, into: &sink, report: &report, clock: clock)
         }
 
         func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool, sink: inout Sink) throws(MediaError) {

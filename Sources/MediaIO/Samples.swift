@@ -112,13 +112,30 @@ public struct DecodeReport: Sendable, Codable, Equatable {
     public var frameSkipping = "none"
     /// Things a person should know, in plain words.
     public var warnings: [String] = []
-    /// Seconds spent per stage (wall clock, this thread).
+    /// Seconds spent per stage (wall clock of the thread doing it; with two video parts, of both threads summed).
     public var demuxSeconds = 0.0
     public var videoDecodeSeconds = 0.0
     public var audioDecodeSeconds = 0.0
     public var scaleSeconds = 0.0
     public var resampleSeconds = 0.0
     public var sinkSeconds = 0.0
+}
+
+extension DecodeReport {
+    /// Adds what the thread decoding a later stretch of the video did (counts and stage times summed, the
+    /// furthest time reached, its warnings once).
+    mutating func add(videoPart later: DecodeReport) {
+        videoFramesDecoded += later.videoFramesDecoded
+        videoFramesEmitted += later.videoFramesEmitted
+        corruptPackets += later.corruptPackets
+        packetsRead += later.packetsRead
+        demuxSeconds += later.demuxSeconds
+        videoDecodeSeconds += later.videoDecodeSeconds
+        scaleSeconds += later.scaleSeconds
+        sinkSeconds += later.sinkSeconds
+        decodedSeconds = max(decodedSeconds, later.decodedSeconds)
+        for warning in later.warnings { warnings.appendOnce(warning) }
+    }
 }
 
 /// The part of a sink that cannot be split (it takes no pictures).

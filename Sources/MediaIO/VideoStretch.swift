@@ -132,13 +132,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             report.decodedSeconds = max(report.decodedSeconds, t)
             guard sampler.take(t) else { return }
             lastTime = t
-            let s = clock.now()
-            guard scaler.scale(frame.pointer), let buffer = scaler.buffer else { return }
-            report.scaleSeconds += clock.now() - s
-            let picture = LumaFrame(time: max(0, t), width: scaler.outputWidth, height: scaler.outputHeight,
-                                    base: UnsafePointer(buffer))
-            part.consume(video: picture)
-            report.videoFramesEmitted += 1
+            scaler.emit(frame, at: t, into: &part, report: &report, clock: clock)
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {

@@ -58,18 +58,27 @@ public struct BellDetector: Sendable {
     /// confident of them), the earliest whose confidence is within `bellPreferenceMargin` of the most
     /// confident one's; nil when there is none.
     public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
+        guard let (index, score) = startingCandidate(candidates, duration: duration) else { return nil }
+        return Bell(timeSeconds: (candidates[index].start * 100).rounded() / 100, source: .detected,
+                    confidence: (score * 100).rounded() / 100)
+    }
+
+    /// The index in `candidates` of the one `startingBell` takes, with its confidence.
+    public func startingCandidate(_ candidates: [BellCandidate], duration: Double) -> (index: Int, confidence: Double)? {
         let limit = duration * config.bellSearchFraction
-        let confident = candidates.filter { $0.start <= limit }.sorted { $0.start < $1.start }
-            .map { ($0, confidence($0)) }.filter { $0.1 >= config.bellMinConfidence }
+        let confident = candidates.indices.filter { candidates[$0].start <= limit }
+            .sorted { candidates[$0].start < candidates[$1].start }
+            .map { ($0, confidence(candidates[$0])) }.filter { $0.1 >= config.bellMinConfidence }
         // One sound heard by both trackers (a bell's partials and its bell band), or a ring that chatter before
         // it drew out earlier, is one event: a candidate that a more confident one overlaps gives way to it,
         // so the event is dated by its most confident view.
-        let scored = confident.filter { c, score in
-            !confident.contains { o, other in other > score && o.start < c.end && c.start < o.end }
+        let scored = confident.filter { i, score in
+            let c = candidates[i]
+            return !confident.contains { j, other in
+                other > score && candidates[j].start < c.end && c.start < candidates[j].end
+            }
         }
-        guard let best = scored.map({ $0.1 }).max(),
-              let (c, score) = scored.first(where: { $0.1 >= best - config.bellPreferenceMargin }) else { return nil }
-        return Bell(timeSeconds: (c.start * 100).rounded() / 100, source: .detected,
-                    confidence: (score * 100).rounded() / 100)
+        guard let best = scored.map({ $0.1 }).max() else { return nil }
+        return scored.first { $0.1 >= best - config.bellPreferenceMargin }
     }
 }

@@ -178,7 +178,7 @@ struct BellTracker {
     mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double,
                           harmonicity: () -> Double) -> Bool {
         var bright = false
-        // The swing: this block's mean level against the block before it.
+        // This block's mean level (for onsets), and the swing: that mean against the block before it.
         let block = Self.swingBlock
         recentLevels[recentCount % (2 * block)] = frame.bellDb
         recentCount += 1
@@ -188,14 +188,11 @@ struct BellTracker {
             var newer = 0.0
             for j in 0..<block { newer += recentLevels[(recentCount - 1 - j) % (2 * block)] }
             recentMean = newer / Double(block)
-        }
-        if recentCount >= 2 * block {
-            var newer = 0.0, older = 0.0
-            for j in 0..<block {
-                newer += recentLevels[(recentCount - 1 - j) % (2 * block)]
-                older += recentLevels[(recentCount - 1 - block - j) % (2 * block)]
+            if recentCount >= 2 * block {
+                var older = 0.0
+                for j in 0..<block { older += recentLevels[(recentCount - 1 - block - j) % (2 * block)] }
+                swing = abs(newer - older) / Double(block)
             }
-            swing = abs(newer - older) / Double(block)
         }
         if let floor = bellFloor.value, let vFloor = voiceFloor.value {
             let rise = frame.bellDb - floor

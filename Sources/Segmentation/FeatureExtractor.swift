@@ -215,12 +215,16 @@ public struct FeatureExtractor: SplittableMediaSink {
                     for s in 0..<videoSteps {
                         let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
                         if cells[0].isNaN { continue }
-                        spread[s] = MotionKernel.spread(cells: cells, floors: fl, factor: config.cellNoiseFactor,
-                                                        minimum: config.cellMinimumDifference)
+                        // Each cell judged once: the flags feed the sweep, their share is the spread
+                        // (`MotionKernel.spread`).
+                        var count = 0
                         for c in 0..<cellCount {
-                            moving[s * cellCount + c] = MotionKernel.moved(cells[c], floor: fl[c], factor: config.cellNoiseFactor,
-                                                                           minimum: config.cellMinimumDifference)
+                            let moved = MotionKernel.moved(cells[c], floor: fl[c], factor: config.cellNoiseFactor,
+                                                           minimum: config.cellMinimumDifference)
+                            moving[s * cellCount + c] = moved
+                            if moved { count += 1 }
                         }
+                        spread[s] = Double(count) / Double(cellCount)
                     }
                 }
             }

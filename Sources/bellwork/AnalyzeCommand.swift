@@ -116,26 +116,25 @@ struct AnalyzeCommand: ParsableCommand {
             let analysis = try LessonAnalyzer.analyze(path: lesson, configuration: configuration, bell: choice,
                                                       includeSignals: signals, progress: meter.update)
             meter.finish()
-            let text = try format.render(analysis)
-            if let output {
-                do { try AtomicFile.write(Data(text.utf8), to: output) } catch {
+            /// Writes a file atomically; a failure is an I/O error (exit 74).
+            func write(_ data: Data, to path: String) throws {
+                do { try AtomicFile.write(data, to: path) } catch {
                     throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
                 }
+            }
+            let text = try format.render(analysis)
+            if let output {
+                try write(Data(text.utf8), to: output)
             } else {
                 print(text, terminator: "")
             }
             if let features {
-                let table = FeatureTable.csv(analysis.features, config: configuration.segmentation)
-                do { try AtomicFile.write(Data(table.utf8), to: features) } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
-                }
+                try write(Data(FeatureTable.csv(analysis.features, config: configuration.segmentation).utf8), to: features)
             }
             if let bellCandidates {
                 let table = BellCandidateTable.csv(analysis.features, duration: analysis.result.durationSeconds,
                                                    config: configuration.segmentation)
-                do { try AtomicFile.write(Data(table.utf8), to: bellCandidates) } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
-                }
+                try write(Data(table.utf8), to: bellCandidates)
             }
             if let timings {
                 struct Stats: Encodable {
@@ -146,9 +145,7 @@ struct AnalyzeCommand: ParsableCommand {
                 var usage = rusage()
                 getrusage(RUSAGE_SELF.rawValue, &usage)
                 let stats = Stats(timings: analysis.timings, decode: analysis.decodeReport, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
-                do { try AtomicFile.write(try JSONOutput.data(stats), to: timings) } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
-                }
+                try write(try JSONOutput.data(stats), to: timings)
             }
             if !quiet && (format != .table || output != nil) {
                 for w in analysis.warnings { FileHandle.standardError.write(Data("bellwork: \(lesson): warning: \(w)\n".utf8)) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Bellwork
+import Segmentation
 
 /// Every lesson fixture and every real recording in the shared media that is a usable lesson.
 enum Lessons {
@@ -187,6 +188,23 @@ enum Lessons {
         }
         let starts = cells.compactMap { Double($0[s]) }
         #expect(starts == starts.sorted())
+    }
+
+    /// The bell's two views (its bell band and its partials) can start in the same frame: the table marks
+    /// the one the detector took, not every candidate starting then.
+    @Test func bellCandidatesTableMarksOneOfTwoCandidatesStartingTogether() {
+        let band = BellCandidate(start: 9.904, end: 12.69, brightShare: 0.95, meanRiseDb: 22, meanTiltDb: -2,
+                                 meanPurity: 0.35, sustainShare: 0.9, slopeDbPerSecond: -2, levelSwingDb: 1.5,
+                                 stableShare: 0.34, excessRiseDb: 4.5, harmonicity: 0.1)
+        let partials = BellCandidate(start: 9.904, end: 12.58, brightShare: 1, meanRiseDb: 15.7, meanTiltDb: 0,
+                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 2.6)
+        let series = FeatureSeries(stepSeconds: 0.5, motion: [], audioDb: Array(repeating: -40, count: 240),
+                                   bellCandidates: [band, partials])
+        let table = BellCandidateTable.csv(series, duration: 120, config: SegmentationConfig())
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let chosen = BellCandidateTable.columns.firstIndex(of: "chosen")!
+        #expect(rows.count == 2)
+        #expect(rows.filter { $0[chosen] == "1" }.count == 1, "\(table)")
     }
 
     @Test func tableShowsTheFiguresInMinutesAndSeconds() throws {
