@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells bells bench accuracy leakcheck screenshots clean
+.PHONY: demo test build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -56,6 +56,14 @@ fixtures-bells: deps
 # The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
 bells: deps build
 	scripts/bells.sh tune
+
+# Random whole lessons (36, about 10 minutes; not committed): tune (24) and held-out check (12) sets for the segmenter.
+fixtures-trials: deps
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
+
+# The whole analysis over the lesson trials' tune set (scripts/trials.sh check: the held-out set).
+trials: deps build
+	scripts/trials.sh tune
 
 bench: deps build
 	python3 benchmarks/run.py

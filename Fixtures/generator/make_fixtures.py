@@ -29,7 +29,7 @@ import media  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials, lesson_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -287,6 +287,8 @@ def main():
     ap.add_argument("--extra", metavar="OUTDIR", help="render the extra tune lessons (EXTRA_TUNE) into OUTDIR")
     ap.add_argument("--bells", metavar="OUTDIR",
                     help="render the sound-only bell trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
+    ap.add_argument("--trials", metavar="OUTDIR",
+                    help="render the random lesson trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
@@ -307,6 +309,8 @@ def main():
         on_demand = [(EXTRA_TUNE, args.extra)]
     if args.bells:
         on_demand = [(bell_trials(split), os.path.join(args.bells, split)) for split in ("tune", "check")]
+    if args.trials:
+        on_demand = [(lesson_trials(split), os.path.join(args.trials, split)) for split in ("tune", "check")]
     if on_demand:
         for scenarios, outdir in on_demand:
             os.makedirs(outdir, exist_ok=True)

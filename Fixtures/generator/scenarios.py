@@ -346,3 +346,94 @@ def bell_trials(split, count=27):
             notes=f"Sound only. {what_bell} at {bell} s while the class is in '{opening}'; not bells: "
                   f"{', '.join(f'{s[1]} at {s[2]} s' for s in sounds) or 'none'}; microphone gain {gain:+.1f} dB."))
     return trials
+
+
+# ----------------------------------------------------------------------------- lesson trials
+# Whole lessons (picture and sound) made at random from fixed seeds, to measure and tune the segmenter over
+# many more rooms and orders than the hand-written lessons above: openings with and without arrival, one to
+# four blocks of work with the transitions between them (materials, moves to and from the group tables),
+# sometimes a pack-up at the end; any bell kind or none; microphones from 20 dB too quiet to 12 dB too hot;
+# sometimes lights dimmed, a camera bumped, sound only or picture only; sounds that are not the bell.
+# Two sets from different seeds: "tune" and "check" (held out: run once a setting is chosen).
+# Rendered on demand: make fixtures-trials.
+LESSON_TRIAL_SEEDS = {"tune": 7000, "check": 8000}
+LESSON_TRIAL_COUNTS = {"tune": 24, "check": 12}
+
+
+def lesson_trials(split):
+    """The lesson trials of a split."""
+    import random
+    trials = []
+    first = LESSON_TRIAL_SEEDS[split]
+    for n in range(LESSON_TRIAL_COUNTS[split]):
+        seed = first + n
+        r = random.Random(seed)
+        opening = r.choice(["arrival", "arrival", "arrival", "settle", "instruction", "unsettled"])
+        script = []
+        if opening in ("arrival", "unsettled"):
+            script.append(("arrival", r.randint(15, 40), {"seated": round(r.uniform(0.2, 0.8), 2)}))
+            script.append(("unsettled", r.randint(30, 70)) if opening == "unsettled" else ("settle", r.randint(8, 18)))
+        elif opening == "settle":
+            script.append(("settle", r.randint(12, 25)))
+        target = r.randint(150, 240)
+        previous = None
+        while True:
+            kinds = [k for k in ("instruction", "independent", "group") if k != previous]
+            work = r.choice(kinds)
+            if previous is not None:
+                move = previous == "group" or work == "group"
+                script.append(("move", r.randint(14, 22)) if move else ("materials", r.randint(10, 18)))
+            opts = {}
+            if work == "instruction" and r.random() < 0.15:
+                opts = {"layout": "carpet"}
+            if work == "independent" and r.random() < 0.3:
+                opts = {"teacher": "desk"}
+            script.append((work, r.randint(25, 90), opts) if opts else (work, r.randint(25, 90)))
+            previous = work
+            if sum(p[1] for p in script) >= target:
+                break
+        if r.random() < 0.25:
+            script.append(("packup", r.randint(20, 40)))
+        duration = sum(p[1] for p in script)
+        kind = r.choice(BELL_TRIAL_KINDS)
+        if opening in ("arrival", "unsettled"):
+            bell = round(r.uniform(3, script[0][1] - 2), 2) if kind else None
+        else:
+            bell = round(r.uniform(2, 8), 2) if kind and r.random() < 0.6 else None
+        kind = kind if bell is not None else None
+        sounds = []
+        for _ in range(r.choice([0, 0, 1, 1, 2])):
+            what = r.choice(BELL_TRIAL_DISTRACTORS)
+            t = round(r.uniform(1, duration - 12), 2)
+            if bell is not None and abs(t - bell) <= 12:
+                continue
+            sounds.append(("fx", what, t, round(r.uniform(2, 4), 1)) if what == "laughter" else ("fx", what, t))
+        lights = []
+        starts = [sum(p[1] for p in script[:i]) for i in range(len(script))]
+        if r.random() < 0.2:
+            blocks = [(s, p) for s, p in zip(starts, script) if p[0] == "instruction" and p[1] >= 40]
+            if blocks:
+                s, p = r.choice(blocks)
+                lights = [(s + 8.0, round(r.uniform(0.35, 0.6), 2), 1.0, 2.0), (s + p[1] - 6.0, 1.0, 0.0, 1.5)]
+        camera = None
+        if r.random() < 0.15:
+            t0 = round(r.uniform(20, duration - 30), 1)
+            camera = (t0, t0 + round(r.uniform(3, 7), 1), round(r.uniform(-0.03, 0.03), 3),
+                      round(r.uniform(-0.03, 0.03), 3))
+        fmt = r.choice(["mp4"] * 6 + ["mp4_mono44", "webm", "m4a", "mp4_video_only"])
+        if fmt == "mp4_video_only":
+            kind, bell, sounds = None, None, []
+        gain = round(r.choice([r.uniform(-20, -8), r.uniform(-8, 4), r.uniform(4, 12)]), 1)
+        voice = r.choice(["en_US_f_Allison", "fr_CA_f_June", "it_IT_m_Carlo", "es_MX_f_Allison",
+                          "ru_RU_f_IvrvoiceRU"])
+        what_bell = kind or "no bell"
+        phases = ", ".join(f"{p[0]} {p[1]} s" for p in script)
+        trials.append(Scenario(
+            f"lessons_{split}_{n:02d}", seed, script, bell=bell, bell_kind=kind, fmt=fmt, sounds=sounds,
+            lights=lights, camera=camera, teacher_voice=voice, mic_gain_db=gain, hum_hz=r.choice([50.0, 60.0]),
+            crf=r.choice([28, 33, 38]) if fmt != "webm" else 46, split=split,
+            scenario=f"lesson trial ({split}): {what_bell}, {fmt}, mic {gain:+.1f} dB",
+            notes=f"Random lesson (seed {seed}): {phases}. {what_bell} at {bell} s; not bells: "
+                  f"{', '.join(f'{s[1]} at {s[2]} s' for s in sounds) or 'none'}; microphone gain {gain:+.1f} dB; "
+                  f"lights {lights or 'steady'}; camera {'bumped at %s s' % camera[0] if camera else 'still'}."))
+    return trials

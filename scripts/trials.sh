@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole analysis over the random lesson trials of `make fixtures-trials` (Fixtures/trials/), scored by
+# the contract's accuracy measures as `bellwork score` prints them, then the signed time-on-task error
+# (result minus truth: positive = more time on task than the truth) and its mean, to show a bias.
+# Usage: scripts/trials.sh [tune|check] [extra analyze options, e.g. --config FILE]
+#   tune:  the trials the segmenter's settings are chosen on (default)
+#   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+split=${1:-tune}; [ $# -gt 0 ] && shift
+dir=Fixtures/trials/$split
+ls "$dir"/*.truth.json >/dev/null 2>&1 || { echo "no trials in $dir: run make fixtures-trials" >&2; exit 66; }
+bin=.build/release/bellwork
+[ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Two analyses at a time (each decodes with its own threads; the machines here have two cores).
+for truth in "$dir"/*.truth.json; do
+  name=$(basename "$truth" .truth.json)
+  lesson=$(ls "$dir/$name".* | grep -v '\.json$' | head -1)
+  "$bin" analyze "$lesson" --format json --output "$work/$name.json" --quiet "$@" &
+  ln -s "$PWD/$truth" "$work/$name.truth.json"
+  while [ "$(jobs -r | wc -l)" -ge 2 ]; do sleep 0.1; done
+done
+wait
+"$bin" score "$work" "$work"
+python3 - "$work" <<'PY'
+import glob, json, os, sys
+errors = []
+for truth in sorted(glob.glob(os.path.join(sys.argv[1], "*.truth.json"))):
+    result = json.load(open(truth[: -len(".truth.json")] + ".json"))["metrics"]["timeOnTaskPercent"]
+    expected = json.load(open(truth))["metrics"]["timeOnTaskPercent"]
+    if result is not None and expected is not None:
+        errors.append(result - expected)
+if errors:
+    print(f"signed time-on-task error (result - truth): mean {sum(errors) / len(errors):+.2f} pts, "
+          f"{sum(e > 0 for e in errors)} over, {sum(e < 0 for e in errors)} under")
+PY
