@@ -118,6 +118,38 @@ public struct Segmenter: Sendable {
         return out
     }
 
+    /// Grows each run of `true` forward into settling: to the end, within `maximum` steps (and before the
+    /// next run and the first step without a score), that maximises the summed excess of the scores over
+    /// `margin` above the `quantile` of the scores of the next `lookahead` steps (up to the next run). A
+    /// short dip does not stop a tail that goes on after it; a tail no higher than the work does not grow.
+    public static func settlingTails(_ labels: [Bool], scores: [Double?], margin: Double, quantile q: Double,
+                                     lookahead: Int, maximum: Int) -> [Bool] {
+        var out = labels
+        let n = labels.count
+        guard margin > 0, maximum > 0 else { return out }
+        var i = 0
+        while i < n {
+            guard labels[i] else { i += 1; continue }
+            var end = i
+            while end < n && labels[end] { end += 1 }
+            var next = end
+            while next < n && !labels[next] && next < end + lookahead { next += 1 }
+            let work = scores[end..<next].compactMap { $0 }
+            if let level = RobustStatistics.quantile(work, q) {
+                var sum = 0.0, best = 0.0, bestEnd = end
+                var k = end
+                while k < min(next, end + maximum), let s = scores[k] {
+                    sum += s - (level + margin)
+                    k += 1
+                    if sum > best { best = sum; bestEnd = k }
+                }
+                for m in end..<bestEnd { out[m] = true }
+            }
+            i = end
+        }
+        return out
+    }
+
     /// Turns runs shorter than `minimum` steps of `value` into the other value (runs touching either
     /// end of the lesson are kept when `keepEnds`).
     public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, keepEnds: Bool = false) -> [Bool] {
@@ -159,6 +191,11 @@ public struct Segmenter: Sendable {
         if config.transitionExtendThreshold < config.transitionThreshold {
             transition = Self.extendRuns(transition, scores: scores, threshold: config.transitionExtendThreshold)
         }
+        // Settling is seen in the picture; the sound-only score is a coarse band test with no middle level.
+        transition = Self.settlingTails(transition, scores: scores, margin: series.hasMotion ? config.settleMarginScore : 0,
+                                        quantile: config.baselineQuantile,
+                                        lookahead: Int((config.settleLookaheadSeconds / step).rounded()),
+                                        maximum: Int((config.settleMaxSeconds / step).rounded()))
         let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
         let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
         transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)

@@ -89,4 +89,34 @@ import Testing
         // Nothing scores high enough: unchanged.
         #expect(Segmenter.extendRuns(labels, scores: scores, threshold: 5) == labels)
     }
+
+    @Test func settlingTailGrowsOverADipToTheEndOfTheTail() {
+        // A transition (4 steps), a settling tail at ~1.8 with a one-step dip, then work at ~0.3.
+        let labels = [Bool](repeating: true, count: 4) + [Bool](repeating: false, count: 16)
+        let scores: [Double?] = [4, 4, 4, 4, 1.8, 1.9, 1.2, 1.8, 1.9, 1.7,
+                                 0.3, 0.2, 0.4, 0.3, 0.3, 0.2, 0.4, 0.3, 0.3, 0.2]
+        let grown = Segmenter.settlingTails(labels, scores: scores, margin: 1.25, quantile: 0.25, lookahead: 16, maximum: 10)
+        #expect(grown == [Bool](repeating: true, count: 10) + [Bool](repeating: false, count: 10))
+        // Within `maximum` steps, to the best end there: the dip (third step) would lower the sum.
+        let capped = Segmenter.settlingTails(labels, scores: scores, margin: 1.25, quantile: 0.25, lookahead: 16, maximum: 3)
+        #expect(capped == [Bool](repeating: true, count: 6) + [Bool](repeating: false, count: 14))
+        // Work as lively as the tail (busy group work): nothing grows.
+        let busy: [Double?] = [4, 4, 4, 4] + [Double?](repeating: 1.8, count: 16)
+        #expect(Segmenter.settlingTails(labels, scores: busy, margin: 1.25, quantile: 0.25, lookahead: 16, maximum: 10) == labels)
+        // A margin of 0 turns it off; a step without a score stops it.
+        #expect(Segmenter.settlingTails(labels, scores: scores, margin: 0, quantile: 0.25, lookahead: 16, maximum: 10) == labels)
+        var gap = scores
+        gap[5] = nil
+        #expect(Segmenter.settlingTails(labels, scores: gap, margin: 1.25, quantile: 0.25, lookahead: 16, maximum: 10)
+                == [Bool](repeating: true, count: 5) + [Bool](repeating: false, count: 15))
+    }
+
+    @Test func settlingTailStopsAtTheNextTransition() {
+        let labels = [true, true, false, false, true, true, false, false, false, false]
+        let scores: [Double?] = [4, 4, 2, 2, 4, 4, 0, 0, 0, 0]
+        let grown = Segmenter.settlingTails(labels, scores: scores, margin: 1, quantile: 0.25, lookahead: 8, maximum: 8)
+        // The first run's work is only the two steps before the next run (level 2): no tail over it, and
+        // never into the next run. The second run's work scores 0 throughout: nothing to grow over.
+        #expect(grown == labels)
+    }
 }
