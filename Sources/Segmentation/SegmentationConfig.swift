@@ -23,6 +23,11 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var blackLuma = 20.0
     /// A picture pair whose mean absolute difference is below this is frozen.
     public var frozenDifference = 0.05
+    /// A step in which at least this share of the grid's cells moved is the camera moving (picked up,
+    /// bumped, panned), not the class: people fill part of the picture, a moving camera all of it. Such a
+    /// step has no transition score of its own (its motion says nothing about the class, and a phone picked
+    /// up is loud too): the smoothing fills it from its neighbours. More than 1: never.
+    public var cameraMoveSpread = 0.9
 
     // MARK: Audio level
     /// Length of one hop of the short-term level, in seconds.
@@ -230,6 +235,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.cellMinimumDifference, &cellMinimumDifference)
         try read(.blackLuma, &blackLuma)
         try read(.frozenDifference, &frozenDifference)
+        try read(.cameraMoveSpread, &cameraMoveSpread)
         try read(.audioHopSeconds, &audioHopSeconds)
         try read(.audioVariationWindowSeconds, &audioVariationWindowSeconds)
         try read(.silenceDb, &silenceDb)
@@ -313,6 +319,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("cellMinimumDifference", cellMinimumDifference),
             ("blackLuma", blackLuma),
             ("frozenDifference", frozenDifference),
+            ("cameraMoveSpread", cameraMoveSpread),
             ("audioHopSeconds", audioHopSeconds),
             ("audioVariationWindowSeconds", audioVariationWindowSeconds),
             ("silenceDb", silenceDb),

@@ -32,10 +32,13 @@ public struct Segmenter: Sendable {
     public func transitionScores(_ series: FeatureSeries, dead: [Bool]) -> [Double?] {
         let n = series.stepCount
         func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
+        // Steps where the camera moved: left out of the score and of the lesson's statistics.
+        let cameraMoved = (0..<n).map { series.motionSpread[$0] >= config.cameraMoveSpread }
+        func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || cameraMoved[$0] ? nil : a[$0] } }
         let q = config.baselineQuantile
-        let spread = RobustStatistics.standardise(live(series.motionSpread.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.05)
-        let motion = RobustStatistics.standardise(live(series.localMotion.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.1)
-        let sweep = RobustStatistics.standardise(live(series.motionSweep.map { Optional($0) }), baselineQuantile: q, minimumScale: 0.05)
+        let spread = RobustStatistics.standardise(still(series.motionSpread), baselineQuantile: q, minimumScale: 0.05)
+        let motion = RobustStatistics.standardise(still(series.localMotion), baselineQuantile: q, minimumScale: 0.1)
+        let sweep = RobustStatistics.standardise(still(series.motionSweep), baselineQuantile: q, minimumScale: 0.05)
         let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
         let variation = RobustStatistics.standardise(live(series.audioVariation), baselineQuantile: q, minimumScale: 0.5)
         var score = [Double?](repeating: nil, count: n)
@@ -51,7 +54,9 @@ public struct Segmenter: Sendable {
             let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
             return RobustStatistics.medianFilter(score, half: half)
         }
-        for i in 0..<n where !dead[i] {
+        // A step where the camera moved has no score of its own: the smoothing fills it from its neighbours,
+        // and what it cannot fill stays undecided (the model carries the state across it).
+        for i in 0..<n where !dead[i] && !cameraMoved[i] {
             var s = 0.0
             s += config.spreadWeight * (spread[i] ?? 0)
             s += config.motionWeight * min(motion[i] ?? 0, 6)

@@ -119,4 +119,24 @@ import Testing
         // never into the next run. The second run's work scores 0 throughout: nothing to grow over.
         #expect(grown == labels)
     }
+
+    /// A calm class whose camera is picked up and set down (12 s in which every cell moves): without the
+    /// camera rule that is a transition; with it the lesson is on task throughout, while a real transition
+    /// (widespread motion in part of the picture, and chatter) is still found.
+    @Test func aMovingCameraIsNotATransition() {
+        let n = 400  // 200 s
+        var motion = [Double](repeating: 0.5, count: n), spread = [Double](repeating: 0.02, count: n)
+        var db = [Double?](repeating: -35, count: n), variation = [Double?](repeating: 8, count: n)
+        for i in 0..<n where i % 7 == 0 { motion[i] += 0.2; spread[i] = 0.04 }
+        for i in 40..<64 { motion[i] = 15; spread[i] = 1; db[i] = -28 }           // the camera, 20-32 s
+        for i in 240..<300 { motion[i] = 3; spread[i] = 0.4; db[i] = -25; variation[i] = 3 }  // a transition
+        let series = FeatureSeries(stepSeconds: 0.5, motion: motion, localMotion: motion, motionSpread: spread,
+                                   luma: [Double?](repeating: 120, count: n), audioDb: db, audioVariation: variation)
+        let transitions = Segmenter().segments(series, duration: 200).filter { $0.kind == .transition }
+        #expect(transitions.count == 1, "\(transitions)")
+        #expect(transitions.allSatisfy { $0.start >= 110 }, "\(transitions)")
+        var off = SegmentationConfig()
+        off.cameraMoveSpread = 1.1
+        #expect(Segmenter(config: off).segments(series, duration: 200).contains { $0.kind == .transition && $0.end <= 45 })
+    }
 }
