@@ -6,12 +6,13 @@ import Segmentation
 public enum FeatureTable {
     public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionSweep", "luma",
                                  "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare", "dead",
-                                 "transitionScore", "transitionProbability"]
+                                 "wholePicture", "transitionScore", "transitionProbability"]
 
     public static func csv(_ series: FeatureSeries, config: SegmentationConfig) -> String {
         let segmenter = Segmenter(config: config)
         let dead = segmenter.deadSteps(series)
         let scores = segmenter.transitionScores(series, dead: dead)
+        let whole = segmenter.wholePictureSteps(series)
         let probabilities = segmenter.transitionProbabilities(scores)
         func f(_ x: Double?) -> String {
             guard let x, x.isFinite else { return "" }
@@ -22,7 +23,8 @@ public enum FeatureTable {
             let row = [f(Double(i) * series.stepSeconds), f(series.motion[i]), f(series.localMotion[i]),
                        f(series.globalChange[i]), f(series.motionSpread[i]), f(series.motionSweep[i]), f(series.luma[i]),
                        f(series.audioDb[i]), f(series.audioVariation[i]), f(series.voiceDb[i]), f(series.bellBandDb[i]),
-                       f(series.bellShare[i]), dead[i] ? "1" : "0", f(scores[i]), f(probabilities[i])]
+                       f(series.bellShare[i]), dead[i] ? "1" : "0",
+                       whole[i] ? "1" : "0", f(scores[i]), f(probabilities[i])]
             text += row.joined(separator: ",") + "\n"
         }
         return text

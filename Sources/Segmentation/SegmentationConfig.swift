@@ -23,11 +23,12 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var blackLuma = 20.0
     /// A picture pair whose mean absolute difference is below this is frozen.
     public var frozenDifference = 0.05
-    /// A step in which at least this share of the grid's cells moved is the camera moving (picked up,
-    /// bumped, panned), not the class: people fill part of the picture, a moving camera all of it. Such a
+    /// A step in which at least this share of the grid's cells changed is the whole picture changing, not
+    /// the class: the camera picked up, bumped or panned, or re-exposing (a change of gain is not a pure
+    /// offset, so `localMotion` keeps part of it). People fill part of the picture, these all of it. Such a
     /// step has no transition score of its own (its motion says nothing about the class, and a phone picked
     /// up is loud too): the smoothing fills it from its neighbours. More than 1: never.
-    public var cameraMoveSpread = 0.9
+    public var wholePictureSpread = 0.9
 
     // MARK: Audio level
     /// Length of one hop of the short-term level, in seconds.
@@ -235,7 +236,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.cellMinimumDifference, &cellMinimumDifference)
         try read(.blackLuma, &blackLuma)
         try read(.frozenDifference, &frozenDifference)
-        try read(.cameraMoveSpread, &cameraMoveSpread)
+        try read(.wholePictureSpread, &wholePictureSpread)
         try read(.audioHopSeconds, &audioHopSeconds)
         try read(.audioVariationWindowSeconds, &audioVariationWindowSeconds)
         try read(.silenceDb, &silenceDb)
@@ -319,7 +320,7 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("cellMinimumDifference", cellMinimumDifference),
             ("blackLuma", blackLuma),
             ("frozenDifference", frozenDifference),
-            ("cameraMoveSpread", cameraMoveSpread),
+            ("wholePictureSpread", wholePictureSpread),
             ("audioHopSeconds", audioHopSeconds),
             ("audioVariationWindowSeconds", audioVariationWindowSeconds),
             ("silenceDb", silenceDb),

@@ -28,13 +28,20 @@ public struct Segmenter: Sendable {
         }
     }
 
-    /// The transition score per step, in robust standard deviations (nil for dead steps).
+    /// Steps in which the whole picture changed (the camera picked up, bumped or re-exposing): nearly every
+    /// cell of the grid moved (`wholePictureSpread`).
+    public func wholePictureSteps(_ series: FeatureSeries) -> [Bool] {
+        series.motionSpread.map { $0 >= config.wholePictureSpread }
+    }
+
+    /// The transition score per step, in robust standard deviations (nil for dead steps; a step in which
+    /// the whole picture changed gets its neighbours' through the smoothing).
     public func transitionScores(_ series: FeatureSeries, dead: [Bool]) -> [Double?] {
         let n = series.stepCount
         func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
-        // Steps where the camera moved: left out of the score and of the lesson's statistics.
-        let cameraMoved = (0..<n).map { series.motionSpread[$0] >= config.cameraMoveSpread }
-        func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || cameraMoved[$0] ? nil : a[$0] } }
+        // Steps where the whole picture changed: left out of the score and of the lesson's statistics.
+        let wholePicture = wholePictureSteps(series)
+        func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || wholePicture[$0] ? nil : a[$0] } }
         let q = config.baselineQuantile
         let spread = RobustStatistics.standardise(still(series.motionSpread), baselineQuantile: q, minimumScale: 0.05)
         let motion = RobustStatistics.standardise(still(series.localMotion), baselineQuantile: q, minimumScale: 0.1)
@@ -54,9 +61,9 @@ public struct Segmenter: Sendable {
             let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
             return RobustStatistics.medianFilter(score, half: half)
         }
-        // A step where the camera moved has no score of its own: the smoothing fills it from its neighbours,
+        // A step where the whole picture changed has no score of its own: the smoothing fills it from its neighbours,
         // and what it cannot fill stays undecided (the model carries the state across it).
-        for i in 0..<n where !dead[i] && !cameraMoved[i] {
+        for i in 0..<n where !dead[i] && !wholePicture[i] {
             var s = 0.0
             s += config.spreadWeight * (spread[i] ?? 0)
             s += config.motionWeight * min(motion[i] ?? 0, 6)

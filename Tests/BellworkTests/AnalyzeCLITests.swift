@@ -161,6 +161,34 @@ enum Lessons {
         }
     }
 
+    /// `--features` marks the steps in which the whole picture changed: `camera_moved` (tune lesson) is a
+    /// phone picked up, shaken and set down between 2 and 9 s, and its exposure adjusts now and then after;
+    /// the class itself never fills the picture.
+    @Test func featuresTableMarksTheWholePictureChanging() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("features.csv").path
+        let out = try CLI.run(["analyze", CLI.repoRoot.appendingPathComponent("Fixtures/lessons/camera_moved.mov").path,
+                               "--format", "json", "--output", dir.appendingPathComponent("r.json").path,
+                               "--features", csv, "--quiet"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let t = rows[0].firstIndex(of: "time")!, w = rows[0].firstIndex(of: "wholePicture")!
+        let l = rows[0].firstIndex(of: "luma")!
+        let steps = rows.dropFirst().map { (time: Double($0[t]) ?? -1, whole: $0[w] == "1", luma: Double($0[l]) ?? 0) }
+        // The camera: most of 2-9.5 s.
+        #expect(steps.filter { $0.whole && $0.time >= 2 && $0.time < 10 }.count >= 10)
+        // Elsewhere only where the exposure jumped (the mean luma moved by more than 2 levels to or from a
+        // neighbouring step).
+        for (k, step) in steps.enumerated() where step.whole && (step.time < 1.5 || step.time >= 10) {
+            #expect(k > 0 && k + 1 < steps.count, "\(step)")
+            guard k > 0 && k + 1 < steps.count else { continue }
+            #expect(max(abs(step.luma - steps[k - 1].luma), abs(steps[k + 1].luma - step.luma)) > 2, "\(step)")
+        }
+        #expect(steps.filter { $0.whole }.count < steps.count / 10)
+    }
+
     /// `--bell-candidates`: every bell-like sound heard, one row each, exactly one of them marked as the
     /// bell the result reports (the sample lesson's real school bell at 30 s), with its confidence.
     @Test func bellCandidatesTableMarksTheChosenBell() throws {

@@ -136,7 +136,7 @@ import Testing
         #expect(transitions.count == 1, "\(transitions)")
         #expect(transitions.allSatisfy { $0.start >= 110 }, "\(transitions)")
         var off = SegmentationConfig()
-        off.cameraMoveSpread = 1.1
+        off.wholePictureSpread = 1.1
         #expect(Segmenter(config: off).segments(series, duration: 200).contains { $0.kind == .transition && $0.end <= 45 })
     }
 }
