@@ -4,9 +4,10 @@ import LessonMetrics
 /// Cuts a lesson's per-step series into segments.
 ///
 /// Steps: per-lesson robust normalisation (median and MAD, since rooms, microphones and cameras differ);
-/// a transition score per step from motion spread, local motion and loudness; a two-state model
-/// (transition or on task) decoded with Viterbi; minimum durations; a kind for each on-task stretch from
-/// how the room sounds; and `unknown` where there is neither picture nor sound.
+/// a transition score per step from motion spread, local motion and loudness (none where the whole
+/// picture changed: a camera moving or re-exposing); a two-state model (transition or on task) decoded
+/// with Viterbi; transitions grown by hysteresis and into their settling tails; minimum durations; a kind
+/// for each on-task stretch from how the room sounds; and `unknown` where there is neither picture nor sound.
 public struct Segmenter: Sendable {
     public let config: SegmentationConfig
 
