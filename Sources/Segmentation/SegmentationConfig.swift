@@ -205,12 +205,6 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var soundOnlySlope = 4.0
     /// Sound-only score inside the band (above `transitionThreshold`: a transition).
     public var soundOnlyBias = 3.0
-    /// Sound only: the running median over the score, in seconds (`smoothingSeconds` with a picture). The
-    /// variation of the level is a noisier sign than motion (a voice pauses, a chair scrapes), and a
-    /// transition lasts at least `minTransitionSeconds`. (Chosen on sound-only copies of the 35 tune lessons
-    /// and tune trials that have sound: 5 s 92.6 % mean agreement, F1 0.85; 10 s 93.5 %; 12 s 94.0 %, F1 0.92,
-    /// mean |time-on-task error| 4.89 → 4.04 points; 15 s 93.9 %.)
-    public var soundOnlySmoothingSeconds = 12.0
     /// Spread of the logistic that turns the score into a probability.
     public var transitionSoftness = 0.5
     /// Probability per step of leaving a state in the two-state model (lower is stickier).
@@ -306,7 +300,6 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
         try read(.chatterVariationHighDb, &chatterVariationHighDb)
         try read(.soundOnlySlope, &soundOnlySlope)
         try read(.soundOnlyBias, &soundOnlyBias)
-        try read(.soundOnlySmoothingSeconds, &soundOnlySmoothingSeconds)
         try read(.transitionSoftness, &transitionSoftness)
         try read(.switchProbability, &switchProbability)
         try read(.minTransitionSeconds, &minTransitionSeconds)
@@ -391,7 +384,6 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
             ("chatterVariationHighDb", chatterVariationHighDb),
             ("soundOnlySlope", soundOnlySlope),
             ("soundOnlyBias", soundOnlyBias),
-            ("soundOnlySmoothingSeconds", soundOnlySmoothingSeconds),
             ("transitionSoftness", transitionSoftness),
             ("switchProbability", switchProbability),
             ("minTransitionSeconds", minTransitionSeconds),

@@ -59,7 +59,7 @@ public struct Segmenter: Sendable {
                 let outside = max(0, config.chatterVariationLowDb - v, v - config.chatterVariationHighDb)
                 score[i] = config.soundOnlyBias - config.soundOnlySlope * outside
             }
-            let half = max(0, Int((config.soundOnlySmoothingSeconds / series.stepSeconds / 2).rounded()))
+            let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
             return RobustStatistics.medianFilter(score, half: half)
         }
         // A step where the whole picture changed has no score of its own: the smoothing fills it from its neighbours,

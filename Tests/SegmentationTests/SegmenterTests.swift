@@ -139,23 +139,4 @@ import Testing
         off.wholePictureSpread = 1.1
         #expect(Segmenter(config: off).segments(series, duration: 200).contains { $0.kind == .transition && $0.end <= 45 })
     }
-
-    /// Sound only: arrival chatter with a few seconds of one voice in it (a teacher calling over the room) is
-    /// one transition with the longer sound-only smoothing, and two short ones, both dropped, with the picture's.
-    @Test func soundOnlySmoothingBridgesAVoiceInTheChatter() {
-        let n = 360  // 180 s
-        var variation = [Double?](repeating: 8, count: n)          // one voice rising and falling
-        for i in 40..<84 { variation[i] = 3.5 }                    // 22 s of chatter, 20-42 s ...
-        for i in 58..<68 { variation[i] = 9 }                      // ... with 5 s of one voice at 29-34 s
-        let series = FeatureSeries(stepSeconds: 0.5, motion: [Double](repeating: 0, count: n),
-                                   luma: [Double?](repeating: nil, count: n),
-                                   audioDb: [Double?](repeating: -35, count: n), audioVariation: variation)
-        let transitions = Segmenter().segments(series, duration: 180).filter { $0.kind == .transition }
-        #expect(transitions.count == 1, "\(transitions)")
-        if let t = transitions.first { #expect(abs(t.start - 20) <= 3 && abs(t.end - 42) <= 3, "\(transitions)") }
-        var short = SegmentationConfig()
-        short.soundOnlySmoothingSeconds = short.smoothingSeconds
-        let split = Segmenter(config: short).segments(series, duration: 180).filter { $0.kind == .transition }
-        #expect(split.allSatisfy { $0.end - $0.start < 15 }, "\(split)")
-    }
 }
