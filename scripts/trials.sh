@@ -5,6 +5,8 @@
 # Usage: scripts/trials.sh [tune|check] [extra analyze options, e.g. --config FILE]
 #   tune:  the trials the segmenter's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
+# With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
+# the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 split=${1:-tune}; [ $# -gt 0 ] && shift
@@ -18,6 +20,12 @@ trap 'rm -rf "$work"' EXIT
 for truth in "$dir"/*.truth.json; do
   name=$(basename "$truth" .truth.json)
   lesson=$(ls "$dir/$name".* | grep -v '\.json$' | head -1)
+  if [ -n "${SOUND_ONLY:-}" ]; then
+    [ -n "$(ffprobe -v error -select_streams a -show_entries stream=index -of csv=p=0 "$lesson")" ] || continue
+    case "$lesson" in *.webm) copy="$work/$name.sound.mka" ;; *) copy="$work/$name.sound.m4a" ;; esac
+    ffmpeg -v error -y -i "$lesson" -vn -c:a copy "$copy"
+    lesson=$copy
+  fi
   "$bin" analyze "$lesson" --format json --output "$work/$name.json" --quiet "$@" &
   ln -s "$PWD/$truth" "$work/$name.truth.json"
   while [ "$(jobs -r | wc -l)" -ge 2 ]; do sleep 0.1; done
