@@ -213,6 +213,11 @@ public struct Segmenter: Sendable {
         let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
         transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)
         transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, keepEnds: true)
+        // A recording started as the class came in: its first seconds belong to the transition that follows.
+        if series.hasMotion, let first = transition.firstIndex(of: true), first > 0,
+           Double(first) * step < config.minLeadingOnTaskSeconds, !allDead[0..<first].contains(true) {
+            for k in 0..<first { transition[k] = true }
+        }
         var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.minUnknownSeconds / step).rounded())))
         if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
 

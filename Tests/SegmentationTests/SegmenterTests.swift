@@ -139,4 +139,27 @@ import Testing
         off.wholePictureSpread = 1.1
         #expect(Segmenter(config: off).segments(series, duration: 200).contains { $0.kind == .transition && $0.end <= 45 })
     }
+
+    /// A recording started as students came in: a few calm seconds, then the arrival. The first seconds join
+    /// the arrival; a longer calm start (a class already working) is kept.
+    @Test func aShortCalmStartJoinsTheTransitionAfterIt() {
+        func lesson(calmSeconds: Int) -> FeatureSeries {
+            let n = 400  // 200 s
+            let calm = calmSeconds * 2
+            var motion = [Double](repeating: 0.5, count: n), spread = [Double](repeating: 0.02, count: n)
+            var db = [Double?](repeating: -35, count: n), variation = [Double?](repeating: 8, count: n)
+            for i in calm..<(calm + 80) { motion[i] = 3; spread[i] = 0.6; db[i] = -25; variation[i] = 3 }
+            for i in 0..<n where i % 7 == 0 { motion[i] += 0.2 }
+            return FeatureSeries(stepSeconds: 0.5, motion: motion, localMotion: motion, motionSpread: spread,
+                                 luma: [Double?](repeating: 120, count: n), audioDb: db, audioVariation: variation)
+        }
+        let early = Segmenter().segments(lesson(calmSeconds: 6), duration: 200)
+        #expect(early.first?.kind == .transition && early.first?.start == 0, "\(early)")
+        let late = Segmenter().segments(lesson(calmSeconds: 30), duration: 200)
+        #expect(late.first?.kind.isOnTask == true && (late.first?.end ?? 0) >= 25, "\(late)")
+        var off = SegmentationConfig()
+        off.minLeadingOnTaskSeconds = 0
+        let kept = Segmenter(config: off).segments(lesson(calmSeconds: 6), duration: 200)
+        #expect(kept.first?.kind.isOnTask == true, "\(kept)")
+    }
 }
