@@ -57,7 +57,7 @@ fixtures-bells: deps
 bells: deps build
 	scripts/bells.sh tune
 
-# Random whole lessons (36, about 10 minutes; not committed): tune (24) and held-out check (12) sets for the segmenter.
+# Random whole lessons (48, about 13 minutes; not committed): tune (36) and held-out check (12) sets for the segmenter.
 fixtures-trials: deps
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
 
