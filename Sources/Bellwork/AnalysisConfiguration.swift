@@ -30,8 +30,15 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
     /// Reads a configuration file: defaults overlaid with the file's keys. Unknown keys are errors, so a
     /// misspelt threshold is never silently ignored.
     public static func load(_ path: String) throws -> AnalysisConfiguration {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let user = try JSONDecoder().decode(JSONValue.self, from: data)
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw ConfigurationError(message: "the configuration file \(reason)")
+        }
+        let user: JSONValue
+        do { user = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw ConfigurationError(message: "the configuration file is not JSON")
+        }
         let defaults = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(AnalysisConfiguration()))
         let merged = try overlay(defaults, user, path: "")
         return try JSONDecoder().decode(AnalysisConfiguration.self, from: JSONEncoder().encode(merged))

@@ -319,5 +319,13 @@ enum Lessons {
         let bad = try CLI.run(["analyze", iphone, "--config", config])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("minTransitionSecs"))
+
+        // A missing or unreadable file, and one that is not JSON: one clear line each, usage status.
+        try "minTransitionSeconds = 12\n".write(toFile: config, atomically: true, encoding: .utf8)
+        for (file, words) in [(config, "not JSON"), (dir.appendingPathComponent("none.json").path, "does not exist")] {
+            let run = try CLI.run(["analyze", iphone, "--config", file])
+            #expect(run.status == 64, "\(run.stderr)")
+            #expect(run.stderrLines.count == 1 && run.stderr.contains(words) && !run.stderr.contains("Domain"), "\(run.stderr)")
+        }
     }
 }
