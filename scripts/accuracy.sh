@@ -4,11 +4,7 @@
 # tune lessons of `make fixtures-extra` when Fixtures/extra/ holds them.
 # Usage: scripts/accuracy.sh [extra analyze options, e.g. --decode full]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=.build/release/bellwork
-[ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 
 # score_set TITLE DIR NAME... [-- analyze options]: analyses DIR/NAME.* against DIR/NAME.truth.json, then scores.
 score_set() {
@@ -18,10 +14,9 @@ score_set() {
   [ $# -gt 0 ] && shift
   mkdir -p "$out"
   for name in "${names[@]}"; do
-    lesson=$(ls "$dir/$name".* | grep -v '\.json$' | head -1)
-    "$bin" analyze "$lesson" --format json --output "$out/$name.json" --quiet "$@"
-    ln -s "$PWD/$dir/$name.truth.json" "$out/$name.truth.json"
+    analyse "$(recording "$dir" "$name")" "$dir/$name.truth.json" "$out" "$@"
   done
+  wait_analyses
   echo "== $title set"
   "$bin" score "$out" "$out"
 }

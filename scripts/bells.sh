@@ -5,19 +5,14 @@
 #   tune:  the trials the detector's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 split=${1:-tune}; [ $# -gt 0 ] && shift
 dir=Fixtures/bells/$split
-ls "$dir"/*.truth.json >/dev/null 2>&1 || { echo "no trials in $dir: run make fixtures-bells" >&2; exit 66; }
-bin=.build/release/bellwork
-[ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+require_set "$dir" fixtures-bells
 for truth in "$dir"/*.truth.json; do
-  name=$(basename "$truth" .truth.json)
-  "$bin" analyze "$dir/$name.m4a" --format json --output "$work/$name.json" --quiet "$@"
-  ln -s "$PWD/$truth" "$work/$name.truth.json"
+  analyse "$dir/$(basename "$truth" .truth.json).m4a" "$truth" "$work" "$@"
 done
+wait_analyses
 "$bin" score "$work" "$work" --format json > "$work/score.json"
 python3 - "$work/score.json" "$dir" <<'PY'
 import collections, json, os, sys

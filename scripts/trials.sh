@@ -1,36 +1,30 @@
 #!/usr/bin/env bash
 # The whole analysis over the random lesson trials of `make fixtures-trials` (Fixtures/trials/), scored by
 # the contract's accuracy measures as `bellwork score` prints them, then the signed time-on-task error
-# (result minus truth: positive = more time on task than the truth) and its mean, to show a bias.
+# (result minus truth: positive = more time on task than the truth): its mean (a bias), the mean of its size,
+# and how many lessons are more than 5 points off.
 # Usage: scripts/trials.sh [tune|check] [extra analyze options, e.g. --config FILE]
 #   tune:  the trials the segmenter's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 split=${1:-tune}; [ $# -gt 0 ] && shift
 dir=Fixtures/trials/$split
-ls "$dir"/*.truth.json >/dev/null 2>&1 || { echo "no trials in $dir: run make fixtures-trials" >&2; exit 66; }
-bin=.build/release/bellwork
-[ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# Two analyses at a time (each decodes with its own threads; the machines here have two cores).
+require_set "$dir" fixtures-trials
 for truth in "$dir"/*.truth.json; do
   name=$(basename "$truth" .truth.json)
-  lesson=$(ls "$dir/$name".* | grep -v '\.json$' | head -1)
+  lesson=$(recording "$dir" "$name")
   if [ -n "${SOUND_ONLY:-}" ]; then
     [ -n "$(ffprobe -v error -select_streams a -show_entries stream=index -of csv=p=0 "$lesson")" ] || continue
     case "$lesson" in *.webm) copy="$work/$name.sound.mka" ;; *) copy="$work/$name.sound.m4a" ;; esac
     ffmpeg -v error -y -i "$lesson" -vn -c:a copy "$copy"
     lesson=$copy
   fi
-  "$bin" analyze "$lesson" --format json --output "$work/$name.json" --quiet "$@" &
-  ln -s "$PWD/$truth" "$work/$name.truth.json"
-  while [ "$(jobs -r | wc -l)" -ge 2 ]; do sleep 0.1; done
+  analyse "$lesson" "$truth" "$work" "$@"
 done
-wait
+wait_analyses
 "$bin" score "$work" "$work"
 python3 - "$work" <<'PY'
 import glob, json, os, sys
@@ -42,5 +36,7 @@ for truth in sorted(glob.glob(os.path.join(sys.argv[1], "*.truth.json"))):
         errors.append(result - expected)
 if errors:
     print(f"signed time-on-task error (result - truth): mean {sum(errors) / len(errors):+.2f} pts, "
-          f"{sum(e > 0 for e in errors)} over, {sum(e < 0 for e in errors)} under")
+          f"{sum(e > 0 for e in errors)} over, {sum(e < 0 for e in errors)} under; "
+          f"mean size {sum(abs(e) for e in errors) / len(errors):.2f} pts, "
+          f"{sum(abs(e) > 5 for e in errors)} more than 5 pts off")
 PY

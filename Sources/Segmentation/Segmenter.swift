@@ -163,16 +163,19 @@ public struct Segmenter: Sendable {
         return out
     }
 
-    /// Turns runs shorter than `minimum` steps of `value` into the other value (runs touching either
-    /// end of the lesson are kept when `keepEnds`).
-    public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, keepEnds: Bool = false) -> [Bool] {
+    /// Turns runs shorter than `minimum` steps of `value` into the other value. A run touching the start of
+    /// the lesson is held to `atStart` steps instead, one touching its end to `atEnd` (nil: `minimum`), one
+    /// touching both to the lesser.
+    public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, atStart: Int? = nil,
+                                       atEnd: Int? = nil) -> [Bool] {
         var out = labels
         var i = 0
         while i < out.count {
             var j = i
             while j < out.count && out[j] == out[i] { j += 1 }
-            let atEnd = i == 0 || j == out.count
-            if out[i] == value && j - i < minimum && !(keepEnds && atEnd) {
+            let start = i == 0 ? atStart ?? minimum : nil, end = j == out.count ? atEnd ?? minimum : nil
+            let least = min(start ?? end ?? minimum, end ?? start ?? minimum)
+            if out[i] == value && j - i < least {
                 for k in i..<j { out[k] = !value }
             }
             i = j
@@ -198,6 +201,7 @@ public struct Segmenter: Sendable {
         }
         let allDead = deadSteps(series)
         let dead = Array(allDead.prefix(n))
+        let hasPicture = series.hasMotion
         let scores = Array(transitionScores(series, dead: allDead).prefix(n))
         let p = transitionProbabilities(scores)
         var transition = Self.viterbi(p, switchProbability: config.switchProbability)
@@ -205,19 +209,20 @@ public struct Segmenter: Sendable {
             transition = Self.extendRuns(transition, scores: scores, threshold: config.transitionExtendThreshold)
         }
         // Settling is seen in the picture; the sound-only score is a coarse band test with no middle level.
-        transition = Self.settlingTails(transition, scores: scores, margin: series.hasMotion ? config.settleMarginScore : 0,
+        transition = Self.settlingTails(transition, scores: scores, margin: hasPicture ? config.settleMarginScore : 0,
                                         quantile: config.baselineQuantile,
                                         lookahead: Int((config.settleLookaheadSeconds / step).rounded()),
                                         maximum: Int((config.settleMaxSeconds / step).rounded()))
         let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
         let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
         transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)
-        transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, keepEnds: true)
-        // A recording started as the class came in: its first seconds belong to the transition that follows.
-        if series.hasMotion, let first = transition.firstIndex(of: true), first > 0,
-           Double(first) * step < config.minLeadingOnTaskSeconds, !allDead[0..<first].contains(true) {
-            for k in 0..<first { transition[k] = true }
-        }
+        // Work touching an end of the recording is kept however short, but a few seconds before the first
+        // transition are the class coming in as the recording started (seen in the picture; not when some
+        // of them have neither picture nor sound).
+        let firstTransition = transition.firstIndex(of: true) ?? n
+        let leading = hasPicture && !dead[0..<firstTransition].contains(true)
+            ? Int((config.minLeadingOnTaskSeconds / step).rounded()) : 0
+        transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, atStart: leading, atEnd: 0)
         var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.minUnknownSeconds / step).rounded())))
         if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
 

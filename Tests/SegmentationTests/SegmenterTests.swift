@@ -17,6 +17,12 @@ import Testing
         let l = [false, false, true, true, false, false, false, true, true, true, true]
         #expect(Segmenter.removeShortRuns(l, value: true, minimum: 3)
                 == [false, false, false, false, false, false, false, true, true, true, true])
+        // Runs at the ends held to their own minimum: the first (2 steps) kept, the last (4) removed.
+        let ends = [false, false, true, true, true, false, false, false, false]
+        #expect(Segmenter.removeShortRuns(ends, value: false, minimum: 3, atStart: 0, atEnd: 5)
+                == [false, false, true, true, true, true, true, true, true])
+        #expect(Segmenter.removeShortRuns(ends, value: false, minimum: 3, atStart: 3, atEnd: 0)
+                == [true, true, true, true, true, false, false, false, false])
     }
 
     /// A synthetic lesson: calm, then 40 s of widespread motion and chatter, then calm; a dead tail.
