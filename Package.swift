@@ -26,15 +26,17 @@ let package = Package(
         // What Swift cannot do itself: FFmpeg's log callback takes a va_list.
         .target(name: "CFFmpegShims", dependencies: ["CFFmpeg"]),
         // The only Swift target that imports FFmpeg.
+        // The analysis streams and the sink protocols: what Segmentation consumes, without FFmpeg.
+        .target(name: "MediaSamples"),
         .target(
             name: "MediaIO",
-            dependencies: ["CFFmpeg", "CFFmpegShims", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CFFmpegShims", "MediaSamples", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "LessonMetrics"),
-        .target(name: "Segmentation", dependencies: ["MediaIO", "LessonMetrics"]),
+        .target(name: "Segmentation", dependencies: ["MediaSamples", "LessonMetrics"]),
         .target(
             name: "Bellwork",
-            dependencies: ["MediaIO", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["MediaIO", "MediaSamples", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
@@ -42,7 +44,9 @@ let package = Package(
             dependencies: ["Bellwork", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
-        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaIO", "LessonMetrics"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaSamples", "LessonMetrics"]),
+        // Segmentation over really decoded media (fixture lessons, recorded bells): needs FFmpeg.
+        .testTarget(name: "PipelineTests", dependencies: ["Bellwork", "Segmentation", "MediaIO", "LessonMetrics"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
         .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
     ]

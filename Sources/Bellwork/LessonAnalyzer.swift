@@ -32,11 +32,12 @@ public enum LessonAnalyzer {
         let started = Date()
         let reader = try MediaReader(path: path)
         let info = reader.info
-        var extractor = FeatureExtractor(config: configuration.segmentation)
-        let report = try reader.decode(into: &extractor, options: configuration.decode,
+        var sink = SplitFeatureSink(extractor: FeatureExtractor(
+            config: configuration.segmentation, transform: RealFFT(size: configuration.segmentation.fftSize)))
+        let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })
         let decoded = Date()
-        let features = extractor.finish()
+        let features = sink.extractor.finish()
         let duration = roundedTime(report.decodedSeconds)
         let found = LessonSegmentation.run(features, duration: duration, config: configuration.segmentation)
         let segmented = Date()

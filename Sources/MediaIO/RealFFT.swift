@@ -1,8 +1,9 @@
 internal import CFFmpeg
+import MediaSamples
 
 /// A forward real-to-complex FFT of a fixed power-of-two size, by FFmpeg's `av_tx` (AV_TX_FLOAT_RDFT).
 /// Reuse one per size; not `Sendable` (its buffers are scratch space).
-public final class RealFFT {
+public final class RealFFT: PowerSpectrumTransform {
     /// Samples per transform.
     public let size: Int
     private let context: OpaquePointer

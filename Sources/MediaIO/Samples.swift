@@ -1,45 +1,4 @@
-/// One analysis picture: the luma of a decoded frame shrunk to the analysis width, 8 bits a pixel, rows
-/// packed without padding. It borrows the decoder's buffer: read it inside `withPixels`, keep only numbers.
-public struct LumaFrame: ~Copyable {
-    /// Seconds from the start of the presentation.
-    public let time: Double
-    public let width: Int
-    public let height: Int
-    let base: UnsafePointer<UInt8>
-
-    /// `width × height` bytes, row after row, valid only inside `body`.
-    public func withPixels<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: base, count: width * height))
-    }
-
-    /// A copy of the pixels, for tests and tools (not for the hot path).
-    public func copyPixels() -> [UInt8] { withPixels { Array($0) } }
-}
-
-/// A run of mono Float32 audio samples at the analysis rate. It borrows the resampler's buffer.
-public struct AudioChunk: ~Copyable {
-    /// Seconds from the start of the presentation to the first sample.
-    public let time: Double
-    public let sampleRate: Int
-    public let count: Int
-    let base: UnsafePointer<Float>
-
-    /// The samples, valid only inside `body`.
-    public func withSamples<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: base, count: count))
-    }
-}
-
-/// Receives analysis pictures in time order.
-public protocol PictureSink {
-    mutating func consume(video frame: borrowing LumaFrame)
-}
-
-/// Receives the analysis streams as they are decoded, in the order the file delivers them
-/// (video and audio interleave; each stream's own times only increase).
-public protocol MediaSink: PictureSink {
-    mutating func consume(audio chunk: borrowing AudioChunk)
-}
+@_exported import MediaSamples
 
 /// A sink whose pictures may be split in time, so two stretches of the video decode at once, each on its
 /// own thread (a chain of P-frames does not spread over threads inside one decoder).

@@ -1,11 +1,11 @@
-import MediaIO
+import MediaSamples
 
 /// Turns the analysis streams into a `FeatureSeries` as they are decoded.
 ///
 /// It keeps the previous analysis picture, a spectral frame's worth of audio and fixed-size scratch;
 /// everything else it keeps is the per-step series (a few numbers and one value per grid cell a step).
 /// Not `Sendable`: it owns an FFT's scratch space. One extractor per lesson.
-public struct FeatureExtractor: SplittableMediaSink {
+public struct FeatureExtractor: MediaSink {
     public let config: SegmentationConfig
     private let step: Double
 
@@ -26,7 +26,7 @@ public struct FeatureExtractor: SplittableMediaSink {
     private var hopCount: [Int] = []
 
     // Spectrum.
-    private let fft: RealFFT
+    private let fft: any PowerSpectrumTransform
     private let window: [Float]
     private let kernel: SpectralKernel
     private var frameBuffer: [Float]
@@ -40,14 +40,16 @@ public struct FeatureExtractor: SplittableMediaSink {
     private var spectralFrames: [Int] = []
     private var brightFrames: [Int] = []
 
-    public init(config: SegmentationConfig = SegmentationConfig()) {
+    /// `transform` is the FFT of the spectral frames (`config.fftSize` samples).
+    public init(config: SegmentationConfig = SegmentationConfig(), transform: any PowerSpectrumTransform) {
+        precondition(transform.size == config.fftSize, "the FFT's size must be the configured fftSize")
         self.config = config
         step = config.stepSeconds
         cellCount = max(1, config.motionGridColumns * config.motionGridRows)
         video = VideoFeatures(config: config)
         samplesPerStep = max(1, Int((config.stepSeconds * Double(sampleRate)).rounded()))
         samplesPerHop = max(1, Int((config.audioHopSeconds * Double(sampleRate)).rounded()))
-        fft = RealFFT(size: config.fftSize)
+        fft = transform
         window = SpectralKernel.hannWindow(size: config.fftSize)
         let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
         kernel = SpectralKernel(size: config.fftSize, sampleRate: sampleRate, windowEnergy: energy, config: config)
@@ -75,7 +77,7 @@ public struct FeatureExtractor: SplittableMediaSink {
 
     /// Takes the steps from `time` on from `part`, which saw every picture from some time before it; this
     /// extractor saw every picture before `time`.
-    public mutating func merge(videoPart part: consuming VideoFeatures, from time: Double) {
+    public mutating func mergeVideo(_ part: consuming VideoFeatures, from time: Double) {
         video.merge(later: part, fromStep: max(0, Int((time / step).rounded(.down))))
     }
 

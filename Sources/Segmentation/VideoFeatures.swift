@@ -1,4 +1,4 @@
-import MediaIO
+import MediaSamples
 
 /// The picture side of `FeatureExtractor`: per step, the motion between consecutive analysis pictures,
 /// split into local and global change, the mean luma, and the motion of each grid cell.

@@ -1,5 +1,4 @@
 import Foundation
-import MediaIO
 import Testing
 @testable import Segmentation
 
@@ -15,7 +14,7 @@ import Testing
         let samples = (0..<size).map { Float(signal(Double($0) / 16_000)) * window[$0] }
         var power = [Float](repeating: 0, count: size / 2 + 1)
         samples.withUnsafeBufferPointer { input in
-            power.withUnsafeMutableBufferPointer { RealFFT(size: size).powerSpectrum(input, into: $0) }
+            power.withUnsafeMutableBufferPointer { ReferenceFFT(size: size).powerSpectrum(input, into: $0) }
         }
         return power.withUnsafeBufferPointer { kernel.measure($0) }
     }

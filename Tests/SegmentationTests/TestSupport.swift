@@ -1,5 +1,4 @@
 import Foundation
-import MediaIO
 import Segmentation
 
 /// Paths and helpers shared by the Segmentation tests.
@@ -15,16 +14,6 @@ enum TestSupport {
     }()
 
     static func media(_ relative: String) -> String { sharedMedia.appendingPathComponent(relative).path }
-
-    /// The 16 kHz mono analysis audio of a file, decoded by `MediaReader`.
-    static func decodeAudio(_ path: String) throws -> [Float] {
-        let reader = try MediaReader(path: path)
-        var sink = AudioCollector()
-        var options = DecodeOptions()
-        options.decodeVideo = false
-        _ = try reader.decode(into: &sink, options: options)
-        return sink.samples
-    }
 
     /// Deterministic room tone: low-passed noise at about `db` dBFS RMS.
     static func roomNoise(seconds: Double, db: Double, seed: UInt64 = 7) -> [Float] {
@@ -52,7 +41,7 @@ enum TestSupport {
 
     /// Runs the feature extractor over audio alone (in chunks of 1024 samples, like a decoder).
     static func features(audio: [Float], config: SegmentationConfig = SegmentationConfig()) -> FeatureSeries {
-        var extractor = FeatureExtractor(config: config)
+        var extractor = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.fftSize))
         audio.withUnsafeBufferPointer { all in
             var i = 0
             while i < all.count {
@@ -91,14 +80,5 @@ enum TestSupport {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("seg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
-    }
-}
-
-/// Keeps the analysis audio (tests only: a real sink keeps numbers, not samples).
-struct AudioCollector: MediaSink {
-    var samples: [Float] = []
-    mutating func consume(video frame: borrowing LumaFrame) {}
-    mutating func consume(audio chunk: borrowing AudioChunk) {
-        chunk.withSamples { samples.append(contentsOf: $0) }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import MediaIO
 import Testing
 @testable import Segmentation
 
@@ -67,7 +66,7 @@ import Testing
             let window = SpectralKernel.hannWindow(size: config.fftSize)
             let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
             var tracker = TonalTracker(config: config, size: config.fftSize, sampleRate: 16_000, windowEnergy: energy)
-            let fft = RealFFT(size: config.fftSize)
+            let fft = ReferenceFFT(size: config.fftSize)
             var power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
             var shares: [Double] = []
             for frame in 0..<125 {      // 2 s of frames, 16 ms apart
