@@ -28,15 +28,17 @@ let package = Package(
         // The only Swift target that imports FFmpeg.
         // The analysis streams and the sink protocols: what Segmentation consumes, without FFmpeg.
         .target(name: "MediaSamples"),
+        // Settings declared once with their defaults, ranges and meanings, checked before anything runs.
+        .target(name: "Tunables"),
         .target(
             name: "MediaIO",
-            dependencies: ["CFFmpeg", "CFFmpegShims", "MediaSamples", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CFFmpegShims", "MediaSamples", "Tunables", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "LessonMetrics"),
-        .target(name: "Segmentation", dependencies: ["MediaSamples", "LessonMetrics"]),
+        .target(name: "Segmentation", dependencies: ["MediaSamples", "Tunables", "LessonMetrics"]),
         .target(
             name: "Bellwork",
-            dependencies: ["MediaIO", "MediaSamples", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["MediaIO", "MediaSamples", "Tunables", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(

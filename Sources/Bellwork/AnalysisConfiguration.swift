@@ -3,16 +3,21 @@ import LessonMetrics
 import MediaIO
 import Segmentation
 
-/// Every tunable of an analysis, in one place: how the media is decoded, how it is segmented, and how
-/// the metrics are measured. `--config FILE` reads a JSON object with any of these keys (nested
-/// `decode` and `segmentation` objects, and `settleSeconds`); what it leaves out keeps its default.
+/// Every tunable of an analysis, in one place: how the media is decoded, how each Segmentation unit works,
+/// and how the metrics are measured. As JSON (what `--config FILE` reads and what a result echoes in
+/// `settings`): `settleSeconds` and `minTransitionSeconds` at the top, then one object per unit
+/// (`decode`, `features`, `bellTracker`, `bellDetector`, `segmenter`, `kinds`). A file may leave out any
+/// key, which keeps its default; an unknown key, a wrong type or a value out of range is an error.
 public struct AnalysisConfiguration: Codable, Sendable, Equatable {
     /// How the media layer decodes (analysis width, pictures per second, audio rate, decoder shortcuts).
     public var decode: DecodeOptions
-    /// Features, bell detection and segmenter thresholds.
+    /// Features, bell detection and segmenter settings, one group per unit.
     public var segmentation: SegmentationConfig
     /// How long the class must stay clear of transitions to count as settled (the contract's default 30 s).
     public var settleSeconds: Double
+
+    /// The range of `settleSeconds` (the contract: more than 0).
+    public static let settleRange = 0.01...3600.0
 
     public init() {
         var decode = DecodeOptions()
@@ -27,8 +32,54 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         settleSeconds = Metrics.defaultSettleSeconds
     }
 
-    /// Reads a configuration file: defaults overlaid with the file's keys. Unknown keys are errors, so a
-    /// misspelt threshold is never silently ignored.
+    private enum Keys: String, CodingKey { case settleSeconds, decode }
+
+    /// The segmentation groups sit beside `settleSeconds` and `decode`, not under a key of their own.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        settleSeconds = try c.decode(Double.self, forKey: .settleSeconds)
+        decode = try c.decode(DecodeOptions.self, forKey: .decode)
+        segmentation = try SegmentationConfig(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(settleSeconds, forKey: .settleSeconds)
+        try c.encode(decode, forKey: .decode)
+        try segmentation.encode(to: encoder)
+    }
+
+    /// Checks every setting; throws the first bad one (`SettingError`, which names its key).
+    public func validate() throws(SettingError) {
+        try require(Self.settleRange.contains(settleSeconds), "settleSeconds", "\(settleSeconds) is outside 0.01...3600")
+        try decode.validate(prefix: "decode.")
+        try segmentation.validate()
+    }
+
+    /// Every setting with its default (this configuration's value), range and meaning, for the docs.
+    public static func descriptions() -> [SettingDescription] {
+        let d = AnalysisConfiguration()
+        func group<G: SettingsGroup>(_ value: G, _ prefix: String) -> [SettingDescription] {
+            let values = Dictionary(uniqueKeysWithValues: G.descriptions(of: value).map { ($0.key, $0.defaultValue) })
+            return G.descriptions(prefix: prefix).map { item in
+                var item = item
+                item.defaultValue = values[String(item.key.dropFirst(prefix.count))] ?? item.defaultValue
+                return item
+            }
+        }
+        let top = [
+            SettingDescription(key: "settleSeconds", defaultValue: d.settleSeconds.settingText, range: settleRange,
+                               type: "number", meaning: "How long the class must stay clear of transitions and unknown stretches to count as settled (bell to work)."),
+            SettingDescription(key: "minTransitionSeconds", defaultValue: d.segmentation.minTransitionSeconds.settingText,
+                               range: SegmentationConfig.minTransitionRange, type: "number",
+                               meaning: "Transitions shorter than this many seconds are absorbed by their neighbours."),
+        ]
+        return top + group(d.decode, "decode.") + group(d.segmentation.features, "features.")
+            + group(d.segmentation.bellTracker, "bellTracker.") + group(d.segmentation.bellDetector, "bellDetector.")
+            + group(d.segmentation.segmenter, "segmenter.") + group(d.segmentation.kinds, "kinds.")
+    }
+
+    /// Reads a configuration file: defaults overlaid with the file's keys, then checked.
     public static func load(_ path: String) throws -> AnalysisConfiguration {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -39,38 +90,104 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         do { user = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw ConfigurationError(message: "the configuration file is not JSON")
         }
+        return try from(user)
+    }
+
+    /// A configuration from a JSON object of settings (a file's, or a result's `settings`).
+    public static func from(_ user: JSONValue) throws -> AnalysisConfiguration {
         let defaults = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(AnalysisConfiguration()))
+        let user = try legacy(user)
         let merged = try overlay(defaults, user, path: "")
-        return try JSONDecoder().decode(AnalysisConfiguration.self, from: JSONEncoder().encode(merged))
+        let configuration: AnalysisConfiguration
+        do {
+            configuration = try JSONDecoder().decode(AnalysisConfiguration.self, from: JSONEncoder().encode(merged))
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw ConfigurationError(message: "setting \(keyPath(context.codingPath)): must be \(typeName(type))")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw ConfigurationError(message: "setting \(keyPath(context.codingPath)): must be \(typeName(type))")
+        } catch {
+            throw ConfigurationError(message: "setting \(culprit(user, defaults: defaults) ?? "?"): must be a whole number")
+        }
+        do { try configuration.validate() } catch { throw ConfigurationError(message: error.description) }
+        return configuration
+    }
+
+    /// The key of the first value in `user` that does not decode on its own (a number that does not fit
+    /// the setting's type: a fraction for a whole number, or out of its reach), when the decoder did not say.
+    private static func culprit(_ user: JSONValue, defaults: JSONValue, path: [String] = []) -> String? {
+        guard case .object(let members) = user else {
+            var single: JSONValue = user
+            for key in path.reversed() { single = .object([key: single]) }
+            guard let merged = try? overlay(defaults, single, path: ""),
+                  let data = try? JSONEncoder().encode(merged) else { return path.joined(separator: ".") }
+            return (try? JSONDecoder().decode(AnalysisConfiguration.self, from: data)) == nil ? path.joined(separator: ".") : nil
+        }
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            if let found = culprit(value, defaults: defaults, path: path + [key]) { return found }
+        }
+        return nil
+    }
+
+    private static func keyPath(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is Double?.Type: "a number or null"
+        default: "a number"
+        }
+    }
+
+    /// Files written before the settings were grouped by unit hold one `segmentation` object: each of its
+    /// keys goes to the unit (or units) that own it now.
+    private static func legacy(_ user: JSONValue) throws -> JSONValue {
+        guard case .object(var top) = user, case .object(let old)? = top["segmentation"] else { return user }
+        top["segmentation"] = nil
+        let groups = try JSONDecoder().decode([String: JSONValue].self,
+                                              from: JSONEncoder().encode(SegmentationConfig()))
+        for (key, value) in old {
+            if key == "minTransitionSeconds" { top[key] = value; continue }
+            let owners = groups.compactMap { name, group -> String? in
+                if case .object(let members) = group, members[key] != nil { return name }
+                return nil
+            }
+            guard !owners.isEmpty else { throw ConfigurationError(message: "unknown setting segmentation.\(key)") }
+            for owner in owners {
+                var members: [String: JSONValue] = [:]
+                if case .object(let m)? = top[owner] { members = m }
+                members[key] = value
+                top[owner] = .object(members)
+            }
+        }
+        return .object(top)
     }
 
     private static func overlay(_ base: JSONValue, _ top: JSONValue, path: String) throws -> JSONValue {
         guard case .object(var baseObject) = base else { return top }
         guard case .object(let topObject) = top else {
-            throw ConfigurationError(message: "\(path.isEmpty ? "the configuration" : path) must be a JSON object")
+            throw ConfigurationError(message: "\(path.isEmpty ? "the configuration" : "setting " + path) must be a JSON object")
         }
         for (key, value) in topObject {
             let keyPath = path.isEmpty ? key : "\(path).\(key)"
             guard let existing = baseObject[key] else {
                 throw ConfigurationError(message: "unknown setting \(keyPath)")
             }
+            if case .object = value, case .object = existing {} else if case .object = value {
+                throw ConfigurationError(message: "setting \(keyPath): must be \(existing == .null ? "a number or null" : "a value, not an object")")
+            }
             baseObject[key] = try overlay(existing, value, path: keyPath)
         }
         return .object(baseObject)
     }
 
-    /// Every tunable as the contract's `settings`.
+    /// Every tunable as the contract's `settings`: the configuration's own JSON, so it can be fed back as
+    /// `--config`.
     public var settings: AnalysisSettings {
-        var other: [String: JSONValue] = [:]
-        for (name, value) in segmentation.settingsDictionary() { other[name] = .number(value) }
-        other["analysisWidth"] = .number(Double(decode.analysisWidth))
-        other["videoSamplesPerSecond"] = decode.videoSamplesPerSecond.map { .number($0) } ?? .null
-        other["audioSampleRate"] = .number(Double(decode.audioSampleRate))
-        other["skipBidirectionalFrames"] = .bool(decode.skipBidirectionalFrames)
-        other["minimumPictureRateFactor"] = .number(decode.minimumPictureRateFactor)
-        other["skipNonReferenceFrames"] = .bool(decode.skipNonReferenceFrames)
-        other["skipLoopFilter"] = .bool(decode.skipLoopFilter)
-        other["fastScaler"] = .bool(decode.fastScaler)
+        let json = (try? JSONDecoder().decode([String: JSONValue].self, from: JSONEncoder().encode(self))) ?? [:]
+        var other = json
+        other["settleSeconds"] = nil
+        other["minTransitionSeconds"] = nil
         return AnalysisSettings(settleSeconds: settleSeconds, minTransitionSeconds: segmentation.minTransitionSeconds,
                                 other: other)
     }

@@ -4,7 +4,7 @@ import Segmentation
 /// Every per-step feature of a lesson and the segmenter's view of it, as CSV (one row per step): what
 /// anyone checking a segment by eye can plot beside the video.
 public enum FeatureTable {
-    public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionSweep", "luma",
+    public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "luma",
                                  "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare", "dead",
                                  "wholePicture", "transitionScore", "transitionProbability"]
 
@@ -21,7 +21,7 @@ public enum FeatureTable {
         var text = columns.joined(separator: ",") + "\n"
         for i in 0..<series.stepCount {
             let row = [f(Double(i) * series.stepSeconds), f(series.motion[i]), f(series.localMotion[i]),
-                       f(series.globalChange[i]), f(series.motionSpread[i]), f(series.motionSweep[i]), f(series.luma[i]),
+                       f(series.globalChange[i]), f(series.motionSpread[i]), f(series.luma[i]),
                        f(series.audioDb[i]), f(series.audioVariation[i]), f(series.voiceDb[i]), f(series.bellBandDb[i]),
                        f(series.bellShare[i]), dead[i] ? "1" : "0",
                        whole[i] ? "1" : "0", f(scores[i]), f(probabilities[i])]
@@ -38,7 +38,7 @@ public enum BellCandidateTable {
                                  "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "harmonicity", "partials"]
 
     public static func csv(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> String {
-        let detector = BellDetector(config: config)
+        let detector = BellDetector(config: config.bellDetector)
         let chosen = detector.startingCandidate(series.bellCandidates, duration: duration)?.index
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "" }
         var text = columns.joined(separator: ",") + "\n"

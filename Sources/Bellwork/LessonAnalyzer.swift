@@ -33,7 +33,7 @@ public enum LessonAnalyzer {
         let reader = try MediaReader(path: path)
         let info = reader.info
         var sink = SplitFeatureSink(extractor: FeatureExtractor(
-            config: configuration.segmentation, transform: RealFFT(size: configuration.segmentation.fftSize)))
+            config: configuration.segmentation, transform: RealFFT(size: configuration.segmentation.features.fftSize)))
         let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })
         let decoded = Date()

@@ -1,4 +1,5 @@
 @_exported import MediaSamples
+@_exported import Tunables
 
 /// A sink whose pictures may be split in time, so two stretches of the video decode at once, each on its
 /// own thread (a chain of P-frames does not spread over threads inside one decoder).
@@ -12,43 +13,41 @@ public protocol SplittableMediaSink: MediaSink {
     mutating func merge(videoPart: consuming VideoPart, from time: Double)
 }
 
-/// How to decode for analysis.
-public struct DecodeOptions: Sendable, Codable, Equatable {
-    /// Width of the analysis pictures in pixels (a multiple of 16; aspect kept).
-    public var analysisWidth: Int = 192
-    /// Analysis pictures per second, chosen by timestamp; nil hands over every decoded frame.
+/// How to decode for analysis. Every option is a setting (`decode.` in a configuration file), checked by
+/// `validate(prefix:)` before a file is opened.
+public struct DecodeOptions: SettingsGroup {
+    @Setting(16...1920, "Width of the analysis pictures in pixels (a multiple of 16; aspect kept).")
+    public var analysisWidth = 192
+    @Setting(0.1...60, "Analysis pictures per second, chosen by timestamp; null hands over every decoded frame.")
     public var videoSamplesPerSecond: Double? = 5
-    /// Sample rate of the mono analysis audio.
-    public var audioSampleRate: Int = 16_000
-    /// Let the video decoder drop frames no other frame refers to (B-frames, mostly).
-    public var skipNonReferenceFrames: Bool = false
-    /// Let the video decoder drop every B-frame, referenced or not, so only I- and P-frames are decoded
-    /// (bit-exact: nothing they refer to is dropped). When the file has too few of them for the analysis
-    /// rate, the decoder goes back to dropping non-reference frames only (see `DecodeReport.frameSkipping`).
-    public var skipBidirectionalFrames: Bool = false
-    /// Without B-frames, the I- and P-frames of the first seconds must come at least this many times
-    /// `videoSamplesPerSecond` a second, or the decoder keeps B-frames again (so samples stay evenly spaced).
-    public var minimumPictureRateFactor: Double = 1.2
-    /// Let the video decoder skip its loop filter (deblocking).
-    public var skipLoopFilter: Bool = false
-    /// Shrink with a fast bilinear filter rather than area averaging.
-    public var fastScaler: Bool = false
-    /// Decoder threads per stream; 0 lets FFmpeg use every core (but a video decoder that skips B-frames
-    /// gets one: a chain of P-frames gains nothing from frame threads, and each thread holds pictures).
-    public var threads: Int = 0
-    /// Stretches of the video decoded at once, each on one thread, when the sink allows it (0: one per core
-    /// when `threads` is 0, B-frames are skipped and the lesson is long enough; 1: one pass).
-    public var videoParts: Int = 0
-    /// The largest picture (width × height) whose video is split into parts: each part has its own decoder,
-    /// whose memory grows with the picture (measured: about 12 MB for 720p H.264, 45 MB for 1080p HEVC), and
-    /// the whole analysis is to stay under 100 MB.
-    public var videoPartsMaxPixels: Int = 1280 * 720
-    /// Decode the video stream (when there is one).
-    public var decodeVideo: Bool = true
-    /// Decode the audio stream (when there is one).
-    public var decodeAudio: Bool = true
+    @Setting(16_000...16_000, "Sample rate of the mono analysis audio (the features are measured at 16 kHz).")
+    public var audioSampleRate = 16_000
+    @Setting("Let the video decoder drop frames no other frame refers to (B-frames, mostly).")
+    public var skipNonReferenceFrames = false
+    @Setting("Let the video decoder drop every B-frame (bit-exact for the I- and P-frames); with too few of those for the analysis rate it keeps B-frames again (`frameSkipping`).")
+    public var skipBidirectionalFrames = false
+    @Setting(0...10, "Without B-frames, the I- and P-frames of the first seconds must come at least this many times videoSamplesPerSecond a second.")
+    public var minimumPictureRateFactor = 1.2
+    @Setting("Let the video decoder skip its loop filter (deblocking).")
+    public var skipLoopFilter = false
+    @Setting("Shrink with a fast bilinear filter rather than area averaging.")
+    public var fastScaler = false
+    @Setting(0...64, "Decoder threads per stream; 0 lets FFmpeg choose (one per core).")
+    public var threads = 0
+    @Setting(0...16, "Stretches of the video decoded at once, each on one thread (0: one per core when the file allows; 1: one pass).")
+    public var videoParts = 0
+    @Setting(0...67_108_864, "The largest picture (width x height) whose video is split into parts (each part has its own decoder's memory).")
+    public var videoPartsMaxPixels = 1280 * 720
+    @Setting("Decode the video stream (when there is one).")
+    public var decodeVideo = true
+    @Setting("Decode the audio stream (when there is one).")
+    public var decodeAudio = true
 
     public init() {}
+
+    public func validateRelations(prefix: String) throws(SettingError) {
+        try require(analysisWidth % 16 == 0, prefix + "analysisWidth", "\(analysisWidth) is not a multiple of 16")
+    }
 }
 
 /// What a decode pass met: counts, where it ended, and what should be told to a person.

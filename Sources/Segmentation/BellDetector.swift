@@ -10,9 +10,9 @@ import LessonMetrics
 /// chatter and laughter pass the other rules now and then).
 /// No candidate that qualifies means no bell, never a guess.
 public struct BellDetector: Sendable {
-    public let config: SegmentationConfig
+    public let config: BellDetectorSettings
 
-    public init(config: SegmentationConfig = SegmentationConfig()) {
+    public init(config: BellDetectorSettings = BellDetectorSettings()) {
         self.config = config
     }
 

@@ -159,10 +159,10 @@ struct BellTracker {
         self.config = config
         self.frameSeconds = frameSeconds
         self.hopSeconds = hopSeconds
-        let capacity = max(8, Int((config.bellFloorSeconds / hopSeconds).rounded()))
+        let capacity = max(8, Int((config.bellTracker.bellFloorSeconds / hopSeconds).rounded()))
         let minimum = max(4, Int((1.0 / hopSeconds).rounded()))
-        bellFloor = LevelFloor(capacity: capacity, percentile: config.bellFloorPercentile, minimumCount: minimum)
-        voiceFloor = LevelFloor(capacity: capacity, percentile: config.bellFloorPercentile, minimumCount: minimum)
+        bellFloor = LevelFloor(capacity: capacity, percentile: config.bellTracker.bellFloorPercentile, minimumCount: minimum)
+        voiceFloor = LevelFloor(capacity: capacity, percentile: config.bellTracker.bellFloorPercentile, minimumCount: minimum)
         runLevels = [Int32](repeating: 0, count: LevelFloor.binCount)
     }
 
@@ -198,21 +198,21 @@ struct BellTracker {
             let rise = frame.bellDb - floor
             let voiceRise = frame.voiceDb - vFloor
             let tilt = frame.bellDb - frame.voiceDb
-            if runOpen && time - lastBright - frameSeconds > config.bellGapSeconds { closeRun() }
-            let audible = frame.bellDb > config.silenceDb
-            bright = audible && rise >= config.bellRiseDb
-                && (tilt >= config.bellMinTiltDb || rise >= voiceRise - config.bellMaskingMarginDb)
+            if runOpen && time - lastBright - frameSeconds > config.bellTracker.bellGapSeconds { closeRun() }
+            let audible = frame.bellDb > config.features.silenceDb
+            bright = audible && rise >= config.bellTracker.bellRiseDb
+                && (tilt >= config.bellTracker.bellMinTiltDb || rise >= voiceRise - config.bellTracker.bellMaskingMarginDb)
             // Held: a weaker frame continues an open run that so far sounds like a bell (its mean tilt
             // passes `bellMinMeanTiltDb`), and only when the bell band dominates the frame.
-            if !bright && runOpen && sumTilt >= config.bellMinMeanTiltDb * Double(brightCount) {
-                bright = audible && rise >= config.bellHoldRiseDb && tilt >= config.bellMinTiltDb
+            if !bright && runOpen && sumTilt >= config.bellTracker.bellMinMeanTiltDb * Double(brightCount) {
+                bright = audible && rise >= config.bellTracker.bellHoldRiseDb && tilt >= config.bellTracker.bellMinTiltDb
             }
             // An onset inside a run: the bell band jumps well above the run's level so far (a bell rung
             // into the chatter that opened the run). The run so far ends there and a new one starts at the
             // block where the jump began, so the bell is dated and measured on its own.
             if bright && runOpen, let recentMean, brightCount > 0,
-               time - runStart >= config.bellOnsetMinRunSeconds,
-               recentMean - sumL / Double(brightCount) >= config.bellOnsetJumpDb {
+               time - runStart >= config.bellTracker.bellOnsetMinRunSeconds,
+               recentMean - sumL / Double(brightCount) >= config.bellTracker.bellOnsetJumpDb {
                 let onset = max(runStart, time - Double(block - 1) * hopSeconds)
                 closeRun(endingAt: onset)
                 runOpen = true
@@ -266,7 +266,7 @@ struct BellTracker {
     private mutating func closeRun(endingAt cut: Double? = nil) {
         runOpen = false
         let end = cut.map { min($0, lastBright + frameSeconds) } ?? (lastBright + frameSeconds)
-        guard end - runStart >= config.bellMinSeconds, brightCount > 1 else { return }
+        guard end - runStart >= config.bellTracker.bellMinSeconds, brightCount > 1 else { return }
         let n = Double(brightCount)
         let denominator = n * sumTT - sumT * sumT
         let slope = denominator > 0 ? (n * sumTL - sumT * sumL) / denominator : 0
@@ -279,7 +279,7 @@ struct BellTracker {
             seen += runLevels[b]
             if seen >= target { loud = b; break }
         }
-        let lowest = max(0, loud - Int(config.bellSustainDb.rounded()))
+        let lowest = max(0, loud - Int(config.bellTracker.bellSustainDb.rounded()))
         var sustained: Int32 = 0
         for b in lowest..<runLevels.count { sustained += runLevels[b] }
         candidates.append(BellCandidate(start: runStart, end: end, brightShare: min(1, n / spanned),

@@ -40,25 +40,25 @@ public struct FeatureExtractor: MediaSink {
     private var spectralFrames: [Int] = []
     private var brightFrames: [Int] = []
 
-    /// `transform` is the FFT of the spectral frames (`config.fftSize` samples).
+    /// `transform` is the FFT of the spectral frames (`config.features.fftSize` samples).
     public init(config: SegmentationConfig = SegmentationConfig(), transform: any PowerSpectrumTransform) {
-        precondition(transform.size == config.fftSize, "the FFT's size must be the configured fftSize")
+        precondition(transform.size == config.features.fftSize, "the FFT's size must be the configured fftSize")
         self.config = config
-        step = config.stepSeconds
-        cellCount = max(1, config.motionGridColumns * config.motionGridRows)
-        video = VideoFeatures(config: config)
-        samplesPerStep = max(1, Int((config.stepSeconds * Double(sampleRate)).rounded()))
-        samplesPerHop = max(1, Int((config.audioHopSeconds * Double(sampleRate)).rounded()))
+        step = config.features.stepSeconds
+        cellCount = max(1, config.features.motionGridColumns * config.features.motionGridRows)
+        video = VideoFeatures(config: config.features)
+        samplesPerStep = max(1, Int((config.features.stepSeconds * Double(sampleRate)).rounded()))
+        samplesPerHop = max(1, Int((config.features.audioHopSeconds * Double(sampleRate)).rounded()))
         fft = transform
-        window = SpectralKernel.hannWindow(size: config.fftSize)
+        window = SpectralKernel.hannWindow(size: config.features.fftSize)
         let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
-        kernel = SpectralKernel(size: config.fftSize, sampleRate: sampleRate, windowEnergy: energy, config: config)
-        frameBuffer = [Float](repeating: 0, count: config.fftSize)
-        windowed = [Float](repeating: 0, count: config.fftSize)
-        power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
-        tonalTracker = TonalTracker(config: config, size: config.fftSize, sampleRate: sampleRate, windowEnergy: energy)
-        tracker = BellTracker(config: config, frameSeconds: Double(config.fftSize) / Double(sampleRate),
-                              hopSeconds: Double(config.fftHop) / Double(sampleRate))
+        kernel = SpectralKernel(size: config.features.fftSize, sampleRate: sampleRate, windowEnergy: energy, config: config)
+        frameBuffer = [Float](repeating: 0, count: config.features.fftSize)
+        windowed = [Float](repeating: 0, count: config.features.fftSize)
+        power = [Float](repeating: 0, count: config.features.fftSize / 2 + 1)
+        tonalTracker = TonalTracker(config: config, size: config.features.fftSize, sampleRate: sampleRate, windowEnergy: energy)
+        tracker = BellTracker(config: config, frameSeconds: Double(config.features.fftSize) / Double(sampleRate),
+                              hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
     }
 
     // MARK: Video
@@ -73,7 +73,7 @@ public struct FeatureExtractor: MediaSink {
     }
 
     /// An empty video side for the pictures of a later stretch, fed on another thread.
-    public func makeVideoPart() -> VideoFeatures { VideoFeatures(config: config) }
+    public func makeVideoPart() -> VideoFeatures { VideoFeatures(config: config.features) }
 
     /// Takes the steps from `time` on from `part`, which saw every picture from some time before it; this
     /// extractor saw every picture before `time`.
@@ -112,7 +112,7 @@ public struct FeatureExtractor: MediaSink {
             hopSum += squares
             hopFill += n
             if hopFill == samplesPerHop {
-                let db = AudioKernel.decibels(meanSquare: hopSum / Double(samplesPerHop), floor: config.silenceDb)
+                let db = AudioKernel.decibels(meanSquare: hopSum / Double(samplesPerHop), floor: config.features.silenceDb)
                 hopDbSum[stepIndex] += db
                 hopDbSquares[stepIndex] += db * db
                 hopCount[stepIndex] += 1
@@ -128,7 +128,7 @@ public struct FeatureExtractor: MediaSink {
             offset += n
             if frameFill == frameSize {
                 spectralFrame(endingAt: index)
-                let hop = config.fftHop
+                let hop = config.features.fftHop
                 let keep = frameSize - hop
                 frameBuffer.withUnsafeMutableBufferPointer { buffer in
                     buffer.baseAddress!.update(from: buffer.baseAddress! + hop, count: keep)
@@ -197,7 +197,6 @@ public struct FeatureExtractor: MediaSink {
 
         // Motion spread against each cell's lesson-long noise floor.
         var spread = [Double](repeating: 0, count: n)
-        var sweep = [Double](repeating: 0, count: n)
         let videoSteps = motion.count
         if videoSteps > 0 {
             var floors = [Float](repeating: 0, count: cellCount)
@@ -209,29 +208,23 @@ public struct FeatureExtractor: MediaSink {
                     let v = cellMotion[s * cellCount + c]
                     if !v.isNaN { column.append(v) }
                 }
-                floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.cellFloorQuantile) ?? 0)
+                floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.features.cellFloorQuantile) ?? 0)
             }
-            var moving = [Bool?](repeating: nil, count: videoSteps * cellCount)
             floors.withUnsafeBufferPointer { fl in
                 cellMotion.withUnsafeBufferPointer { all in
                     for s in 0..<videoSteps {
                         let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
                         if cells[0].isNaN { continue }
-                        // Each cell judged once: the flags feed the sweep, their share is the spread
-                        // (`MotionKernel.spread`).
                         var count = 0
-                        for c in 0..<cellCount {
-                            let moved = MotionKernel.moved(cells[c], floor: fl[c], factor: config.cellNoiseFactor,
-                                                           minimum: config.cellMinimumDifference)
-                            moving[s * cellCount + c] = moved
-                            if moved { count += 1 }
+                        for c in 0..<cellCount where MotionKernel.moved(
+                            cells[c], floor: fl[c], factor: config.features.cellNoiseFactor,
+                            minimum: config.features.cellMinimumDifference) {
+                            count += 1
                         }
                         spread[s] = Double(count) / Double(cellCount)
                     }
                 }
             }
-            let half = max(0, Int((config.sweepWindowSeconds / step / 2).rounded()))
-            for (s, v) in MotionKernel.sweep(moving: moving, cells: cellCount, halfWindow: half).enumerated() { sweep[s] = v }
         }
 
         var audioDb = [Double?](repeating: nil, count: n)
@@ -241,7 +234,7 @@ public struct FeatureExtractor: MediaSink {
         for i in 0..<stepSamples.count {
             if stepSamples[i] > 0 {
                 audioDb[i] = AudioKernel.decibels(meanSquare: stepSumSquares[i] / Double(stepSamples[i]),
-                                                  floor: config.silenceDb)
+                                                  floor: config.features.silenceDb)
             }
             if spectralFrames[i] > 0 {
                 let f = Double(spectralFrames[i])
@@ -250,11 +243,11 @@ public struct FeatureExtractor: MediaSink {
                 bright[i] = Double(brightFrames[i]) / f
             }
         }
-        let halfWindow = max(0, Int((config.audioVariationWindowSeconds / step / 2).rounded()))
+        let halfWindow = max(0, Int((config.features.audioVariationWindowSeconds / step / 2).rounded()))
         let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
                                                 halfWindow: halfWindow)
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
-                             motionSpread: spread, motionSweep: sweep, luma: luma, audioDb: audioDb,
+                             motionSpread: spread, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates)
             .padded(to: n)
@@ -267,7 +260,7 @@ extension FeatureSeries {
         guard count > motion.count || count > audioDb.count else { return self }
         var s = self
         func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
-        pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0); pad(&s.motionSweep, 0)
+        pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
         return s

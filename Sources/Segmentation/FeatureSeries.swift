@@ -11,9 +11,6 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var globalChange: [Double]
     /// Share (0...1) of grid cells that moved beyond their own lesson-long noise floor.
     public var motionSpread: [Double]
-    /// How far motion travels around the step: cells reached over a window of seconds beyond those
-    /// moving at one step (`MotionKernel.sweep`), 0...1.
-    public var motionSweep: [Double]
     /// Mean luma of the step's pictures; nil where the step has none.
     public var luma: [Double?]
     /// RMS level of the step's audio in dBFS (as `astats` "RMS level"); nil where it has none.
@@ -30,7 +27,7 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var bellCandidates: [BellCandidate]
 
     public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
-                motionSpread: [Double]? = nil, motionSweep: [Double]? = nil, luma: [Double?]? = nil, audioDb: [Double?],
+                motionSpread: [Double]? = nil, luma: [Double?]? = nil, audioDb: [Double?],
                 audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
                 bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = []) {
         let n = max(motion.count, audioDb.count)
@@ -40,7 +37,6 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
         self.localMotion = fit(localMotion ?? motion, 0)
         self.globalChange = fit(globalChange ?? [], 0)
         self.motionSpread = fit(motionSpread ?? [], 0)
-        self.motionSweep = fit(motionSweep ?? [], 0)
         self.luma = fit(luma ?? Array(repeating: 128, count: motion.count), nil)
         self.audioDb = fit(audioDb, nil)
         self.audioVariation = fit(audioVariation ?? [], nil)

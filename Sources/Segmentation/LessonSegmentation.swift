@@ -6,7 +6,7 @@ public enum LessonSegmentation {
     /// cover `[0, duration]` without gaps or overlaps.
     public static func run(_ series: FeatureSeries, duration: Double,
                            config: SegmentationConfig) -> (bell: Bell?, segments: [Segment]) {
-        let bell = BellDetector(config: config).startingBell(series.bellCandidates, duration: duration)
+        let bell = BellDetector(config: config.bellDetector).startingBell(series.bellCandidates, duration: duration)
         let segments = Segmenter(config: config).segments(series, duration: duration)
         return (bell, segments)
     }

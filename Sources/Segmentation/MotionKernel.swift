@@ -178,36 +178,4 @@ public enum MotionKernel {
         let v = Double(value), f = Double(floor)
         return v > f * factor && v > f + minimum
     }
-
-    /// How far motion travels: for each step, the share of cells that moved at some step of the window
-    /// `i − halfWindow ... i + halfWindow` less the window's mean share of cells moving at one step.
-    /// People walking across the room (a transition) reach many cells in a few seconds; groups lively in
-    /// place keep moving the same cells, so their sweep stays small however lively they are.
-    /// `moving` holds `cells` flags a step; a step whose first flag is nil had no picture pair.
-    public static func sweep(moving: [Bool?], cells: Int, halfWindow: Int) -> [Double] {
-        guard cells > 0 else { return [] }
-        let n = moving.count / cells
-        var result = [Double](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: cells)   // steps in the window where each cell moved
-        var reached = 0                                     // cells with a count above 0
-        var movingSum = 0, stepsWithPairs = 0
-        func add(_ s: Int, _ sign: Int) {
-            guard moving[s * cells] != nil else { return }
-            stepsWithPairs += sign
-            for c in 0..<cells where moving[s * cells + c] == true {
-                if sign > 0 { if counts[c] == 0 { reached += 1 }; counts[c] += 1 }
-                else { counts[c] -= 1; if counts[c] == 0 { reached -= 1 } }
-                movingSum += sign
-            }
-        }
-        for s in 0..<min(n, halfWindow) { add(s, 1) }
-        for i in 0..<n {
-            if i + halfWindow < n { add(i + halfWindow, 1) }
-            if i - halfWindow - 1 >= 0 { add(i - halfWindow - 1, -1) }
-            guard stepsWithPairs > 0 else { continue }
-            let mean = Double(movingSum) / Double(stepsWithPairs) / Double(cells)
-            result[i] = max(0, Double(reached) / Double(cells) - mean)
-        }
-        return result
-    }
 }

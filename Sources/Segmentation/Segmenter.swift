@@ -20,11 +20,11 @@ public struct Segmenter: Sendable {
         (0..<series.stepCount).map { i in
             let pictureDead: Bool
             if let luma = series.luma[i] {
-                pictureDead = luma < config.blackLuma || series.motion[i] < config.frozenDifference
+                pictureDead = luma < config.segmenter.blackLuma || series.motion[i] < config.segmenter.frozenDifference
             } else {
                 pictureDead = true
             }
-            let silent = (series.audioDb[i] ?? -200) < config.silenceDb + 3
+            let silent = (series.audioDb[i] ?? -200) < config.features.silenceDb + 3
             return pictureDead && silent
         }
     }
@@ -32,7 +32,7 @@ public struct Segmenter: Sendable {
     /// Steps in which the whole picture changed (the camera picked up, bumped or re-exposing): nearly every
     /// cell of the grid moved (`wholePictureSpread`).
     public func wholePictureSteps(_ series: FeatureSeries) -> [Bool] {
-        series.motionSpread.map { $0 >= config.wholePictureSpread }
+        series.motionSpread.map { $0 >= config.segmenter.wholePictureSpread }
     }
 
     /// The transition score per step, in robust standard deviations (nil for dead steps; a step in which
@@ -43,12 +43,10 @@ public struct Segmenter: Sendable {
         // Steps where the whole picture changed: left out of the score and of the lesson's statistics.
         let wholePicture = wholePictureSteps(series)
         func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || wholePicture[$0] ? nil : a[$0] } }
-        let q = config.baselineQuantile
+        let q = config.segmenter.baselineQuantile
         let spread = RobustStatistics.standardise(still(series.motionSpread), baselineQuantile: q, minimumScale: 0.05)
         let motion = RobustStatistics.standardise(still(series.localMotion), baselineQuantile: q, minimumScale: 0.1)
-        let sweep = RobustStatistics.standardise(still(series.motionSweep), baselineQuantile: q, minimumScale: 0.05)
         let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
-        let variation = RobustStatistics.standardise(live(series.audioVariation), baselineQuantile: q, minimumScale: 0.5)
         var score = [Double?](repeating: nil, count: n)
         if !series.hasMotion {
             // No picture: a transition sounds like diffuse chatter, a room of voices whose level varies
@@ -56,25 +54,23 @@ public struct Segmenter: Sendable {
             // The variation is in dB, so it does not depend on the microphone's gain.
             for i in 0..<n where !dead[i] {
                 guard let v = series.audioVariation[i] else { continue }
-                let outside = max(0, config.chatterVariationLowDb - v, v - config.chatterVariationHighDb)
-                score[i] = config.soundOnlyBias - config.soundOnlySlope * outside
+                let outside = max(0, config.segmenter.chatterVariationLowDb - v, v - config.segmenter.chatterVariationHighDb)
+                score[i] = config.segmenter.soundOnlyBias - config.segmenter.soundOnlySlope * outside
             }
-            let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
+            let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
             return RobustStatistics.medianFilter(score, half: half)
         }
         // A step where the whole picture changed has no score of its own: the smoothing fills it from its neighbours,
         // and what it cannot fill stays undecided (the model carries the state across it).
         for i in 0..<n where !dead[i] && !wholePicture[i] {
             var s = 0.0
-            s += config.spreadWeight * (spread[i] ?? 0)
-            s += config.motionWeight * min(motion[i] ?? 0, 6)
-            s += config.sweepWeight * (sweep[i] ?? 0)
-            s += config.loudnessWeight * (level[i] ?? 0)
-            s -= config.steadinessWeight * (variation[i] ?? 0)
-            if let v = series.audioVariation[i] { s -= config.steadyTalkWeight * max(0, config.chatterVariationLowDb - v) }
+            s += config.segmenter.spreadWeight * (spread[i] ?? 0)
+            s += config.segmenter.motionWeight * min(motion[i] ?? 0, 6)
+            s += config.segmenter.loudnessWeight * (level[i] ?? 0)
+            if let v = series.audioVariation[i] { s -= config.segmenter.steadyTalkWeight * max(0, config.segmenter.chatterVariationLowDb - v) }
             score[i] = s
         }
-        let half = max(0, Int((config.smoothingSeconds / series.stepSeconds / 2).rounded()))
+        let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
         return RobustStatistics.medianFilter(score, half: half)
     }
 
@@ -82,7 +78,7 @@ public struct Segmenter: Sendable {
     public func transitionProbabilities(_ scores: [Double?]) -> [Double] {
         scores.map { s in
             guard let s else { return 0.5 }
-            let p = 1 / (1 + exp(-(s - config.transitionThreshold) / max(config.transitionSoftness, 1e-6)))
+            let p = 1 / (1 + exp(-(s - config.segmenter.transitionThreshold) / max(config.segmenter.transitionSoftness, 1e-6)))
             return min(0.999, max(0.001, p))
         }
     }
@@ -187,9 +183,10 @@ public struct Segmenter: Sendable {
     func kind(level: Double?, medianLevel: Double, variation: Double?) -> SegmentKind {
         let v = variation ?? 0
         let a = level ?? medianLevel
-        if a >= medianLevel + config.groupLoudnessDb && v < config.instructionVariationDb { return .group }
-        if v >= config.instructionVariationDb { return .instruction }
-        return a < medianLevel - 6 ? .independent : (v >= config.instructionVariationDb * 0.7 ? .instruction : .independent)
+        if a >= medianLevel + config.kinds.groupLoudnessDb && v < config.kinds.instructionVariationDb { return .group }
+        if v >= config.kinds.instructionVariationDb { return .instruction }
+        if a < medianLevel - config.kinds.quietBelowMedianDb { return .independent }
+        return v >= config.kinds.instructionVariationDb * config.kinds.instructionLeanShare ? .instruction : .independent
     }
 
     /// The segments of a lesson `duration` seconds long, covering `[0, duration]` without gaps or overlaps.
@@ -204,26 +201,26 @@ public struct Segmenter: Sendable {
         let hasPicture = series.hasMotion
         let scores = Array(transitionScores(series, dead: allDead).prefix(n))
         let p = transitionProbabilities(scores)
-        var transition = Self.viterbi(p, switchProbability: config.switchProbability)
-        if config.transitionExtendThreshold < config.transitionThreshold {
-            transition = Self.extendRuns(transition, scores: scores, threshold: config.transitionExtendThreshold)
+        var transition = Self.viterbi(p, switchProbability: config.segmenter.switchProbability)
+        if config.segmenter.transitionExtendThreshold < config.segmenter.transitionThreshold {
+            transition = Self.extendRuns(transition, scores: scores, threshold: config.segmenter.transitionExtendThreshold)
         }
         // Settling is seen in the picture; the sound-only score is a coarse band test with no middle level.
-        transition = Self.settlingTails(transition, scores: scores, margin: hasPicture ? config.settleMarginScore : 0,
-                                        quantile: config.baselineQuantile,
-                                        lookahead: Int((config.settleLookaheadSeconds / step).rounded()),
-                                        maximum: Int((config.settleMaxSeconds / step).rounded()))
+        transition = Self.settlingTails(transition, scores: scores, margin: hasPicture ? config.segmenter.settleMarginScore : 0,
+                                        quantile: config.segmenter.baselineQuantile,
+                                        lookahead: Int((config.segmenter.settleLookaheadSeconds / step).rounded()),
+                                        maximum: Int((config.segmenter.settleMaxSeconds / step).rounded()))
         let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
-        let minOnTask = max(1, Int((config.minOnTaskSeconds / step).rounded()))
+        let minOnTask = max(1, Int((config.segmenter.minOnTaskSeconds / step).rounded()))
         transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)
         // Work touching an end of the recording is kept however short, but a few seconds before the first
         // transition are the class coming in as the recording started (seen in the picture; not when some
         // of them have neither picture nor sound).
         let firstTransition = transition.firstIndex(of: true) ?? n
         let leading = hasPicture && !dead[0..<firstTransition].contains(true)
-            ? Int((config.minLeadingOnTaskSeconds / step).rounded()) : 0
+            ? Int((config.segmenter.minLeadingOnTaskSeconds / step).rounded()) : 0
         transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, atStart: leading, atEnd: 0)
-        var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.minUnknownSeconds / step).rounded())))
+        var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.segmenter.minUnknownSeconds / step).rounded())))
         if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
 
         // Kinds per step, then smoothed within each on-task stretch.
@@ -235,7 +232,7 @@ public struct Segmenter: Sendable {
             else if transition[i] { kinds[i] = .transition }
             else { kinds[i] = kind(level: series.audioDb[i], medianLevel: medianLevel, variation: series.audioVariation[i]) }
         }
-        kinds = smoothOnTaskKinds(kinds, window: max(1, Int((30 / step).rounded())))
+        kinds = smoothOnTaskKinds(kinds, window: max(1, Int((config.kinds.smoothingSeconds / step).rounded())))
 
         // Runs into segments.
         var result: [Segment] = []

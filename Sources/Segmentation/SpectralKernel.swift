@@ -43,14 +43,14 @@ public struct SpectralKernel: Sendable {
         let binHz = Double(sampleRate) / Double(size)
         let nyquistBin = size / 2
         func bin(_ hz: Double) -> Int { min(nyquistBin, max(1, Int((hz / binHz).rounded()))) }
-        voiceLow = bin(config.voiceBandLowHz)
-        bellLow = max(voiceLow + 1, bin(config.bellBandLowHz))
-        bellHigh = max(bellLow + 1, bin(config.bellBandHighHz))
-        harmonicHigh = min(bellHigh, max(bellLow + 8, bin(config.harmonicBandHighHz)))
-        lagLow = max(2, Int((config.voicePitchLowHz / binHz).rounded(.down)))
-        lagHigh = max(lagLow, min((harmonicHigh - bellLow) / 3, Int((config.voicePitchHighHz / binHz).rounded(.up))))
+        voiceLow = bin(config.bellTracker.voiceBandLowHz)
+        bellLow = max(voiceLow + 1, bin(config.bellTracker.bellBandLowHz))
+        bellHigh = max(bellLow + 1, bin(config.bellTracker.bellBandHighHz))
+        harmonicHigh = min(bellHigh, max(bellLow + 8, bin(config.bellTracker.harmonicBandHighHz)))
+        lagLow = max(2, Int((config.bellTracker.voicePitchLowHz / binHz).rounded(.down)))
+        lagHigh = max(lagLow, min((harmonicHigh - bellLow) / 3, Int((config.bellTracker.voicePitchHighHz / binHz).rounded(.up))))
         scale = 2 / (Double(size) * windowEnergy)
-        floorDb = config.silenceDb - 30
+        floorDb = config.features.silenceDb - 30
     }
 
     /// Measures `power` (at least `size/2 + 1` bins). Allocates nothing. Harmonicity, the costliest part, is

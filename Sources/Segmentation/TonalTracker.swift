@@ -49,24 +49,24 @@ struct TonalTracker {
     init(config: SegmentationConfig, size: Int, sampleRate: Int, windowEnergy: Double) {
         self.config = config
         frameSeconds = Double(size) / Double(sampleRate)
-        hopSeconds = Double(config.fftHop) / Double(sampleRate)
+        hopSeconds = Double(config.features.fftHop) / Double(sampleRate)
         let binHz = Double(sampleRate) / Double(size)
-        low = max(3, Int((config.tonalBandLowHz / binHz).rounded()))
-        high = max(low + 1, min(size / 2 - 3, Int((config.tonalBandHighHz / binHz).rounded())))
-        bellLow = max(3, min(size / 2 - 4, Int((config.bellBandLowHz / binHz).rounded())))
-        bellHigh = max(bellLow + 1, min(size / 2 - 3, Int((config.bellBandHighHz / binHz).rounded())))
+        low = max(3, Int((config.bellTracker.tonalBandLowHz / binHz).rounded()))
+        high = max(low + 1, min(size / 2 - 3, Int((config.bellTracker.tonalBandHighHz / binHz).rounded())))
+        bellLow = max(3, min(size / 2 - 4, Int((config.bellTracker.bellBandLowHz / binHz).rounded())))
+        bellHigh = max(bellLow + 1, min(size / 2 - 3, Int((config.bellTracker.bellBandHighHz / binHz).rounded())))
         scanHigh = max(high, bellHigh)
-        persistFrames = Int32(max(2, Int((config.tonalPersistSeconds / hopSeconds).rounded())))
-        longestFrames = Int32(max(Int(persistFrames), Int((config.bellMaxSeconds / hopSeconds).rounded())))
-        gapFrames = max(1, Int((config.tonalGapSeconds / hopSeconds).rounded()))
-        peakRatio = Float(pow(10, config.tonalPeakDb / 10))
+        persistFrames = Int32(max(2, Int((config.bellTracker.tonalPersistSeconds / hopSeconds).rounded())))
+        longestFrames = Int32(max(Int(persistFrames), Int((config.bellTracker.bellMaxSeconds / hopSeconds).rounded())))
+        gapFrames = max(1, Int((config.bellTracker.tonalGapSeconds / hopSeconds).rounded()))
+        peakRatio = Float(pow(10, config.bellTracker.tonalPeakDb / 10))
         scale = 2 / (Double(size) * windowEnergy)
         run = [Int32](repeating: 0, count: size / 2 + 1)
         peak = [Bool](repeating: false, count: size / 2 + 1)
-        history = [Double](repeating: config.silenceDb, count: 128)
+        history = [Double](repeating: config.features.silenceDb, count: 128)
     }
 
-    private func db(_ e: Double) -> Double { e > 0 ? max(config.silenceDb - 30, 10 * log10(e * scale)) : config.silenceDb - 30 }
+    private func db(_ e: Double) -> Double { e > 0 ? max(config.features.silenceDb - 30, 10 * log10(e * scale)) : config.features.silenceDb - 30 }
 
     /// Takes the power spectrum of the frame starting at `time`. Allocates nothing.
     mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double) {
@@ -99,14 +99,14 @@ struct TonalTracker {
         let bandDb = db(Double(band))
         let tonalDb = db(Double(tonal))
         if open && frameIndex - lastTonal > gapFrames { close() }
-        if partials > 0 && tonalDb > config.silenceDb {
+        if partials > 0 && tonalDb > config.features.silenceDb {
             if !open {
                 open = true
                 let first = frameIndex - Int(longest) + 1
                 start = max(0, time - Double(frameIndex - first) * hopSeconds)
                 frames = 0; partialSum = 0; maxDb = -200
                 // The room just before the ring: the median band level over the `tonalOnsetSeconds` before it.
-                let span = max(4, Int((config.tonalOnsetSeconds / hopSeconds).rounded()))
+                let span = max(4, Int((config.bellTracker.tonalOnsetSeconds / hopSeconds).rounded()))
                 let end = first - 4
                 var before: [Double] = []
                 before.reserveCapacity(span)
@@ -120,7 +120,7 @@ struct TonalTracker {
                 for j in max(0, first, frameIndex - history.count + 1)..<frameIndex {
                     loudest = max(loudest, history[j % history.count])
                 }
-                onsetRiseDb = loudest - (before.isEmpty ? config.silenceDb : before[before.count / 2])
+                onsetRiseDb = loudest - (before.isEmpty ? config.features.silenceDb : before[before.count / 2])
             }
             lastTonal = frameIndex
             lastTonalTime = time
@@ -140,7 +140,7 @@ struct TonalTracker {
     private mutating func close() {
         open = false
         let stop = lastTonalTime + frameSeconds
-        guard stop - start >= config.bellMinSeconds else { return }
+        guard stop - start >= config.bellTracker.bellMinSeconds else { return }
         candidates.append(BellCandidate(start: start, end: stop, brightShare: 1, meanRiseDb: onsetRiseDb,
                                         meanTiltDb: 0, meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0,
                                         meanPartials: Double(partialSum) / Double(max(frames, 1))))

@@ -23,7 +23,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     private(set) var luma: [Double?] = []
     private(set) var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
 
-    public init(config: SegmentationConfig) {
+    public init(config: FeatureSettings) {
         step = config.stepSeconds
         columns = config.motionGridColumns
         rows = config.motionGridRows

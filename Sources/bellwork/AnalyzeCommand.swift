@@ -36,11 +36,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Include the per-step motion and audio-level signals in the JSON result.")
     var signals = false
 
-    @Option(help: "A JSON file of settings (see README: every tunable, with defaults).")
-    var config: String?
-
-    @Option(help: "Seconds the class must stay clear of transitions to count as settled (default 30).")
-    var settleSeconds: Double?
+    @OptionGroup var settings: SettingsOptions
 
     @Option(help: "When the bell rang, if you know it: m:ss, h:mm:ss or seconds.")
     var bell: String?
@@ -61,7 +57,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Decoder threads per stream (0: as the machine serves best; with B-frames skipped, a lesson over a minute up to 720p is decoded in two halves at once). A batch running one lesson per core uses 1.")
     var threads: Int = 0
 
-    @Option(help: "Write every per-step feature (motion, spread, sweep, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
+    @Option(help: "Write every per-step feature (motion, spread, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
     var features: String?
 
     @Option(name: .customLong("bell-candidates"), help: "Write every bell-like sound heard (start, end, measurements, how sure it is a bell, and which one was taken for the bell) as CSV to this file.")
@@ -81,29 +77,26 @@ struct AnalyzeCommand: ParsableCommand {
         if let bell, TimeText.parseClock(bell) == nil {
             throw ValidationError("--bell takes m:ss, h:mm:ss or seconds, not '\(bell)'.")
         }
-        if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
-        if threads < 0 { throw ValidationError("--threads must be 0 (every core) or more.") }
+        if let settleSeconds = settings.settleSeconds, !(settleSeconds > 0) {
+            throw ValidationError("--settle-seconds must be greater than 0.")
+        }
+        if !(0...64).contains(threads) { throw ValidationError("--threads must be 0 (every core) to 64.") }
     }
 
     func run() throws {
         common.setUpLogging()
         try reportingFailures {
-            var configuration = AnalysisConfiguration()
-            if let config {
-                do { configuration = try AnalysisConfiguration.load(config) } catch {
-                    throw CLIFailure(message: "\(config): \(error)", status: ExitStatus.usage)
+            let configuration = try settings.configuration { configuration in
+                switch decode {
+                case .fast: break
+                case .nonref: configuration.decode.skipBidirectionalFrames = false
+                case .full:
+                    configuration.decode.skipBidirectionalFrames = false
+                    configuration.decode.skipNonReferenceFrames = false
+                    configuration.decode.skipLoopFilter = false
                 }
+                configuration.decode.threads = threads
             }
-            if let settleSeconds { configuration.settleSeconds = settleSeconds }
-            switch decode {
-            case .fast: break
-            case .nonref: configuration.decode.skipBidirectionalFrames = false
-            case .full:
-                configuration.decode.skipBidirectionalFrames = false
-                configuration.decode.skipNonReferenceFrames = false
-                configuration.decode.skipLoopFilter = false
-            }
-            configuration.decode.threads = threads
             var choice = BellChoice.detect
             if let bell, let t = TimeText.parseClock(bell) { choice = .given(t) }
             if noBell { choice = .none }

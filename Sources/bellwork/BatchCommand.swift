@@ -60,11 +60,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Seconds a child may take per second of the lesson, on top of --time-limit.")
     var timeLimitRatio: Double = 2
 
-    @Option(help: "A JSON file of analysis settings, as for `analyze`.")
-    var config: String?
-
-    @Option(help: "Seconds the class must stay clear of transitions to count as settled (default 30).")
-    var settleSeconds: Double?
+    @OptionGroup var settings: SettingsOptions
 
     @Option(help: "Seconds between status lines when standard error is not a terminal.")
     var logInterval: Double = 60
@@ -82,10 +78,12 @@ struct BatchCommand: ParsableCommand {
         guard out != nil else { throw ValidationError("Missing --out DIR: the folder for the state, results and summary.") }
         if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to analyse, or --list FILE.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
-        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more.") }
+        if let threads, !(0...64).contains(threads) { throw ValidationError("--threads must be 0 (every core) to 64.") }
         if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
         if !(timeLimit > 0) || !(timeLimitRatio >= 0) { throw ValidationError("--time-limit must be greater than 0 and --time-limit-ratio 0 or more.") }
-        if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
+        if let settleSeconds = settings.settleSeconds, !(settleSeconds > 0) {
+            throw ValidationError("--settle-seconds must be greater than 0.")
+        }
         if !(logInterval > 0) { throw ValidationError("--log-interval must be greater than 0.") }
     }
 
@@ -107,14 +105,7 @@ struct BatchCommand: ParsableCommand {
             options.timeLimitBase = timeLimit
             options.timeLimitRatio = timeLimitRatio
             options.faults = BatchOptions.faults(from: ProcessInfo.processInfo.environment)
-            var configuration = AnalysisConfiguration()
-            if let config {
-                do { configuration = try AnalysisConfiguration.load(config) } catch {
-                    throw CLIFailure(message: "\(config): \(error)", status: ExitStatus.usage)
-                }
-            }
-            if let settleSeconds { configuration.settleSeconds = settleSeconds }
-            options.configuration = configuration
+            options.configuration = try settings.configuration()
             options.progress = quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .terminal : .log(every: logInterval))
 
             let outcome: BatchOutcome

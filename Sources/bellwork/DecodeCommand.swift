@@ -60,6 +60,9 @@ struct DecodeCommand: ParsableCommand {
             options.skipBidirectionalFrames = skipBframes
             options.skipLoopFilter = skipNonref || skipBframes
             options.threads = threads
+            do { try options.validate(prefix: "decode.") } catch {
+                throw CLIFailure(message: "\(error)", status: ExitStatus.usage)
+            }
             let started = Date()
             let reader = try MediaReader(path: file)
             var counter = Counter()

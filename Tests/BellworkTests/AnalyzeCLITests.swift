@@ -313,7 +313,7 @@ enum Lessons {
         let settings = doc["settings"] as! [String: Any]
         #expect(settings["settleSeconds"] as? Double == 20)
         #expect(settings["minTransitionSeconds"] as? Double == 12)
-        #expect(settings["analysisWidth"] as? Double == 160)
+        #expect((settings["decode"] as? [String: Any])?["analysisWidth"] as? Double == 160)
 
         try #"{"segmentation": {"minTransitionSecs": 12}}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["analyze", iphone, "--config", config])

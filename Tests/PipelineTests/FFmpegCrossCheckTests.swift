@@ -23,7 +23,7 @@ import Testing
     /// everything).
     static func features() throws -> FeatureSeries {
         let reader = try MediaReader(path: lesson)
-        var extractor = FeatureExtractor(transform: RealFFT(size: SegmentationConfig().fftSize))
+        var extractor = FeatureExtractor(transform: RealFFT(size: SegmentationConfig().features.fftSize))
         _ = try reader.decode(into: &extractor, options: DecodeOptions())
         return extractor.finish()
     }

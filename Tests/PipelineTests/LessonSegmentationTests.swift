@@ -44,7 +44,7 @@ import Testing
 
     static func analyse(_ media: String, config: SegmentationConfig = SegmentationConfig()) throws -> Outcome {
         let reader = try MediaReader(path: media)
-        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.fftSize))
+        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.features.fftSize))
         let t0 = Date()
         let report = try reader.decode(into: &extractor, options: productDecode)
         let t1 = Date()

@@ -52,7 +52,7 @@ enum TestSupport {
 
     /// Runs the feature extractor over audio alone (in chunks of 1024 samples, like a decoder).
     static func features(audio: [Float], config: SegmentationConfig = SegmentationConfig()) -> FeatureSeries {
-        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.fftSize))
+        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.features.fftSize))
         audio.withUnsafeBufferPointer { all in
             var i = 0
             while i < all.count {

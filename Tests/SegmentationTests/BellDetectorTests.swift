@@ -74,7 +74,7 @@ import Testing
         doubtful.start = 2; doubtful.end = 3
         var clear = candidate()
         clear.start = 16; clear.end = 18
-        #expect(detector.confidence(doubtful) < detector.confidence(clear) - SegmentationConfig().bellPreferenceMargin)
+        #expect(detector.confidence(doubtful) < detector.confidence(clear) - SegmentationConfig().bellDetector.bellPreferenceMargin)
         #expect(detector.startingBell([doubtful, clear], duration: 180)?.timeSeconds == 16)
         var alsoClear = candidate(rise: 22)
         alsoClear.start = 40; alsoClear.end = 42
@@ -89,7 +89,7 @@ import Testing
         let partials = BellCandidate(start: 18.22, end: 22.43, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
                                      meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)
         #expect(detector.confidence(drawnOut) < detector.confidence(partials))
-        #expect(detector.confidence(drawnOut) >= detector.confidence(partials) - SegmentationConfig().bellPreferenceMargin)
+        #expect(detector.confidence(drawnOut) >= detector.confidence(partials) - SegmentationConfig().bellDetector.bellPreferenceMargin)
         #expect(detector.startingBell([drawnOut, partials], duration: 120)?.timeSeconds == 18.22)
         // Apart, the earlier of two about equally sure bells still starts the class.
         var apart = drawnOut

@@ -66,7 +66,7 @@ extension BellTrackerTests {
         let s = try #require(Self.candidates(ring: steady).first)
         let r = try #require(Self.candidates(ring: rattle).first)
         let y = try #require(Self.candidates(ring: syllables).first)
-        let limit = SegmentationConfig().bellMaxSwingDb
+        let limit = SegmentationConfig().bellDetector.bellMaxSwingDb
         #expect(s.levelSwingDb < 1.5 && r.levelSwingDb < 1.5, "steady \(s.levelSwingDb), rattle \(r.levelSwingDb)")
         #expect(y.levelSwingDb > limit, "syllables \(y.levelSwingDb)")
     }

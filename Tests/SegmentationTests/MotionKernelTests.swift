@@ -47,28 +47,4 @@ import Testing
         }
         #expect(s == 0.5)
     }
-
-    /// One cell moving at a time, walking across 8 cells (a transition), against the same two cells moving
-    /// at every step (a group lively in place): the walk sweeps, the group does not.
-    @Test func sweepSeesMotionTravel() {
-        let cells = 8, steps = 8
-        var walk = [Bool?](repeating: false, count: cells * steps)
-        var group = [Bool?](repeating: false, count: cells * steps)
-        for s in 0..<steps {
-            walk[s * cells + s] = true
-            group[s * cells + 2] = true; group[s * cells + 3] = true
-        }
-        let w = MotionKernel.sweep(moving: walk, cells: cells, halfWindow: 2)
-        let g = MotionKernel.sweep(moving: group, cells: cells, halfWindow: 2)
-        // In the middle the window holds 5 steps: 5 cells reached, 1 moving at a time → 5/8 − 1/8.
-        #expect(abs(w[4] - 0.5) < 1e-12)
-        // At the start the window holds steps 0...2: 3 cells reached → 3/8 − 1/8.
-        #expect(abs(w[0] - 0.25) < 1e-12)
-        #expect(g.allSatisfy { abs($0) < 1e-12 })
-        // Steps without a picture pair count for nothing.
-        var gap = walk
-        for c in 0..<cells { gap[3 * cells + c] = nil }
-        let withGap = MotionKernel.sweep(moving: gap, cells: cells, halfWindow: 2)
-        #expect(abs(withGap[4] - (4.0 / 8 - 1.0 / 8)) < 1e-12)
-    }
 }

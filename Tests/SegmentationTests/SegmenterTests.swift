@@ -142,7 +142,7 @@ import Testing
         #expect(transitions.count == 1, "\(transitions)")
         #expect(transitions.allSatisfy { $0.start >= 110 }, "\(transitions)")
         var off = SegmentationConfig()
-        off.wholePictureSpread = 1.1
+        off.segmenter.wholePictureSpread = 1.1
         #expect(Segmenter(config: off).segments(series, duration: 200).contains { $0.kind == .transition && $0.end <= 45 })
     }
 
@@ -164,7 +164,7 @@ import Testing
         let late = Segmenter().segments(lesson(calmSeconds: 30), duration: 200)
         #expect(late.first?.kind.isOnTask == true && (late.first?.end ?? 0) >= 25, "\(late)")
         var off = SegmentationConfig()
-        off.minLeadingOnTaskSeconds = 0
+        off.segmenter.minLeadingOnTaskSeconds = 0
         let kept = Segmenter(config: off).segments(lesson(calmSeconds: 6), duration: 200)
         #expect(kept.first?.kind.isOnTask == true, "\(kept)")
     }

@@ -7,7 +7,7 @@ import Testing
     static let config = SegmentationConfig()
 
     static func measure(_ signal: (Double) -> Double) -> SpectralFrame {
-        let size = config.fftSize
+        let size = config.features.fftSize
         let window = SpectralKernel.hannWindow(size: size)
         let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
         let kernel = SpectralKernel(size: size, sampleRate: 16_000, windowEnergy: energy, config: config)

@@ -63,15 +63,15 @@ import Testing
     @Test func bellBandStableShare() {
         func share(_ make: (Double) -> Double) -> (early: Double, late: Double) {
             let config = SegmentationConfig()
-            let window = SpectralKernel.hannWindow(size: config.fftSize)
+            let window = SpectralKernel.hannWindow(size: config.features.fftSize)
             let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
-            var tracker = TonalTracker(config: config, size: config.fftSize, sampleRate: 16_000, windowEnergy: energy)
-            let fft = ReferenceFFT(size: config.fftSize)
-            var power = [Float](repeating: 0, count: config.fftSize / 2 + 1)
+            var tracker = TonalTracker(config: config, size: config.features.fftSize, sampleRate: 16_000, windowEnergy: energy)
+            let fft = ReferenceFFT(size: config.features.fftSize)
+            var power = [Float](repeating: 0, count: config.features.fftSize / 2 + 1)
             var shares: [Double] = []
             for frame in 0..<125 {      // 2 s of frames, 16 ms apart
-                let samples = (0..<config.fftSize).map { i in
-                    Float(make(Double(frame * config.fftHop + i) / 16_000)) * window[i]
+                let samples = (0..<config.features.fftSize).map { i in
+                    Float(make(Double(frame * config.features.fftHop + i) / 16_000)) * window[i]
                 }
                 samples.withUnsafeBufferPointer { input in
                     power.withUnsafeMutableBufferPointer { fft.powerSpectrum(input, into: $0) }

@@ -15,8 +15,8 @@ import Testing
     @Test func splitAndMergedEqualsOnePass() {
         let config = SegmentationConfig()
         let times = (0..<300).map { Double($0) * 0.2 + 0.013 }   // 60 s at 5 pictures a second
-        var whole = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.fftSize))
-        var first = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.fftSize))
+        var whole = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
+        var first = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
         var part = first.makeVideoPart()
         let boundary = 31.4
         let partStart = boundary - 2.0   // MediaReader.videoPartLeadSeconds
@@ -38,7 +38,7 @@ import Testing
     /// A part that ends up empty (the later stretch could not be decoded) leaves the earlier steps.
     @Test func emptyPartKeepsTheEarlierSteps() {
         let config = SegmentationConfig()
-        var first = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.fftSize))
+        var first = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
         for i in 0..<50 {
             Self.picture(i).withUnsafeBufferPointer { first.consume(picture: $0, width: 64, height: 36, time: Double(i) * 0.2) }
         }

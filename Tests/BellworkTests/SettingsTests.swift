@@ -1,0 +1,117 @@
+import Bellwork
+import Foundation
+import MediaIO
+import Segmentation
+import Testing
+
+/// Every setting is declared once, checked before anything runs, and echoed so a result can be reproduced.
+@Suite struct SettingsTests {
+    static let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+
+    /// The keys of a JSON object, nested ones as `group.key`.
+    static func keys(_ object: [String: Any], prefix: String = "") -> Set<String> {
+        var out = Set<String>()
+        for (key, value) in object {
+            if let inner = value as? [String: Any] { out.formUnion(keys(inner, prefix: prefix + key + ".")) }
+            else { out.insert(prefix + key) }
+        }
+        return out
+    }
+
+    @Test func everyEchoedKeyIsDeclaredOnceWithAMeaning() throws {
+        let descriptions = AnalysisConfiguration.descriptions()
+        let declared = descriptions.map(\.key)
+        #expect(Set(declared).count == declared.count)
+        #expect(descriptions.allSatisfy { !$0.meaning.isEmpty })
+        #expect(descriptions.allSatisfy { $0.range != nil || $0.type == "true or false" })
+        let echoed = try JSONSerialization.jsonObject(with: JSONOutput.data(AnalysisConfiguration().settings)) as! [String: Any]
+        #expect(Self.keys(echoed) == Set(declared))
+        // Every default lies in its range.
+        try AnalysisConfiguration().validate()
+    }
+
+    @Test func theSettingsDocIsCurrent() throws {
+        let doc = try String(contentsOfFile: CLI.repoRoot.appendingPathComponent("docs/SETTINGS.md").path, encoding: .utf8)
+        let out = try CLI.run(["settings"])
+        #expect(out.status == 0)
+        #expect(out.stdout == doc, "docs/SETTINGS.md is stale: run .build/debug/bellwork settings > docs/SETTINGS.md")
+    }
+
+    /// A result's `settings`, fed back as `--config`, gives the identical result.
+    @Test func echoedSettingsReproduceTheResult() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json").path
+        try #"{"segmenter": {"transitionThreshold": 1.8}, "kinds": {"groupLoudnessDb": 3}, "minTransitionSeconds": 12}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let first = try CLI.run(["analyze", Self.lesson, "--format", "json", "--config", config, "--settle-seconds", "25"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        let settings = try JSONSerialization.data(withJSONObject: doc["settings"]!)
+        let echo = dir.appendingPathComponent("echo.json")
+        try settings.write(to: echo)
+        let second = try CLI.run(["analyze", Self.lesson, "--format", "json", "--config", echo.path])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout == first.stdout)
+        let defaults = try CLI.run(["analyze", Self.lesson, "--format", "json"])
+        #expect(defaults.stdout != first.stdout)
+    }
+
+    /// Below its range, above it, and of the wrong type: every setting is refused with one line naming it
+    /// and exit 64, before the recording is opened; never a trap.
+    @Test func everyBadValueIsRefusedByName() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json")
+        for item in AnalysisConfiguration.descriptions() {
+            var bad: [Any] = ["seven"]
+            if let range = item.range {
+                let step = max(1, abs(range.upperBound - range.lowerBound) / 2)
+                bad += [range.lowerBound - step, range.upperBound + step]
+            }
+            for value in bad {
+                let parts = item.key.split(separator: ".").map(String.init)
+                var object: [String: Any] = [parts.last!: value]
+                if parts.count == 2 { object = [parts[0]: object] }
+                try JSONSerialization.data(withJSONObject: object).write(to: config)
+                let run = try CLI.run(["analyze", Self.lesson, "--config", config.path])
+                #expect(run.status == 64, "\(item.key) = \(value): exit \(run.status) \(run.stderr)")
+                #expect(run.stderrLines.count == 1 && run.stderr.contains(parts.last!),
+                        "\(item.key) = \(value): \(run.stderr)")
+            }
+        }
+    }
+
+    /// The values that trapped before: each is one line and exit 64 in analyze, batch and decode.
+    @Test func valuesThatTrappedAreRefused() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json").path
+        for text in [#"{"settleSeconds": -1}"#, #"{"decode": {"audioSampleRate": 0}}"#,
+                     #"{"minTransitionSeconds": 1e308}"#, #"{"decode": {"analysisWidth": 0}}"#,
+                     #"{"features": {"fftSize": 500}}"#, #"{"segmenter": {"switchProbability": 0}}"#] {
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            for arguments in [["analyze", Self.lesson, "--config", config],
+                              ["batch", Self.lesson, "--out", dir.appendingPathComponent("batch").path, "--config", config]] {
+                let run = try CLI.run(arguments)
+                #expect(run.status == 64 && run.stderrLines.count == 1, "\(text) \(arguments[0]): \(run.status) \(run.stderr)")
+            }
+        }
+        let decode = try CLI.run(["decode", Self.lesson, "--width", "0"])
+        #expect(decode.status == 64 && decode.stderrLines.count == 1, "\(decode.stderr)")
+        #expect(decode.stderr.contains("analysisWidth"))
+    }
+
+    /// Files written before settings were grouped by unit (one `segmentation` object) still work.
+    @Test func aFlatSegmentationObjectStillReads() throws {
+        let configuration = try AnalysisConfiguration.from(.object(["segmentation": .object([
+            "bellMinSeconds": .number(1.5), "transitionThreshold": .number(2.5), "minTransitionSeconds": .number(8)])]))
+        #expect(configuration.segmentation.bellTracker.bellMinSeconds == 1.5)
+        #expect(configuration.segmentation.bellDetector.bellMinSeconds == 1.5)
+        #expect(configuration.segmentation.segmenter.transitionThreshold == 2.5)
+        #expect(configuration.segmentation.minTransitionSeconds == 8)
+        #expect(throws: ConfigurationError.self) {
+            try AnalysisConfiguration.from(.object(["segmentation": .object(["sweepWeight": .number(1)])]))
+        }
+    }
+}
