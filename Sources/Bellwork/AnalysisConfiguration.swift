@@ -81,21 +81,25 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
 
     /// Reads a configuration file: defaults overlaid with the file's keys, then checked.
     public static func load(_ path: String) throws -> AnalysisConfiguration {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        try from(loadJSON(path))
+    }
+
+    /// A configuration file's JSON, unchecked (for `segment`, which overlays it on a features file's).
+    public static func loadJSON(_ path: String) throws -> JSONValue {
+        // Read as a stream, so a pipe (`--config <(...)`) works as well as a file.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             throw ConfigurationError(message: "the configuration file \(reason)")
         }
-        let user: JSONValue
-        do { user = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw ConfigurationError(message: "the configuration file is not JSON")
         }
-        return try from(user)
     }
 
     /// A configuration from a JSON object of settings (a file's, or a result's `settings`).
-    public static func from(_ user: JSONValue) throws -> AnalysisConfiguration {
-        let defaults = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(AnalysisConfiguration()))
+    /// What `user` leaves out comes from `base`.
+    public static func from(_ user: JSONValue, base: AnalysisConfiguration = AnalysisConfiguration()) throws -> AnalysisConfiguration {
+        let defaults = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(base))
         let user = try legacy(user)
         let merged = try overlay(defaults, user, path: "")
         let configuration: AnalysisConfiguration

@@ -8,12 +8,9 @@ public enum FeatureTable {
                                  "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare", "dead",
                                  "wholePicture", "transitionScore", "transitionProbability"]
 
-    public static func csv(_ series: FeatureSeries, config: SegmentationConfig) -> String {
-        let segmenter = Segmenter(config: config)
-        let dead = segmenter.deadSteps(series)
-        let scores = segmenter.transitionScores(series, dead: dead)
-        let whole = segmenter.wholePictureSteps(series)
-        let probabilities = segmenter.transitionProbabilities(scores)
+    /// The table of `series` beside what the segmenter decided from it (`trace`).
+    public static func csv(_ series: FeatureSeries, trace: SegmenterTrace) -> String {
+        let (dead, whole, scores, probabilities) = (trace.dead, trace.wholePicture, trace.scores, trace.probabilities)
         func f(_ x: Double?) -> String {
             guard let x, x.isFinite else { return "" }
             return String(format: "%.4g", x)
@@ -37,15 +34,15 @@ public enum BellCandidateTable {
     public static let columns = ["start", "end", "found", "confidence", "chosen", "riseDb", "tiltDb", "purity",
                                  "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "harmonicity", "partials"]
 
-    public static func csv(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> String {
-        let detector = BellDetector(config: config.bellDetector)
-        let chosen = detector.startingCandidate(series.bellCandidates, duration: duration)?.index
+    /// The table of the candidates in `series` beside what the detector decided of them (`decision`).
+    public static func csv(_ series: FeatureSeries, decision: BellDecision) -> String {
+        let chosen = decision.chosen
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "" }
         var text = columns.joined(separator: ",") + "\n"
         for (index, c) in series.bellCandidates.enumerated() {
             let tonal = c.meanPartials > 0
             let isChosen = index == chosen
-            let row = [f(c.start), f(c.end), tonal ? "partials" : "bellBand", f(detector.confidence(c)),
+            let row = [f(c.start), f(c.end), tonal ? "partials" : "bellBand", f(decision.confidences[index]),
                        isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),
                        tonal ? "" : f(c.stableShare), tonal ? "" : f(c.excessRiseDb),

@@ -9,6 +9,8 @@ public struct LessonAnalysis: Sendable {
     public var result: AnalysisResult
     public var decodeReport: DecodeReport
     public var features: FeatureSeries
+    /// What the segmenter and the bell detector decided from the features (for `--features`, `--bell-candidates`).
+    public var segmentation: LessonSegmentation.Outcome
     /// Things a coach should know (no bell found, truncated file, silent audio, …), in plain words.
     public var warnings: [String]
     /// Wall-clock seconds per stage.
@@ -22,6 +24,17 @@ public struct LessonAnalysis: Sendable {
     }
 }
 
+/// A lesson decoded and reduced to its features: all that segmentation needs. `FeaturesFile` keeps it, so
+/// a lesson is decoded once however often it is segmented.
+public struct ExtractedLesson: Sendable, Codable, Equatable {
+    public var info: MediaInfo
+    public var decodeReport: DecodeReport
+    public var features: FeatureSeries
+    /// Wall-clock seconds of the decode (features included) and of the features' last steps.
+    public var decodeSeconds = 0.0
+    public var finishSeconds = 0.0
+}
+
 /// Decodes, segments and measures one lesson: the pipeline every command uses.
 public enum LessonAnalyzer {
     /// Analyses the recording at `path`. `progress` receives the media seconds decoded so far and the
@@ -29,51 +42,44 @@ public enum LessonAnalyzer {
     public static func analyze(path: String, configuration: AnalysisConfiguration = AnalysisConfiguration(),
                                bell bellChoice: BellChoice = .detect, includeSignals: Bool = false,
                                progress: ((Double, Double?) -> Void)? = nil) throws(MediaError) -> LessonAnalysis {
+        let lesson = try extract(path: path, configuration: configuration, progress: progress)
+        return finish(lesson, configuration: configuration, bell: bellChoice, includeSignals: includeSignals)
+    }
+
+    /// Decodes the recording at `path` into its features.
+    public static func extract(path: String, configuration: AnalysisConfiguration,
+                               progress: ((Double, Double?) -> Void)? = nil) throws(MediaError) -> ExtractedLesson {
         let started = Date()
         let reader = try MediaReader(path: path)
         let info = reader.info
-        var sink = SplitFeatureSink(extractor: FeatureExtractor(
-            config: configuration.segmentation, transform: RealFFT(size: configuration.segmentation.features.fftSize)))
+        let settings = configuration.segmentation
+        var sink = SplitFeatureSink(extractor: FeatureExtractor(config: settings,
+                                                                transform: RealFFT(size: settings.features.fftSize)))
         let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })
         let decoded = Date()
         let features = sink.extractor.finish()
+        return ExtractedLesson(info: info, decodeReport: report, features: features,
+                               decodeSeconds: decoded.timeIntervalSince(started),
+                               finishSeconds: Date().timeIntervalSince(decoded))
+    }
+
+    /// Segments and measures an extracted lesson. Everything the result reports is rounded here, once.
+    public static func finish(_ lesson: ExtractedLesson, configuration: AnalysisConfiguration,
+                              bell bellChoice: BellChoice = .detect, includeSignals: Bool = false) -> LessonAnalysis {
+        let started = Date()
+        let (info, report, features) = (lesson.info, lesson.decodeReport, lesson.features)
         let duration = roundedTime(report.decodedSeconds)
         let found = LessonSegmentation.run(features, duration: duration, config: configuration.segmentation)
-        let segmented = Date()
-
         var warnings = report.warnings
-        var bell: Bell?
-        switch bellChoice {
-        case .detect:
-            bell = found.bell
-        case .given(let t):
-            bell = Bell(timeSeconds: roundedTime(min(max(0, t), duration)), source: .given, confidence: 1)
-        case .none:
-            bell = nil
-        case .schedule(let schedule):
-            bell = found.bell
-            if bell == nil {
-                if let created = info.creationTime.flatMap(TimeText.parseCreationTime),
-                   let t = schedule.bell(creation: created, duration: duration) {
-                    bell = Bell(timeSeconds: roundedTime(t), source: .schedule, confidence: 0.5)
-                } else {
-                    warnings.append("no scheduled bell falls inside this recording (its creation time is \(info.creationTime ?? "unknown"))")
-                }
-            }
-        }
-        if bellChoice == .detect && bell == nil {
-            warnings.append("no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)")
-        }
+        let bell = chooseBell(bellChoice, detected: found.bell, info: info, duration: duration, warnings: &warnings)
         if info.audio == nil { warnings.append("the recording has no audio: no bell can be heard and sound does not help the segments") }
         if info.video == nil { warnings.append("the recording has no video: segments come from sound alone") }
 
-        var segments = found.segments
-        for i in segments.indices {
-            segments[i].start = roundedTime(segments[i].start)
-            segments[i].end = roundedTime(segments[i].end)
-            segments[i].confidence = segments[i].confidence.map { min(1, max(0, $0)) } ?? 0.5
-        }
+        let segments = found.segments.map { s in
+            Segment(start: roundedTime(s.start), end: roundedTime(s.end), kind: s.kind,
+                    confidence: roundedTime(min(1, max(0, s.confidence ?? 0.5))))
+        }.filter { $0.end > $0.start }
         let metrics = Metrics.compute(segments: segments, bell: bell?.timeSeconds, duration: duration,
                                       settleSeconds: configuration.settleSeconds)
         let signals = includeSignals
@@ -90,11 +96,39 @@ public enum LessonAnalyzer {
             signals: signals
         )
         var timings = LessonAnalysis.Timings()
-        timings.total = segmented.timeIntervalSince(started)
-        timings.decode = decoded.timeIntervalSince(started) - report.sinkSeconds
-        timings.features = report.sinkSeconds
-        timings.segmentation = segmented.timeIntervalSince(decoded)
-        return LessonAnalysis(result: result, decodeReport: report, features: features, warnings: warnings, timings: timings)
+        timings.segmentation = Date().timeIntervalSince(started)
+        timings.features = report.sinkSeconds + lesson.finishSeconds
+        timings.decode = lesson.decodeSeconds - report.sinkSeconds
+        timings.total = lesson.decodeSeconds + lesson.finishSeconds + timings.segmentation
+        return LessonAnalysis(result: result, decodeReport: report, features: features, segmentation: found,
+                              warnings: warnings, timings: timings)
+    }
+
+    /// The bell the class window starts at (rounded), as the coach chose: detected, given, none, or from
+    /// the school's schedule when none is heard.
+    static func chooseBell(_ choice: BellChoice, detected: Bell?, info: MediaInfo, duration: Double,
+                           warnings: inout [String]) -> Bell? {
+        let heard = detected.map { Bell(timeSeconds: roundedTime($0.timeSeconds), source: .detected,
+                                        confidence: $0.confidence.map(roundedTime)) }
+        switch choice {
+        case .detect:
+            if heard == nil {
+                warnings.append("no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)")
+            }
+            return heard
+        case .given(let t):
+            return Bell(timeSeconds: roundedTime(min(max(0, t), duration)), source: .given, confidence: 1)
+        case .none:
+            return nil
+        case .schedule(let schedule):
+            if let heard { return heard }
+            if let created = info.creationTime.flatMap(TimeText.parseCreationTime),
+               let t = schedule.bell(creation: created, duration: duration) {
+                return Bell(timeSeconds: roundedTime(t), source: .schedule, confidence: 0.5)
+            }
+            warnings.append("no scheduled bell falls inside this recording (its creation time is \(info.creationTime ?? "unknown"))")
+            return nil
+        }
     }
 
     static func input(_ info: MediaInfo, analysedDuration: Double) -> AnalysisResult.Input {

@@ -53,22 +53,29 @@ public struct BellDetector: Sendable {
         return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * partials)
     }
 
-    /// The bell that starts the class: of the candidates confident enough in the leading
-    /// `bellSearchFraction` of a recording `duration` seconds long (overlapping ones counted once, as the most
-    /// confident of them), the earliest whose confidence is within `bellPreferenceMargin` of the most
-    /// confident one's; nil when there is none.
+    /// The bell that starts the class (time and confidence unrounded): of the candidates confident enough
+    /// in the leading `bellSearchFraction` of a recording `duration` seconds long (overlapping ones counted
+    /// once, as the most confident of them), the earliest whose confidence is within `bellPreferenceMargin`
+    /// of the most confident one's; nil when there is none.
     public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
-        guard let (index, score) = startingCandidate(candidates, duration: duration) else { return nil }
-        return Bell(timeSeconds: (candidates[index].start * 100).rounded() / 100, source: .detected,
-                    confidence: (score * 100).rounded() / 100)
+        decide(candidates, duration: duration).bell
+    }
+
+    /// Every candidate's confidence, and the one taken for the starting bell.
+    public func decide(_ candidates: [BellCandidate], duration: Double) -> BellDecision {
+        let confidences = candidates.map(confidence)
+        let chosen = startingCandidate(candidates, duration: duration, confidences: confidences)
+        let bell = chosen.map { Bell(timeSeconds: candidates[$0.index].start, source: .detected, confidence: $0.confidence) }
+        return BellDecision(confidences: confidences, chosen: chosen?.index, bell: bell)
     }
 
     /// The index in `candidates` of the one `startingBell` takes, with its confidence.
-    public func startingCandidate(_ candidates: [BellCandidate], duration: Double) -> (index: Int, confidence: Double)? {
+    func startingCandidate(_ candidates: [BellCandidate], duration: Double,
+                           confidences: [Double]) -> (index: Int, confidence: Double)? {
         let limit = duration * config.bellSearchFraction
         let confident = candidates.indices.filter { candidates[$0].start <= limit }
             .sorted { candidates[$0].start < candidates[$1].start }
-            .map { ($0, confidence(candidates[$0])) }.filter { $0.1 >= config.bellMinConfidence }
+            .map { ($0, confidences[$0]) }.filter { $0.1 >= config.bellMinConfidence }
         // One sound heard by both trackers (a bell's partials and its bell band), or a ring that chatter before
         // it drew out earlier, is one event: a candidate that a more confident one overlaps gives way to it,
         // so the event is dated by its most confident view.
@@ -81,4 +88,14 @@ public struct BellDetector: Sendable {
         guard let best = scored.map({ $0.1 }).max() else { return nil }
         return scored.first { $0.1 >= best - config.bellPreferenceMargin }
     }
+}
+
+/// What the bell detector decided: how sure it is of each candidate, and which one starts the class.
+public struct BellDecision: Sendable, Equatable {
+    /// Per candidate, in the candidates' order: how sure (0...1) that it is a bell.
+    public var confidences: [Double]
+    /// The index of the candidate taken for the bell that starts the class.
+    public var chosen: Int?
+    /// That bell (time and confidence unrounded), or nil.
+    public var bell: Bell?
 }

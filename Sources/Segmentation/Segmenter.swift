@@ -190,40 +190,56 @@ public struct Segmenter: Sendable {
     }
 
     /// The segments of a lesson `duration` seconds long, covering `[0, duration]` without gaps or overlaps.
-    public func segments(_ series: FeatureSeries, duration: Double) -> [Segment] {
+    public func segments(_ series: FeatureSeries, duration: Double) -> [Segment] { run(series, duration: duration).segments }
+
+    /// The segments (times and confidences unrounded) and what they were decided from.
+    public func run(_ series: FeatureSeries, duration: Double) -> (segments: [Segment], trace: SegmenterTrace) {
+        let dead = deadSteps(series)
+        let scores = transitionScores(series, dead: dead)
+        let trace = SegmenterTrace(dead: dead, wholePicture: wholePictureSteps(series), scores: scores,
+                                   probabilities: transitionProbabilities(scores))
         let step = series.stepSeconds
         let n = min(series.stepCount, max(1, Int((duration / step).rounded(.up))))
         guard n > 0, duration > 0 else {
-            return duration > 0 ? [Segment(start: 0, end: round2(duration), kind: .unknown, confidence: 0.5)] : []
+            return (duration > 0 ? [Segment(start: 0, end: duration, kind: .unknown, confidence: 0.5)] : [], trace)
         }
-        let allDead = deadSteps(series)
-        let dead = Array(allDead.prefix(n))
-        let hasPicture = series.hasMotion
-        let scores = Array(transitionScores(series, dead: allDead).prefix(n))
-        let p = transitionProbabilities(scores)
-        var transition = Self.viterbi(p, switchProbability: config.segmenter.switchProbability)
-        if config.segmenter.transitionExtendThreshold < config.segmenter.transitionThreshold {
-            transition = Self.extendRuns(transition, scores: scores, threshold: config.segmenter.transitionExtendThreshold)
+        let transition = transitionLabels(trace, count: n, step: step, hasPicture: series.hasMotion)
+        let kinds = stepKinds(series, trace: trace, transition: transition, count: n)
+        return (runs(kinds, probabilities: trace.probabilities, step: step, duration: duration), trace)
+    }
+
+    /// Transition (true) or not per step, for the first `count` steps: the two-state model, grown by
+    /// hysteresis and into settling, then the minimum durations.
+    func transitionLabels(_ trace: SegmenterTrace, count n: Int, step: Double, hasPicture: Bool) -> [Bool] {
+        let scores = Array(trace.scores.prefix(n)), dead = Array(trace.dead.prefix(n))
+        let s = config.segmenter
+        func steps(_ seconds: Double) -> Int { Int((seconds / step).rounded()) }
+        var transition = Self.viterbi(Array(trace.probabilities.prefix(n)), switchProbability: s.switchProbability)
+        if s.transitionExtendThreshold < s.transitionThreshold {
+            transition = Self.extendRuns(transition, scores: scores, threshold: s.transitionExtendThreshold)
         }
         // Settling is seen in the picture; the sound-only score is a coarse band test with no middle level.
-        transition = Self.settlingTails(transition, scores: scores, margin: hasPicture ? config.segmenter.settleMarginScore : 0,
-                                        quantile: config.segmenter.baselineQuantile,
-                                        lookahead: Int((config.segmenter.settleLookaheadSeconds / step).rounded()),
-                                        maximum: Int((config.segmenter.settleMaxSeconds / step).rounded()))
-        let minTransition = max(1, Int((config.minTransitionSeconds / step).rounded()))
-        let minOnTask = max(1, Int((config.segmenter.minOnTaskSeconds / step).rounded()))
-        transition = Self.removeShortRuns(transition, value: true, minimum: minTransition)
+        transition = Self.settlingTails(transition, scores: scores, margin: hasPicture ? s.settleMarginScore : 0,
+                                        quantile: s.baselineQuantile, lookahead: steps(s.settleLookaheadSeconds),
+                                        maximum: steps(s.settleMaxSeconds))
+        transition = Self.removeShortRuns(transition, value: true, minimum: max(1, steps(config.minTransitionSeconds)))
         // Work touching an end of the recording is kept however short, but a few seconds before the first
         // transition are the class coming in as the recording started (seen in the picture; not when some
         // of them have neither picture nor sound).
         let firstTransition = transition.firstIndex(of: true) ?? n
-        let leading = hasPicture && !dead[0..<firstTransition].contains(true)
-            ? Int((config.segmenter.minLeadingOnTaskSeconds / step).rounded()) : 0
-        transition = Self.removeShortRuns(transition, value: false, minimum: minOnTask, atStart: leading, atEnd: 0)
-        var unknown = Self.removeShortRuns(dead, value: true, minimum: max(1, Int((config.segmenter.minUnknownSeconds / step).rounded())))
-        if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
+        let leading = hasPicture && !dead[0..<firstTransition].contains(true) ? steps(s.minLeadingOnTaskSeconds) : 0
+        return Self.removeShortRuns(transition, value: false, minimum: max(1, steps(s.minOnTaskSeconds)),
+                                    atStart: leading, atEnd: 0)
+    }
 
-        // Kinds per step, then smoothed within each on-task stretch.
+    /// The kind of each of the first `count` steps: unknown where there is no signal, transition, or the
+    /// on-task kind the room sounds like, smoothed within each on-task stretch.
+    func stepKinds(_ series: FeatureSeries, trace: SegmenterTrace, transition: [Bool], count n: Int) -> [SegmentKind] {
+        let step = series.stepSeconds
+        let dead = Array(trace.dead.prefix(n))
+        var unknown = Self.removeShortRuns(dead, value: true,
+                                           minimum: max(1, Int((config.segmenter.minUnknownSeconds / step).rounded())))
+        if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
         let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
         let medianLevel = RobustStatistics.median(levels) ?? -40
         var kinds = [SegmentKind](repeating: .independent, count: n)
@@ -232,16 +248,17 @@ public struct Segmenter: Sendable {
             else if transition[i] { kinds[i] = .transition }
             else { kinds[i] = kind(level: series.audioDb[i], medianLevel: medianLevel, variation: series.audioVariation[i]) }
         }
-        kinds = smoothOnTaskKinds(kinds, window: max(1, Int((config.kinds.smoothingSeconds / step).rounded())))
+        return smoothOnTaskKinds(kinds, window: max(1, Int((config.kinds.smoothingSeconds / step).rounded())))
+    }
 
-        // Runs into segments.
+    /// Runs of one kind into segments, each with its mean confidence; the last ends at `duration`.
+    func runs(_ kinds: [SegmentKind], probabilities p: [Double], step: Double, duration: Double) -> [Segment] {
+        let n = kinds.count
         var result: [Segment] = []
         var i = 0
         while i < n {
             var j = i
             while j < n && kinds[j] == kinds[i] { j += 1 }
-            let start = Double(i) * step
-            let end = j == n ? duration : Double(j) * step
             var confidence = 0.0
             for k in i..<j {
                 switch kinds[i] {
@@ -250,12 +267,12 @@ public struct Segmenter: Sendable {
                 default: confidence += 1 - p[k]
                 }
             }
-            confidence /= Double(j - i)
-            result.append(Segment(start: round2(start), end: round2(end), kind: kinds[i],
-                                  confidence: (min(1, max(0, confidence)) * 100).rounded() / 100))
+            let end = j == n ? duration : Double(j) * step
+            result.append(Segment(start: Double(i) * step, end: end, kind: kinds[i],
+                                  confidence: min(1, max(0, confidence / Double(j - i)))))
             i = j
         }
-        if let last = result.last, last.end < round2(duration) { result[result.count - 1].end = round2(duration) }
+        if let last = result.last, last.end < duration { result[result.count - 1].end = duration }
         return result.filter { $0.end > $0.start }
     }
 
@@ -294,4 +311,15 @@ public struct Segmenter: Sendable {
     }
 }
 
-func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+/// What the segmenter decided from, per step of the whole series: what `--features` shows beside the features.
+public struct SegmenterTrace: Sendable, Equatable {
+    /// No usable signal: a black, frozen or missing picture together with silence.
+    public var dead: [Bool]
+    /// The whole picture changed (camera moved, re-exposing): no score of its own.
+    public var wholePicture: [Bool]
+    /// The smoothed transition score, in robust standard deviations (nil where undecided).
+    public var scores: [Double?]
+    /// The probability that the step is a transition.
+    public var probabilities: [Double]
+}

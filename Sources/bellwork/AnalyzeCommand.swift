@@ -21,31 +21,16 @@ struct AnalyzeCommand: ParsableCommand {
           bellwork analyze lesson.mp4 --format json --output lesson.json
           bellwork analyze lesson.mov --bell 1:05 --format vtt --output lesson.vtt
           bellwork analyze lesson.mp4 --schedule bells.txt
+          bellwork analyze lesson.mp4 --save-features lesson.features.json
         """
     )
 
     @Argument(help: "The lesson recording (MP4, MOV, MKV/WebM, AVI, TS, FLV, OGG, WAV, MP3, AAC, FLAC, AIFF).")
     var lesson: String
 
-    @Option(name: .shortAndLong, help: "How to write the result.")
-    var format: OutputFormat = .table
-
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
-    var output: String?
-
-    @Flag(help: "Include the per-step motion and audio-level signals in the JSON result.")
-    var signals = false
-
     @OptionGroup var settings: SettingsOptions
 
-    @Option(help: "When the bell rang, if you know it: m:ss, h:mm:ss or seconds.")
-    var bell: String?
-
-    @Flag(help: "There is no bell: measure the whole recording.")
-    var noBell = false
-
-    @Option(help: "A file of the school's bell times (HH:MM a line), used with the recording's creation time when the audio holds no bell.")
-    var schedule: String?
+    @OptionGroup var bellOptions: BellOptions
 
     enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
         case fast, nonref, full
@@ -57,26 +42,14 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Decoder threads per stream (0: as the machine serves best; with B-frames skipped, a lesson over a minute up to 720p is decoded in two halves at once). A batch running one lesson per core uses 1.")
     var threads: Int = 0
 
-    @Option(help: "Write every per-step feature (motion, spread, sound level, …) and the transition score as CSV to this file, to see why a segment was called what it was.")
-    var features: String?
+    @Option(help: "Also save the lesson's features to this file, so `bellwork segment` can segment it again (other settings) without decoding.")
+    var saveFeatures: String?
 
-    @Option(name: .customLong("bell-candidates"), help: "Write every bell-like sound heard (start, end, measurements, how sure it is a bell, and which one was taken for the bell) as CSV to this file.")
-    var bellCandidates: String?
-
-    @Option(help: "Write per-stage timings and decode counts as JSON to this file (for benchmarks).")
-    var timings: String?
-
-    @Flag(name: .shortAndLong, help: "No progress and no warnings on standard error.")
-    var quiet = false
+    @OptionGroup var result: ResultOptions
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        let bellOptions = [bell != nil, noBell, schedule != nil].filter { $0 }.count
-        if bellOptions > 1 { throw ValidationError("--bell, --no-bell and --schedule exclude each other.") }
-        if let bell, TimeText.parseClock(bell) == nil {
-            throw ValidationError("--bell takes m:ss, h:mm:ss or seconds, not '\(bell)'.")
-        }
         if let settleSeconds = settings.settleSeconds, !(settleSeconds > 0) {
             throw ValidationError("--settle-seconds must be greater than 0.")
         }
@@ -97,52 +70,17 @@ struct AnalyzeCommand: ParsableCommand {
                 }
                 configuration.decode.threads = threads
             }
-            var choice = BellChoice.detect
-            if let bell, let t = TimeText.parseClock(bell) { choice = .given(t) }
-            if noBell { choice = .none }
-            if let schedule {
-                do { choice = .schedule(try BellSchedule.load(schedule)) } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.usage)
-                }
-            }
-            let meter = ProgressMeter(enabled: !quiet && isatty(STDERR_FILENO) != 0)
-            let analysis = try LessonAnalyzer.analyze(path: lesson, configuration: configuration, bell: choice,
-                                                      includeSignals: signals, progress: meter.update)
+            let choice = try bellOptions.choice()
+            let meter = ProgressMeter(enabled: !result.quiet && isatty(STDERR_FILENO) != 0)
+            let lesson = try LessonAnalyzer.extract(path: self.lesson, configuration: configuration, progress: meter.update)
             meter.finish()
-            /// Writes a file atomically; a failure is an I/O error (exit 74).
-            func write(_ data: Data, to path: String) throws {
-                do { try AtomicFile.write(data, to: path) } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
-                }
+            let analysis = LessonAnalyzer.finish(lesson, configuration: configuration, bell: choice,
+                                                 includeSignals: result.signals)
+            if let saveFeatures {
+                let file = FeaturesFile(configuration: configuration, lesson: lesson)
+                try ResultOptions.write(try file.data(), to: saveFeatures)
             }
-            let text = try format.render(analysis)
-            if let output {
-                try write(Data(text.utf8), to: output)
-            } else {
-                print(text, terminator: "")
-            }
-            if let features {
-                try write(Data(FeatureTable.csv(analysis.features, config: configuration.segmentation).utf8), to: features)
-            }
-            if let bellCandidates {
-                let table = BellCandidateTable.csv(analysis.features, duration: analysis.result.durationSeconds,
-                                                   config: configuration.segmentation)
-                try write(Data(table.utf8), to: bellCandidates)
-            }
-            if let timings {
-                struct Stats: Encodable {
-                    let timings: LessonAnalysis.Timings
-                    let decode: DecodeReport
-                    let peakResidentBytes: Int
-                }
-                var usage = rusage()
-                getrusage(RUSAGE_SELF.rawValue, &usage)
-                let stats = Stats(timings: analysis.timings, decode: analysis.decodeReport, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
-                try write(try JSONOutput.data(stats), to: timings)
-            }
-            if !quiet && (format != .table || output != nil) {
-                for w in analysis.warnings { FileHandle.standardError.write(Data("bellwork: \(lesson): warning: \(w)\n".utf8)) }
-            }
+            try result.write(analysis, name: self.lesson)
         }
     }
 }

@@ -228,7 +228,8 @@ enum Lessons {
                                      meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 2.6)
         let series = FeatureSeries(stepSeconds: 0.5, motion: [], audioDb: Array(repeating: -40, count: 240),
                                    bellCandidates: [band, partials])
-        let table = BellCandidateTable.csv(series, duration: 120, config: SegmentationConfig())
+        let decision = BellDetector().decide(series.bellCandidates, duration: 120)
+        let table = BellCandidateTable.csv(series, decision: decision)
         let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let chosen = BellCandidateTable.columns.firstIndex(of: "chosen")!
         #expect(rows.count == 2)

@@ -115,3 +115,57 @@ import Testing
         }
     }
 }
+
+/// Segmenting saved features gives exactly what analysing the recording gives.
+@Suite struct SegmentCommandTests {
+    static let lessons = CLI.repoRoot.appendingPathComponent("Fixtures/lessons")
+
+    /// Every fixture lesson: the JSON (with signals), the features table and the bell-candidates table of
+    /// `segment` equal `analyze`'s byte for byte; and with another setting, `segment` equals `analyze`
+    /// run with that setting.
+    @Test func segmentOnSavedFeaturesEqualsAnalyze() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.lessons.path)
+            .filter { !$0.hasSuffix(".json") }.sorted()
+        #expect(names.count >= 15)
+        let config = dir.appendingPathComponent("c.json").path
+        try #"{"segmenter": {"transitionThreshold": 2.4}, "bellDetector": {"bellMinConfidence": 0.7}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        for name in names {
+            let lesson = Self.lessons.appendingPathComponent(name).path
+            func outputs(_ tag: String) -> [String] {
+                ["--format", "json", "--signals", "--output", dir.appendingPathComponent("\(tag).json").path,
+                 "--features", dir.appendingPathComponent("\(tag).csv").path,
+                 "--bell-candidates", dir.appendingPathComponent("\(tag).bells.csv").path, "--quiet"]
+            }
+            func same(_ a: String, _ b: String) throws -> Bool {
+                try [".json", ".csv", ".bells.csv"].allSatisfy { ext in
+                    try Data(contentsOf: dir.appendingPathComponent(a + ext)) == Data(contentsOf: dir.appendingPathComponent(b + ext))
+                }
+            }
+            let saved = dir.appendingPathComponent("f.features").path
+            #expect(try CLI.run(["analyze", lesson, "--save-features", saved] + outputs("a")).status == 0)
+            #expect(try CLI.run(["segment", saved] + outputs("s")).status == 0)
+            #expect(try same("a", "s"), "\(name): segment differs from analyze")
+            #expect(try CLI.run(["analyze", lesson, "--config", config] + outputs("a2")).status == 0)
+            #expect(try CLI.run(["segment", saved, "--config", config] + outputs("s2")).status == 0)
+            #expect(try same("a2", "s2"), "\(name): segment --config differs from analyze --config")
+        }
+    }
+
+    @Test func segmentRefusesWhatItCannotDo() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("f.features").path
+        #expect(try CLI.run(["analyze", SettingsTests.lesson, "--save-features", saved, "--quiet"]).status == 0)
+        let config = dir.appendingPathComponent("c.json").path
+        try #"{"features": {"stepSeconds": 1}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let changed = try CLI.run(["segment", saved, "--config", config])
+        #expect(changed.status == 64 && changed.stderrLines.count == 1 && changed.stderr.contains("features"), "\(changed.stderr)")
+        let notFeatures = try CLI.run(["segment", SettingsTests.lesson])
+        #expect(notFeatures.status == 65 && notFeatures.stderrLines.count == 1, "\(notFeatures.stderr)")
+        let missing = try CLI.run(["segment", dir.appendingPathComponent("none").path])
+        #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
+    }
+}

@@ -1,3 +1,4 @@
+import Bellwork
 import Foundation
 import LessonMetrics
 import MediaIO
@@ -33,30 +34,16 @@ import Testing
 
     struct Outcome { var score: Score; var bell: Bell?; var segments: [Segment]; var decodeSeconds: Double; var sinkSeconds: Double; var segmentSeconds: Double }
 
-    /// The product's decode options (`AnalysisConfiguration` in Bellwork): the analysis samples 5 pictures
-    /// a second, so the decoder skips frames nothing refers to and its loop filter.
-    static var productDecode: DecodeOptions {
-        var options = DecodeOptions()
-        options.skipNonReferenceFrames = true
-        options.skipLoopFilter = true
-        return options
-    }
-
     static func analyse(_ media: String, config: SegmentationConfig = SegmentationConfig()) throws -> Outcome {
-        let reader = try MediaReader(path: media)
-        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.features.fftSize))
-        let t0 = Date()
-        let report = try reader.decode(into: &extractor, options: productDecode)
-        let t1 = Date()
-        let series = extractor.finish()
-        let duration = (report.decodedSeconds * 100).rounded() / 100
-        let (bell, segments) = LessonSegmentation.run(series, duration: duration, config: config)
-        let t2 = Date()
+        var configuration = AnalysisConfiguration()
+        configuration.segmentation = config
+        let analysis = try LessonAnalyzer.analyze(path: media, configuration: configuration)
+        let (bell, segments, duration) = (analysis.result.bell, analysis.result.segments, analysis.result.durationSeconds)
         let truth = try JSONDecoder().decode(TruthFile.self, from: Data(contentsOf: URL(fileURLWithPath: truthPath(media))))
         let result = TruthFile(durationSeconds: duration, bell: bell, segments: segments)
         return Outcome(score: Accuracy.score(result: result, truth: truth), bell: bell, segments: segments,
-                       decodeSeconds: t1.timeIntervalSince(t0) - report.sinkSeconds, sinkSeconds: report.sinkSeconds,
-                       segmentSeconds: t2.timeIntervalSince(t1))
+                       decodeSeconds: analysis.timings.decode, sinkSeconds: analysis.timings.features,
+                       segmentSeconds: analysis.timings.segmentation)
     }
 
     static func describe(_ name: String, _ o: Outcome) -> String {

@@ -1,0 +1,82 @@
+import Foundation
+import LessonMetrics
+import MediaIO
+import Segmentation
+
+/// A lesson's features saved by `analyze --save-features`, for `bellwork segment`: everything segmentation
+/// needs (the media's description, what the decode met, the per-step features and the bell candidates)
+/// and the configuration they were extracted with. Compact JSON, versioned.
+public struct FeaturesFile: Codable, Sendable, Equatable {
+    public static let formatName = "bellwork-features"
+    public static let currentVersion = 1
+
+    public var format = FeaturesFile.formatName
+    public var version = FeaturesFile.currentVersion
+    /// The Bellwork version that extracted the features.
+    public var tool = BellworkVersion.string
+    public var configuration: AnalysisConfiguration
+    public var lesson: ExtractedLesson
+
+    public init(configuration: AnalysisConfiguration, lesson: ExtractedLesson) {
+        self.configuration = configuration
+        self.lesson = lesson
+    }
+
+    private static let nonFinite = (positive: "inf", negative: "-inf", nan: "nan")
+
+    /// The file's bytes (one line of JSON; non-finite numbers as strings).
+    public func data() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
+        return try encoder.encode(self)
+    }
+
+    /// Reads a features file: a missing or unreadable one is `cannotOpen`, anything else that is not a
+    /// features file of this version is `notUsable`.
+    public static func read(_ path: String) throws -> FeaturesFile {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw FeaturesFileError(path: path, reason: FileManager.default.fileExists(atPath: path)
+                                    ? "cannot be read" : "no such file", cannotOpen: true)
+        }
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
+            throw FeaturesFileError(path: path, reason: "not a features file (made by analyze --save-features)")
+        }
+        guard header.version == currentVersion else {
+            throw FeaturesFileError(path: path, reason: "features file version \(header.version ?? 0) is not \(currentVersion): analyse the recording again")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        do { return try decoder.decode(FeaturesFile.self, from: data) } catch {
+            throw FeaturesFileError(path: path, reason: "a damaged features file")
+        }
+    }
+
+    /// The configuration to segment with: the file's own, overlaid with `user` (a configuration file's
+    /// JSON). Settings that shaped the features (decoding, features, bell tracker) cannot change here.
+    public func configuration(overlaying user: JSONValue?) throws -> AnalysisConfiguration {
+        guard let user else { return configuration }
+        let result = try AnalysisConfiguration.from(user, base: configuration)
+        var (mine, theirs) = (configuration.decode, result.decode)
+        mine.threads = 0
+        theirs.threads = 0
+        let fixed = [("decode", mine == theirs), ("features", configuration.segmentation.features == result.segmentation.features),
+                     ("bellTracker", configuration.segmentation.bellTracker == result.segmentation.bellTracker)]
+        if let changed = fixed.first(where: { !$0.1 })?.0 {
+            throw ConfigurationError(message: "the \(changed) settings shaped the saved features and cannot change in segment: analyse the recording again")
+        }
+        return result
+    }
+}
+
+/// A features file that cannot be used: one line naming it.
+public struct FeaturesFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var cannotOpen = false
+    public var description: String { "\(path): \(reason)" }
+}

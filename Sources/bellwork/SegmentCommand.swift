@@ -1,0 +1,62 @@
+import ArgumentParser
+import Bellwork
+import Foundation
+import LessonMetrics
+
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Segment and measure a lesson again from its saved features, without decoding it.",
+        discussion: """
+        Reads a features file written by `analyze --save-features` and gives exactly the result `analyze` \
+        gave (or would give with other settings). Settings of the bell detector, the segmenter and the kinds, \
+        `settleSeconds` and `minTransitionSeconds` may change (`--config`, overlaid on the settings the \
+        features were made with); those that shaped the features (decode, features, bellTracker) may not. \
+        For tuning over many lessons: decode each once, segment as often as needed.
+
+        Examples:
+          bellwork analyze lesson.mp4 --save-features lesson.features.json
+          bellwork segment lesson.features.json --format json
+          bellwork segment lesson.features.json --config stricter.json --bell 1:05
+        """
+    )
+
+    @Argument(help: "A features file (analyze --save-features).")
+    var featuresFile: String
+
+    @Option(help: "A JSON file of settings overlaid on those the features were made with.")
+    var config: String?
+
+    @Option(help: "Seconds the class must stay clear of transitions to count as settled.")
+    var settleSeconds: Double?
+
+    @OptionGroup var bellOptions: BellOptions
+    @OptionGroup var result: ResultOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
+    }
+
+    func run() throws {
+        common.setUpLogging()
+        try reportingFailures {
+            let file: FeaturesFile
+            do { file = try FeaturesFile.read(featuresFile) } catch let error as FeaturesFileError {
+                throw CLIFailure(message: error.description,
+                                 status: error.cannotOpen ? ExitStatus.noInput : ExitStatus.dataError)
+            }
+            var configuration: AnalysisConfiguration
+            do {
+                configuration = try file.configuration(overlaying: try config.map(AnalysisConfiguration.loadJSON))
+                if let settleSeconds { configuration.settleSeconds = settleSeconds }
+                try configuration.validate()
+            } catch {
+                throw CLIFailure(message: "\(config ?? featuresFile): \(error)", status: ExitStatus.usage)
+            }
+            let analysis = LessonAnalyzer.finish(file.lesson, configuration: configuration,
+                                                 bell: try bellOptions.choice(), includeSignals: result.signals)
+            try result.write(analysis, name: file.lesson.info.path)
+        }
+    }
+}
