@@ -1,0 +1,57 @@
+import Bellwork
+import Foundation
+import Testing
+
+/// `bellwork batch` against careless users and attackers (issue 16): junk uploads, a foreign `--out` folder,
+/// symbolic links planted in the batch folder and in the uploads, a `results/` that cannot be written.
+@Suite(.serialized)
+struct BatchSafetyTests {
+    typealias B = BatchCLITests
+
+    /// Every entry below `dir`, by relative path: "link -> target", "dir", or the file's content.
+    static func snapshot(_ dir: URL) throws -> [String: String] {
+        var entries: [String: String] = [:]
+        for relative in try FileManager.default.subpathsOfDirectory(atPath: dir.path) {
+            let path = dir.appendingPathComponent(relative).path
+            var info = stat()
+            #expect(lstat(path, &info) == 0)
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK: entries[relative] = "link -> " + (try FileManager.default.destinationOfSymbolicLink(atPath: path))
+            case S_IFDIR: entries[relative] = "dir"
+            default: entries[relative] = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            }
+        }
+        return entries
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Small random files that are not media: ignored, never a crashed probe (a failed lesson).
+    @Test func randomJunkIsIgnoredNotCrashed() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("uploads")
+        var state: UInt64 = 5000
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        for i in 0..<40 {
+            let path = input.appendingPathComponent("junk-\(i).dat").path
+            try B.write("", path)
+            let size = 16 + Int(next() % 600)
+            try Data((0..<size).map { _ in UInt8(truncatingIfNeeded: next()) }).write(to: URL(fileURLWithPath: path))
+            try B.settle(path)
+        }
+        let out = dir.appendingPathComponent("out")
+        let run = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("0 failed") && run.stdout.contains("40 other files ignored"), "\(run.stdout)")
+        let rows = try B.rows(out)
+        #expect(rows.values.filter { $0.status != .ignored }.map(\.relativePath) == [])
+        #expect(!rows.values.contains { $0.error?.contains("crashed") == true })
+    }
+}
