@@ -105,6 +105,7 @@ nonisolated(unsafe) private var batchStopSignal: Int32 = 0
 public final class BatchRunner {
     public let options: BatchOptions
     let directory: URL
+    let folder: BatchFolder
     let store: BatchStore
     let settingsHash: String
     let settingsFile: String
@@ -120,7 +121,8 @@ public final class BatchRunner {
     public init(options: BatchOptions) throws {
         self.options = options
         directory = URL(fileURLWithPath: options.outputDirectory).standardizedFileURL
-        for dir in [directory, directory.appendingPathComponent("results"), directory.appendingPathComponent("work")] {
+        folder = try BatchFolder.claim(directory.path)
+        for dir in [directory.appendingPathComponent("results"), directory.appendingPathComponent("work")] {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
                 throw BatchStartError(message: "\(dir.path): cannot create the folder: \(BatchDiscovery.reason(of: error))",
                                       status: ExitStatus.ioError)

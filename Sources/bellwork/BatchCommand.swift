@@ -12,7 +12,8 @@ struct BatchCommand: ParsableCommand {
         for the next run. Each lesson is analysed in a child process (this program's `analyze`) with a time \
         limit of --time-limit + --time-limit-ratio × its duration, so a crash or a hang costs that lesson only.
 
-        DIR holds everything: bellwork.sqlite (the state: per lesson its size, time, content hash, settings \
+        DIR holds everything: .bellwork-batch (the mark of a batch folder: --out on a folder that is not new, \
+        empty or marked is refused, unless an earlier version made it), bellwork.sqlite (the state: per lesson its size, time, content hash, settings \
         hash, status, attempts, error, timings and metrics), results/<relative path>.json (the result \
         contract, written atomically), and summary.csv (one row per lesson, kept current). A lesson is \
         analysed again only when its content or the settings changed, or when it failed and --retry-failed \
@@ -22,7 +23,8 @@ struct BatchCommand: ParsableCommand {
           0   every lesson was analysed
           3   some lessons failed or an input was unreadable; the rest were
               analysed (the count on standard error, reasons in summary.csv)
-          64  the command line is wrong
+          64  the command line is wrong, or DIR is not a batch folder (nothing
+              in it is changed)
           74  DIR cannot be written
           75  stopped by Ctrl-C or SIGTERM, or another batch is in DIR: run again
 

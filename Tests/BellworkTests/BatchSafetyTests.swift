@@ -54,4 +54,39 @@ struct BatchSafetyTests {
         #expect(rows.values.filter { $0.status != .ignored }.map(\.relativePath) == [])
         #expect(!rows.values.contains { $0.error?.contains("crashed") == true })
     }
+
+    /// `--out` on a folder that is not Bellwork's (not empty, no marker, no state) is refused with 64 and one line,
+    /// and nothing in it is touched. A new or empty folder gets the marker; a folder of an earlier version (its
+    /// state database, no marker) is adopted.
+    @Test func foreignOutFolderIsRefusedAndUntouched() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try B.lesson(input.appendingPathComponent("a.mp4").path, seconds: 2)
+
+        let foreign = dir.appendingPathComponent("thesis")
+        try B.write("Chapter 1. It was a dark and stormy night.\n", foreign.appendingPathComponent("work/thesis.txt").path)
+        try B.write("name,grade\nsmith,A\n", foreign.appendingPathComponent("summary.csv").path)
+        let before = try Self.snapshot(foreign)
+        let refused = try CLI.run(["batch", input.path, "--out", foreign.path])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderrLines.count == 1 && refused.stderr.contains(foreign.path), "\(refused.stderr)")
+        #expect(try Self.snapshot(foreign) == before)
+
+        let fresh = dir.appendingPathComponent("fresh")
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let earlier = dir.appendingPathComponent("earlier")
+        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
+        _ = try BatchStore(directory: earlier.path)
+        try B.write("path,status\n", earlier.appendingPathComponent("summary.csv").path)
+        for out in [fresh, empty, earlier] {
+            let run = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+            #expect(run.status == 0, "\(out.lastPathComponent): \(run.stderr)")
+            #expect(Self.isRegularFile(out.appendingPathComponent(".bellwork-batch").path), "\(out.lastPathComponent)")
+            #expect(try B.rows(out)["a.mp4"]?.status == .done)
+            let again = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+            #expect(again.status == 0 && again.stdout.contains("(0 in this run)"), "\(again.stdout)\(again.stderr)")
+        }
+    }
 }
