@@ -46,7 +46,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `data` to `fd`; the reason when it cannot.
-    private static func writeAll(_ data: Data, to fd: Int32) -> String? {
+    static func writeAll(_ data: Data, to fd: Int32) -> String? {
         data.withUnsafeBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {

@@ -116,20 +116,19 @@ public final class BatchRunner {
     private var mediaSecondsDone = 0.0
 
     private var workDirectory: URL { directory.appendingPathComponent("work") }
-    private var resultsDirectory: URL { directory.appendingPathComponent("results") }
 
     public init(options: BatchOptions) throws {
         self.options = options
         directory = URL(fileURLWithPath: options.outputDirectory).standardizedFileURL
         folder = try BatchFolder.claim(directory.path)
-        for dir in [directory.appendingPathComponent("results"), directory.appendingPathComponent("work")] {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw BatchStartError(message: "\(dir.path): cannot create the folder: \(BatchDiscovery.reason(of: error))",
-                                      status: ExitStatus.ioError)
+        for name in ["results", "work"] {
+            do { close(try folder.openFolder([Substring(name)], create: true)) } catch {
+                throw BatchStartError(message: "\(error)", status: ExitStatus.ioError)
             }
         }
+        try folder.refuseLinks([BatchStore.fileName, BatchStore.fileName + "-wal", BatchStore.fileName + "-shm"])
         let lockPath = directory.appendingPathComponent("bellwork.lock").path
-        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard lockFD >= 0 else {
             throw BatchStartError(message: "\(lockPath): cannot write: \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
         }
@@ -146,7 +145,7 @@ public final class BatchRunner {
         var childConfiguration = options.configuration
         childConfiguration.decode.threads = options.threads ?? (options.jobs == 1 ? 0 : 1)
         settingsFile = directory.appendingPathComponent("work/settings.json").path
-        try AtomicFile.write(try JSONOutput.data(childConfiguration), to: settingsFile)
+        try folder.write(try JSONOutput.data(childConfiguration), to: "work/settings.json")
     }
 
     deinit { if lockFD >= 0 { close(lockFD) } }
@@ -222,13 +221,7 @@ public final class BatchRunner {
                 try store.save(&row)
             }
         }
-        let keep: Set<String> = [settingsFile]
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path) {
-            for name in names {
-                let path = workDirectory.appendingPathComponent(name).path
-                if !keep.contains(path) { try? FileManager.default.removeItem(atPath: path) }
-            }
-        }
+        try folder.empty("work", keeping: ["settings.json"])
     }
 
     /// Kills every process whose command line holds one of `markers` (a work file only a batch child names).
@@ -328,7 +321,7 @@ public final class BatchRunner {
     }
 
     private func removeResult(_ row: inout BatchLesson) {
-        if let result = row.resultFile { try? FileManager.default.removeItem(at: directory.appendingPathComponent(result)) }
+        if let result = row.resultFile { folder.remove(result) }
         row.resultFile = nil
     }
 
@@ -363,8 +356,8 @@ public final class BatchRunner {
                             try store.save(&row)
                         }
                     }
-                    try? FileManager.default.removeItem(atPath: r.stdout)
-                    try? FileManager.default.removeItem(atPath: r.stderr)
+                    removeWorkFile(r.stdout)
+                    removeWorkFile(r.stderr)
                 }
                 running.removeAll()
                 return true
@@ -427,8 +420,8 @@ public final class BatchRunner {
                 case .analyse:
                     try finishAnalysis(&row, child: (r.child, timedOut, r.stderr), limit: r.limit)
                 }
-                try? FileManager.default.removeItem(atPath: r.stdout)
-                try? FileManager.default.removeItem(atPath: r.stderr)
+                removeWorkFile(r.stdout)
+                removeWorkFile(r.stderr)
             }
             showProgress(scope: scope, running: running.count, phase: task)
             usleep(20_000)
@@ -475,10 +468,8 @@ public final class BatchRunner {
         if exit == .exited(0), let work = row.workFile, let data = FileManager.default.contents(atPath: work),
            let parsed = try? parseResult(work) {
             let relative = "results/" + row.relativePath + ".json"
-            let target = directory.appendingPathComponent(relative)
             do {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try AtomicFile.write(data, to: target.path)
+                try folder.write(data, to: relative)
                 row.status = .done
                 row.error = nil
                 row.exitStatus = 0
@@ -513,7 +504,7 @@ public final class BatchRunner {
         row.workFile = nil
         row.childPid = nil
         try store.save(&row)
-        if let work { try? FileManager.default.removeItem(atPath: work) }
+        if let work { removeWorkFile(work) }
         if row.status == .done {
             analysedNow += 1
             mediaSecondsDone += row.durationSeconds ?? 0
@@ -586,8 +577,11 @@ public final class BatchRunner {
     func writeSummary() throws {
         let rows = try store.all()
         let csv = BatchSummary.csv(rows)
-        try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("summary.csv").path)
+        try folder.write(Data(csv.utf8), to: "summary.csv")
     }
+
+    /// Removes a file of `work/` (the file itself, never what a link there leads to).
+    private func removeWorkFile(_ path: String) { folder.remove("work/" + (path as NSString).lastPathComponent) }
 
     private func report(failure row: BatchLesson) {
         clearProgress()

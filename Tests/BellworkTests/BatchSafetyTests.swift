@@ -89,4 +89,52 @@ struct BatchSafetyTests {
             #expect(again.status == 0 && again.stdout.contains("(0 in this run)"), "\(again.stdout)\(again.stderr)")
         }
     }
+
+    /// Links planted in the batch folder in place of its own files are replaced, never written through, and
+    /// what the batch removes from `work/` is the link, not what it leads to. A link in place of `work/` itself
+    /// is refused (74) with nothing outside touched.
+    @Test func plantedLinksAreNotFollowed() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try B.lesson(input.appendingPathComponent("a.mp4").path, seconds: 2)
+        let out = dir.appendingPathComponent("out")
+        let first = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        let targets = ["summary.csv": "summary.txt", "work/settings.json": "settings.txt", "results/a.mp4.json": "a.txt",
+                       "results/b.mp4.json": "b.txt", "work/stale.tmp": "stale.txt", "work/docs": "docs"]
+        for (inside, target) in targets {
+            if target != "docs" { try B.write("precious \(target)\n", outside.appendingPathComponent(target).path) }
+            try? FileManager.default.removeItem(atPath: out.appendingPathComponent(inside).path)  // may not exist
+        }
+        try B.write("my notes\n", outside.appendingPathComponent("docs/notes.txt").path)
+        for (inside, target) in targets {
+            try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent(inside).path,
+                                                       withDestinationPath: outside.appendingPathComponent(target).path)
+        }
+        let before = try Self.snapshot(outside)
+        try B.lesson(input.appendingPathComponent("b.mp4").path, seconds: 2, tone: 600)
+        // Other settings: a.mp4 is analysed again, so its result is written again.
+        let second = try CLI.run(["batch", input.path, "--out", out.path, "--quiet", "--settle-seconds", "10"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("2 lessons analysed (2 in this run)"), "\(second.stdout)")
+        #expect(try Self.snapshot(outside) == before)
+        for inside in ["summary.csv", "work/settings.json", "results/a.mp4.json", "results/b.mp4.json"] {
+            #expect(Self.isRegularFile(out.appendingPathComponent(inside).path), "\(inside)")
+        }
+        try B.checkResults(out, expected: ["a.mp4", "b.mp4"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("work").path) == ["settings.json"])
+
+        // The work folder itself a link to the outside: refused, and the outside is left alone.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("work"))
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("work").path,
+                                                   withDestinationPath: outside.appendingPathComponent("docs").path)
+        let third = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(third.status == 74, "\(third.stderr)")
+        #expect(third.stderrLines.count == 1 && third.stderr.contains(out.appendingPathComponent("work").path), "\(third.stderr)")
+        #expect(try Self.snapshot(outside) == before)
+    }
 }
