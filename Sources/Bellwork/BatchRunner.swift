@@ -17,6 +17,8 @@ public struct BatchOptions: Sendable {
     public var threads: Int?
     /// Analyse again the lessons that failed before.
     public var retryFailed = false
+    /// Take files that symbolic links in the folders lead to outside the folders given (else skipped, with a line).
+    public var followLinks = false
     /// Files modified less than this many seconds ago may still be arriving and are left for the next run.
     public var settleAge: Double = 60
     /// A child's time limit: `timeLimitBase + timeLimitRatio × the lesson's duration` seconds.
@@ -167,11 +169,10 @@ public final class BatchRunner {
             signal(SIGTERM, previousTERM)
         }
         try recover()
-        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge)
+        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge,
+                                           followLinks: options.followLinks)
         let inScope = try plan(discovery)
-        for problem in discovery.problems {
-            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
-        }
+        discovery.report()
         try writeSummary()
 
         var stopped = false

@@ -9,7 +9,8 @@ struct BatchCommand: ParsableCommand {
         discussion: """
         Searches folders recursively and finds recordings by their content. Hidden files, partial uploads \
         (.part, .crdownload, .tmp, .download, .partial, …) and files modified within the last minute are left \
-        for the next run. Each lesson is analysed in a child process (this program's `analyze`) with a time \
+        for the next run. Symbolic links that lead outside the folders given are skipped, with a line each \
+        (--follow-links takes them). Each lesson is analysed in a child process (this program's `analyze`) with a time \
         limit of --time-limit + --time-limit-ratio × its duration, so a crash or a hang costs that lesson only.
 
         DIR holds everything: .bellwork-batch (the mark of a batch folder: --out on a folder that is not new, \
@@ -52,6 +53,9 @@ struct BatchCommand: ParsableCommand {
 
     @Flag(help: "Analyse again the lessons that failed before.")
     var retryFailed = false
+
+    @Flag(help: "Take the files that symbolic links in the folders lead to outside the folders given (by default such links are skipped, with a line each).")
+    var followLinks = false
 
     @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
     var settleAge: Double = 60
@@ -105,6 +109,7 @@ struct BatchCommand: ParsableCommand {
             if let jobs { options.jobs = jobs }
             options.threads = threads
             options.retryFailed = retryFailed
+            options.followLinks = followLinks
             options.settleAge = settleAge
             options.timeLimitBase = timeLimit
             options.timeLimitRatio = timeLimitRatio

@@ -137,4 +137,42 @@ struct BatchSafetyTests {
         #expect(third.stderrLines.count == 1 && third.stderr.contains(out.appendingPathComponent("work").path), "\(third.stderr)")
         #expect(try Self.snapshot(outside) == before)
     }
+
+    /// Links in the uploads that lead outside the folders given are skipped with one line each, and analysed
+    /// only with --follow-links; links within the folders given are taken as before.
+    @Test func uploadLinksLeadingOutsideAreSkipped() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try B.lesson(input.appendingPathComponent("own.mp4").path, seconds: 2)
+        let outside = dir.appendingPathComponent("elsewhere")
+        try B.lesson(outside.appendingPathComponent("other-teacher.mp4").path, seconds: 2, tone: 700)
+        try B.write("root:x:0:0:root:/root:/bin/bash\n", outside.appendingPathComponent("passwd").path)
+        let links = ["stolen.mp4": outside.appendingPathComponent("other-teacher.mp4").path,
+                     "passwd.txt": outside.appendingPathComponent("passwd").path,
+                     "sub/again.mp4": input.appendingPathComponent("own.mp4").path]
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for (name, target) in links {
+            try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent(name).path, withDestinationPath: target)
+        }
+        let out = dir.appendingPathComponent("out")
+        let run = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("2 lessons analysed (2 in this run), 0 failed"), "\(run.stdout)")
+        #expect(!run.stdout.contains("ignored"), "\(run.stdout)")
+        for name in ["stolen.mp4", "passwd.txt"] {
+            #expect(run.stderrLines.filter { $0.contains(input.appendingPathComponent(name).path) }.count == 1, "\(run.stderr)")
+        }
+        #expect(run.stderrLines.count == 2, "\(run.stderr)")
+        var rows = try B.rows(out)
+        #expect(rows["stolen.mp4"] == nil && rows["passwd.txt"] == nil)
+        #expect(rows["sub/again.mp4"]?.status == .done)
+
+        let followed = try CLI.run(["batch", input.path, "--out", out.path, "--quiet", "--follow-links"])
+        #expect(followed.status == 0, "\(followed.stderr)")
+        #expect(followed.stdout.contains("3 lessons analysed (1 in this run), 0 failed, 1 other files ignored"), "\(followed.stdout)")
+        rows = try B.rows(out)
+        #expect(rows["stolen.mp4"]?.status == .done)
+        #expect(rows["passwd.txt"]?.status == .ignored)
+    }
 }
