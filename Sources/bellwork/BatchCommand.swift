@@ -26,7 +26,8 @@ struct BatchCommand: ParsableCommand {
               analysed (the count on standard error, reasons in summary.csv)
           64  the command line is wrong, or DIR is not a batch folder (nothing
               in it is changed)
-          74  DIR cannot be written
+          74  DIR cannot be written, or a result could not be written there (its
+              lesson stays pending: the next run, once it can, completes it)
           75  stopped by Ctrl-C or SIGTERM, or another batch is in DIR: run again
 
         Examples:
@@ -137,6 +138,10 @@ struct BatchCommand: ParsableCommand {
             if outcome.stillArriving > 0 { line += ", \(outcome.stillArriving) files still arriving (taken next run)" }
             if outcome.ignored > 0 { line += ", \(outcome.ignored) other files ignored" }
             print(line)
+            if let unwritable = outcome.resultWriteFailure {
+                throw CLIFailure(message: "\(unwritable); \(outcome.pending) lessons left pending for the next run",
+                                 status: ExitStatus.ioError).report()
+            }
             if outcome.stopped {
                 throw CLIFailure(message: "stopped: \(outcome.pending) lessons left for the next run", status: BatchExitStatus.tryAgain).report()
             }

@@ -175,4 +175,37 @@ struct BatchSafetyTests {
         #expect(rows["stolen.mp4"]?.status == .done)
         #expect(rows["passwd.txt"]?.status == .ignored)
     }
+
+    /// A result that cannot be written (a folder stands where it goes: as root, permissions would not stop the
+    /// write) ends the batch with 74 and one line naming the file; the lesson stays pending, so the next run,
+    /// once the problem is gone, analyses it without --retry-failed.
+    @Test func unwritableResultIs74AndLeavesTheLessonPending() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try B.lesson(input.appendingPathComponent("a.mp4").path, seconds: 3)
+        try B.lesson(input.appendingPathComponent("b.mp4").path, seconds: 2, tone: 600)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try B.write("", out.appendingPathComponent(".bellwork-batch").path)
+        let blocker = out.appendingPathComponent("results/a.mp4.json")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+
+        // One job, the longer lesson first: a.mp4's write fails, and b.mp4 is not started after it.
+        let first = try CLI.run(["batch", input.path, "--out", out.path, "--quiet", "--jobs", "1"])
+        #expect(first.status == 74, "\(first.stderr)")
+        #expect(first.stderrLines.count == 1 && first.stderr.contains(blocker.path), "\(first.stderr)")
+        var rows = try B.rows(out)
+        #expect(rows["a.mp4"]?.status == .pending && rows["a.mp4"]?.attempts == 0, "\(String(describing: rows["a.mp4"]))")
+        #expect(rows["b.mp4"]?.status == .pending)
+        #expect(try B.csvRows(out).count == 2)
+
+        try FileManager.default.removeItem(at: blocker)
+        let second = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("2 lessons analysed (2 in this run), 0 failed"), "\(second.stdout)")
+        rows = try B.rows(out)
+        #expect(rows["a.mp4"]?.status == .done && rows["a.mp4"]?.attempts == 1)
+        try B.checkResults(out, expected: ["a.mp4", "b.mp4"])
+    }
 }
