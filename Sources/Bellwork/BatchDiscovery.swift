@@ -104,6 +104,8 @@ public struct BatchDiscovery {
             // inside the folders given or `followLinks` allows it.
             guard lstat(path, &st) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFLNK && !followLinks, let target = Self.realPath(path), !isInsideRoots(target) {
+                var info = stat()
+                if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
                 skippedLinks.append(Problem(path: path, relativePath: rel,
                                             reason: "skipped: a symbolic link to \(target), outside the folders given (--follow-links takes it)"))
                 continue

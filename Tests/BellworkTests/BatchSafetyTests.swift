@@ -150,7 +150,8 @@ struct BatchSafetyTests {
         try B.write("root:x:0:0:root:/root:/bin/bash\n", outside.appendingPathComponent("passwd").path)
         let links = ["stolen.mp4": outside.appendingPathComponent("other-teacher.mp4").path,
                      "passwd.txt": outside.appendingPathComponent("passwd").path,
-                     "sub/again.mp4": input.appendingPathComponent("own.mp4").path]
+                     "sub/again.mp4": input.appendingPathComponent("own.mp4").path,
+                     "shared": outside.path]  // a folder: never followed, nothing to say
         try FileManager.default.createDirectory(at: input.appendingPathComponent("sub"), withIntermediateDirectories: true)
         for (name, target) in links {
             try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent(name).path, withDestinationPath: target)
