@@ -17,8 +17,9 @@ extension BatchRunner {
             arguments = ["bellwork", "probe", row.path, "--format", "json"]
         case .analyse:
             limit += options.timeLimitRatio * (row.durationSeconds ?? 3600)
-            arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--quiet",
-                         "--config", settingsFile]
+            // The child's result goes to the work folder, replacing (never writing through) a link planted there.
+            arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--no-follow-output",
+                         "--quiet", "--config", settingsFile]
             if let fault = options.faults.first(where: { row.path.contains($0.match) }) {
                 arguments = ["bellwork", "batch", "--test-fault", fault.kind, stdout]
             }

@@ -33,6 +33,10 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
     var output: String?
 
+    /// For the batch's children: a symbolic link at --output is replaced, never written through.
+    @Flag(help: .hidden)
+    var noFollowOutput = false
+
     @Flag(help: "Include the per-step motion and audio-level signals in the JSON result.")
     var signals = false
 
@@ -117,14 +121,14 @@ struct AnalyzeCommand: ParsableCommand {
                                                       includeSignals: signals, progress: meter.update)
             meter.finish()
             /// Writes a file atomically; a failure is an I/O error (exit 74).
-            func write(_ data: Data, to path: String) throws {
-                do { try AtomicFile.write(data, to: path) } catch {
+            func write(_ data: Data, to path: String, followLinks: Bool = true) throws {
+                do { try AtomicFile.write(data, to: path, followLinks: followLinks) } catch {
                     throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
                 }
             }
             let text = try format.render(analysis)
             if let output {
-                try write(Data(text.utf8), to: output)
+                try write(Data(text.utf8), to: output, followLinks: !noFollowOutput)
             } else {
                 print(text, terminator: "")
             }
