@@ -5,7 +5,8 @@ import Foundation
 ///
 /// A target that is not a regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written in place:
 /// renaming over it would replace the device or pipe with a plain file. A symbolic link is followed, so the
-/// file it names is replaced and the link stays.
+/// file it names is replaced and the link stays; with `followLinks: false` (files of a batch folder, where a
+/// link may have been planted) the link itself is replaced and nothing is written through it.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String
@@ -13,9 +14,9 @@ public enum AtomicFile {
         public var description: String { "\(path): cannot write: \(reason)" }
     }
 
-    public static func write(_ data: Data, to path: String) throws(WriteError) {
+    public static func write(_ data: Data, to path: String, followLinks: Bool = true) throws(WriteError) {
         var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+        if followLinks && stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
             let fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
             defer { close(fd) }
@@ -23,14 +24,14 @@ public enum AtomicFile {
             return
         }
         var resolved = path
-        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) {
+        if followLinks && lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) {
             resolved = String(cString: real)
             free(real)
         }
         let target = URL(fileURLWithPath: resolved)
         let directory = target.deletingLastPathComponent().path
         let temporary = directory + "/.\(target.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         var failure = writeAll(data, to: fd)
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
@@ -46,7 +47,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `data` to `fd`; the reason when it cannot.
-    private static func writeAll(_ data: Data, to fd: Int32) -> String? {
+    static func writeAll(_ data: Data, to fd: Int32) -> String? {
         data.withUnsafeBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {

@@ -25,14 +25,29 @@ public struct BatchDiscovery {
     public var stillArriving: [String] = []
     /// Hidden files and folders skipped.
     public var hiddenCount = 0
+    /// Symbolic links in the folders searched that lead outside every folder given, skipped (unless `followLinks`).
+    public var skippedLinks: [Problem] = []
+    /// The real paths of the folders given: a link found in them may lead anywhere inside them.
+    private var roots: [String] = []
+    private var followLinks = false
 
     /// Name endings of uploads still in progress (browsers, rsync, curl, transfer tools).
     public static let partialSuffixes = [".part", ".crdownload", ".tmp", ".download", ".partial", ".filepart", ".opdownload", "~"]
 
     /// Searches `inputs` (folders and files) and the paths listed in `listFile`.
-    /// `settleAge`: files modified less than this many seconds ago are left for the next run.
-    public static func run(inputs: [String], listFile: String?, settleAge: Double, now: Date = Date()) -> BatchDiscovery {
+    /// `settleAge`: files modified less than this many seconds ago are left for the next run. A symbolic link
+    /// found in a folder that leads outside the folders given is skipped unless `followLinks`; files named
+    /// directly or listed are taken wherever they lead.
+    public static func run(inputs: [String], listFile: String?, settleAge: Double, now: Date = Date(),
+                           followLinks: Bool = false) -> BatchDiscovery {
         var discovery = BatchDiscovery()
+        discovery.followLinks = followLinks
+        for input in inputs {
+            var st = stat()
+            if stat(absolute(input), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let real = realPath(absolute(input)) {
+                discovery.roots.append(real)
+            }
+        }
         var loose: [String] = []
         var paths = inputs
         if let listFile {
@@ -85,8 +100,16 @@ public struct BatchDiscovery {
             let path = folder == "/" ? "/" + name : folder + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
             var st = stat()
-            // Symbolic links to folders are not followed (no loops); links to files are.
+            // Symbolic links to folders are not followed (no loops); links to files are, when they lead
+            // inside the folders given or `followLinks` allows it.
             guard lstat(path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFLNK && !followLinks, let target = Self.realPath(path), !isInsideRoots(target) {
+                var info = stat()
+                if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
+                skippedLinks.append(Problem(path: path, relativePath: rel,
+                                            reason: "skipped: a symbolic link to \(target), outside the folders given (--follow-links takes it)"))
+                continue
+            }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 walk(folder: path, relative: rel, settleAge: settleAge, now: now)
             } else {
@@ -109,6 +132,23 @@ public struct BatchDiscovery {
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         if now.timeIntervalSince1970 - mtime < settleAge { stillArriving.append(path); return }
         found.append(Found(path: path, relativePath: relative, sizeBytes: Int64(st.st_size), mtime: mtime))
+    }
+
+    private func isInsideRoots(_ real: String) -> Bool {
+        roots.contains { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// One line on standard error for each input that could not be read and each link skipped.
+    public func report() {
+        for problem in problems + skippedLinks {
+            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
+        }
     }
 
     static func absolute(_ path: String) -> String {

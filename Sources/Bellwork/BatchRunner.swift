@@ -17,6 +17,8 @@ public struct BatchOptions: Sendable {
     public var threads: Int?
     /// Analyse again the lessons that failed before.
     public var retryFailed = false
+    /// Take files that symbolic links in the folders lead to outside the folders given (else skipped, with a line).
+    public var followLinks = false
     /// Files modified less than this many seconds ago may still be arriving and are left for the next run.
     public var settleAge: Double = 60
     /// A child's time limit: `timeLimitBase + timeLimitRatio × the lesson's duration` seconds.
@@ -83,8 +85,11 @@ public struct BatchOutcome: Sendable {
     /// Files left for the next run because they may still be arriving.
     public var stillArriving = 0
     public var stopped = false
+    /// A result could not be written (this error): its lesson and those not started are pending; exit 74.
+    public var resultWriteFailure: String?
 
     public var exitStatus: Int32 {
+        if resultWriteFailure != nil { return ExitStatus.ioError }
         if stopped { return BatchExitStatus.tryAgain }
         return failed > 0 ? BatchExitStatus.someFailed : 0
     }
@@ -105,6 +110,7 @@ nonisolated(unsafe) private var batchStopSignal: Int32 = 0
 public final class BatchRunner {
     public let options: BatchOptions
     let directory: URL
+    let folder: BatchFolder
     let store: BatchStore
     let settingsHash: String
     let settingsFile: String
@@ -112,22 +118,22 @@ public final class BatchRunner {
     private var lockFD: Int32 = -1
     private var lastProgress = Date.distantPast
     private var progressShown = false
-    private var mediaSecondsDone = 0.0
+    var mediaSecondsDone = 0.0
 
-    private var workDirectory: URL { directory.appendingPathComponent("work") }
-    private var resultsDirectory: URL { directory.appendingPathComponent("results") }
+    var workDirectory: URL { directory.appendingPathComponent("work") }
 
     public init(options: BatchOptions) throws {
         self.options = options
         directory = URL(fileURLWithPath: options.outputDirectory).standardizedFileURL
-        for dir in [directory, directory.appendingPathComponent("results"), directory.appendingPathComponent("work")] {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw BatchStartError(message: "\(dir.path): cannot create the folder: \(BatchDiscovery.reason(of: error))",
-                                      status: ExitStatus.ioError)
+        folder = try BatchFolder.claim(directory.path)
+        for name in ["results", "work"] {
+            do { close(try folder.openFolder([Substring(name)], create: true)) } catch {
+                throw BatchStartError(message: "\(error)", status: ExitStatus.ioError)
             }
         }
+        try folder.refuseLinks([BatchStore.fileName, BatchStore.fileName + "-wal", BatchStore.fileName + "-shm"])
         let lockPath = directory.appendingPathComponent("bellwork.lock").path
-        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard lockFD >= 0 else {
             throw BatchStartError(message: "\(lockPath): cannot write: \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
         }
@@ -144,7 +150,7 @@ public final class BatchRunner {
         var childConfiguration = options.configuration
         childConfiguration.decode.threads = options.threads ?? (options.jobs == 1 ? 0 : 1)
         settingsFile = directory.appendingPathComponent("work/settings.json").path
-        try AtomicFile.write(try JSONOutput.data(childConfiguration), to: settingsFile)
+        try folder.write(try JSONOutput.data(childConfiguration), to: "work/settings.json")
     }
 
     deinit { if lockFD >= 0 { close(lockFD) } }
@@ -166,11 +172,10 @@ public final class BatchRunner {
             signal(SIGTERM, previousTERM)
         }
         try recover()
-        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge)
+        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge,
+                                           followLinks: options.followLinks)
         let inScope = try plan(discovery)
-        for problem in discovery.problems {
-            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
-        }
+        discovery.report()
         try writeSummary()
 
         var stopped = false
@@ -197,10 +202,13 @@ public final class BatchRunner {
             }
         }
         outcome.analysedNow = analysedNow
+        outcome.resultWriteFailure = resultWriteFailure
         return outcome
     }
 
-    private var analysedNow = 0
+    var analysedNow = 0
+    /// The first result that could not be written: no more analyses start, and the batch ends with 74.
+    var resultWriteFailure: String?
 
     // MARK: - Recovery
 
@@ -220,13 +228,7 @@ public final class BatchRunner {
                 try store.save(&row)
             }
         }
-        let keep: Set<String> = [settingsFile]
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path) {
-            for name in names {
-                let path = workDirectory.appendingPathComponent(name).path
-                if !keep.contains(path) { try? FileManager.default.removeItem(atPath: path) }
-            }
-        }
+        try folder.empty("work", keeping: ["settings.json"])
     }
 
     /// Kills every process whose command line holds one of `markers` (a work file only a batch child names).
@@ -325,8 +327,8 @@ public final class BatchRunner {
         return scope
     }
 
-    private func removeResult(_ row: inout BatchLesson) {
-        if let result = row.resultFile { try? FileManager.default.removeItem(at: directory.appendingPathComponent(result)) }
+    func removeResult(_ row: inout BatchLesson) {
+        if let result = row.resultFile { folder.remove(result) }
         row.resultFile = nil
     }
 
@@ -334,7 +336,7 @@ public final class BatchRunner {
 
     enum Task { case probe, analyse }
 
-    private struct Running {
+    struct Running {
         var child: BatchChild
         var id: Int64
         var limit: Double
@@ -361,53 +363,16 @@ public final class BatchRunner {
                             try store.save(&row)
                         }
                     }
-                    try? FileManager.default.removeItem(atPath: r.stdout)
-                    try? FileManager.default.removeItem(atPath: r.stderr)
+                    removeWorkFile(r.stdout)
+                    removeWorkFile(r.stderr)
                 }
                 running.removeAll()
                 return true
             }
-            while running.count < max(1, options.jobs), let id = queue.popFirst() {
-                guard var row = try store.lesson(id: id), row.status == .pending else { continue }
-                let token = "\(id)-\(UInt32.random(in: 0...UInt32.max))"
-                let stdout = workDirectory.appendingPathComponent("\(token).\(task == .probe ? "probe" : "result").json").path
-                let stderr = workDirectory.appendingPathComponent("\(token).err").path
-                var arguments: [String]
-                var limit = options.timeLimitBase
-                switch task {
-                case .probe:
-                    arguments = ["bellwork", "probe", row.path, "--format", "json"]
-                case .analyse:
-                    limit += options.timeLimitRatio * (row.durationSeconds ?? 3600)
-                    arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--quiet",
-                                 "--config", settingsFile]
-                    if let fault = options.faults.first(where: { row.path.contains($0.match) }) {
-                        arguments = ["bellwork", "batch", "--test-fault", fault.kind, stdout]
-                    }
-                    // Committed before the child starts, so a restarted batch can find it by its work file.
-                    row.status = .running
-                    row.workFile = stdout
-                    row.startedAt = Date().timeIntervalSince1970
-                    try store.save(&row)
-                }
-                let child: BatchChild
-                do {
-                    child = try BatchChild(executable: options.executable, arguments: arguments,
-                                           stdout: task == .probe ? stdout : "/dev/null", stderr: stderr)
-                } catch {
-                    row.status = .failed
-                    row.error = "\(error)"
-                    row.workFile = nil
-                    try store.save(&row)
-                    continue
-                }
-                if task == .analyse {
-                    row.childPid = Int(child.pid)
-                    try store.save(&row)
-                }
-                running.append(Running(child: child, id: id, limit: limit, stdout: stdout, stderr: stderr))
+            while running.count < max(1, options.jobs), resultWriteFailure == nil, let id = queue.popFirst() {
+                if let started = try start(id, task: task) { running.append(started) }
             }
-            if running.isEmpty && queue.isEmpty { return false }
+            if running.isEmpty && (queue.isEmpty || resultWriteFailure != nil) { return false }
 
             var index = 0
             while index < running.count {
@@ -425,8 +390,8 @@ public final class BatchRunner {
                 case .analyse:
                     try finishAnalysis(&row, child: (r.child, timedOut, r.stderr), limit: r.limit)
                 }
-                try? FileManager.default.removeItem(atPath: r.stdout)
-                try? FileManager.default.removeItem(atPath: r.stderr)
+                removeWorkFile(r.stdout)
+                removeWorkFile(r.stderr)
             }
             showProgress(scope: scope, running: running.count, phase: task)
             usleep(20_000)
@@ -463,136 +428,23 @@ public final class BatchRunner {
         try writeSummary()
     }
 
-    /// Records an analysis that ended (`child` nil: adopted after a restart).
-    private func finishAnalysis(_ row: inout BatchLesson, child: (BatchChild, Bool, String)?, limit: Double) throws {
-        let now = Date().timeIntervalSince1970
-        row.finishedAt = now
-        row.analysisSeconds = row.startedAt.map { now - $0 }
-        row.attempts += 1
-        let exit = child?.0.exit ?? .exited(0)
-        if exit == .exited(0), let work = row.workFile, let data = FileManager.default.contents(atPath: work),
-           let parsed = try? parseResult(work) {
-            let relative = "results/" + row.relativePath + ".json"
-            let target = directory.appendingPathComponent(relative)
-            do {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try AtomicFile.write(data, to: target.path)
-                row.status = .done
-                row.error = nil
-                row.exitStatus = 0
-                row.resultFile = relative
-                row.durationSeconds = parsed.durationSeconds
-                row.creationTime = parsed.input.creationTime ?? row.creationTime
-                row.bellSeconds = parsed.bell?.timeSeconds
-                row.bellSource = parsed.bell?.source
-                let m = parsed.metrics
-                row.bellToWorkSeconds = m.bellToWorkSeconds
-                row.timeOnTaskPercent = m.timeOnTaskPercent
-                row.onTaskSeconds = m.onTaskSeconds
-                row.classSeconds = m.classSeconds
-                row.transitionCount = m.transitionCount
-                row.transitionSeconds = m.transitionSeconds
-                row.meanTransitionSeconds = m.meanTransitionSeconds
-                row.longestTransitionSeconds = m.longestTransitionSeconds
-            } catch {
-                row.status = .failed
-                row.error = "\(error)"
-                row.exitStatus = Int(ExitStatus.ioError)
-            }
-        } else {
-            row.status = .failed
-            row.exitStatus = exit.status
-            row.error = exit == .exited(0)
-                ? "the analysis wrote no readable result"
-                : Self.failure(exit: exit, timedOut: child?.1 ?? false, limit: limit, stderr: child?.2, path: row.path, what: "the analysis")
-            removeResult(&row)
-        }
-        let work = row.workFile
-        row.workFile = nil
-        row.childPid = nil
-        try store.save(&row)
-        if let work { try? FileManager.default.removeItem(atPath: work) }
-        if row.status == .done {
-            analysedNow += 1
-            mediaSecondsDone += row.durationSeconds ?? 0
-            if case .log = options.progress {
-                log("analysed \(row.relativePath) (\(TimeText.clock(row.durationSeconds ?? 0)) of media in \(TimeText.clock(row.analysisSeconds ?? 0)))")
-            }
-        } else {
-            report(failure: row)
-        }
-        try writeSummary()
-    }
-
-    private struct ParsedResult: Decodable {
-        struct Input: Decodable { var creationTime: String? }
-        struct ParsedBell: Decodable { var timeSeconds: Double; var source: String }
-        var durationSeconds: Double
-        var input: Input
-        var bell: ParsedBell?
-        var metrics: Metrics
-    }
-
-    private func parseResult(_ path: String) throws -> ParsedResult {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return try JSONDecoder().decode(ParsedResult.self, from: data)
-    }
-
-    /// The lesson's one-line reason from how its child ended.
-    static func failure(exit: BatchChild.Termination, timedOut: Bool, limit: Double, stderr: String?, path: String?, what: String) -> String {
-        if timedOut { return "\(what) took longer than its time limit of \(Int(limit.rounded())) s and was stopped" }
-        var line: String?
-        if let stderr, let text = try? String(contentsOfFile: stderr, encoding: .utf8) {
-            let lines = text.split(whereSeparator: \.isNewline).map { String($0) }
-                .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-            // The child's own one line; after a crash, never the runtime's crash report.
-            if let own = lines.last(where: { $0.hasPrefix("bellwork: ") }) {
-                line = String(own.dropFirst("bellwork: ".count))
-            } else if case .exited = exit {
-                line = lines.last
-            }
-            // The child names the file first; the batch names it once, itself.
-            if let l = line, let path, l.hasPrefix(path + ": ") { line = String(l.dropFirst(path.count + 2)) }
-        }
-        switch exit {
-        case .signalled(let s):
-            let name = signalName(s)
-            return "\(what) crashed (signal \(s)\(name.map { ", " + $0 } ?? ""))" + (line.map { ": \($0)" } ?? "")
-        case .exited(let s):
-            return line ?? "\(what) ended with status \(s) and no message"
-        }
-    }
-
-    static func signalName(_ s: Int32) -> String? {
-        [SIGABRT: "SIGABRT", SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL",
-         SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP"][s]
-    }
-
-    /// Name endings of recordings: a file named so that fails is a failed lesson, not a stray document.
-    public static let recordingExtensions: Set<String> = [
-        "mp4", "m4v", "mov", "qt", "3gp", "3g2", "mkv", "webm", "avi", "ts", "mts", "m2ts", "flv", "ogg", "ogv", "oga",
-        "opus", "wav", "mp3", "m4a", "aac", "flac", "aif", "aiff", "wma", "wmv", "mpg", "mpeg",
-    ]
-
-    static func namedLikeRecording(_ path: String) -> Bool {
-        let ext = (path as NSString).pathExtension.lowercased()
-        return ext.isEmpty || recordingExtensions.contains(ext)
-    }
-
     // MARK: - Output
 
     func writeSummary() throws {
         let rows = try store.all()
         let csv = BatchSummary.csv(rows)
-        try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("summary.csv").path)
+        try folder.write(Data(csv.utf8), to: "summary.csv")
     }
 
-    private func report(failure row: BatchLesson) {
+    /// Removes a file of `work/` (the file itself, never what a link there leads to).
+    func removeWorkFile(_ path: String) { folder.remove("work/" + (path as NSString).lastPathComponent) }
+
+    func report(failure row: BatchLesson) {
         clearProgress()
         FileHandle.standardError.write(Data("bellwork: \(row.path): \(row.error ?? "failed")\n".utf8))
     }
 
-    private func log(_ message: String) {
+    func log(_ message: String) {
         FileHandle.standardError.write(Data("bellwork: \(BatchLesson.iso8601(Date().timeIntervalSince1970)) \(message)\n".utf8))
     }
 

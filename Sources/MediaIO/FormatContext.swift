@@ -33,15 +33,19 @@ final class FormatContext {
         guard status >= 0, let context else {
             throw Self.openError(path: path, code: status)
         }
-        pointer = context
 
+        // The context is this initialiser's until `pointer` holds it, and the object's (closed by `deinit`)
+        // after: so it is stored only once nothing can fail. A throw after every stored property is set runs
+        // `deinit` too, which closed a context the failure path had already closed (a crash on junk files).
         let found = findStreamInfo ? avformat_find_stream_info(context, nil) : 0
         if found < 0 {
+            let error = MediaError.ffmpeg(.notMedia, path: path, reason: "not a readable recording",
+                                          code: found, call: "avformat_find_stream_info")
             var p: UnsafeMutablePointer<AVFormatContext>? = context
             avformat_close_input(&p)
-            throw MediaError.ffmpeg(.notMedia, path: path, reason: "not a readable recording",
-                                    code: found, call: "avformat_find_stream_info")
+            throw error
         }
+        pointer = context
     }
 
     deinit {

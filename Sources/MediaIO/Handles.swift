@@ -55,8 +55,8 @@ final class CodecContext {
                              code: bw_averror_decoder_not_found(), call: "avcodec_find_decoder")
         }
         guard let context = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
-        pointer = context
-        timeBase = stream.pointee.time_base
+        // As in `FormatContext`: the context is stored only once opened, so a failure frees it here, once,
+        // and `deinit` (which a throw after every stored property is set would run) never sees it.
         var status = avcodec_parameters_to_context(context, par)
         if status >= 0 {
             context.pointee.pkt_timebase = stream.pointee.time_base
@@ -67,9 +67,14 @@ final class CodecContext {
             status = avcodec_open2(context, codec, nil)
         }
         if status < 0 {
-            throw MediaError.ffmpeg(.notMedia, path: path, reason: "cannot open the decoder",
-                                    code: status, call: "avcodec_open2")
+            let error = MediaError.ffmpeg(.notMedia, path: path, reason: "cannot open the decoder",
+                                          code: status, call: "avcodec_open2")
+            var p: UnsafeMutablePointer<AVCodecContext>? = context
+            avcodec_free_context(&p)
+            throw error
         }
+        pointer = context
+        timeBase = stream.pointee.time_base
     }
 
     deinit {

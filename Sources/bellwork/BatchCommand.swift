@@ -9,10 +9,12 @@ struct BatchCommand: ParsableCommand {
         discussion: """
         Searches folders recursively and finds recordings by their content. Hidden files, partial uploads \
         (.part, .crdownload, .tmp, .download, .partial, …) and files modified within the last minute are left \
-        for the next run. Each lesson is analysed in a child process (this program's `analyze`) with a time \
+        for the next run. Symbolic links that lead outside the folders given are skipped, with a line each \
+        (--follow-links takes them). Each lesson is analysed in a child process (this program's `analyze`) with a time \
         limit of --time-limit + --time-limit-ratio × its duration, so a crash or a hang costs that lesson only.
 
-        DIR holds everything: bellwork.sqlite (the state: per lesson its size, time, content hash, settings \
+        DIR holds everything: .bellwork-batch (the mark of a batch folder: --out on a folder that is not new, \
+        empty or marked is refused, unless an earlier version made it), bellwork.sqlite (the state: per lesson its size, time, content hash, settings \
         hash, status, attempts, error, timings and metrics), results/<relative path>.json (the result \
         contract, written atomically), and summary.csv (one row per lesson, kept current). A lesson is \
         analysed again only when its content or the settings changed, or when it failed and --retry-failed \
@@ -22,8 +24,10 @@ struct BatchCommand: ParsableCommand {
           0   every lesson was analysed
           3   some lessons failed or an input was unreadable; the rest were
               analysed (the count on standard error, reasons in summary.csv)
-          64  the command line is wrong
-          74  DIR cannot be written
+          64  the command line is wrong, or DIR is not a batch folder (nothing
+              in it is changed)
+          74  DIR cannot be written, or a result could not be written there (its
+              lesson stays pending: the next run, once it can, completes it)
           75  stopped by Ctrl-C or SIGTERM, or another batch is in DIR: run again
 
         Examples:
@@ -50,6 +54,9 @@ struct BatchCommand: ParsableCommand {
 
     @Flag(help: "Analyse again the lessons that failed before.")
     var retryFailed = false
+
+    @Flag(help: "Take the files that symbolic links in the folders lead to outside the folders given (by default such links are skipped, with a line each).")
+    var followLinks = false
 
     @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
     var settleAge: Double = 60
@@ -101,6 +108,7 @@ struct BatchCommand: ParsableCommand {
             if let jobs { options.jobs = jobs }
             options.threads = threads
             options.retryFailed = retryFailed
+            options.followLinks = followLinks
             options.settleAge = settleAge
             options.timeLimitBase = timeLimit
             options.timeLimitRatio = timeLimitRatio
@@ -121,6 +129,10 @@ struct BatchCommand: ParsableCommand {
             if outcome.stillArriving > 0 { line += ", \(outcome.stillArriving) files still arriving (taken next run)" }
             if outcome.ignored > 0 { line += ", \(outcome.ignored) other files ignored" }
             print(line)
+            if let unwritable = outcome.resultWriteFailure {
+                throw CLIFailure(message: "\(unwritable); \(outcome.pending) lessons left pending for the next run",
+                                 status: ExitStatus.ioError).report()
+            }
             if outcome.stopped {
                 throw CLIFailure(message: "stopped: \(outcome.pending) lessons left for the next run", status: BatchExitStatus.tryAgain).report()
             }

@@ -45,6 +45,10 @@ struct ResultOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
     var output: String?
 
+    /// For the batch's children: a symbolic link at --output is replaced, never written through.
+    @Flag(help: .hidden)
+    var noFollowOutput = false
+
     @Flag(help: "Include the per-step motion and audio-level signals in the JSON result.")
     var signals = false
 
@@ -61,8 +65,8 @@ struct ResultOptions: ParsableArguments {
     var quiet = false
 
     /// Writes a file atomically; a failure is an I/O error (exit 74).
-    static func write(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch {
+    static func write(_ data: Data, to path: String, followLinks: Bool = true) throws {
+        do { try AtomicFile.write(data, to: path, followLinks: followLinks) } catch {
             throw CLIFailure(message: "\(error)", status: ExitStatus.ioError)
         }
     }
@@ -71,7 +75,7 @@ struct ResultOptions: ParsableArguments {
     func write(_ analysis: LessonAnalysis, name: String) throws {
         let text = try format.render(analysis)
         if let output {
-            try Self.write(Data(text.utf8), to: output)
+            try Self.write(Data(text.utf8), to: output, followLinks: !noFollowOutput)
         } else {
             print(text, terminator: "")
         }

@@ -59,4 +59,28 @@ struct AtomicFileTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == file)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "new")
     }
+
+    /// Not following links (a batch's work files): the link is replaced by the file, what it led to is untouched,
+    /// and `analyze --no-follow-output` (what the batch's children are given) does the same.
+    @Test func aSymbolicLinkIsReplacedWhenLinksAreNotFollowed() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outside = dir.appendingPathComponent("outside.txt").path
+        try AtomicFile.write(Data("precious".utf8), to: outside)
+        let link = dir.appendingPathComponent("work.json").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: outside)
+        try AtomicFile.write(Data("result".utf8), to: link, followLinks: false)
+        var info = stat()
+        #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+        #expect(try String(contentsOfFile: link, encoding: .utf8) == "result")
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == "precious")
+
+        let child = dir.appendingPathComponent("child.json").path
+        try FileManager.default.createSymbolicLink(atPath: child, withDestinationPath: outside)
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/media/audio-mono-8-bit-44100Hz.wav").path
+        let run = try CLI.run(["analyze", lesson, "--format", "json", "--output", child, "--no-follow-output", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(lstat(child, &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == "precious")
+    }
 }

@@ -63,6 +63,32 @@ import Testing
         try expect([command, mkv], status: 65, mentions: "subtitles.mkv", "neither video nor audio")
     }
 
+    /// Junk FFmpeg opens but finds no streams in: a cut-off FLV (110 bytes of a real one) and random bytes named like
+    /// recordings. Exit 65 with one line, never a crash (the format context was closed twice, issue 16).
+    @Test(arguments: ["probe", "analyze"])
+    func junkThatOpensIs65NotACrash(command: String) throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let whole = dir.appendingPathComponent("whole.flv").path
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+                        "-c:v", "flv1", "-c:a", "mp3", "-shortest", whole])
+        let cut = dir.appendingPathComponent("cut.flv")
+        try Data(contentsOf: URL(fileURLWithPath: whole)).prefix(110).write(to: cut)
+        try expect([command, cut.path], status: 65, mentions: "cut.flv")
+        // Seeded random bytes: the same files every run; several are opened by a demuxer and then fail.
+        var state: UInt64 = 224
+        func next() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        for i in 0..<12 {
+            let name = "random-\(i).\(["flv", "mp4", "mp3"][i % 3])"
+            let file = dir.appendingPathComponent(name)
+            try Data((0..<224).map { _ in next() }).write(to: file)
+            try expect([command, file.path], status: 65, mentions: name)
+        }
+    }
+
     /// Root reads every file, so the unreadable case runs the tool as an unprivileged user when the tests run as root.
     @Test func unreadableFileIs66() throws {
         let dir = try CLI.tempDir()

@@ -165,6 +165,67 @@ import Testing
     }
 }
 
+/// Small junk that FFmpeg opens but cannot find streams in (a cut-off FLV, random bytes named like a
+/// recording): a failure with one line, never a crash. The context was closed twice when
+/// `avformat_find_stream_info` failed (issue 16: SIGSEGV on about 1 in 10 such files).
+@Suite struct JunkInputTests {
+    /// SplitMix64: the same junk on every run.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Opens `path` as `probe` and `analyze` do; true when it was accepted. A failure must be one line naming it.
+    func openQuietly(_ path: String) -> Bool {
+        do {
+            _ = try MediaProbe.probe(path)
+            var sink = CollectingSink()
+            sink.keepAudio = false
+            _ = try MediaReader(path: path).decode(into: &sink)
+            return true
+        } catch {
+            #expect(error.description.hasPrefix(path), "\(error)")
+            #expect(!error.description.contains("\n"), "\(error)")
+            #expect(error.kind != .cannotOpen, "\(error)")
+            return false
+        }
+    }
+
+    @Test func truncatedFLVFailsWithoutCrashing() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flv = dir.appendingPathComponent("whole.flv").path
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+                              "-c:v", "flv1", "-c:a", "mp3", "-shortest", flv])
+        let data = try Data(contentsOf: URL(fileURLWithPath: flv))
+        for size in stride(from: 100, through: 160, by: 5) {
+            let cut = dir.appendingPathComponent("cut-\(size).flv")
+            try data.prefix(size).write(to: cut)
+            #expect(!openQuietly(cut.path), "\(size) bytes accepted")
+        }
+    }
+
+    @Test func twoHundredRandomFilesNamedLikeRecordings() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var generator = SeededGenerator(state: 16)
+        let extensions = ["flv", "mp4", "mkv", "mp3", "mov", "wav"]
+        for i in 0..<200 {
+            let size = Int.random(in: 16...600, using: &generator)
+            let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let file = dir.appendingPathComponent("junk-\(i).\(extensions[i % extensions.count])")
+            try Data(bytes).write(to: file)
+            _ = openQuietly(file.path)
+        }
+    }
+}
+
 /// Offsets of an MP4's top-level boxes.
 enum TopLevelBoxes {
     static func offset(of type: String, in data: Data) -> Int? {
