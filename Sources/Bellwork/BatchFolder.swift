@@ -19,6 +19,7 @@ struct BatchFolder {
     /// made by an earlier version; refuses (status 64) a folder that is not Bellwork's, before anything in it changes.
     static func claim(_ root: String) throws -> BatchFolder {
         let folder = BatchFolder(root: root)
+        var strays: [String] = []
         var info = stat()
         if stat(root, &info) != 0 {
             guard errno == ENOENT else {
@@ -39,14 +40,17 @@ struct BatchFolder {
                 throw BatchStartError(message: "\(root): cannot read the folder: \(BatchDiscovery.reason(of: error))",
                                       status: ExitStatus.ioError)
             }
+            // A marker being written when the batch was killed leaves its temporary file: the folder is as empty.
+            strays = names.filter { $0.hasPrefix("." + markerName + ".") && $0.hasSuffix(".tmp") }
             // A folder of an earlier version has the state database and no marker: adopted.
-            guard names.isEmpty || folder.isRegularFile(BatchStore.fileName) else {
+            guard names.count == strays.count || folder.isRegularFile(BatchStore.fileName) else {
                 throw BatchStartError(
                     message: "\(root): not a Bellwork batch folder (it holds other files and no \(markerName)); "
                         + "nothing was changed: give --out a new or empty folder",
                     status: ExitStatus.usage)
             }
         }
+        for stray in strays { unlink(folder.path(stray)) }
         do { try folder.write(Data(markerText.utf8), to: markerName) } catch {
             throw BatchStartError(message: "\(error)", status: ExitStatus.ioError)
         }

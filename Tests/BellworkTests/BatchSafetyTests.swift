@@ -80,7 +80,10 @@ struct BatchSafetyTests {
         try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
         _ = try BatchStore(directory: earlier.path)
         try B.write("path,status\n", earlier.appendingPathComponent("summary.csv").path)
-        for out in [fresh, empty, earlier] {
+        // A batch killed while writing its marker leaves only the marker's temporary file.
+        let killed = dir.appendingPathComponent("killed")
+        try B.write("This folder", killed.appendingPathComponent("..bellwork-batch.123.456.tmp").path)
+        for out in [fresh, empty, earlier, killed] {
             let run = try CLI.run(["batch", input.path, "--out", out.path, "--quiet"])
             #expect(run.status == 0, "\(out.lastPathComponent): \(run.stderr)")
             #expect(Self.isRegularFile(out.appendingPathComponent(".bellwork-batch").path), "\(out.lastPathComponent)")
