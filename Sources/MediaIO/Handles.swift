@@ -158,4 +158,18 @@ struct PacketReader {
             if consecutiveErrors > 100 { return .unreadable(status) }
         }
     }
+
+    /// Reads every packet into `packet`, hands it to `body` and unreferences it, until the end, an
+    /// unreadable stretch, or `stop()`. Counts what it reads into `stats`.
+    mutating func forEach(into packet: Packet, stats: inout DecodeReport, clock: Stopwatch, stop: () -> Bool,
+                          _ body: (UnsafeMutablePointer<AVPacket>) throws(MediaError) -> Void) throws(MediaError) -> Next {
+        while !stop() {
+            let next = self.next(into: packet, report: &stats, clock: clock)
+            guard case .packet = next else { return next }
+            try body(packet.pointer)
+            av_packet_unref(packet.pointer)
+        }
+        return .end
+    }
+
 }

@@ -80,6 +80,13 @@ public struct DecodeReport: Sendable, Codable, Equatable {
 }
 
 extension DecodeReport {
+    /// Adds what a packet reader counted (packets, damaged reads, demux time).
+    mutating func addReading(_ reading: DecodeReport) {
+        packetsRead += reading.packetsRead
+        corruptPackets += reading.corruptPackets
+        demuxSeconds += reading.demuxSeconds
+    }
+
     /// Adds what the thread decoding a later stretch of the video did (counts and stage times summed, the
     /// furthest time reached, its warnings once).
     mutating func add(videoPart later: DecodeReport) {

@@ -117,9 +117,8 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
                                      skip: skip, skipLoopFilter: options.skipLoopFilter)
         let scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
-        var sampler = PictureSampler(rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
+        var lane = PictureLane(from: keyTime, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         let frame = Frame()
-        var lastTime = -Double.infinity
         let clock = Stopwatch()
 
         func handleFrame() {
@@ -127,11 +126,10 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
             let t = seconds - origin
-            guard t >= keyTime - 0.0005, t > lastTime else { return }
+            guard lane.inOrder(t) else { return }
             lock.withLock { decodedTo = max(decodedTo, t) }
             report.decodedSeconds = max(report.decodedSeconds, t)
-            guard sampler.take(t) else { return }
-            lastTime = t
+            guard lane.take(t) else { return }
             scaler.emit(frame, at: t, into: &part, report: &report, clock: clock)
         }
 
@@ -150,19 +148,14 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             av_packet_unref(first.pointer)
             firstPacket = nil
         }
-        let packet = Packet()
         var reader = PacketReader(format)
-        reading: while !lock.withLock({ cancelled }) {
-            switch reader.next(into: packet, report: &report, clock: clock) {
-            case .packet: break
-            case .end: break reading
-            case .unreadable:
-                report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
-                break reading
-            }
-            if Int(packet.pointer.pointee.stream_index) == videoIndex { try send(packet.pointer) }
-            av_packet_unref(packet.pointer)
+        var reading = DecodeReport()
+        let end = try reader.forEach(into: Packet(), stats: &reading, clock: clock, stop: { lock.withLock { cancelled } }) {
+            packet throws(MediaError) in
+            if Int(packet.pointee.stream_index) == videoIndex { try send(packet) }
         }
+        report.addReading(reading)
+        if case .unreadable = end { report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable") }
         if !lock.withLock({ cancelled }) { try send(nil) }
     }
 }

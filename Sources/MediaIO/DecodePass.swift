@@ -1,0 +1,175 @@
+internal import CFFmpeg
+import Foundation
+
+/// One demux pass over a recording: the sound, and the video before `boundary` (all of it without a
+/// stretch, which decodes the rest on its own thread and is finished before `run` returns). Holds the
+/// decoders, the reused packet and frame, and the clocks; hands each analysis picture and audio chunk to
+/// its sink as soon as it exists.
+final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
+    private let info: MediaInfo
+    private let format: FormatContext
+    private let options: DecodeOptions
+    private let stretch: VideoStretch<Part>?
+    private let boundary: Double
+    private let progress: ((Double) -> Void)?
+    var sink: Sink
+    private(set) var report = DecodeReport()
+
+    private let videoIndex: Int?
+    private let audioIndex: Int?
+    private var policy: FrameSkipPolicy
+    private let video: CodecContext?
+    private let audio: CodecContext?
+    private let scaler: LumaScaler
+    private let resampler: AudioResampler
+    private let packet = Packet()
+    private let frame = Frame()
+    private let clock = Stopwatch()
+    private var origin: Double?
+    private var lane: PictureLane
+    private var audioClock: AudioClock
+    private var progressClock = ProgressClock()
+    /// With a stretch: this pass has reached `boundary`.
+    private var mainVideoDone = false
+
+    init(info: MediaInfo, format: FormatContext, options: DecodeOptions, sink: Sink, stretch: VideoStretch<Part>?,
+         boundary: Double, progress: ((Double) -> Void)?) throws(MediaError) {
+        (self.info, self.format, self.options, self.sink, self.stretch) = (info, format, options, sink, stretch)
+        (self.boundary, self.progress) = (boundary, progress)
+        let path = info.path
+        videoIndex = options.decodeVideo ? info.videoStreamIndex : nil
+        audioIndex = options.decodeAudio ? info.audioStreamIndex : nil
+        policy = FrameSkipPolicy(options: options)
+        let skip = policy.current
+        video = try videoIndex.map { i throws(MediaError) in
+            try CodecContext(stream: format.stream(i), path: path,
+                             threads: stretch != nil || (skip == .bidirectional && options.threads == 0) ? 1 : options.threads,
+                             skip: skip, skipLoopFilter: options.skipLoopFilter)
+        }
+        audio = try audioIndex.map { i throws(MediaError) in
+            try CodecContext(stream: format.stream(i), path: path, threads: options.threads)
+        }
+        // Streams not analysed are not even demuxed into packets.
+        for i in 0..<format.streamCount where i != videoIndex && i != audioIndex {
+            format.stream(i).pointee.discard = AVDISCARD_ALL
+        }
+        origin = [videoIndex, audioIndex].compactMap { $0 }.compactMap { info.streams[$0].startSeconds }.min()
+        scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
+        resampler = AudioResampler(outputRate: options.audioSampleRate)
+        lane = PictureLane(from: 0, rate: options.videoSamplesPerSecond,
+                           nominalFrameRate: info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30)
+        audioClock = AudioClock(rate: Double(options.audioSampleRate))
+    }
+
+    /// Decodes to the end of the file (or of the readable part) and flushes the decoders.
+    func run() throws(MediaError) -> DecodeReport {
+        defer { stretch?.cancel(); stretch?.finish() }
+        if policy.decided { stretch?.start(skip: policy.current) }
+        var reader = PacketReader(format)
+        var reading = DecodeReport()
+        let end = try reader.forEach(into: packet, stats: &reading, clock: clock, stop: { false }) { packet throws(MediaError) in
+            let index = Int(packet.pointee.stream_index)
+            if let video, index == videoIndex, !mainVideoDone {
+                if let skip = policy.packet(isKey: packet.pointee.flags & AV_PKT_FLAG_KEY != 0) {
+                    video.pointer.pointee.skip_frame = skip.discard
+                }
+                try send(video, packet, isVideo: true)
+            } else if let audio, index == audioIndex {
+                try send(audio, packet, isVideo: false)
+            }
+            if let progress, progressClock.due(decodedSoFar()) { progress(decodedSoFar()) }
+        }
+        report.addReading(reading)
+        if case .unreadable(let status) = end {
+            if report.videoFramesDecoded == 0 && report.audioSamplesEmitted == 0 {
+                throw MediaError.ffmpeg(.unreadable, path: info.path, reason: "the file cannot be read",
+                                        code: status, call: "av_read_frame")
+            }
+            report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
+        }
+        try flush()
+        return report
+    }
+
+    /// The decoders' delayed frames, what the resampler holds, and the stretch's end.
+    private func flush() throws(MediaError) {
+        if let video, !mainVideoDone { try send(video, nil, isVideo: true) }
+        if let audio {
+            try send(audio, nil, isVideo: false)
+            emitAudio(resampler.convert(nil))
+        }
+        report.originSeconds = origin ?? 0
+        report.frameSkipping = video == nil ? FrameSkip.none.rawValue : policy.current.rawValue
+        if let stretch {
+            stretch.start(skip: policy.current)  // when the video was too short to check (the stretch then has little to do)
+            stretch.finish { self.progress?(self.decodedSoFar()) }
+            progress?(max(report.decodedSeconds, stretch.progress))
+        } else {
+            progress?(report.decodedSeconds)
+        }
+    }
+
+    /// Media seconds done: with a stretch, the lesser share of the two halves' video, as lesson time.
+    private func decodedSoFar() -> Double {
+        guard let stretch, let duration = info.durationSeconds else { return report.decodedSeconds }
+        let first = mainVideoDone ? 1 : min(1, max(0, lane.lastTime) / boundary)
+        let second = min(1, max(0, stretch.progress - stretch.keyTime) / max(1, duration - stretch.keyTime))
+        return min(report.decodedSeconds, duration * min(first, second))
+    }
+
+    private func mediaTime(_ ts: Int64, _ base: AVRational) -> Double? {
+        guard let t = MediaProbe.seconds(ts, base) else { return nil }
+        if origin == nil { origin = t }
+        return t - origin!
+    }
+
+    private func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool) throws(MediaError) {
+        let spent = try codec.decode(pkt, into: frame, path: info.path, clock: clock,
+                                     onCorrupt: { report.corruptPackets += 1 },
+                                     onFrame: { if isVideo { videoFrame(codec) } else { audioFrame(codec) } })
+        if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
+    }
+
+    private func videoFrame(_ codec: CodecContext) {
+        report.videoFramesDecoded += 1
+        guard let t = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
+        report.decodedSeconds = max(report.decodedSeconds, t)
+        if policy.decoded(at: t) { stretch?.start(skip: policy.settled) }
+        if t >= boundary { mainVideoDone = true; return }
+        guard lane.inOrder(t), lane.take(t) else { return }
+        scaler.emit(frame, at: t, into: &sink, report: &report, clock: clock)
+    }
+
+    private func audioFrame(_ codec: CodecContext) {
+        let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase)
+        guard var gap = audioClock.frame(at: stamped) else { return }
+        if gap > 0 { report.warnings.appendOnce("the audio has gaps; they are treated as silence") }
+        while gap > 0 {
+            let n = min(gap, silence.count)
+            let time = audioClock.silence(n)
+            silence.withUnsafeBufferPointer { zeros in
+                sink.consume(audio: AudioChunk(time: time, sampleRate: options.audioSampleRate, count: n, base: zeros.baseAddress!))
+            }
+            report.audioSamplesEmitted += n
+            gap -= n
+        }
+        let s = clock.now()
+        let produced = resampler.convert(frame.pointer)
+        report.resampleSeconds += clock.now() - s
+        emitAudio(produced)
+    }
+
+    private func emitAudio(_ count: Int) {
+        guard let (skip, n, time) = audioClock.emit(count) else { return }
+        let chunk = AudioChunk(time: time, sampleRate: options.audioSampleRate, count: n,
+                               base: UnsafePointer(resampler.buffer + skip))
+        let s = clock.now()
+        sink.consume(audio: chunk)
+        report.sinkSeconds += clock.now() - s
+        report.audioSamplesEmitted += n
+        report.decodedSeconds = max(report.decodedSeconds, audioClock.now ?? 0)
+    }
+}
+
+/// 4096 zero samples, for gaps in the audio.
+private let silence = [Float](repeating: 0, count: 4096)

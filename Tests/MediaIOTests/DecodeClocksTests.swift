@@ -1,0 +1,61 @@
+import Testing
+@testable import MediaIO
+
+/// The decode pass's small decisions, each on its own.
+@Suite struct DecodeClocksTests {
+    @Test func audioClockPlacesSamplesDropsPrerollAndOwesGaps() {
+        var clock = AudioClock(rate: 16_000)
+        #expect(clock.frame(at: nil) == nil)                  // no time and no clock yet: the frame is dropped
+        #expect(clock.frame(at: -0.05) == 0)                  // the first frame starts the clock, before 0
+        let first = clock.emit(1_600)                          // 0.1 s: the first 0.05 s is pre-roll
+        #expect(first?.skip == 800 && first?.count == 800 && first?.time == 0)
+        #expect(clock.now == 0.05)
+        #expect(clock.frame(at: 0.1) == 0)                    // 50 ms late: jitter, not a gap
+        #expect(clock.frame(at: nil) == 0)                    // unstamped: continues the clock
+        #expect(clock.frame(at: 1.05) == 16_000)              // a second missing: owed as silence
+        #expect(clock.silence(16_000) == 0.05)
+        #expect(clock.now == 1.05)
+        #expect(clock.emit(0) == nil)
+    }
+
+    @Test func frameSkipFallsBackWhenKeyAndPFramesAreTooSparse() {
+        var options = DecodeOptions()
+        options.skipBidirectionalFrames = true
+        options.skipNonReferenceFrames = true
+        var sparse = FrameSkipPolicy(options: options)
+        #expect(sparse.current == .bidirectional && !sparse.decided)
+        for i in 0...8 { #expect(sparse.decoded(at: Double(i) * 0.5) == (i == 8)) }   // 2 frames a second
+        #expect(sparse.decided && sparse.settled == .nonReference)
+        #expect(sparse.packet(isKey: false) == nil)            // the switch waits for a key frame
+        #expect(sparse.packet(isKey: true) == .nonReference)
+        #expect(sparse.current == .nonReference && sparse.packet(isKey: true) == nil)
+
+        var dense = FrameSkipPolicy(options: options)
+        var completed = false
+        for i in 0...100 { completed = dense.decoded(at: Double(i) / 20) || completed }  // 20 frames a second
+        #expect(completed && dense.settled == .bidirectional && dense.packet(isKey: true) == nil)
+
+        options.skipBidirectionalFrames = false
+        let plain = FrameSkipPolicy(options: options)
+        #expect(plain.decided && plain.current == .nonReference)
+    }
+
+    @Test func pictureLaneTakesInOrderPicturesOnItsGrid() {
+        var lane = PictureLane(from: 10, rate: 5, nominalFrameRate: 30)
+        #expect(!lane.inOrder(9.9))                            // before its start (a stretch's open GOP)
+        #expect(lane.inOrder(10))
+        var taken: [Double] = []
+        for i in 300..<330 {                                  // 1 s of 30 fps from 10 s
+            let t = Double(i) / 30
+            if lane.inOrder(t), lane.take(t) { taken.append(t) }
+        }
+        #expect(taken.count == 5)
+        #expect(!lane.inOrder(taken.last!))                   // never twice, never backwards
+    }
+
+    @Test func progressIsToldOnceASecond() {
+        var clock = ProgressClock()
+        let told = [0.2, 0.9, 1.0, 1.4, 2.5, 2.6, 7.1].filter { clock.due($0) }
+        #expect(told == [1.0, 2.5, 7.1])
+    }
+}
