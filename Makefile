@@ -11,13 +11,19 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench accuracy leakcheck screenshots clean
+.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
 
 test: deps
 	$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+
+# The unit tiers, for the edit-test loop (about a minute after a build): metrics, segmentation on
+# synthetic arrays, the media layer on small files. `make test` is the whole suite (CI).
+check: apt-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'LessonMetricsTests|SegmentationTests|MediaIOTests'
 
 build: apt-deps
 	$(SWIFT) build -c $(CONFIG)

@@ -26,10 +26,9 @@ sys.path.insert(0, HERE)
 import truth  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
-SCHEMA_CANDIDATES = [
-    os.path.join(FIXTURES, "..", "..", "shared", "contract", "analysis.schema.json"),
-    "/work/shared/contract/analysis.schema.json",
-]
+# The shared folder (contract, media): BELLWORK_SHARED, or `shared` beside the repository.
+SHARED = os.environ.get("BELLWORK_SHARED") or os.path.join(FIXTURES, "..", "..", "shared")
+SCHEMA_CANDIDATES = [os.path.join(SHARED, "contract", "analysis.schema.json")]
 MEDIA_EXT = (".mp4", ".mov", ".webm", ".m4a", ".wav", ".mkv")
 
 

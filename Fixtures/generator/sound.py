@@ -17,9 +17,9 @@ from scipy.io import wavfile
 from media import decode_audio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MEDIA = os.environ.get("BELLWORK_MEDIA", os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "media")))
-if not os.path.isdir(MEDIA):
-    MEDIA = "/work/shared/media"
+# The shared folder (contract, media): BELLWORK_SHARED, or `shared` beside the repository.
+SHARED = os.environ.get("BELLWORK_SHARED") or os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared"))
+MEDIA = os.path.join(SHARED, "media")
 ASTERISK = os.environ.get("BELLWORK_ASTERISK", "/usr/share/asterisk/sounds")
 SPEAKERS = ["en_US_f_Allison", "fr_CA_f_June", "it_IT_m_Carlo", "es_MX_f_Allison", "ru_RU_f_IvrvoiceRU"]
 

@@ -294,19 +294,7 @@ public final class BatchRunner {
                 continue
             }
             byRelative[row.relativePath] = row.path
-            switch row.status {
-            case .done where row.settingsHash != settingsHash,
-                 .failed where row.settingsHash != settingsHash || options.retryFailed:
-                if row.settingsHash != settingsHash { row.attempts = 0 }
-                row.resetAnalysis()
-                row.settingsHash = settingsHash
-                dirty = true
-            case .pending where row.settingsHash != settingsHash:
-                row.settingsHash = settingsHash
-                dirty = true
-            default: break
-            }
-            if dirty { changed.append(row) }
+            if reconcileSettings(&row) || dirty { changed.append(row) }
         }
 
         // Unreadable inputs are rows of their own, gone once they can be read.
@@ -325,6 +313,24 @@ public final class BatchRunner {
         let gone = rows.values.filter { $0.kind == .input && !problemPaths.contains($0.path) }.compactMap(\.id)
         try store.commit(saving: changed, deleting: gone)
         return scope
+    }
+
+    /// A lesson analysed (or failed) with other settings, or failed and retried, is analysed again; a pending
+    /// one takes the current settings. True when the row changed.
+    func reconcileSettings(_ row: inout BatchLesson) -> Bool {
+        switch row.status {
+        case .done where row.settingsHash != settingsHash,
+             .failed where row.settingsHash != settingsHash || options.retryFailed:
+            if row.settingsHash != settingsHash { row.attempts = 0 }
+            row.resetAnalysis()
+            row.settingsHash = settingsHash
+            return true
+        case .pending where row.settingsHash != settingsHash:
+            row.settingsHash = settingsHash
+            return true
+        default:
+            return false
+        }
     }
 
     func removeResult(_ row: inout BatchLesson) {

@@ -1,10 +1,11 @@
+import Bellwork
 import Foundation
 import Testing
 
 /// Runs the built `bellwork` binary as a user would, and the independent checkers the tests compare with.
 enum CLI {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let shared = SharedFolder.url
     static let schema = shared.appendingPathComponent("contract/analysis.schema.json").path
 
     static var binary: String {

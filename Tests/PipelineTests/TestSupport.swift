@@ -1,4 +1,5 @@
 import Foundation
+import Bellwork
 import MediaIO
 import Segmentation
 
@@ -7,12 +8,8 @@ enum TestSupport {
     /// The repository root, found from this file's path.
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/media` beside the repository (as on CI), or /work/shared/media.
-    static let sharedMedia: URL = {
-        let beside = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/media")
-        if FileManager.default.fileExists(atPath: beside.path) { return beside }
-        return URL(fileURLWithPath: "/work/shared/media")
-    }()
+    /// The shared folder's recordings (`SharedFolder`: BELLWORK_SHARED, or `shared` beside the repository).
+    static let sharedMedia = SharedFolder.url.appendingPathComponent("media")
 
     static func media(_ relative: String) -> String { sharedMedia.appendingPathComponent(relative).path }
 

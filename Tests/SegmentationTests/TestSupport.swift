@@ -6,15 +6,6 @@ enum TestSupport {
     /// The repository root, found from this file's path.
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/media` beside the repository (as on CI), or /work/shared/media.
-    static let sharedMedia: URL = {
-        let beside = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/media")
-        if FileManager.default.fileExists(atPath: beside.path) { return beside }
-        return URL(fileURLWithPath: "/work/shared/media")
-    }()
-
-    static func media(_ relative: String) -> String { sharedMedia.appendingPathComponent(relative).path }
-
     /// Deterministic room tone: low-passed noise at about `db` dBFS RMS.
     static func roomNoise(seconds: Double, db: Double, seed: UInt64 = 7) -> [Float] {
         var state = seed &* 6364136223846793005 &+ 1442695040888963407
