@@ -45,10 +45,12 @@ let package = Package(
             name: "bellwork",
             dependencies: ["Bellwork", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
+        // Synthetic sound for the Segmentation and pipeline tests; not in any product.
+        .target(name: "SignalTestSupport", dependencies: ["Segmentation", "MediaSamples"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
-        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaSamples", "LessonMetrics"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "MediaSamples", "LessonMetrics", "SignalTestSupport"]),
         // Segmentation over really decoded media (fixture lessons, recorded bells): needs FFmpeg.
-        .testTarget(name: "PipelineTests", dependencies: ["Bellwork", "Segmentation", "MediaIO", "LessonMetrics"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Bellwork", "Segmentation", "MediaIO", "LessonMetrics", "SignalTestSupport"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
         .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
     ]

@@ -2,6 +2,7 @@ import Foundation
 import Bellwork
 import MediaIO
 import Segmentation
+import SignalTestSupport
 
 /// Paths and helpers shared by the pipeline tests.
 enum TestSupport {
@@ -23,42 +24,17 @@ enum TestSupport {
         return sink.samples
     }
 
-    /// Deterministic room tone: low-passed noise at about `db` dBFS RMS.
     static func roomNoise(seconds: Double, db: Double, seed: UInt64 = 7) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        let n = Int(seconds * 16_000)
-        var out = [Float](repeating: 0, count: n)
-        var y = 0.0
-        let gain = pow(10, db / 20) * 2.2
-        for i in 0..<n {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let u = Double(state >> 11) / Double(1 << 53) * 2 - 1
-            y = 0.85 * y + 0.15 * u * 3.0
-            out[i] = Float(y * gain)
-        }
-        return out
+        SyntheticSound.roomNoise(seconds: seconds, db: db, seed: seed)
     }
 
-    /// Adds `source × gain` into `mix` starting at `seconds`.
     static func mixIn(_ source: [Float], into mix: inout [Float], at seconds: Double, gain: Float) {
-        let start = Int(seconds * 16_000)
-        for (i, s) in source.enumerated() where start + i < mix.count && start + i >= 0 {
-            mix[start + i] += s * gain
-        }
+        SyntheticSound.mixIn(source, into: &mix, at: seconds, gain: gain)
     }
 
-    /// Runs the feature extractor over audio alone (in chunks of 1024 samples, like a decoder).
+    /// The features of `audio` (16 kHz mono), through RealFFT.
     static func features(audio: [Float], config: SegmentationConfig = SegmentationConfig()) -> FeatureSeries {
-        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.features.fftSize))
-        audio.withUnsafeBufferPointer { all in
-            var i = 0
-            while i < all.count {
-                let n = min(1024, all.count - i)
-                extractor.consume(samples: UnsafeBufferPointer(rebasing: all[i..<(i + n)]), time: Double(i) / 16_000)
-                i += n
-            }
-        }
-        return extractor.finish()
+        SyntheticSound.features(audio: audio, config: config, transform: RealFFT(size: config.features.fftSize))
     }
 
     /// Runs a command; returns its standard output, or throws with its standard error.
