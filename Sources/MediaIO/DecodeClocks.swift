@@ -133,3 +133,22 @@ struct ProgressClock {
         return true
     }
 }
+
+/// Keeps a stream's timestamps continuous. A frame far from where the stream is expected to go on (by more
+/// than a minute and more than the media decoded so far, as in a damaged or spliced file) is a
+/// discontinuity, not days of missing media: the stream goes on from where it was.
+struct TimelineGuard {
+    /// The least jump taken for a discontinuity, in seconds.
+    static let minimumJump = 60.0
+    private(set) var shift = 0.0
+    private(set) var jumps = 0
+
+    /// The time of a frame stamped `t`, given where the stream was expected to go on (nil: anywhere).
+    mutating func place(_ t: Double, expected: Double?) -> Double {
+        let adjusted = t - shift
+        guard let expected, abs(adjusted - expected) > max(Self.minimumJump, expected) else { return adjusted }
+        shift = t - expected
+        jumps += 1
+        return expected
+    }
+}

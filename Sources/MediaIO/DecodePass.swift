@@ -29,6 +29,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private var lane: PictureLane
     private var audioClock: AudioClock
     private var progressClock = ProgressClock()
+    private var videoTimeline = TimelineGuard(), audioTimeline = TimelineGuard()
+    /// The time of the last decoded video frame, and the nominal time between frames.
+    private var lastVideoTime: Double?
+    private let frameInterval: Double
     /// With a stretch: this pass has reached `boundary`.
     private var mainVideoDone = false
 
@@ -56,8 +60,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         origin = [videoIndex, audioIndex].compactMap { $0 }.compactMap { info.streams[$0].startSeconds }.min()
         scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
         resampler = AudioResampler(outputRate: options.audioSampleRate)
-        lane = PictureLane(from: 0, rate: options.videoSamplesPerSecond,
-                           nominalFrameRate: info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30)
+        let nominalRate = info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30
+        frameInterval = 1 / max(1, nominalRate)
+        lane = PictureLane(from: 0, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         audioClock = AudioClock(rate: Double(options.audioSampleRate))
     }
 
@@ -130,9 +135,21 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
     }
 
+    /// Where a stream that has not started yet is expected: where the other one is.
+    private var elsewhere: Double? { report.decodedSeconds > 0 ? report.decodedSeconds : nil }
+
+    private func noteJumps() {
+        if videoTimeline.jumps + audioTimeline.jumps > 0 {
+            report.warnings.appendOnce("the recording's timestamps jump far (a damaged or spliced file): its parts were analysed as one continuous recording")
+        }
+    }
+
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
-        guard let t = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
+        guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
+        let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere)
+        lastVideoTime = t
+        noteJumps()
         report.decodedSeconds = max(report.decodedSeconds, t)
         if policy.decoded(at: t) { stretch?.start(skip: policy.settled) }
         if t >= boundary { mainVideoDone = true; return }
@@ -141,7 +158,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     }
 
     private func audioFrame(_ codec: CodecContext) {
-        let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase)
+        let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase).map {
+            audioTimeline.place($0, expected: audioClock.now ?? elsewhere)
+        }
+        noteJumps()
         guard var gap = audioClock.frame(at: stamped) else { return }
         if gap > 0 { report.warnings.appendOnce("the audio has gaps; they are treated as silence") }
         while gap > 0 {

@@ -59,3 +59,19 @@ import Testing
         #expect(told == [1.0, 2.5, 7.1])
     }
 }
+
+@Suite struct TimelineGuardTests {
+    @Test func aFarJumpIsADiscontinuityANearGapIsNot() {
+        var timeline = TimelineGuard()
+        #expect(timeline.place(0, expected: nil) == 0)
+        #expect(timeline.place(0.1, expected: 0.1) == 0.1)
+        #expect(timeline.place(30, expected: 0.2) == 30)              // half a minute missing: kept as a gap
+        #expect(timeline.place(1e8, expected: 30.1) == 30.1)          // days ahead: goes on from where it was
+        #expect(timeline.jumps == 1)
+        #expect(abs(timeline.place(1e8 + 0.1, expected: 30.2) - 30.2) < 1e-6)   // and stays continuous after
+        #expect(timeline.place(0.3, expected: 30.3) == 30.3)          // one far frame, then back: continuous again
+        #expect(timeline.jumps == 2)
+        var late = TimelineGuard()
+        #expect(late.place(3000, expected: 2000) == 3000)             // a gap shorter than what was decoded: kept
+    }
+}
