@@ -24,6 +24,9 @@ public struct BatchOptions: Sendable {
     /// A child's time limit: `timeLimitBase + timeLimitRatio × the lesson's duration` seconds.
     public var timeLimitBase: Double = 60
     public var timeLimitRatio: Double = 2
+    /// Each analysing child's memory limit in MB (0: none): by default the machine's memory shared among the
+    /// jobs, at most 4 GB.
+    public var memoryLimitMB: Int = BatchOptions.defaultMemoryLimitMB(jobs: BatchOptions.defaultJobs)
     /// The analysis settings every lesson is analysed with.
     public var configuration = AnalysisConfiguration()
     /// How progress is shown on standard error.
@@ -49,6 +52,18 @@ public struct BatchOptions: Sendable {
     public static let defaultJobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
+
+    /// The machine's memory shared among `jobs` children, at most 4 GB and at least 512 MB.
+    public static func defaultMemoryLimitMB(jobs: Int) -> Int {
+        let total = Int(ProcessInfo.processInfo.physicalMemory / 1_048_576)
+        return max(512, min(4096, total / max(1, jobs)))
+    }
+
+    /// The seconds of media a lesson can plausibly hold, for its time limit: what its header says, but no
+    /// more than its size allows at 4 kbit/s (below any real recording), nor 12 hours.
+    public static func plausibleSeconds(stated: Double?, sizeBytes: Int?) -> Double {
+        min(stated ?? 3600, Double(sizeBytes ?? Int.max / 1000) / 500 + 10, 12 * 3600)
+    }
 
     /// Parses `BELLWORK_TEST_FAULT` (`crash=STRING,hang=STRING`).
     public static func faults(from environment: [String: String]) -> [(kind: String, match: String)] {

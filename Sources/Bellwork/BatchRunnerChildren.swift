@@ -16,10 +16,12 @@ extension BatchRunner {
         case .probe:
             arguments = ["bellwork", "probe", row.path, "--format", "json"]
         case .analyse:
-            limit += options.timeLimitRatio * (row.durationSeconds ?? 3600)
+            limit += options.timeLimitRatio * BatchOptions.plausibleSeconds(stated: row.durationSeconds,
+                                                                           sizeBytes: row.sizeBytes.map(Int.init))
             // The child's result goes to the work folder, replacing (never writing through) a link planted there.
             arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--no-follow-output",
-                         "--quiet", "--config", settingsFile]
+                         "--quiet", "--config", settingsFile, "--memory-limit", String(options.memoryLimitMB),
+                         "--cpu-limit", String(Int(limit * Double(ProcessInfo.processInfo.activeProcessorCount)))]
             if let fault = options.faults.first(where: { row.path.contains($0.match) }) {
                 arguments = ["bellwork", "batch", "--test-fault", fault.kind, stdout]
             }
@@ -145,7 +147,10 @@ extension BatchRunner {
         switch exit {
         case .signalled(let s):
             let name = signalName(s)
-            return "\(what) crashed (signal \(s)\(name.map { ", " + $0 } ?? ""))" + (line.map { ": \($0)" } ?? "")
+            if s == SIGXCPU { return "\(what) used more CPU time than its limit and was stopped" }
+            // A child that reaches its memory limit cannot allocate: the Swift runtime traps.
+            let memory = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV].contains(s) ? " (it may have reached its memory limit)" : ""
+            return "\(what) crashed (signal \(s)\(name.map { ", " + $0 } ?? ""))\(memory)" + (line.map { ": \($0)" } ?? "")
         case .exited(let s):
             return line ?? "\(what) ended with status \(s) and no message"
         }

@@ -195,7 +195,7 @@ public enum HTMLReport {
         rows.append(("tool", "bellwork \(r.tool.version)"))
         var html = "<section><h2>What was analysed</h2>"
         if !analysis.warnings.isEmpty {
-            html += "<ul class=\"warnings\">" + analysis.warnings.map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
+            html += "<ul class=\"warnings\">" + analysis.warnings.map { "<li>\(esc($0.message))</li>" }.joined() + "</ul>"
         }
         html += "<table class=\"facts\">" + rows.map { "<tr><th>\($0.0)</th><td>\(esc($0.1))</td></tr>" }.joined() + "</table>"
         let settings = r.settings.values.sorted { $0.key < $1.key }.map { key, value -> String in

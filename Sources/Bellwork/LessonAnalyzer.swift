@@ -11,8 +11,8 @@ public struct LessonAnalysis: Sendable {
     public var features: FeatureSeries
     /// What the segmenter and the bell detector decided from the features (for `--features`, `--bell-candidates`).
     public var segmentation: LessonSegmentation.Outcome
-    /// Things a coach should know (no bell found, truncated file, silent audio, …), in plain words.
-    public var warnings: [String]
+    /// Things a coach should know (no bell found, truncated file, …), most important first (as in the result).
+    public var warnings: [AnalysisWarning]
     /// Wall-clock seconds per stage.
     public var timings: Timings
 
@@ -71,10 +71,14 @@ public enum LessonAnalyzer {
         let (info, report, features) = (lesson.info, lesson.decodeReport, lesson.features)
         let duration = roundedTime(report.decodedSeconds)
         let found = LessonSegmentation.run(features, duration: duration, config: configuration.segmentation)
-        var warnings = report.warnings
+        var warnings = report.warnings.map { AnalysisWarning(code: $0.code, message: $0.message, atSeconds: $0.atSeconds) }
         let bell = chooseBell(bellChoice, detected: found.bell, info: info, duration: duration, warnings: &warnings)
-        if info.audio == nil { warnings.append("the recording has no audio: no bell can be heard and sound does not help the segments") }
-        if info.video == nil { warnings.append("the recording has no video: segments come from sound alone") }
+        if info.audio == nil {
+            warnings.append(AnalysisWarning(code: "no-audio", message: "the recording has no audio: no bell can be heard and sound does not help the segments"))
+        }
+        if info.video == nil {
+            warnings.append(AnalysisWarning(code: "no-video", message: "the recording has no video: segments come from sound alone"))
+        }
 
         let segments = found.segments.map { s in
             Segment(start: roundedTime(s.start), end: roundedTime(s.end), kind: s.kind,
@@ -82,6 +86,8 @@ public enum LessonAnalyzer {
         }.filter { $0.end > $0.start }
         let metrics = Metrics.compute(segments: segments, bell: bell?.timeSeconds, duration: duration,
                                       settleSeconds: configuration.settleSeconds)
+        warnings += coverageWarnings(segments, metrics: metrics, duration: duration)
+        warnings = AnalysisWarning.sorted(warnings)
         let signals = includeSignals
             ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb)
             : nil
@@ -93,7 +99,9 @@ public enum LessonAnalyzer {
             bell: bell,
             segments: segments,
             metrics: metrics,
-            signals: signals
+            signals: signals,
+            warnings: warnings,
+            status: AnalysisWarning.status(warnings)
         )
         var timings = LessonAnalysis.Timings()
         timings.segmentation = Date().timeIntervalSince(started)
@@ -107,13 +115,13 @@ public enum LessonAnalyzer {
     /// The bell the class window starts at (rounded), as the coach chose: detected, given, none, or from
     /// the school's schedule when none is heard.
     static func chooseBell(_ choice: BellChoice, detected: Bell?, info: MediaInfo, duration: Double,
-                           warnings: inout [String]) -> Bell? {
+                           warnings: inout [AnalysisWarning]) -> Bell? {
         let heard = detected.map { Bell(timeSeconds: roundedTime($0.timeSeconds), source: .detected,
                                         confidence: $0.confidence.map(roundedTime)) }
         switch choice {
         case .detect:
             if heard == nil {
-                warnings.append("no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)")
+                warnings.append(AnalysisWarning(code: "no-bell-found", message: "no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)"))
             }
             return heard
         case .given(let t):
@@ -126,9 +134,33 @@ public enum LessonAnalyzer {
                let t = schedule.bell(creation: created, duration: duration) {
                 return Bell(timeSeconds: roundedTime(t), source: .schedule, confidence: 0.5)
             }
-            warnings.append("no scheduled bell falls inside this recording (its creation time is \(info.creationTime ?? "unknown"))")
+            warnings.append(AnalysisWarning(code: "no-bell-found", message: "no scheduled bell falls inside this recording (its creation time is \(info.creationTime ?? "unknown"))"))
             return nil
         }
+    }
+
+    /// Below this many seconds a recording is too short for its figures to mean much.
+    public static let shortestLessonSeconds = 60.0
+    /// A class window at least this share unknown has no class in view.
+    public static let unknownShareForNoClass = 0.9
+
+    /// What the figures cannot tell because of what was decoded: too little media, or no class in view.
+    static func coverageWarnings(_ segments: [Segment], metrics: Metrics, duration: Double) -> [AnalysisWarning] {
+        var warnings: [AnalysisWarning] = []
+        if duration < shortestLessonSeconds {
+            warnings.append(AnalysisWarning(code: "too-short", message: String(
+                format: "only %.1f s of media could be analysed: too short for the figures to mean much", duration)))
+        }
+        let window = metrics.classStartSeconds...max(metrics.classStartSeconds, metrics.classEndSeconds)
+        let unknown = segments.filter { $0.kind == .unknown }.reduce(0.0) { sum, s in
+            sum + max(0, min(s.end, window.upperBound) - max(s.start, window.lowerBound))
+        }
+        if metrics.classSeconds > 0 && unknown >= unknownShareForNoClass * metrics.classSeconds {
+            warnings.append(AnalysisWarning(code: "no-class-in-view", message: String(
+                format: "%.0f %% of the class time has no usable picture or sound (black, frozen or silent): the figures say nothing about the class",
+                100 * unknown / metrics.classSeconds)))
+        }
+        return warnings
     }
 
     static func input(_ info: MediaInfo, analysedDuration: Double) -> AnalysisResult.Input {

@@ -73,7 +73,7 @@ enum TableFormat {
             out.append(pad(TimeText.clock(s.start), 9) + pad(TimeText.clock(s.end), 9) + pad(TimeText.clock(s.duration), 9)
                        + pad(s.kind.title, 29) + String(format: "%.2f", s.confidence ?? 0))
         }
-        for w in analysis.warnings { out.append("warning: \(w)") }
+        for w in analysis.warnings { out.append("warning: \(w.message)") }
         return out.joined(separator: "\n") + "\n"
     }
 

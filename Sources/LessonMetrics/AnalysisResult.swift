@@ -23,10 +23,15 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
     public var metrics: Metrics
     /// The per-step series, when asked for.
     public var signals: Signals?
+    /// What may make the figures wrong, most important first (empty: nothing known).
+    public var warnings: [AnalysisWarning]
+    /// `ok`, or `check` when a warning says the figures may be wrong (nil in results of older versions).
+    public var status: String?
 
     public init(
         tool: Tool, input: Input, durationSeconds: Double, settings: AnalysisSettings,
-        bell: Bell?, segments: [Segment], metrics: Metrics, signals: Signals? = nil
+        bell: Bell?, segments: [Segment], metrics: Metrics, signals: Signals? = nil,
+        warnings: [AnalysisWarning] = [], status: String? = nil
     ) {
         self.tool = tool
         self.input = input
@@ -36,6 +41,8 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         self.segments = segments
         self.metrics = metrics
         self.signals = signals
+        self.warnings = warnings
+        self.status = status
     }
 
     /// The program that wrote a result.
@@ -137,7 +144,7 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, input, durationSeconds, settings, bell, segments, metrics, signals
+        case schemaVersion, tool, input, durationSeconds, settings, bell, segments, metrics, signals, warnings, status
     }
 
     public init(from decoder: any Decoder) throws {
@@ -151,6 +158,8 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         segments = try container.decode([Segment].self, forKey: .segments)
         metrics = try container.decode(Metrics.self, forKey: .metrics)
         signals = try container.decodeIfPresent(Signals.self, forKey: .signals)
+        warnings = try container.decodeIfPresent([AnalysisWarning].self, forKey: .warnings) ?? []
+        status = try container.decodeIfPresent(String.self, forKey: .status)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -164,6 +173,8 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         try container.encode(segments.map(\.withRoundedTimes), forKey: .segments)
         try container.encode(metrics, forKey: .metrics)
         try container.encodeIfPresent(signals, forKey: .signals)  // optional: left out when nil
+        try container.encodeIfPresent(warnings.isEmpty ? nil : warnings, forKey: .warnings)  // left out when none
+        try container.encodeIfPresent(status, forKey: .status)
     }
 }
 

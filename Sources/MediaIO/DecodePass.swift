@@ -90,7 +90,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
                 throw MediaError.ffmpeg(.unreadable, path: info.path, reason: "the file cannot be read",
                                         code: status, call: "av_read_frame")
             }
-            report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable")
+            report.warnings.appendOnce(MediaWarning("unreadable-tail", "reading stopped early: the rest of the file is unreadable", at: report.decodedSeconds))
         }
         try flush()
         return report
@@ -140,7 +140,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func noteJumps() {
         if videoTimeline.jumps + audioTimeline.jumps > 0 {
-            report.warnings.appendOnce("the recording's timestamps jump far (a damaged or spliced file): its parts were analysed as one continuous recording")
+            report.warnings.appendOnce(MediaWarning("timestamp-jump", "the recording's timestamps jump far (a damaged or spliced file): its parts were analysed as one continuous recording", at: report.decodedSeconds))
         }
     }
 
@@ -163,7 +163,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         }
         noteJumps()
         guard var gap = audioClock.frame(at: stamped) else { return }
-        if gap > 0 { report.warnings.appendOnce("the audio has gaps; they are treated as silence") }
+        if gap > 0 { report.warnings.appendOnce(MediaWarning("audio-gaps", "the audio has gaps; they are treated as silence", at: audioClock.now)) }
         while gap > 0 {
             let n = min(gap, silence.count)
             let time = audioClock.silence(n)

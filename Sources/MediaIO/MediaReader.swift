@@ -46,7 +46,7 @@ public final class MediaReader {
         sink.merge(videoPart: stretch.part, from: boundary)
         report.add(videoPart: stretch.report)
         if let failure = stretch.failure {
-            report.warnings.appendOnce("the video from \(Int(stretch.keyTime)) s on could not all be decoded: \(failure.reason)")
+            report.warnings.appendOnce(MediaWarning("video-part-failed", "the video from \(Int(stretch.keyTime)) s on could not all be decoded: \(failure.reason)", at: stretch.keyTime))
         }
         report.videoParts = 2
         try finalize(&report)
@@ -72,6 +72,9 @@ public final class MediaReader {
         return (stretch, stretch.keyTime + Self.videoPartLeadSeconds)
     }
 
+    /// Less media than this is nothing to analyse (a single picture, a 0 fps stream): exit 65.
+    public static let leastUsableSeconds = 0.1
+
     /// The checks on a whole pass: something decoded, the length the header promised.
     private func finalize(_ report: inout DecodeReport) throws(MediaError) {
         let path = info.path
@@ -79,13 +82,17 @@ public final class MediaReader {
             throw MediaError(kind: .unreadable, path: path, reason: "no picture or sound could be decoded",
                              ffmpegLog: ffmpegLastLogLine())
         }
+        if report.decodedSeconds < Self.leastUsableSeconds {
+            throw MediaError(kind: .unreadable, path: path, reason: String(
+                format: "nothing usable was decoded (%.2f s of media)", report.decodedSeconds))
+        }
         if let stated = info.durationSeconds, stated - report.decodedSeconds > max(2.0, 0.05 * stated) {
             report.truncated = true
-            report.warnings.append(String(format: "the file ends at %.1f s though its header says %.1f s: it was probably cut off",
-                                          report.decodedSeconds, stated))
+            report.warnings.appendOnce(MediaWarning("truncated", String(format: "the file ends at %.1f s though its header says %.1f s: it was probably cut off",
+                                                                      report.decodedSeconds, stated), at: report.decodedSeconds))
         }
         if report.corruptPackets > 0 {
-            report.warnings.append("\(report.corruptPackets) corrupt packet(s) were skipped")
+            report.warnings.appendOnce(MediaWarning("damaged-packets", "\(report.corruptPackets) corrupt packet(s) were skipped"))
         }
     }
 

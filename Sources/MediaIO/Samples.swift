@@ -68,8 +68,8 @@ public struct DecodeReport: Sendable, Codable, Equatable {
     public var videoParts = 1
     /// Which frames the video decoder skipped in the end: "none", "non-reference" or "bidirectional".
     public var frameSkipping = "none"
-    /// Things a person should know, in plain words.
-    public var warnings: [String] = []
+    /// Things a person should know: a code and plain words, once per code.
+    public var warnings: [MediaWarning] = []
     /// Seconds spent per stage (wall clock of the thread doing it; with two video parts, of both threads summed).
     public var demuxSeconds = 0.0
     public var videoDecodeSeconds = 0.0
@@ -106,4 +106,27 @@ extension DecodeReport {
 /// The part of a sink that cannot be split (it takes no pictures).
 public struct NoPart: PictureSink, Sendable {
     public mutating func consume(video frame: borrowing LumaFrame) {}
+}
+
+/// Something about the decode a person should know: a code to group by (lower-case words and dashes), plain
+/// words, and where in the recording (seconds), when it is somewhere.
+public struct MediaWarning: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public var atSeconds: Double?
+
+    public init(_ code: String, _ message: String, at seconds: Double? = nil) {
+        self.code = code
+        self.message = message
+        atSeconds = seconds
+    }
+
+    public var description: String { message }
+}
+
+extension Array where Element == MediaWarning {
+    /// Adds `warning` unless one with its code is there.
+    mutating func appendOnce(_ warning: MediaWarning) {
+        if !contains(where: { $0.code == warning.code }) { append(warning) }
+    }
 }

@@ -155,7 +155,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             if Int(packet.pointee.stream_index) == videoIndex { try send(packet) }
         }
         report.addReading(reading)
-        if case .unreadable = end { report.warnings.appendOnce("reading stopped early: the rest of the file is unreadable") }
+        if case .unreadable = end { report.warnings.appendOnce(MediaWarning("unreadable-tail", "reading stopped early: the rest of the file is unreadable", at: report.decodedSeconds)) }
         if !lock.withLock({ cancelled }) { try send(nil) }
     }
 }

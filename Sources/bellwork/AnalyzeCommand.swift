@@ -46,6 +46,7 @@ struct AnalyzeCommand: ParsableCommand {
     var saveFeatures: String?
 
     @OptionGroup var result: ResultOptions
+    @OptionGroup var limits: ResourceLimits
 
     @OptionGroup var common: CommonOptions
 
@@ -57,6 +58,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        limits.apply()
         common.setUpLogging()
         try reportingFailures {
             let configuration = try settings.configuration { configuration in

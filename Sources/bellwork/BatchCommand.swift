@@ -67,6 +67,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Seconds a child may take per second of the lesson, on top of --time-limit.")
     var timeLimitRatio: Double = 2
 
+    @Option(help: ArgumentHelp("Each child's memory limit in MB (default: the machine's memory shared among the jobs, at most 4096; 0: none).", valueName: "MB"))
+    var memoryLimit: Int?
+
     @OptionGroup var settings: SettingsOptions
 
     @Option(help: "Seconds between status lines when standard error is not a terminal.")
@@ -84,7 +87,8 @@ struct BatchCommand: ParsableCommand {
         if testFault != nil { return }
         guard out != nil else { throw ValidationError("Missing --out DIR: the folder for the state, results and summary.") }
         if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to analyse, or --list FILE.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be 1 to 64.") }
+        if let memoryLimit, !(0...1_048_576).contains(memoryLimit) { throw ValidationError("--memory-limit must be 0 (none) to 1048576 MB.") }
         if let threads, !(0...64).contains(threads) { throw ValidationError("--threads must be 0 (every core) to 64.") }
         if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
         if !(timeLimit > 0) || !(timeLimitRatio >= 0) { throw ValidationError("--time-limit must be greater than 0 and --time-limit-ratio 0 or more.") }
@@ -112,6 +116,7 @@ struct BatchCommand: ParsableCommand {
             options.settleAge = settleAge
             options.timeLimitBase = timeLimit
             options.timeLimitRatio = timeLimitRatio
+            options.memoryLimitMB = memoryLimit ?? BatchOptions.defaultMemoryLimitMB(jobs: options.jobs)
             options.faults = BatchOptions.faults(from: ProcessInfo.processInfo.environment)
             options.configuration = try settings.configuration()
             options.progress = quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .terminal : .log(every: logInterval))

@@ -98,7 +98,7 @@ struct ResultOptions: ParsableArguments {
             try Self.write(try JSONOutput.data(stats), to: timings)
         }
         if !quiet && (format != .table || output != nil) {
-            for w in analysis.warnings { FileHandle.standardError.write(Data("bellwork: \(name): warning: \(w)\n".utf8)) }
+            for w in analysis.warnings { FileHandle.standardError.write(Data("bellwork: \(name): warning: \(w.message)\n".utf8)) }
         }
     }
 }

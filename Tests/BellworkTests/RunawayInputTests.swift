@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Bellwork
 
 /// Timestamps far beyond the media (a damaged or crafted file) are a discontinuity: the lesson's length,
 /// the analysis's memory and its time come from what was decoded, not from the stamps.
@@ -40,5 +41,59 @@ import Testing
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: timings))) as! [String: Any]
         let peak = try #require(stats["peakResidentBytes"] as? Int)
         #expect(peak < 300_000_000, "peak \(peak) bytes")
+    }
+}
+
+/// What was decoded decides what the result can say: nothing usable is exit 65; a few seconds, or a
+/// class window without picture or sound, are figures to check, not figures.
+@Suite struct CoverageTests {
+    static func analyse(_ arguments: [String]) throws -> (CLI.Outcome, [String: Any]?) {
+        let run = try CLI.run(["analyze"] + arguments + ["--format", "json"])
+        let doc = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        return (run, doc)
+    }
+
+    static func codes(_ doc: [String: Any]?) -> [String] {
+        ((doc?["warnings"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
+    }
+
+    @Test func aBlackSilentRecordingHasNoClassInView() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("black.mp4").path
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "color=black:size=160x120:rate=5", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+                        "-t", "150", "-c:v", "libx264", "-c:a", "aac", "-shortest", file])
+        let (run, doc) = try Self.analyse([file])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(doc?["status"] as? String == "check")
+        #expect(Self.codes(doc).contains("no-class-in-view"), "\(Self.codes(doc))")
+    }
+
+    @Test func aFewSecondsAreTooShortAndNothingIs65() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let short = dir.appendingPathComponent("short.mp4").path
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "4", "-c:v", "libx264", short])
+        let (run, doc) = try Self.analyse([short])
+        #expect(run.status == 0)
+        #expect(doc?["status"] as? String == "check" && Self.codes(doc).first == "too-short", "\(Self.codes(doc))")
+        // One picture: nothing to analyse.
+        let one = dir.appendingPathComponent("one.mp4").path
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-frames:v", "1", "-c:v", "libx264", one])
+        let (nothing, _) = try Self.analyse([one])
+        #expect(nothing.status == 65 && nothing.stderrLines.count == 1 && nothing.stderr.contains("nothing usable"), "\(nothing.stderr)")
+    }
+
+    @Test func aLessonLongEnoughWithAClassIsOk() throws {
+        let (run, doc) = try Self.analyse([CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path])
+        #expect(run.status == 0)
+        #expect(doc?["status"] as? String == "ok", "\(Self.codes(doc))")
+    }
+
+    /// The batch's time limit comes from what a file can hold, not from its header.
+    @Test func aHeaderCannotBuyTime() {
+        #expect(BatchOptions.plausibleSeconds(stated: 1e7, sizeBytes: 1_600) < 20)
+        #expect(BatchOptions.plausibleSeconds(stated: 2400, sizeBytes: 300_000_000) == 2400)
+        #expect(BatchOptions.plausibleSeconds(stated: nil, sizeBytes: 3_000_000) == 3600)
     }
 }

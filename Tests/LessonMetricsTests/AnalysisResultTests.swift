@@ -48,6 +48,25 @@ import Testing
         #expect(input["audio"] == .null)
     }
 
+    @Test func warningsAndStatusFollowTheContract() throws {
+        var result = Self.bare
+        result.warnings = AnalysisWarning.sorted([
+            AnalysisWarning(code: "no-audio", message: "no audio"),
+            AnalysisWarning(code: "truncated", message: "cut off", atSeconds: 12.3456),
+            AnalysisWarning(code: "too-short", message: "short"),
+        ])
+        result.status = AnalysisWarning.status(result.warnings)
+        let members = try jsonMembers(ResultJSON.encode(result))
+        #expect(members["status"] == "check")
+        #expect(members["warnings"] == [["code": "too-short", "message": "short", "atSeconds": .null],
+                                        ["code": "truncated", "message": "cut off", "atSeconds": 12.35],
+                                        ["code": "no-audio", "message": "no audio", "atSeconds": .null]])
+        #expect(AnalysisWarning.status([AnalysisWarning(code: "no-video", message: "no video")]) == "ok")
+        #expect(AnalysisWarning.status([]) == "ok")
+        let back = try ResultJSON.decode(AnalysisResult.self, from: ResultJSON.encode(result))
+        #expect(back.warnings.map(\.code) == ["too-short", "truncated", "no-audio"] && back.status == "check")
+    }
+
     @Test func encodesEveryRequiredKeyAndLeavesOutAbsentSignals() throws {
         let members = try jsonMembers(ResultJSON.encode(Self.bare))
         #expect(Set(members.keys) == [

@@ -136,7 +136,7 @@ import Testing
         let report = try reader.decode(into: &sink)
         #expect(report.truncated)
         #expect(report.decodedSeconds > 2 && report.decodedSeconds < 8)
-        #expect(report.warnings.contains { $0.contains("cut off") })
+        #expect(report.warnings.contains { $0.code == "truncated" && $0.message.contains("cut off") })
     }
 
     /// Damaged media data: decoding goes on to the end, and the damage is counted, not fatal.
