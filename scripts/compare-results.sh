@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares the results of two bellwork binaries on the same recordings: every field of the contract's JSON
-# but `tool` and `settings` (whose layout may change), and the --features and --bell-candidates tables.
+# but `tool`, `settings` (whose layout may change), `warnings` and `status` (added in issue 16), and the
+# --features and --bell-candidates tables.
 # A refactoring must leave them identical.
 #   scripts/compare-results.sh OLD_BINARY NEW_BINARY [RECORDING...]
 # Without recordings: every fixture lesson, the sample lesson, and the lesson trials when rendered
@@ -31,7 +32,7 @@ import json, sys
 def load(p):
     try: d = json.load(open(p))
     except ValueError: return open(p).read()
-    for k in ("tool", "settings"): d.pop(k, None)
+    for k in ("tool", "settings", "warnings", "status"): d.pop(k, None)
     return d
 sys.exit(0 if load(sys.argv[1]) == load(sys.argv[2]) else 1)
 PY
