@@ -12,7 +12,7 @@ old=$1 new=$2
 shift 2
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  for t in Fixtures/lessons/*.truth.json Fixtures/trials/*.truth.json; do
+  for t in Fixtures/lessons/*.truth.json Fixtures/trials/*/*.truth.json; do
     [ -e "$t" ] || continue
     files+=("$(ls "${t%.truth.json}".* | grep -v '\.json$' | head -1)")
   done
