@@ -32,21 +32,36 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         settleSeconds = Metrics.defaultSettleSeconds
     }
 
-    private enum Keys: String, CodingKey { case settleSeconds, decode }
+    private enum Keys: String, CodingKey {
+        case settleSeconds, minTransitionSeconds, decode, features, bellTracker, bellDetector, segmenter, kinds
+    }
 
-    /// The segmentation groups sit beside `settleSeconds` and `decode`, not under a key of their own.
+    /// The segmentation groups sit beside `settleSeconds` and `decode`, not under a key of their own. One
+    /// container for all (a second container on the same encoder is not reliable in Foundation's encoder:
+    /// seen as a garbage `settleSeconds` in an optimised build).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         settleSeconds = try c.decode(Double.self, forKey: .settleSeconds)
         decode = try c.decode(DecodeOptions.self, forKey: .decode)
-        segmentation = try SegmentationConfig(from: decoder)
+        segmentation = SegmentationConfig()
+        segmentation.minTransitionSeconds = try c.decode(Double.self, forKey: .minTransitionSeconds)
+        segmentation.features = try c.decode(FeatureSettings.self, forKey: .features)
+        segmentation.bellTracker = try c.decode(BellTrackerSettings.self, forKey: .bellTracker)
+        segmentation.bellDetector = try c.decode(BellDetectorSettings.self, forKey: .bellDetector)
+        segmentation.segmenter = try c.decode(SegmenterSettings.self, forKey: .segmenter)
+        segmentation.kinds = try c.decode(KindSettings.self, forKey: .kinds)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(settleSeconds, forKey: .settleSeconds)
+        try c.encode(segmentation.minTransitionSeconds, forKey: .minTransitionSeconds)
         try c.encode(decode, forKey: .decode)
-        try segmentation.encode(to: encoder)
+        try c.encode(segmentation.features, forKey: .features)
+        try c.encode(segmentation.bellTracker, forKey: .bellTracker)
+        try c.encode(segmentation.bellDetector, forKey: .bellDetector)
+        try c.encode(segmentation.segmenter, forKey: .segmenter)
+        try c.encode(segmentation.kinds, forKey: .kinds)
     }
 
     /// Checks every setting; throws the first bad one (`SettingError`, which names its key).
