@@ -110,6 +110,8 @@ public struct BellTrackerSettings: SettingsGroup {
     public var tonalBandHighHz = 4_000.0
     @Setting(0...60, "A bin holds a partial when it is a local maximum this many dB over the bins two away.")
     public var tonalPeakDb = 10.0
+    @Setting(0...120, "... and is at most this many dB below the frame's strongest peak in the band (a pure tone's window sidelobes, 31 dB and more below it, are not partials).")
+    public var tonalPartialRangeDb = 30.0
     @Setting(0...10, "A partial is persistent once it has held its frequency this many seconds (speech pitch moves sooner).")
     public var tonalPersistSeconds = 0.32
     @Setting(0...10, "Gaps of at most this many seconds without a persistent partial are bridged inside a ring.")

@@ -30,6 +30,7 @@ struct TonalTracker {
     private let longestFrames: Int32
     private let gapFrames: Int
     private let peakRatio: Float
+    private let rangeRatio: Float
     private let scale: Double
     private var run: [Int32]
     private var peak: [Bool]
@@ -60,6 +61,7 @@ struct TonalTracker {
         longestFrames = Int32(max(Int(persistFrames), Int((config.bellTracker.bellMaxSeconds / hopSeconds).rounded())))
         gapFrames = max(1, Int((config.bellTracker.tonalGapSeconds / hopSeconds).rounded()))
         peakRatio = Float(pow(10, config.bellTracker.tonalPeakDb / 10))
+        rangeRatio = Float(pow(10, -config.bellTracker.tonalPartialRangeDb / 10))
         scale = 2 / (Double(size) * windowEnergy)
         run = [Int32](repeating: 0, count: size / 2 + 1)
         peak = [Bool](repeating: false, count: size / 2 + 1)
@@ -73,11 +75,15 @@ struct TonalTracker {
         let p = power.baseAddress!
         var band: Float = 0
         let scanLow = min(low, bellLow)
+        var strongest: Float = 0
         for k in scanLow..<scanHigh {
             let v = p[k]
             if k < high && k >= low { band += v }
             peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
+            if peak[k] { strongest = max(strongest, v) }
         }
+        let floor = strongest * rangeRatio
+        for k in scanLow..<scanHigh where peak[k] && p[k] < floor { peak[k] = false }
         var tonal: Float = 0
         var partials = 0
         var longest: Int32 = 0

@@ -30,6 +30,16 @@ import Testing
         try AnalysisConfiguration().validate()
     }
 
+    @Test func theConfigurationRoundTripsThroughJSON() throws {
+        var configuration = AnalysisConfiguration()
+        configuration.settleSeconds = 25
+        configuration.segmentation.segmenter.transitionThreshold = 2.5
+        let data = try JSONEncoder().encode(configuration)
+        #expect(try JSONDecoder().decode(AnalysisConfiguration.self, from: data) == configuration)
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        #expect(object["settleSeconds"] as? Double == 25 && object["minTransitionSeconds"] as? Double == 10)
+    }
+
     @Test func theSettingsDocIsCurrent() throws {
         let doc = try String(contentsOfFile: CLI.repoRoot.appendingPathComponent("docs/SETTINGS.md").path, encoding: .utf8)
         let out = try CLI.run(["settings"])

@@ -16,6 +16,19 @@ import Testing
         }
     }
 
+    /// A pure steady tone (a test tone, a hum) is one partial: its window's sidelobes, 31 dB and more below
+    /// it, are not partials of a chime (they made a 300 Hz tone a bell with confidence 1.00).
+    @Test func aPureToneIsNotABell() {
+        for start in [0.0, 12.0] {
+            var mix = TestSupport.roomNoise(seconds: 30, db: -50, seed: 4)
+            for i in 0..<(3 * 16_000) where Int(start * 16_000) + i < mix.count {
+                mix[Int(start * 16_000) + i] += Float(0.125 * sin(2 * .pi * 300 * Double(i) / 16_000))
+            }
+            let candidates = TestSupport.features(audio: mix).bellCandidates
+            #expect(BellDetector().startingBell(candidates, duration: 30) == nil, "tone at \(start) s: \(candidates)")
+        }
+    }
+
     @Test func findsATwoToneChimeBelowTheBellBand() {
         var mix = TestSupport.roomNoise(seconds: 40, db: -50, seed: 3)
         Self.strike(523, at: 20, into: &mix, gain: 0.2)
