@@ -2,7 +2,7 @@
 # removed on exit, and analyses of lessons beside their truth files, two at a time (the machines here have
 # two cores; each analysis decodes with its own threads).
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin=.build/release/bellwork
+bin=${BELLWORK_BIN:-.build/release/bellwork}   # BELLWORK_BIN: score another build
 [ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
