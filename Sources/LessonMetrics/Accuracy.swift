@@ -43,7 +43,8 @@ public enum Accuracy {
             bell: bell,
             latencyErrorSeconds: latencyError,
             timeOnTaskErrorPoints: roundedTime(
-                abs(result.metrics.timeOnTaskPercent - truth.metrics.timeOnTaskPercent))
+                abs(result.metrics.timeOnTaskPercent - truth.metrics.timeOnTaskPercent)),
+            kindAgreement: kindAgreement(result.segments, truth.segments, in: window)
         )
     }
 
@@ -96,6 +97,32 @@ public enum Accuracy {
             if foundCursor.contains(t) == expectedCursor.contains(t) { agreeing += 1 }
         }
         return samples == 0 ? 1 : Double(agreeing) / Double(samples)
+    }
+
+    /// Share of sample points where the two lessons' kinds (all five) agree; 1 when the window holds none.
+    static func kindAgreement(_ found: [Segment], _ expected: [Segment], in window: ClassWindow) -> Double {
+        var foundCursor = KindCursor(found), expectedCursor = KindCursor(expected)
+        var samples = 0, agreeing = 0
+        while true {
+            let t = window.start + (Double(samples) + 0.5) * sampleStepSeconds
+            guard t < window.end else { break }
+            samples += 1
+            if foundCursor.kind(at: t) == expectedCursor.kind(at: t) { agreeing += 1 }
+        }
+        return samples == 0 ? 1 : Double(agreeing) / Double(samples)
+    }
+
+    /// Answers "which kind is at t?" for increasing t (nil where no segment is).
+    private struct KindCursor {
+        let segments: [Segment]
+        var index = 0
+
+        init(_ segments: [Segment]) { self.segments = segments.sorted { $0.start < $1.start } }
+
+        mutating func kind(at t: Double) -> SegmentKind? {
+            while index < segments.count, segments[index].end <= t { index += 1 }
+            return index < segments.count && segments[index].start <= t ? segments[index].kind : nil
+        }
     }
 
     /// Answers "is t inside a run?" for increasing t, walking sorted, disjoint runs once.

@@ -13,11 +13,15 @@ public struct Score: Sendable, Equatable, Codable {
     public var latencyErrorSeconds: Double?
     /// `|timeOnTaskPercent − true timeOnTaskPercent|`, in percentage points.
     public var timeOnTaskErrorPoints: Double
+    /// Share (0...1) of the truth's class window where the result's kind (all five) equals the truth's,
+    /// sampled every 0.1 s; a point no segment covers has no kind. 1 for a window of no length.
+    public var kindAgreement: Double
 
     public init(
         labelAgreement: Double, transitions: TransitionMatch, bell: BellOutcome,
-        latencyErrorSeconds: Double?, timeOnTaskErrorPoints: Double
+        latencyErrorSeconds: Double?, timeOnTaskErrorPoints: Double, kindAgreement: Double = 1
     ) {
+        self.kindAgreement = kindAgreement
         self.labelAgreement = labelAgreement
         self.transitions = transitions
         self.bell = bell
@@ -35,6 +39,7 @@ public struct Score: Sendable, Equatable, Codable {
         try container.encode(bell, forKey: .bell)
         try container.encode(latencyErrorSeconds, forKey: .latencyErrorSeconds)  // null when undefined
         try container.encode(timeOnTaskErrorPoints, forKey: .timeOnTaskErrorPoints)
+        try container.encode(kindAgreement, forKey: .kindAgreement)
     }
 }
 
@@ -124,6 +129,8 @@ public struct AggregateScore: Sendable, Equatable, Codable {
     public var lessonCount: Int
     /// Mean of the lessons' label agreement.
     public var meanLabelAgreement: Double?
+    /// Mean of the lessons' kind agreement.
+    public var meanKindAgreement: Double?
     /// Mean of the lessons' transition F1 (each lesson weighs the same).
     public var meanTransitionF1: Double?
     /// F1 of all lessons' matches pooled (each transition weighs the same); 1 when no lesson has any
@@ -144,6 +151,7 @@ public struct AggregateScore: Sendable, Equatable, Codable {
     public init(_ scores: [Score]) {
         lessonCount = scores.count
         meanLabelAgreement = mean(scores.map(\.labelAgreement))
+        meanKindAgreement = mean(scores.map(\.kindAgreement))
         meanTransitionF1 = mean(scores.map(\.transitionF1))
         if scores.isEmpty {
             pooledTransitionF1 = nil
@@ -171,6 +179,7 @@ public struct AggregateScore: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(lessonCount, forKey: .lessonCount)
         try container.encode(meanLabelAgreement, forKey: .meanLabelAgreement)
+        try container.encode(meanKindAgreement, forKey: .meanKindAgreement)
         try container.encode(meanTransitionF1, forKey: .meanTransitionF1)
         try container.encode(pooledTransitionF1, forKey: .pooledTransitionF1)
         try container.encode(bellMisses, forKey: .bellMisses)

@@ -80,7 +80,7 @@ struct ScoreCommand: ParsableCommand {
 
 enum ScoreTable {
     static func render(_ rows: [(String, Score)], _ aggregate: AggregateScore) -> String {
-        var out = "lesson                              agreement  transition F1  bell error  latency error  time-on-task error\n"
+        var out = "lesson                              agreement  kinds      transition F1  bell error  latency error  time-on-task error\n"
         func cell(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
         for (name, s) in rows {
             let bell: String
@@ -91,12 +91,14 @@ enum ScoreTable {
             case .extra: bell = "extra"
             }
             out += cell(name, 36) + cell(String(format: "%.1f %%", 100 * s.labelAgreement), 11)
+                + cell(String(format: "%.1f %%", 100 * s.kindAgreement), 11)
                 + cell(String(format: "%.2f", s.transitionF1), 15) + cell(bell, 12)
                 + cell(s.latencyErrorSeconds.map { String(format: "%.1f s", $0) } ?? "–", 15)
                 + String(format: "%.1f pts", s.timeOnTaskErrorPoints) + "\n"
         }
-        out += String(format: "\n%d lessons: mean agreement %.1f %%, mean transition F1 %.2f, bell misses %d, max latency error %@, max time-on-task error %@\n",
-                      aggregate.lessonCount, 100 * (aggregate.meanLabelAgreement ?? 0), aggregate.meanTransitionF1 ?? 0,
+        out += String(format: "\n%d lessons: mean agreement %.1f %%, mean kind agreement %.1f %%, mean transition F1 %.2f, bell misses %d, max latency error %@, max time-on-task error %@\n",
+                      aggregate.lessonCount, 100 * (aggregate.meanLabelAgreement ?? 0), 100 * (aggregate.meanKindAgreement ?? 0),
+                      aggregate.meanTransitionF1 ?? 0,
                       aggregate.bellMisses, aggregate.maxLatencyErrorSeconds.map { String(format: "%.1f s", $0) } ?? "–",
                       aggregate.maxTimeOnTaskErrorPoints.map { String(format: "%.1f pts", $0) } ?? "–")
         return out

@@ -22,6 +22,19 @@ import Testing
         #expect(score.timeOnTaskErrorPoints == 0)
     }
 
+    /// Kinds: all five compared. The result calls the group work [60, 100) independent work and starts its
+    /// instruction 2 s late: 400 + 20 of 1000 samples differ; the two-label agreement is unaffected there.
+    @Test func kindAgreementComparesAllFiveKinds() {
+        let result = TruthFile(
+            durationSeconds: 100, bell: nil,
+            segments: [seg(0, 12, .transition), seg(12, 50, .instruction), seg(50, 60, .transition), seg(60, 100, .independent)])
+        let score = Accuracy.score(result: result, truth: Self.plain)
+        #expect(abs(score.kindAgreement - 0.58) < 1e-9)
+        #expect(abs(score.labelAgreement - 0.98) < 1e-9)
+        #expect(Accuracy.score(result: Self.plain, truth: Self.plain).kindAgreement == 1)
+        #expect(Accuracy.aggregate([score, Accuracy.score(result: Self.plain, truth: Self.plain)]).meanKindAgreement == 0.79)
+    }
+
     @Test func transitionsShiftedTwoSeconds() {
         let result = TruthFile(
             durationSeconds: 100, bell: nil,

@@ -76,7 +76,7 @@ import Testing
         #expect(total.lessonCount == 0)
         #expect(total.bellMisses == 0)
         let members = try jsonMembers(ResultJSON.encode(total))
-        #expect(members.count == 11)
-        #expect(members.filter { $0.value == .null }.count == 9)  // all but the two counts
+        #expect(members.count == 12)
+        #expect(members.filter { $0.value == .null }.count == 10)  // all but the two counts
     }
 }
