@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// Finds the files a batch considers: folders searched recursively, files named directly, and the paths
 /// of a list file. It keeps only regular files that are not hidden, not partial uploads and not modified
@@ -44,7 +45,7 @@ public struct BatchDiscovery {
         discovery.followLinks = followLinks
         for input in inputs {
             var st = stat()
-            if stat(absolute(input), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let real = realPath(absolute(input)) {
+            if Self.statFile(absolute(input), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let real = realPath(absolute(input)) {
                 discovery.roots.append(real)
             }
         }
@@ -63,7 +64,7 @@ public struct BatchDiscovery {
         for input in paths {
             let path = absolute(input)
             var st = stat()
-            guard stat(path, &st) == 0 else {
+            guard Self.statFile(path, &st) == 0 else {
                 discovery.problems.append(Problem(path: path, relativePath: (path as NSString).lastPathComponent,
                                                   reason: "cannot open: \(String(cString: strerror(errno)))"))
                 continue
@@ -87,12 +88,9 @@ public struct BatchDiscovery {
     }
 
     private mutating func walk(folder: String, relative: String, settleAge: Double, now: Date) {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        } catch {
+        guard let names = Self.names(in: folder) else {
             problems.append(Problem(path: folder, relativePath: relative.isEmpty ? (folder as NSString).lastPathComponent : relative,
-                                    reason: "cannot read the folder: \(Self.reason(of: error))"))
+                                    reason: "cannot read the folder: \(String(cString: strerror(errno)))"))
             return
         }
         for name in names {
@@ -102,10 +100,10 @@ public struct BatchDiscovery {
             var st = stat()
             // Symbolic links to folders are not followed (no loops); links to files are, when they lead
             // inside the folders given or `followLinks` allows it.
-            guard lstat(path, &st) == 0 else { continue }
+            guard FileName.withCString(path, { lstat($0, &st) }) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFLNK && !followLinks, let target = Self.realPath(path), !isInsideRoots(target) {
                 var info = stat()
-                if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
+                if Self.statFile(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
                 skippedLinks.append(Problem(path: path, relativePath: rel,
                                             reason: "skipped: a symbolic link to \(target), outside the folders given (--follow-links takes it)"))
                 continue
@@ -124,7 +122,7 @@ public struct BatchDiscovery {
         let lower = name.lowercased()
         if Self.partialSuffixes.contains(where: { lower.hasSuffix($0) }) { stillArriving.append(path); return }
         var st = stat()
-        guard stat(path, &st) == 0 else {
+        guard Self.statFile(path, &st) == 0 else {
             problems.append(Problem(path: path, relativePath: relative, reason: "cannot open: \(String(cString: strerror(errno)))"))
             return
         }
@@ -139,15 +137,33 @@ public struct BatchDiscovery {
     }
 
     static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        guard let resolved = FileName.withCString(path, { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return FileName.decode(cString: resolved)
+    }
+
+    /// `stat` of a name that may not be UTF-8 (`FileName`).
+    static func statFile(_ path: String, _ info: inout stat) -> Int32 {
+        FileName.withCString(path) { fstatat(AT_FDCWD, $0, &info, 0) }
+    }
+
+    /// The names in a folder, sorted, every one of them: a name that is not UTF-8 is kept (`FileName`), where
+    /// `FileManager` leaves it out. Nil (with `errno`) when the folder cannot be read.
+    static func names(in folder: String) -> [String]? {
+        guard let stream = FileName.withCString(folder, { opendir($0) }) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in FileName.decode(raw.prefix { $0 != 0 }) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     /// One line on standard error for each input that could not be read and each link skipped.
     public func report() {
         for problem in problems + skippedLinks {
-            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
+            FileHandle.standardError.write(Data("bellwork: \(FileName.display(problem.path)): \(problem.reason)\n".utf8))
         }
     }
 

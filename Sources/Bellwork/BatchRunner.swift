@@ -449,7 +449,7 @@ public final class BatchRunner {
 
     func report(failure row: BatchLesson) {
         clearProgress()
-        FileHandle.standardError.write(Data("bellwork: \(row.path): \(row.error ?? "failed")\n".utf8))
+        FileHandle.standardError.write(Data("bellwork: \(FileName.display(row.path)): \(FileName.display(row.error ?? "failed"))\n".utf8))
     }
 
     func log(_ message: String) {

@@ -27,7 +27,7 @@ public enum SegmentFiles {
             throw ReadError(path: path, reason: reason, cannotOpen: true)
         }
         guard info.st_mode & S_IFMT == S_IFREG else { throw ReadError(path: path, reason: "not a regular file", cannotOpen: true) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileName.contents(of: path) else {
             throw ReadError(path: path, reason: "cannot be read", cannotOpen: true)
         }
         let file: TruthFile

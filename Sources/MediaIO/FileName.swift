@@ -1,3 +1,5 @@
+import Foundation
+
 /// File names as the system has them: bytes, not necessarily UTF-8 (`Le\xe7on 1.mp4`, written by an older
 /// Windows or a Latin-1 tool). A Swift `String` holds only valid Unicode, so a name read from the command
 /// line or a folder keeps each byte that is not part of valid UTF-8 as one character of its own,
@@ -53,6 +55,35 @@ public enum FileName {
         var raw = bytes(path).map { CChar(bitPattern: $0) }
         raw.append(0)
         return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// The longest start of `name` that takes at most `limit` bytes on disk, cut between characters.
+    public static func prefix(_ name: String, bytes limit: Int) -> String {
+        var out = String.UnicodeScalarView()
+        var used = 0
+        for scalar in name.unicodeScalars {
+            let size = bytes(String(scalar)).count
+            if used + size > limit { break }
+            used += size
+            out.append(scalar)
+        }
+        return String(out)
+    }
+
+    /// The whole content of the file at `path`; nil when it cannot be opened or read.
+    public static func contents(of path: String) -> Data? {
+        let fd = withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+        }
     }
 
     /// Whether `name` holds a byte that is not UTF-8.
