@@ -52,13 +52,16 @@ public struct BatchDiscovery {
         var loose: [String] = []
         var paths = inputs
         if let listFile {
-            do {
-                let text = try String(contentsOfFile: listFile, encoding: .utf8)
-                paths += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            // Read as bytes: a listed name need not be UTF-8 (`FileName`); a folder is named as such.
+            var info = stat()
+            let isFolder = statFile(listFile, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            if !isFolder, let data = FileName.contents(of: listFile) {
+                paths += data.split(separator: UInt8(ascii: "\n")).map { FileName.decode($0).trimmingCharacters(in: .whitespacesAndNewlines) }
                     .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            } catch {
+            } else {
+                let reason = isFolder ? "a folder, not a list of files" : String(cString: strerror(errno))
                 discovery.problems.append(Problem(path: absolute(listFile), relativePath: (listFile as NSString).lastPathComponent,
-                                                  reason: "cannot read the list: \(reason(of: error))"))
+                                                  reason: "cannot read the list: " + reason))
             }
         }
         for input in paths {

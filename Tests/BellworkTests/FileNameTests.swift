@@ -98,3 +98,29 @@ struct FileNameTests {
         #expect(csv.count == 6, "\(csv)")
     }
 }
+
+extension FileNameTests {
+    /// `--list` naming a folder (`y.mp4.json/`) is one plain line, not a Foundation error; a listed name that
+    /// is not UTF-8 is analysed.
+    @Test func listFileIsReadAsBytes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("y.mp4.json"), withIntermediateDirectories: true)
+        let folderList = try BatchCLITests.bellwork(["batch", "--list", dir.appendingPathComponent("y.mp4.json").path,
+                                                     "--out", dir.appendingPathComponent("out1").path, "--quiet"])
+        #expect(folderList.stderr.contains("y.mp4.json: cannot read the list: a folder"), "\(folderList.stderr)")
+        #expect(!folderList.stderr.contains("NSCocoaErrorDomain"))
+
+        let source = dir.appendingPathComponent("lesson.mp4").path
+        try BatchCLITests.lesson(source, seconds: 3)
+        let made = try Self.shell("""
+            cd '\(dir.path)' && cp lesson.mp4 "$(printf 'Le\\347on.mp4')" && touch -d '1 hour ago' Le* \
+            && printf '%s/Le\\347on.mp4\\n' "$PWD" > list.txt
+            """)
+        #expect(made.status == 0, "\(made.stderr)")
+        let run = try BatchCLITests.bellwork(["batch", "--list", dir.appendingPathComponent("list.txt").path,
+                                              "--out", dir.appendingPathComponent("out2").path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("1 lessons analysed"), "\(run.stdout)")
+    }
+}
