@@ -166,7 +166,7 @@ public struct BatchDiscovery {
     /// One line on standard error for each input that could not be read and each link skipped.
     public func report() {
         for problem in problems + skippedLinks {
-            FileHandle.standardError.write(Data("bellwork: \(FileName.display(problem.path)): \(problem.reason)\n".utf8))
+            FileHandle.standardError.write(Data("bellwork: \(FileName.display(problem.path)): \(FileName.display(problem.reason))\n".utf8))
         }
     }
 
@@ -179,7 +179,13 @@ public struct BatchDiscovery {
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
-        if ns.domain == NSCocoaErrorDomain && (ns.code == NSFileReadNoPermissionError) { return String(cString: strerror(EACCES)) }
+        // The system's words for what Foundation names by a code, never "NSCocoaErrorDomain error 256".
+        let posix: [Int: Int32] = [NSFileReadNoPermissionError: EACCES, NSFileWriteNoPermissionError: EACCES,
+                                   NSFileNoSuchFileError: ENOENT, NSFileReadNoSuchFileError: ENOENT,
+                                   NSFileWriteOutOfSpaceError: ENOSPC, NSFileWriteVolumeReadOnlyError: EROFS,
+                                   NSFileWriteFileExistsError: EEXIST]
+        if ns.domain == NSCocoaErrorDomain, let code = posix[ns.code] { return String(cString: strerror(code)) }
+        if ns.domain == NSCocoaErrorDomain { return "the file system refused (Foundation code \(ns.code))" }
         return ns.localizedDescription
     }
 

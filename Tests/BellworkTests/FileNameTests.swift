@@ -124,3 +124,20 @@ extension FileNameTests {
         #expect(run.stdout.contains("1 lessons analysed"), "\(run.stdout)")
     }
 }
+
+extension FileNameTests {
+    /// Every failure line stays one line whatever name it quotes: an output in a missing folder `x\ny/`, and
+    /// `probe` shows the name escaped.
+    @Test func failureLinesQuoteNamesEscaped() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = dir.appendingPathComponent("a\u{1B}[2J\nb.mp4").path
+        try BatchCLITests.lesson(lesson, seconds: 2)
+        let output = dir.appendingPathComponent("x\ny/out.json").path
+        let unwritable = try CLI.run(["analyze", lesson, "--format", "json", "-o", output])
+        #expect(unwritable.status == 74, "\(unwritable.stderr)")
+        #expect(unwritable.stderrLines.count == 1 && unwritable.stderr.contains("x\\ny/out.json"), "\(unwritable.stderr)")
+        let probe = try CLI.run(["probe", lesson])
+        #expect(probe.status == 0 && probe.stdout.contains("a\\x1B[2J\\nb.mp4") && !probe.stdout.contains("\u{1B}"), "\(probe.stdout)")
+    }
+}
