@@ -141,3 +141,19 @@ extension FileNameTests {
         #expect(probe.status == 0 && probe.stdout.contains("a\\x1B[2J\\nb.mp4") && !probe.stdout.contains("\u{1B}"), "\(probe.stdout)")
     }
 }
+
+extension FileNameTests {
+    /// `-o` takes a name of 250 bytes (its temporary file beside it is cut) and one that is not UTF-8.
+    @Test func outputNamesLongAndNotUTF8() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = dir.appendingPathComponent("lesson.mp4").path
+        try BatchCLITests.lesson(lesson, seconds: 2)
+        let long = dir.appendingPathComponent(String(repeating: "b", count: 245) + ".json").path
+        let written = try CLI.run(["analyze", lesson, "--format", "json", "-o", long])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(FileManager.default.fileExists(atPath: long))
+        let raw = try Self.shell("cd '\(dir.path)' && \"$0\" analyze lesson.mp4 --format json -o \"$(printf 'R\\351sultat.json')\" && ls | od -c | grep -c '351'")
+        #expect(raw.status == 0 && raw.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(raw.stdout) \(raw.stderr)")
+    }
+}
