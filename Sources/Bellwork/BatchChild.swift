@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// A child process the batch runs for one lesson, leading its own process group so that a time limit or a
 /// stop kills it and everything it started, and so that a Ctrl-C on the terminal reaches only the batch.
@@ -41,7 +42,7 @@ final class BatchChild {
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
 
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { argument in FileName.withCString(argument) { strdup($0) } } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
         let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// Finds the files a batch considers: folders searched recursively, files named directly, and the paths
 /// of a list file. It keeps only regular files that are not hidden, not partial uploads and not modified
@@ -44,26 +45,29 @@ public struct BatchDiscovery {
         discovery.followLinks = followLinks
         for input in inputs {
             var st = stat()
-            if stat(absolute(input), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let real = realPath(absolute(input)) {
+            if Self.statFile(absolute(input), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let real = realPath(absolute(input)) {
                 discovery.roots.append(real)
             }
         }
         var loose: [String] = []
         var paths = inputs
         if let listFile {
-            do {
-                let text = try String(contentsOfFile: listFile, encoding: .utf8)
-                paths += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            // Read as bytes: a listed name need not be UTF-8 (`FileName`); a folder is named as such.
+            var info = stat()
+            let isFolder = statFile(listFile, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            if !isFolder, let data = FileName.contents(of: listFile) {
+                paths += data.split(separator: UInt8(ascii: "\n")).map { FileName.decode($0).trimmingCharacters(in: .whitespacesAndNewlines) }
                     .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            } catch {
+            } else {
+                let reason = isFolder ? "a folder, not a list of files" : String(cString: strerror(errno))
                 discovery.problems.append(Problem(path: absolute(listFile), relativePath: (listFile as NSString).lastPathComponent,
-                                                  reason: "cannot read the list: \(reason(of: error))"))
+                                                  reason: "cannot read the list: " + reason))
             }
         }
         for input in paths {
             let path = absolute(input)
             var st = stat()
-            guard stat(path, &st) == 0 else {
+            guard Self.statFile(path, &st) == 0 else {
                 discovery.problems.append(Problem(path: path, relativePath: (path as NSString).lastPathComponent,
                                                   reason: "cannot open: \(String(cString: strerror(errno)))"))
                 continue
@@ -87,12 +91,9 @@ public struct BatchDiscovery {
     }
 
     private mutating func walk(folder: String, relative: String, settleAge: Double, now: Date) {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        } catch {
+        guard let names = Self.names(in: folder) else {
             problems.append(Problem(path: folder, relativePath: relative.isEmpty ? (folder as NSString).lastPathComponent : relative,
-                                    reason: "cannot read the folder: \(Self.reason(of: error))"))
+                                    reason: "cannot read the folder: \(String(cString: strerror(errno)))"))
             return
         }
         for name in names {
@@ -102,10 +103,10 @@ public struct BatchDiscovery {
             var st = stat()
             // Symbolic links to folders are not followed (no loops); links to files are, when they lead
             // inside the folders given or `followLinks` allows it.
-            guard lstat(path, &st) == 0 else { continue }
+            guard FileName.withCString(path, { lstat($0, &st) }) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFLNK && !followLinks, let target = Self.realPath(path), !isInsideRoots(target) {
                 var info = stat()
-                if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
+                if Self.statFile(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { continue }  // never followed
                 skippedLinks.append(Problem(path: path, relativePath: rel,
                                             reason: "skipped: a symbolic link to \(target), outside the folders given (--follow-links takes it)"))
                 continue
@@ -124,7 +125,7 @@ public struct BatchDiscovery {
         let lower = name.lowercased()
         if Self.partialSuffixes.contains(where: { lower.hasSuffix($0) }) { stillArriving.append(path); return }
         var st = stat()
-        guard stat(path, &st) == 0 else {
+        guard Self.statFile(path, &st) == 0 else {
             problems.append(Problem(path: path, relativePath: relative, reason: "cannot open: \(String(cString: strerror(errno)))"))
             return
         }
@@ -139,15 +140,33 @@ public struct BatchDiscovery {
     }
 
     static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        guard let resolved = FileName.withCString(path, { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return FileName.decode(cString: resolved)
+    }
+
+    /// `stat` of a name that may not be UTF-8 (`FileName`).
+    static func statFile(_ path: String, _ info: inout stat) -> Int32 {
+        FileName.withCString(path) { fstatat(AT_FDCWD, $0, &info, 0) }
+    }
+
+    /// The names in a folder, sorted, every one of them: a name that is not UTF-8 is kept (`FileName`), where
+    /// `FileManager` leaves it out. Nil (with `errno`) when the folder cannot be read.
+    static func names(in folder: String) -> [String]? {
+        guard let stream = FileName.withCString(folder, { opendir($0) }) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in FileName.decode(raw.prefix { $0 != 0 }) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     /// One line on standard error for each input that could not be read and each link skipped.
     public func report() {
         for problem in problems + skippedLinks {
-            FileHandle.standardError.write(Data("bellwork: \(problem.path): \(problem.reason)\n".utf8))
+            FileHandle.standardError.write(Data("bellwork: \(FileName.display(problem.path)): \(FileName.display(problem.reason))\n".utf8))
         }
     }
 
@@ -160,7 +179,13 @@ public struct BatchDiscovery {
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
-        if ns.domain == NSCocoaErrorDomain && (ns.code == NSFileReadNoPermissionError) { return String(cString: strerror(EACCES)) }
+        // The system's words for what Foundation names by a code, never "NSCocoaErrorDomain error 256".
+        let posix: [Int: Int32] = [NSFileReadNoPermissionError: EACCES, NSFileWriteNoPermissionError: EACCES,
+                                   NSFileNoSuchFileError: ENOENT, NSFileReadNoSuchFileError: ENOENT,
+                                   NSFileWriteOutOfSpaceError: ENOSPC, NSFileWriteVolumeReadOnlyError: EROFS,
+                                   NSFileWriteFileExistsError: EEXIST]
+        if ns.domain == NSCocoaErrorDomain, let code = posix[ns.code] { return String(cString: strerror(code)) }
+        if ns.domain == NSCocoaErrorDomain { return "the file system refused (Foundation code \(ns.code))" }
         return ns.localizedDescription
     }
 

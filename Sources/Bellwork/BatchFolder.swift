@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The batch folder (`--out`): Bellwork's own, and marked so by a file `.bellwork-batch`, because a batch
 /// replaces `summary.csv` and empties `work/` in it. A folder that is neither new, empty, marked, nor one an
@@ -92,13 +93,14 @@ struct BatchFolder {
             var code: Int32 = 0
             if name.isEmpty || name == "." || name == ".." {
                 code = EINVAL
-            } else if create && mkdirat(fd, name, 0o755) != 0 && errno != EEXIST {
+            } else if create && FileName.withCString(name, { mkdirat(fd, $0, 0o755) }) != 0 && errno != EEXIST {
                 code = errno
             }
-            let next = code == 0 ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1
+            let next = code == 0 ? FileName.withCString(name) { openat(fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } : -1
             if next < 0 && code == 0 { code = errno }
             var info = stat()
-            let isLink = next < 0 && fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_mode & S_IFMT == S_IFLNK
+            let isLink = next < 0 && FileName.withCString(name, { fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0
+                && info.st_mode & S_IFMT == S_IFLNK
             close(fd)
             guard next >= 0 else {
                 let reason = isLink ? "a symbolic link stands where a folder should be; the batch writes only inside its folder"
@@ -118,15 +120,17 @@ struct BatchFolder {
         let name = String(last)
         let dir = try openFolder(parts, create: true)
         defer { close(dir) }
-        let temporary = ".\(name.prefix(100)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let temporary = ".\(FileName.prefix(name, bytes: 100)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = FileName.withCString(temporary) { openat(dir, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw AtomicFile.WriteError(path: path(relative), reason: String(cString: strerror(errno))) }
         var failure = AtomicFile.writeAll(data, to: fd)
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
-        if failure == nil && renameat(dir, temporary, dir, name) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil && FileName.withCString(temporary, { t in FileName.withCString(name) { renameat(dir, t, dir, $0) } }) != 0 {
+            failure = errno == EISDIR ? "a folder of that name stands there" : String(cString: strerror(errno))
+        }
         if let failure {
-            unlinkat(dir, temporary, 0)
+            _ = FileName.withCString(temporary) { unlinkat(dir, $0, 0) }
             throw AtomicFile.WriteError(path: path(relative), reason: failure)
         }
         fsync(dir)
@@ -148,14 +152,16 @@ struct BatchFolder {
     }
 
     private static func removeEntry(_ name: String, in dir: Int32) {
-        var info = stat()
-        guard fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return }
-        guard info.st_mode & S_IFMT == S_IFDIR else { unlinkat(dir, name, 0); return }
-        let sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard sub >= 0 else { return }
-        for entry in names(in: sub) { removeEntry(entry, in: sub) }
-        close(sub)
-        unlinkat(dir, name, AT_REMOVEDIR)
+        FileName.withCString(name) { cName in
+            var info = stat()
+            guard fstatat(dir, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+            guard info.st_mode & S_IFMT == S_IFDIR else { unlinkat(dir, cName, 0); return }
+            let sub = openat(dir, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard sub >= 0 else { return }
+            for entry in names(in: sub) { removeEntry(entry, in: sub) }
+            close(sub)
+            unlinkat(dir, cName, AT_REMOVEDIR)
+        }
     }
 
     /// The names in the open folder `fd` (which stays open).
@@ -166,9 +172,7 @@ struct BatchFolder {
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in FileName.decode(raw.prefix { $0 != 0 }) }
             if name != "." && name != ".." { names.append(name) }
         }
         return names

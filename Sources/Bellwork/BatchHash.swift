@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// XXH64 (xxHash, 64 bits): a fast non-cryptographic hash with a published specification. The batch uses
 /// it to notice that a lesson's content or the analysis settings changed; it is not a defence against an
@@ -84,7 +85,7 @@ public enum BatchHash {
     /// copied keeps the same hash and is not analysed again. What it misses: a same-size edit confined to the
     /// middle of a file, which uploads do not make.
     public static func contentHash(path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = FileName.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw BatchFileError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()

@@ -157,7 +157,9 @@ public final class BatchRunner {
             throw BatchStartError(message: "\(directory.path): another batch is working in this folder; try again when it ends",
                                   status: BatchExitStatus.tryAgain)
         }
-        do { store = try BatchStore(directory: directory.path) } catch {
+        do { store = try BatchStore(directory: directory.path) } catch let damaged as BatchStoreDamaged {
+            throw BatchStartError(message: damaged.description, status: ExitStatus.ioError)
+        } catch {
             throw BatchStartError(message: "\(directory.path)/\(BatchStore.fileName): \(error)", status: ExitStatus.ioError)
         }
         let settingsData = try JSONOutput.data(options.configuration.settings)
@@ -462,7 +464,7 @@ public final class BatchRunner {
 
     func report(failure row: BatchLesson) {
         clearProgress()
-        FileHandle.standardError.write(Data("bellwork: \(row.path): \(row.error ?? "failed")\n".utf8))
+        FileHandle.standardError.write(Data("bellwork: \(FileName.display(row.path)): \(FileName.display(row.error ?? "failed"))\n".utf8))
     }
 
     func log(_ message: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import LessonMetrics
 
 /// A batch's children: how one starts, and what is recorded when it ends.
@@ -58,7 +59,7 @@ extension BatchRunner {
         let exit = child?.0.exit ?? .exited(0)
         if exit == .exited(0), let work = row.workFile, let data = FileManager.default.contents(atPath: work),
            let parsed = try? parseResult(work) {
-            let relative = "results/" + row.relativePath + ".json"
+            let relative = Self.resultFile(for: row.relativePath, source: row.path)
             do {
                 try folder.write(data, to: relative)
                 row.status = .done
@@ -106,7 +107,7 @@ extension BatchRunner {
             analysedNow += 1
             mediaSecondsDone += row.durationSeconds ?? 0
             if case .log = options.progress {
-                log("analysed \(row.relativePath) (\(TimeText.clock(row.durationSeconds ?? 0)) of media in \(TimeText.clock(row.analysisSeconds ?? 0)))")
+                log("analysed \(FileName.display(row.relativePath)) (\(TimeText.clock(row.durationSeconds ?? 0)) of media in \(TimeText.clock(row.analysisSeconds ?? 0)))")
             }
         } else if row.status == .failed {
             report(failure: row)
@@ -167,8 +168,26 @@ extension BatchRunner {
         "opus", "wav", "mp3", "m4a", "aac", "flac", "aif", "aiff", "wma", "wmv", "mpg", "mpeg",
     ]
 
+    /// The result's name below the batch folder: `results/<relative path>.json`, unless that name is too long
+    /// for the file system (a name of 240 bytes) or an upload folder has that name (`y.mp4.json/` beside `y.mp4`,
+    /// whose results go in `results/y.mp4.json/`): then the name is cut to 180 bytes and followed by `~` and the XXH64 of the whole relative
+    /// path, which keeps it unique.
+    static func resultFile(for relativePath: String, source: String) -> String {
+        let plain = "results/" + relativePath + ".json"
+        let name = (relativePath as NSString).lastPathComponent
+        var info = stat()
+        let folderBeside = BatchDiscovery.statFile(source + ".json", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        guard FileName.bytes(name).count + 5 > 255 || folderBeside else { return plain }
+        let hash = BatchHash.hex(BatchHash.xxh64(Data(FileName.bytes(relativePath))))
+        let parent = (relativePath as NSString).deletingLastPathComponent
+        let short = FileName.prefix(name, bytes: 180) + "~" + hash + ".json"
+        return "results/" + (parent.isEmpty ? short : parent + "/" + short)
+    }
+
+    /// A file without an extension is not named like a recording: it is probed like any other, and ignored
+    /// when it is not media.
     static func namedLikeRecording(_ path: String) -> Bool {
         let ext = (path as NSString).pathExtension.lowercased()
-        return ext.isEmpty || recordingExtensions.contains(ext)
+        return recordingExtensions.contains(ext)
     }
 }

@@ -121,6 +121,18 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     }
 }
 
+/// The state database is not a database, or is damaged inside: what is wrong and what to do, on one line.
+public struct BatchStoreDamaged: Error, CustomStringConvertible {
+    public let path: String
+    /// SQLite's words.
+    public let detail: String
+    public var description: String {
+        let oneLine = detail.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "\(path): the batch state is damaged (\(oneLine)); move it aside and run again: a new one is made "
+            + "and every lesson is analysed again"
+    }
+}
+
 /// The batch's state: an SQLite database `bellwork.sqlite` in the batch folder, in WAL mode, so every
 /// change is committed before the batch goes on and a kill at any moment leaves it consistent.
 public final class BatchStore {
@@ -143,14 +155,22 @@ public final class BatchStore {
     /// Opens and migrates, waiting out another process doing the same. SQLite does not call the busy
     /// handler for the switch to WAL, and two migrators can both find the new database empty (the loser's
     /// `CREATE TABLE` fails): both end once the other has committed, so such errors are retried for a while.
+    /// A file that is not an SQLite database, or one SQLite's `PRAGMA quick_check` finds damaged, is
+    /// `BatchStoreDamaged`.
     static func open(path: String, configuration: Configuration) throws -> DatabaseQueue {
         let deadline = Date().addingTimeInterval(15)
         var pause: UInt32 = 10_000
         while true {
             do {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let check = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+                if check != ["ok"] {
+                    throw BatchStoreDamaged(path: path, detail: "SQLite's quick_check: " + check.prefix(2).joined(separator: "; "))
+                }
                 try migrator.migrate(queue)
                 return queue
+            } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+                throw BatchStoreDamaged(path: path, detail: error.message ?? "\(error.resultCode)")
             } catch let error as DatabaseError
                 where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR].contains(error.resultCode) && Date() < deadline {
                 usleep(pause + UInt32.random(in: 0...pause))

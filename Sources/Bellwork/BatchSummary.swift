@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The batch's figures for people: `summary.csv` (one row per lesson, kept current by the batch) and
 /// `bellwork summary` (totals, and each folder's lessons in time order).
@@ -34,8 +35,10 @@ public enum BatchSummary {
 
     /// A CSV text field: quoted when it must be, and never read by a spreadsheet as a formula (a leading
     /// `=`, `+`, `-` or `@` in an uploaded file's name gets a `'`).
+    /// A CSV cell: names and messages shown as `FileName.display` does (raw bytes and control characters
+    /// escaped, so a row is one line), a formula prefix neutralised, quoted when it holds a comma or quote.
     static func text(_ value: String) -> String {
-        var value = value
+        var value = FileName.display(value)
         if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
         if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -129,7 +132,7 @@ public enum BatchSummary {
                    + (t.meanBellToWorkSeconds.map { "; mean bell-to-work \(TimeText.clock($0))" } ?? ""))
         for group in report.folders {
             out.append("")
-            var title = group.folder.isEmpty ? "(top folder)" : group.folder
+            var title = group.folder.isEmpty ? "(top folder)" : FileName.display(group.folder)
             title += " — \(group.totals.done) of \(group.totals.lessons) analysed"
             if let m = group.totals.meanTimeOnTaskPercent { title += String(format: ", mean time-on-task %.1f %%", m) }
             if let m = group.totals.meanBellToWorkSeconds { title += ", mean bell-to-work \(TimeText.clock(m))" }
@@ -137,10 +140,10 @@ public enum BatchSummary {
             out.append(pad("time", 20) + pad("lesson", 32) + pad("length", 9) + pad("bell-to-work", 14) + pad("on task", 9) + "status")
             for l in group.lessons {
                 let time = l.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
-                var line = pad(time, 20) + pad(l.name, 32) + pad(l.durationSeconds.map(TimeText.clock) ?? "–", 9)
+                var line = pad(time, 20) + pad(FileName.display(l.name), 32) + pad(l.durationSeconds.map(TimeText.clock) ?? "–", 9)
                 line += pad(l.bellToWorkSeconds.map(TimeText.clock) ?? "–", 14)
                 line += pad(l.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", 9)
-                line += l.status + (l.error.map { ": \($0)" } ?? "")
+                line += l.status + (l.error.map { ": " + FileName.display($0) } ?? "")
                 out.append(line)
             }
         }

@@ -42,8 +42,8 @@ public struct BellSchedule: Sendable, Equatable {
                 zone = tz
                 continue
             }
-            guard let t = TimeText.parseClock(line), t < 86_400 else {
-                throw ConfigurationError(message: "\(path):\(number + 1): not a time of day: \(line)")
+            guard let t = TimeText.parseTimeOfDay(line) else {
+                throw ConfigurationError(message: "\(path):\(number + 1): not a time of day (HH:MM or HH:MM:SS, 00:00 to 23:59:59): \(line)")
             }
             times.append(t)
         }
@@ -77,6 +77,20 @@ extension TimeText {
             total = total * 60 + value
         }
         return total
+    }
+
+    /// A clock time `HH:MM` or `HH:MM:SS` (hours 0–23, minutes and seconds 0–59) as seconds after midnight;
+    /// nil for anything else. `08:15` is a quarter past eight, never 8 minutes 15 seconds.
+    public static func parseTimeOfDay(_ text: String) -> Double? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        var values: [Int] = []
+        for (i, part) in parts.enumerated() {
+            guard (i == 0 ? 1...2 : 2...2).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let value = Int(part), value < (i == 0 ? 24 : 60) else { return nil }
+            values.append(value)
+        }
+        return Double(values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0))
     }
 
     /// Parses ISO 8601 creation times as FFmpeg writes them (`2013-12-22T20:54:41.000000Z`).

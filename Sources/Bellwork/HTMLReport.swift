@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import LessonMetrics
 
 /// One self-contained HTML page for a lesson (no network, no external files): the figures a coach asks
@@ -215,8 +216,10 @@ public enum HTMLReport {
 
     // MARK: Helpers
 
+    /// Text for HTML and XML (the EAF document too): markup characters as entities, and control characters,
+    /// which XML does not allow, and raw name bytes shown as `FileName.display` shows them.
     static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        FileName.display(s).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import LessonMetrics
 
 /// The forms a result is written in: the contract's JSON, and the tools people already use.
@@ -49,7 +50,7 @@ enum TableFormat {
         var facts: [String] = [TimeText.clock(r.durationSeconds)]
         if let v = r.input.video { facts.append("\(v.codec) \(v.width)x\(v.height)") }
         if let a = r.input.audio { facts.append("\(a.codec) \(a.sampleRate) Hz") }
-        out.append("Lesson        \(r.input.path) (\(facts.joined(separator: ", ")))")
+        out.append("Lesson        \(FileName.display(r.input.path)) (\(facts.joined(separator: ", ")))")
         if let bell = r.bell {
             var detail = bell.source?.rawValue ?? "given"
             if let c = bell.confidence, bell.source == .detected { detail += String(format: ", confidence %.2f", c) }
@@ -100,7 +101,9 @@ enum CSVFormat {
 
 enum VTTFormat {
     static func render(_ r: AnalysisResult) -> String {
-        var out = "WEBVTT - Bellwork segments of \(URL(fileURLWithPath: r.input.path).lastPathComponent)\n\n"
+        // The name is escaped (`FileName.display`): a newline in it would start cues of its own.
+        let name = FileName.display(URL(fileURLWithPath: r.input.path).lastPathComponent).replacingOccurrences(of: "-->", with: "->")
+        var out = "WEBVTT - Bellwork segments of \(name)\n\n"
         if let bell = r.bell {
             out += "NOTE\nThe bell rang at \(TimeText.clock(bell.timeSeconds)) (\(bell.source?.rawValue ?? "given")).\n\n"
         }
@@ -119,6 +122,12 @@ enum VTTFormat {
 }
 
 enum EAFFormat {
+    /// A `file://` URL of the name's bytes (a name that is not UTF-8 keeps its bytes: `%E7`).
+    static func fileURL(_ path: String) -> String {
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/".utf8)
+        return "file://" + FileName.bytes(path).map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+    }
+
     static func render(_ r: AnalysisResult) -> String {
         var slots: [Int] = []
         func slot(_ seconds: Double) -> String {
@@ -162,7 +171,7 @@ enum EAFFormat {
         <?xml version="1.0" encoding="UTF-8"?>
         <ANNOTATION_DOCUMENT AUTHOR="bellwork \(BellworkVersion.string)" DATE="\(date)" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
             <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">
-                <MEDIA_DESCRIPTOR MEDIA_URL="\(HTMLReport.esc(media.absoluteString))" MIME_TYPE="\(mime)" RELATIVE_MEDIA_URL="./\(HTMLReport.esc(media.lastPathComponent))"/>
+                <MEDIA_DESCRIPTOR MEDIA_URL="\(HTMLReport.esc(fileURL(media.path)))" MIME_TYPE="\(mime)" RELATIVE_MEDIA_URL="./\(HTMLReport.esc(media.lastPathComponent))"/>
                 <PROPERTY NAME="lastUsedAnnotationId">\(id)</PROPERTY>
             </HEADER>
             <TIME_ORDER>

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import LessonMetrics
+import MediaIO
 
 /// Reads segments and a bell from the files people code lessons in: Bellwork's JSON (a result or a
 /// `*.truth.json`), an ELAN document (`.eaf`: a tier of segment kinds and, optionally, a `bell` tier),
@@ -11,23 +12,35 @@ public enum SegmentFiles {
     public struct ReadError: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
-        public var description: String { "\(path): \(reason)" }
+        /// The file could not be opened at all (missing, unreadable, a folder): exit 66, not 65.
+        public var cannotOpen = false
+        public var description: String { "\(FileName.display(path)): \(reason)" }
     }
 
     /// Loads `path` as a truth-shaped file; metrics are recomputed by the contract (settle 30 s) for EAF
-    /// and CSV, and taken as written for JSON.
+    /// and CSV, and taken as written for JSON. A file whose times or figures cannot be scored
+    /// (`TruthFile.problem`) is refused.
     public static func load(_ path: String) throws(ReadError) -> TruthFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReadError(path: path, reason: "cannot be read")
+        var info = stat()
+        guard FileName.withCString(path, { stat($0, &info) }) == 0 else {
+            let reason = errno == ENOENT ? "no such file" : "cannot open: " + String(cString: strerror(errno))
+            throw ReadError(path: path, reason: reason, cannotOpen: true)
         }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw ReadError(path: path, reason: "not a regular file", cannotOpen: true) }
+        guard let data = FileName.contents(of: path) else {
+            throw ReadError(path: path, reason: "cannot be read", cannotOpen: true)
+        }
+        let file: TruthFile
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "eaf": return try eaf(data, path: path)
-        case "csv": return try csv(data, path: path)
+        case "eaf": file = try eaf(data, path: path)
+        case "csv": file = try csv(data, path: path)
         default:
-            do { return try ResultJSON.decode(TruthFile.self, from: data) } catch {
+            do { file = try ResultJSON.decode(TruthFile.self, from: data) } catch {
                 throw ReadError(path: path, reason: "not a Bellwork result or truth file: \(error)")
             }
         }
+        if let problem = file.problem { throw ReadError(path: path, reason: "cannot be scored: " + problem) }
+        return file
     }
 
     static func csv(_ data: Data, path: String) throws(ReadError) -> TruthFile {
@@ -74,6 +87,8 @@ public enum SegmentFiles {
 
     private static func truth(_ segments: [Segment], bell: Bell?, path: String) throws(ReadError) -> TruthFile {
         guard let last = segments.map(\.end).max() else { throw ReadError(path: path, reason: "holds no segments") }
+        // Checked before the metrics are computed from them.
+        if let problem = TruthFile.timesProblem(durationSeconds: last, bell: bell, segments: segments) { throw ReadError(path: path, reason: "cannot be scored: " + problem) }
         return TruthFile(durationSeconds: last, bell: bell, segments: segments)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import LessonMetrics
 
 /// A batch as one self-contained HTML page in the style of the lesson report: the totals, then each
@@ -24,8 +25,7 @@ public enum SummaryHTML {
             body += "<table class=\"lessons\"><thead><tr><th>when</th><th>lesson</th><th>length</th><th>bell to work</th><th>time on task</th><th>timeline</th></tr></thead><tbody>\n"
             for lesson in group.lessons {
                 let result = byPath[lesson.path]?.resultFile.flatMap { file -> AnalysisResult? in
-                    let url = URL(fileURLWithPath: file.hasPrefix("/") ? file : directory + "/" + file)
-                    guard let data = try? Data(contentsOf: url) else { return nil }
+                    guard let data = FileName.contents(of: file.hasPrefix("/") ? file : directory + "/" + file) else { return nil }
                     return try? ResultJSON.decode(AnalysisResult.self, from: data)
                 }
                 let when = lesson.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"

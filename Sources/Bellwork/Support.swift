@@ -48,7 +48,7 @@ public enum TimeText {
 public enum ProbeText {
     public static func render(_ info: MediaInfo) -> String {
         var lines: [String] = []
-        lines.append("file:      \(info.path)")
+        lines.append("file:      \(FileName.display(info.path))")
         lines.append("size:      \(info.sizeBytes) bytes")
         lines.append("container: \(info.container)")
         if let d = info.durationSeconds {

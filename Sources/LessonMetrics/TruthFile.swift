@@ -61,3 +61,39 @@ public struct TruthFile: Sendable, Equatable, Codable {
         try container.encodeIfPresent(notes, forKey: .notes)
     }
 }
+
+extension TruthFile {
+    /// The longest lesson a truth or result may describe: a day. Scoring samples the window every 0.1 s,
+    /// so a duration of 1e308 (or an ELAN time of 2^63 − 1 ms) would never finish.
+    public static let longestLessonSeconds = 86_400.0
+
+    /// Why this file cannot be scored, or nil when it can: every time must be a number from 0 to a day
+    /// (a segment's end not before its start, the duration above 0), `timeOnTaskPercent` from 0 to 100,
+    /// `bellToWorkSeconds` from 0 to a day.
+    public var problem: String? {
+        if let problem = Self.timesProblem(durationSeconds: durationSeconds, bell: bell, segments: segments) { return problem }
+        guard metrics.timeOnTaskPercent.isFinite, (0...100).contains(metrics.timeOnTaskPercent) else {
+            return "timeOnTaskPercent \(metrics.timeOnTaskPercent) is not a percentage from 0 to 100"
+        }
+        if let latency = metrics.bellToWorkSeconds, !(latency.isFinite && latency >= 0 && latency <= Self.longestLessonSeconds) {
+            return "bellToWorkSeconds \(latency) is not a time from 0 to a day"
+        }
+        return nil
+    }
+
+    /// The times' part of `problem`, to check before metrics are computed from them.
+    public static func timesProblem(durationSeconds: Double, bell: Bell?, segments: [Segment]) -> String? {
+        let day = longestLessonSeconds
+        func isTime(_ t: Double) -> Bool { t.isFinite && t >= 0 && t <= day }
+        guard isTime(durationSeconds), durationSeconds > 0 else {
+            return "durationSeconds \(durationSeconds) is not a lesson's length (more than 0 s, at most a day)"
+        }
+        if let bell, !isTime(bell.timeSeconds) {
+            return "the bell's time \(bell.timeSeconds) is not a time from 0 to a day"
+        }
+        if let bad = segments.first(where: { !isTime($0.start) || !isTime($0.end) || $0.end < $0.start }) {
+            return "a segment from \(bad.start) to \(bad.end) is not within 0 to a day, start before end"
+        }
+        return nil
+    }
+}

@@ -30,6 +30,19 @@ public enum FFmpegLog {
         }
     }
 
+    /// FFmpeg's log text as one line that groups: the `[mov,mp4 @ 0x5574…]` prefixes that name a context by
+    /// its address, and any other pointer address, are taken out; the advice to raise `analyzeduration` and
+    /// `probesize` (options of the ffmpeg tool, not of Bellwork) is dropped; lines are joined with "; ".
+    public static func oneLine(_ text: String) -> String {
+        var line = text.replacing(/\[[^\]\n]* @ 0x[0-9a-fA-F]+\]\s*/, with: "")
+        line = line.replacing(/\s*Consider increasing the value for the 'analyzeduration'[^\n]*/, with: "")
+        line = line.replacing(/\s*(?:at |@ )?0x[0-9a-fA-F]{6,}/, with: "")
+        let parts = line.split(whereSeparator: { $0.isNewline }).map { part in
+            String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        }
+        return parts.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
     /// Forgets the last line FFmpeg logged, before an operation whose log is to be reported with its error.
     static func clearLastLine() { bw_log_clear_last_line() }
 }

@@ -28,8 +28,7 @@ final class FormatContext {
 
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         // "file:" keeps a path with a colon in its name from being read as another protocol.
-        let url = "file:" + path
-        let status = avformat_open_input(&context, url, nil, &options)
+        let status = FileName.withCString("file:" + path) { url in avformat_open_input(&context, url, nil, &options) }
         guard status >= 0, let context else {
             throw Self.openError(path: path, code: status)
         }
@@ -57,7 +56,7 @@ final class FormatContext {
     /// (a FIFO would block the open forever).
     private static func checkLocalFile(_ path: String) throws(MediaError) {
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard FileName.withCString(path, { stat($0, &info) }) == 0 else {
             let reason = errno == ENOENT ? "no such file" : "cannot open: " + String(cString: strerror(errno))
             throw MediaError(kind: .cannotOpen, path: path, reason: reason)
         }
@@ -67,7 +66,7 @@ final class FormatContext {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw MediaError(kind: .cannotOpen, path: path, reason: "not a regular file")
         }
-        guard access(path, R_OK) == 0 else {
+        guard FileName.withCString(path, { access($0, R_OK) }) == 0 else {
             throw MediaError(kind: .cannotOpen, path: path, reason: "cannot open: " + String(cString: strerror(errno)))
         }
         if info.st_size == 0 {
@@ -97,9 +96,11 @@ final class FormatContext {
     /// Whether the file begins like an MP4/QuickTime file (a box of a known type), so that a missing
     /// index means an interrupted recording rather than some other file given an .mp4 name.
     private static func startsWithMP4Box(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: 8), head.count == 8 else { return false }
+        let fd = FileName.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 8)
+        guard read(fd, &head, 8) == 8 else { return false }
         let type = String(decoding: head[4..<8], as: UTF8.self)
         return ["ftyp", "mdat", "wide", "free", "skip", "moov", "pnot", "uuid"].contains(type)
     }

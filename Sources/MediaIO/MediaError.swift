@@ -47,12 +47,12 @@ public struct MediaError: Error, Sendable, CustomStringConvertible, Equatable {
         self.ffmpegLog = ffmpegLog
     }
 
-    /// One line: the file, what is wrong, and what FFmpeg said.
+    /// One line: the file (escaped, `FileName.display`), what is wrong, and what FFmpeg said.
     public var description: String {
-        var line = "\(path): \(reason)"
+        var line = "\(FileName.display(path)): \(FFmpegLog.oneLine(reason))"
         var details: [String] = []
         if let call { details.append(ffmpegMessage.map { "\(call): \($0)" } ?? call) }
-        if let ffmpegLog, !ffmpegLog.isEmpty, ffmpegLog != ffmpegMessage { details.append("FFmpeg: \(ffmpegLog)") }
+        if let ffmpegLog, !ffmpegLog.isEmpty, ffmpegLog != ffmpegMessage { details.append("FFmpeg: \(FFmpegLog.oneLine(ffmpegLog))") }
         if !details.isEmpty { line += " (" + details.joined(separator: "; ") + ")" }
         return line
     }
@@ -70,7 +70,8 @@ func ffmpegLastLogLine() -> String? {
     var buffer = [CChar](repeating: 0, count: 1024)
     let n = bw_log_last_line(&buffer, Int32(buffer.count))
     guard n > 0 else { return nil }
-    return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let line = FFmpegLog.oneLine(String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    return line.isEmpty ? nil : line
 }
 
 extension MediaError {

@@ -30,10 +30,8 @@ public enum MediaProbe {
         }
 
         var size: Int64 = 0
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: context.path),
-           let bytes = attributes[.size] as? NSNumber {
-            size = bytes.int64Value
-        }
+        var info = stat()
+        if FileName.withCString(context.path, { stat($0, &info) }) == 0 { size = Int64(info.st_size) }
 
         var creation = metadataValue(fmt.pointee.metadata, "creation_time")
         if creation == nil {

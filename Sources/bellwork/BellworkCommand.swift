@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bellwork
 import Foundation
+import MediaIO
 
 @main
 struct BellworkCommand: ParsableCommand {
@@ -19,4 +20,12 @@ struct BellworkCommand: ParsableCommand {
         subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self],
         defaultSubcommand: nil
     )
+
+    /// The command line as the system gave it: an argument that is not UTF-8 (a file named `Le\xe7on 1.mp4`)
+    /// keeps its bytes (`FileName`), where `CommandLine.arguments` would replace them and lose the file.
+    static func main() {
+        let count = Int(CommandLine.argc)
+        let arguments = (1..<max(count, 1)).compactMap { i in CommandLine.unsafeArgv[i].map { FileName.decode(cString: $0) } }
+        main(arguments)
+    }
 }

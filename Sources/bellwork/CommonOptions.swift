@@ -47,9 +47,11 @@ struct CLIFailure: Error, CustomStringConvertible {
 }
 
 extension CLIFailure {
-    /// Prints the one line on standard error and gives the exit status to throw.
+    /// Prints the one line on standard error and gives the exit status to throw. Whatever the message quotes
+    /// (a name with a newline, a library's text) stays on that line: control characters and raw name bytes
+    /// are shown escaped (`FileName.display`).
     func report() -> ExitCode {
-        FileHandle.standardError.write(Data(("bellwork: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("bellwork: " + FileName.display(message) + "\n").utf8))
         return ExitCode(status)
     }
 }

@@ -55,7 +55,7 @@ struct ScoreCommand: ParsableCommand {
                     r = try SegmentFiles.load(p.result)
                     t = try SegmentFiles.load(p.truth)
                 } catch {
-                    throw CLIFailure(message: "\(error)", status: ExitStatus.dataError)
+                    throw CLIFailure(message: "\(error)", status: (error as? SegmentFiles.ReadError)?.cannotOpen == true ? ExitStatus.noInput : ExitStatus.dataError)
                 }
                 rows.append((p.name, Accuracy.score(result: r, truth: t)))
             }

@@ -30,7 +30,9 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let rows: [BatchLesson]
-            do { rows = try BatchStore(directory: directory, create: false).all() } catch {
+            do { rows = try BatchStore(directory: directory, create: false).all() } catch let damaged as BatchStoreDamaged {
+                throw CLIFailure(message: damaged.description, status: ExitStatus.dataError)
+            } catch {
                 throw CLIFailure(message: "\(error)", status: ExitStatus.noInput)
             }
             let report = BatchSummary.report(rows)

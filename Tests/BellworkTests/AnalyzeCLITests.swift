@@ -330,3 +330,28 @@ enum Lessons {
         }
     }
 }
+
+/// A failure is one line that groups (issue 16): FFmpeg's two-line advice and its context addresses stay out.
+@Suite struct ErrorLineCLITests {
+    /// A transport stream of its tables alone: FFmpeg logs "Could not find codec parameters … Consider
+    /// increasing the value for the 'analyzeduration' …" on two lines, with its context's address.
+    @Test func tablesOnlyTransportStreamFailsOnOneLine() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = dir.appendingPathComponent("full.ts").path
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:duration=2", "-c:v", "libx264", "-f", "mpegts", full])
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        var tables = Data()
+        for start in stride(from: 0, to: data.count - 187, by: 188) {
+            let pid = (Int(data[start + 1]) & 0x1F) << 8 | Int(data[start + 2])
+            if [0, 0x11, 0x1000].contains(pid) && tables.count < 188 * 4 { tables += data[start..<(start + 188)] }
+        }
+        let path = dir.appendingPathComponent("tables.ts").path
+        try tables.write(to: URL(fileURLWithPath: path))
+        let outcome = try CLI.run(["analyze", path])
+        #expect(outcome.status == 65, "\(outcome.stderr)")
+        #expect(outcome.stderrLines.count == 1 && outcome.stderr.contains(path), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("analyzeduration") && outcome.stderr.firstMatch(of: /0x[0-9a-fA-F]{8,}/) == nil,
+                "\(outcome.stderr)")
+    }
+}
