@@ -86,6 +86,10 @@ final class FormatContext {
                            reason: "the recording is incomplete: its index (moov atom) was never written, as when a recording is interrupted",
                            code: code, call: "avformat_open_input")
         }
+        if code == AVCode.noMemory {
+            return .ffmpeg(.unreadable, path: path, reason: "ran out of memory opening it (a memory limit, or a file that asks for far too much)",
+                           code: code, call: "avformat_open_input")
+        }
         if code == AVCode.io || code == bw_averror(EACCES) || code == bw_averror(ENOENT) {
             return .ffmpeg(.cannotOpen, path: path, reason: "cannot open", code: code, call: "avformat_open_input")
         }
