@@ -652,7 +652,7 @@ def run_case(path, command, length, args):
     code = os.waitstatus_to_exitcode(status)
     rss = usage.ru_maxrss * 1024
     result = {"command": command, "exit": code, "elapsed": round(elapsed, 2), "limit": round(limit, 1),
-              "peak_rss": rss, "stderr": stderr[-4000:]}
+              "peak_rss": rss, "stderr": stderr if len(stderr) < 12000 else stderr[:10000] + "\n[...]\n" + stderr[-2000:]}
     result["outcome"], result["why"] = classify(path, code, killed, elapsed, limit, rss, stdout, stderr)
     return result
 
@@ -690,12 +690,12 @@ def classify(path, code, killed, elapsed, limit, rss, stdout, stderr):
     return "violation", f"exit status {code}"
 
 
-def signature(result):
-    """What kind of failure: the outcome and the first stderr line with numbers and paths taken out."""
+def signature(result, group):
+    """What kind of failure: the outcome, why, the seed's kind and the first stderr line, numbers and paths out."""
     first = next((l for l in result["stderr"].splitlines() if l.strip()), "")
-    first = re.sub(r"/\S+", "PATH", first)
-    first = re.sub(r"0x[0-9a-fA-F]+|\d+(\.\d+)?", "N", first)[:120]
-    return f"{result['outcome']}: {result['why'].split(' (')[0] if result['outcome'] != 'runaway' else result['why'][:20]} | {first}"
+    first = re.sub(r"/\S+", "PATH", first)[:120]
+    text = f"{result['outcome']}: {result['why'].split(', peak')[0]} | {group} | {first}"
+    return re.sub(r"0x[0-9a-fA-F]+|\d+(\.\d+)?", "N", text)
 
 
 # ---------------------------------------------------------------- the run
@@ -757,7 +757,7 @@ class Fuzzer:
                "source": os.path.relpath(source, ROOT) if source != "junk" else "junk", "mutations": mutations,
                "size": len(data)}
         if result["outcome"] != "ok":
-            row["signature"] = signature(result)
+            row["signature"] = signature(result, seed_group(source) if source != "junk" else "junk")
             self.keep(number, path, ext, row, result)
         os.unlink(path)
         with self.lock:
