@@ -25,7 +25,8 @@ Outcomes:
   crash      killed by a signal (not by the harness), memory exhaustion not shown
   hang       killed by the harness at the time limit
   runaway    the memory limit was hit (an allocation failure on stderr, or a signal with a peak resident
-             set near the limit), or finished but took longer than L
+             set near the limit), or finished but took longer than L. A failure (65) that says FFmpeg could
+             not allocate, with little memory used, is FFmpeg refusing one absurd size: judged as a failure
   violation  any other exit status, a failure that is not exactly one stderr line naming the file, or exit
              0 without valid JSON
 
@@ -664,7 +665,7 @@ def reject_constant(name):
 def classify(path, code, killed, elapsed, limit, rss, stdout, stderr):
     if killed:
         return "hang", f"killed after {elapsed:.1f} s (limit {limit:.0f} s)"
-    if ALLOC_FAILURE.search(stderr):
+    if ALLOC_FAILURE.search(stderr) and not (code in (65, 66) and rss < MEMORY_LIMIT // 2):
         return "runaway", "memory limit hit (allocation failure), peak RSS %d MB" % (rss >> 20)
     if code < 0:
         if rss > MEMORY_LIMIT * 0.6:

@@ -77,6 +77,9 @@ class Outcomes(unittest.TestCase):
         self.assertEqual(self.classify(-11), "crash")
         self.assertEqual(self.classify(-6, stderr="fatal error: Could not allocate memory.\n"), "runaway")
         self.assertEqual(self.classify(-9, rss=900 << 20), "runaway")
+        refused = "bellwork: case-000001.mp4: not a recording (avformat_open_input: Cannot allocate memory)\n"
+        self.assertEqual(self.classify(65, stderr=refused), "ok")
+        self.assertEqual(self.classify(65, stderr=refused, rss=800 << 20), "runaway")
         self.assertEqual(self.classify(0, b"{}", elapsed=61), "runaway")
         self.assertEqual(self.classify(-9, killed=True, elapsed=75), "hang")
 
