@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench accuracy leakcheck screenshots clean
+.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -73,6 +73,15 @@ trials: deps build
 
 bench: deps build
 	python3 benchmarks/run.py
+
+# A mutational fuzzer (scripts/fuzz.py) over the fixtures and the shared recordings: cases 0..N-1 from SEED,
+# resumable (fuzz-out/state.json), two at a time; crashes, hangs, runaways and contract violations are kept
+# in fuzz-out/ with their reproduction lines. FUZZ_ARGS passes more options (see scripts/fuzz.py --help).
+N ?= 1000
+SEED ?= 1
+fuzz: deps build
+	python3 scripts/test_fuzz.py
+	nice -n 10 python3 scripts/fuzz.py --n $(N) --seed $(SEED) $(FUZZ_ARGS)
 
 # Accuracy on the fixture lessons (validation set, then tune set) by the contract's measures.
 accuracy: deps build
