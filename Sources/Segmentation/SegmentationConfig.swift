@@ -235,11 +235,11 @@ public struct SegmenterSettings: SettingsGroup {
 /// Which on-task kind a stretch is, from how the room sounds (`Segmenter`'s kinds).
 public struct KindSettings: SettingsGroup {
     @Setting(0...60, "Variation (std of the short-term level, dB) above which on-task talk is one voice rising and falling (instruction).")
-    public var instructionVariationDb = 6.0
+    public var instructionVariationDb = 8.0
     @Setting(-60...60, "Level above the lesson's median (dB) over which steady on-task sound is a room of voices (group).")
-    public var groupLoudnessDb = 4.0
+    public var groupLoudnessDb = 0.0
     @Setting(0...60, "Level below the lesson's median (dB) under which on-task sound is quiet work (independent).")
-    public var quietBelowMedianDb = 6.0
+    public var quietBelowMedianDb = 3.0
     @Setting(0...1, "Between those, talk varying at least this share of instructionVariationDb is instruction.")
     public var instructionLeanShare = 0.7
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
