@@ -35,6 +35,8 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private let frameInterval: Double
     /// With a stretch: this pass has reached `boundary`.
     private var mainVideoDone = false
+    /// Whether this pass's video reached `boundary`, where the later stretch takes over.
+    var reachedBoundary: Bool { mainVideoDone }
 
     init(info: MediaInfo, format: FormatContext, options: DecodeOptions, sink: Sink, stretch: VideoStretch<Part>?,
          boundary: Double, progress: ((Double) -> Void)?) throws(MediaError) {
@@ -42,7 +44,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         (self.boundary, self.progress) = (boundary, progress)
         let path = info.path
         videoIndex = options.decodeVideo ? info.videoStreamIndex : nil
-        audioIndex = options.decodeAudio ? info.audioStreamIndex : nil
+        audioIndex = options.decodeAudio && Self.usableAudio(info) ? info.audioStreamIndex : nil
         policy = FrameSkipPolicy(options: options)
         let skip = policy.current
         video = try videoIndex.map { i throws(MediaError) in
@@ -68,6 +70,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     /// Decodes to the end of the file (or of the readable part) and flushes the decoders.
     func run() throws(MediaError) -> DecodeReport {
+        if options.decodeAudio, info.audioStreamIndex != nil, !Self.usableAudio(info) {
+            report.warnings.appendOnce(MediaWarning("refused-stream", "the audio stream's sample rate (\(info.audio?.sampleRate ?? 0) Hz) is not a recording's: the sound was left out"))
+        }
         defer { stretch?.cancel(); stretch?.finish() }
         if policy.decided { stretch?.start(skip: policy.current) }
         var reader = PacketReader(format)
@@ -135,6 +140,13 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         if isVideo { report.videoDecodeSeconds += spent } else { report.audioDecodeSeconds += spent }
     }
 
+    /// Sample rates a recording's audio can have; a stream outside them (a damaged header: 1 Hz would make
+    /// a few kilobytes hours of sound) is left out.
+    static func usableAudio(_ info: MediaInfo) -> Bool {
+        guard let rate = info.audio?.sampleRate else { return true }
+        return (4_000...768_000).contains(rate)
+    }
+
     /// Where a stream that has not started yet is expected: where the other one is.
     private var elsewhere: Double? { report.decodedSeconds > 0 ? report.decodedSeconds : nil }
 
@@ -147,7 +159,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
-        let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere)
+        let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)
         lastVideoTime = t
         noteJumps()
         report.decodedSeconds = max(report.decodedSeconds, t)
@@ -159,7 +171,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func audioFrame(_ codec: CodecContext) {
         let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase).map {
-            audioTimeline.place($0, expected: audioClock.now ?? elsewhere)
+            audioTimeline.place($0, expected: audioClock.now ?? elsewhere ?? 0)
         }
         noteJumps()
         guard var gap = audioClock.frame(at: stamped) else { return }

@@ -28,8 +28,8 @@ public final class MediaReader {
 
     private func onePass<Sink: MediaSink>(into sink: inout Sink, options: DecodeOptions,
                                           progress: ((Double) -> Void)?) throws(MediaError) -> DecodeReport {
-        var report = try run(into: &sink, options: options, progress: progress, stretch: nil as VideoStretch<NoPart>?,
-                             boundary: .infinity)
+        var (report, _) = try run(into: &sink, options: options, progress: progress, stretch: nil as VideoStretch<NoPart>?,
+                                  boundary: .infinity)
         try finalize(&report)
         return report
     }
@@ -42,7 +42,14 @@ public final class MediaReader {
         guard let (stretch, boundary) = videoStretch(options: options, part: sink.makeVideoPart()) else {
             return try onePass(into: &sink, options: options, progress: progress)
         }
-        var report = try run(into: &sink, options: options, progress: progress, stretch: stretch, boundary: boundary)
+        var (report, reached) = try run(into: &sink, options: options, progress: progress, stretch: stretch, boundary: boundary)
+        // The later stretch takes over where this pass's video stopped; a pass that never reached the boundary
+        // (its timestamps jumped, and it went on from where it was) decoded the whole video itself.
+        guard reached else {
+            report.warnings.appendOnce(MediaWarning("timestamp-jump", "the recording's timestamps jump far (a damaged or spliced file): its parts were analysed as one continuous recording"))
+            try finalize(&report)
+            return report
+        }
         sink.merge(videoPart: stretch.part, from: boundary)
         report.add(videoPart: stretch.report)
         if let failure = stretch.failure {
@@ -60,6 +67,8 @@ public final class MediaReader {
             : options.videoParts
         guard parts >= 2, options.decodeVideo, options.videoSamplesPerSecond != nil,
               let videoIndex = info.videoStreamIndex, let duration = info.durationSeconds, duration >= 60,
+              // A header that promises more than the file's size can hold (4 kbit/s) is not split on.
+              duration <= Double(info.sizeBytes) / 500 + 10,
               let width = info.video?.width, let height = info.video?.height,
               width * height <= options.videoPartsMaxPixels else { return nil }
         let chosen = [videoIndex, options.decodeAudio ? info.audioStreamIndex : nil].compactMap { $0 }
@@ -98,11 +107,12 @@ public final class MediaReader {
 
     /// One demux pass: the sound, and the video before `boundary` (all of it without a `stretch`).
     private func run<Sink: MediaSink, Part>(into sink: inout Sink, options: DecodeOptions, progress: ((Double) -> Void)?,
-                                             stretch: VideoStretch<Part>?, boundary: Double) throws(MediaError) -> DecodeReport {
+                                             stretch: VideoStretch<Part>?, boundary: Double) throws(MediaError) -> (DecodeReport, Bool) {
         let pass = try DecodePass(info: info, format: format, options: options, sink: sink, stretch: stretch,
                                   boundary: boundary, progress: progress)
         defer { sink = pass.sink }
-        return try pass.run()
+        let report = try pass.run()
+        return (report, pass.reachedBoundary)
     }
 }
 

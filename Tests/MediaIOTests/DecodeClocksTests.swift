@@ -71,6 +71,8 @@ import Testing
         #expect(abs(timeline.place(1e8 + 0.1, expected: 30.2) - 30.2) < 1e-6)   // and stays continuous after
         #expect(timeline.place(0.3, expected: 30.3) == 30.3)          // one far frame, then back: continuous again
         #expect(timeline.jumps == 2)
+        var first = TimelineGuard()
+        #expect(first.place(7e8, expected: 0) == 0)                   // a first frame days in starts at 0
         var late = TimelineGuard()
         #expect(late.place(3000, expected: 2000) == 3000)             // a gap shorter than what was decoded: kept
     }
