@@ -57,8 +57,6 @@ enum TestSupport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static var hasFFmpeg: Bool { (try? run(["ffmpeg", "-version"])) != nil }
-
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("seg-\(UUID().uuidString)")
