@@ -56,13 +56,6 @@ enum TestSupport {
         }
         return String(decoding: data, as: UTF8.self)
     }
-
-    /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("seg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }
 
 /// Keeps the analysis audio (tests only: a real sink keeps numbers, not samples).
