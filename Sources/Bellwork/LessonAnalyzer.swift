@@ -125,6 +125,11 @@ public enum LessonAnalyzer {
             }
             return heard
         case .given(let t):
+            if t > duration {
+                warnings.append(AnalysisWarning(code: "bell-outside-recording", message: String(
+                    format: "the bell given (%@) is after the end of the recording (%@): the class window is empty",
+                    TimeText.clock(t), TimeText.clock(duration)), atSeconds: duration))
+            }
             return Bell(timeSeconds: roundedTime(min(max(0, t), duration)), source: .given, confidence: 1)
         case .none:
             return nil

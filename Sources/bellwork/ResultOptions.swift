@@ -42,7 +42,7 @@ struct ResultOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "How to write the result.")
     var format: OutputFormat = .table
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output; - is standard output.")
     var output: String?
 
     /// For the batch's children: a symbolic link at --output is replaced, never written through.
@@ -74,7 +74,7 @@ struct ResultOptions: ParsableArguments {
     /// Writes the result and every table asked for; the warnings go to standard error (named by `name`).
     func write(_ analysis: LessonAnalysis, name: String) throws {
         let text = try format.render(analysis)
-        if let output {
+        if let output, output != "-" {
             try Self.write(Data(text.utf8), to: output, followLinks: !noFollowOutput)
         } else {
             print(text, terminator: "")

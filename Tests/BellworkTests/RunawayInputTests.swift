@@ -84,6 +84,23 @@ import Bellwork
         #expect(nothing.status == 65 && nothing.stderrLines.count == 1 && nothing.stderr.contains("nothing usable"), "\(nothing.stderr)")
     }
 
+    /// A bell given after the end of the recording leaves no class window: said, not a silent 0 %.
+    @Test func aBellAfterTheEndIsSaid() throws {
+        let sample = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let (run, doc) = try Self.analyse([sample, "--bell", "9:00"])
+        #expect(run.status == 0)
+        #expect(doc?["status"] as? String == "check" && Self.codes(doc).contains("bell-outside-recording"), "\(Self.codes(doc))")
+    }
+
+    /// `-o -` is standard output, as everywhere, not a file named `-`.
+    @Test func outputDashIsStandardOutput() throws {
+        let dash = FileManager.default.currentDirectoryPath + "/-"
+        #expect(!FileManager.default.fileExists(atPath: dash))
+        let (run, doc) = try Self.analyse([CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path, "-o", "-"])
+        #expect(run.status == 0 && doc?["segments"] != nil, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dash))
+    }
+
     @Test func aLessonLongEnoughWithAClassIsOk() throws {
         let (run, doc) = try Self.analyse([CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path])
         #expect(run.status == 0)
