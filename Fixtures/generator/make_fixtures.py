@@ -310,7 +310,7 @@ def main():
     if args.bells:
         on_demand = [(bell_trials(split), os.path.join(args.bells, split)) for split in ("tune", "check")]
     if args.trials:
-        on_demand = [(lesson_trials(split), os.path.join(args.trials, split)) for split in ("tune", "check")]
+        on_demand = [(lesson_trials(split), os.path.join(args.trials, split)) for split in ("tune", "check", "check2")]
     if on_demand:
         for scenarios, outdir in on_demand:
             os.makedirs(outdir, exist_ok=True)

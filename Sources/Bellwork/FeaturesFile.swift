@@ -51,9 +51,44 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
-        do { return try decoder.decode(FeaturesFile.self, from: data) } catch {
+        let file: FeaturesFile
+        do { file = try decoder.decode(FeaturesFile.self, from: data) } catch {
             throw FeaturesFileError(path: path, reason: "a damaged features file")
         }
+        if let problem = file.problem {
+            throw FeaturesFileError(path: path, reason: "a damaged features file: \(problem)")
+        }
+        return file
+    }
+
+    /// The longest lesson a features file may describe (a day).
+    static let longestSeconds = 86_400.0
+
+    /// What makes the file unusable (settings out of range, series of different lengths, times that are not
+    /// times), or nil: a file edited or damaged by hand gets one line, never a trap in the segmenter.
+    var problem: String? {
+        do { try configuration.validate() } catch { return "\(error)" }
+        let info = lesson.info
+        guard [info.videoStreamIndex, info.audioStreamIndex].allSatisfy({ $0.map(info.streams.indices.contains) ?? true })
+        else { return "its streams do not match" }
+        guard info.durationSeconds.map({ (0...Self.longestSeconds).contains($0) }) ?? true else { return "its stated length is not a lesson's" }
+        // The media's description goes into the result as it is: every number in it must be one JSON can hold.
+        guard (try? JSONEncoder().encode(info)) != nil else { return "its media description holds a number that is not finite" }
+        let f = lesson.features, step = f.stepSeconds
+        guard step == configuration.segmentation.features.stepSeconds else { return "its step is not its settings' step" }
+        let duration = lesson.decodeReport.decodedSeconds
+        guard duration.isFinite, (0...Self.longestSeconds).contains(duration) else { return "its length is not a lesson's" }
+        let n = f.motion.count
+        guard Double(n) * step <= Self.longestSeconds + step else { return "too many steps" }
+        let counts = [f.localMotion.count, f.globalChange.count, f.motionSpread.count, f.luma.count, f.audioDb.count,
+                      f.audioVariation.count, f.voiceDb.count, f.bellBandDb.count, f.bellShare.count]
+        guard counts.allSatisfy({ $0 == n }) else { return "its series differ in length" }
+        let numbers = f.motion + f.localMotion + f.globalChange + f.motionSpread + f.bellShare
+            + (f.luma + f.audioDb + f.audioVariation + f.voiceDb + f.bellBandDb).compactMap { $0 }
+        guard numbers.allSatisfy(\.isFinite) else { return "a feature is not a finite number" }
+        let times = f.bellCandidates.flatMap { [$0.start, $0.end] }
+        guard times.allSatisfy({ $0.isFinite && abs($0) <= Self.longestSeconds }) else { return "a bell candidate is not in time" }
+        return nil
     }
 
     /// The configuration to segment with: the file's own, overlaid with `user` (a configuration file's

@@ -175,6 +175,20 @@ import Testing
         #expect(changed.status == 64 && changed.stderrLines.count == 1 && changed.stderr.contains("features"), "\(changed.stderr)")
         let notFeatures = try CLI.run(["segment", SettingsTests.lesson])
         #expect(notFeatures.status == 65 && notFeatures.stderrLines.count == 1, "\(notFeatures.stderr)")
+        // A features file damaged or edited by hand: one line and 65, never a trap in the segmenter.
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as! [String: Any]
+        var lesson = json["lesson"] as! [String: Any], features = lesson["features"] as! [String: Any]
+        let damages: [(String, Any)] = [("motion", [0.5]), ("stepSeconds", 0), ("audioDb", ["nan"])]
+        for (key, value) in damages {
+            var broken = features
+            broken[key] = value
+            lesson["features"] = broken
+            json["lesson"] = lesson
+            let path = dir.appendingPathComponent("broken.features").path
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+            let run = try CLI.run(["segment", path])
+            #expect(run.status == 65 && run.stderrLines.count == 1 && run.stderr.contains("damaged"), "\(key): \(run.stderr)")
+        }
         let missing = try CLI.run(["segment", dir.appendingPathComponent("none").path])
         #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
     }
