@@ -63,7 +63,7 @@ fixtures-bells: deps
 bells: deps build
 	scripts/bells.sh tune
 
-# Random whole lessons (48, about 13 minutes; not committed): tune (36) and held-out check (12) sets for the segmenter.
+# Random whole lessons (56, about 15 minutes; not committed): tune (36), held-out check (12) and check2 (8) sets for the segmenter.
 fixtures-trials: deps
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
 
