@@ -3,6 +3,7 @@
 
     scripts/fit.py features DIR... [--out fit-work]        decode each lesson with truth in DIR once
     scripts/fit.py search [--out fit-work] [--folds 5] --param KEY=V1,V2,... [--param ...]
+    scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
 it. `search` tries every combination of the values given (settings as `bellwork settings` names them, e.g.
@@ -13,8 +14,14 @@ figure is one no lesson was tuned on. The score: mean label agreement + mean kin
 defaults and of the fitted choice, and the choice on all lessons. Nothing is changed: a default moves only
 when the cross-validated figure says so and a fresh check set (lessons drawn after the last change)
 confirms it.
+
+`model` fits the weights of the transition score (a logistic regression over the per-step inputs that
+`bellwork segment --features` prints, labels from the truth: transition or on task), lesson by lesson
+cross-validated: each fold's weights are fitted on the other folds' lessons and the held-out lessons are
+segmented with them. It prints the cross-validated figures and the weights fitted on every lesson (with
+--write, as a configuration file). `--set` fixes other settings during the fit (also written).
 """
-import argparse, itertools, json, os, random, shutil, subprocess, sys, tempfile
+import argparse, csv, itertools, json, math, os, random, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -55,6 +62,17 @@ def features(dirs, out):
     print(f"{len(jobs)} lessons' features in {out}")
 
 
+def flatten(config, prefix=""):
+    """A configuration's settings as (KEY, value) pairs, KEY dotted."""
+    pairs = []
+    for key, value in config.items():
+        if isinstance(value, dict):
+            pairs += flatten(value, prefix + key + ".")
+        else:
+            pairs.append((prefix + key, value))
+    return pairs
+
+
 def nested(assignments):
     config = {}
     for key, value in assignments:
@@ -66,8 +84,9 @@ def nested(assignments):
     return config
 
 
-def scores(out, names, assignments):
-    """Per lesson: (label agreement, kind agreement, |time-on-task error|) with these settings."""
+def scores(out, names, assignments, full=False):
+    """Per lesson: (label agreement, kind agreement, |time-on-task error|) with these settings (full: the
+    score's whole entry per lesson)."""
     work = tempfile.mkdtemp(prefix="bellwork-fit-")
     try:
         config = os.path.join(work, "config.json")
@@ -88,6 +107,8 @@ def scores(out, names, assignments):
         text = subprocess.run([BIN, "score", results, truths, "--format", "json"], check=True,
                               capture_output=True, text=True).stdout
         lessons = json.loads(text)["lessons"]
+        if full:
+            return lessons
         return {n: (s["labelAgreement"], s["kindAgreement"], s["timeOnTaskErrorPoints"]) for n, s in lessons.items()}
     finally:
         shutil.rmtree(work)
@@ -105,16 +126,16 @@ def summary(per, names):
             f"mean |time-on-task error| {sum(per[x][2] for x in names) / n:.2f} pts")
 
 
-def search(out, params, folds, seed):
+def search(out, params, folds, seed, fixed=()):
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
     keys = [k for k, _ in params]
-    grid = [list(zip(keys, values)) for values in itertools.product(*[v for _, v in params])]
+    grid = [list(fixed) + list(zip(keys, values)) for values in itertools.product(*[v for _, v in params])]
     print(f"{len(names)} lessons, {len(grid)} combinations, {folds} folds")
     table = {}
     for i, assignments in enumerate(grid):
         table[i] = scores(out, names, assignments)
         print(f"  {dict(assignments)}: {summary(table[i], names)}", flush=True)
-    defaults = scores(out, names, [])
+    defaults = scores(out, names, list(fixed))
     order = names[:]
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
@@ -122,15 +143,118 @@ def search(out, params, folds, seed):
     for k, held in enumerate(parts):
         train = [x for x in names if x not in held]
         best = max(table, key=lambda i: objective(table[i], train))
-        chosen.append(dict(grid[best]))
+        chosen.append(dict(grid[best][len(fixed):]))
         for x in held:
             fitted[x] = table[best][x]
-    print(f"defaults, all lessons:           {summary(defaults, names)}")
+    print(f"defaults{' with --set' if fixed else ''}, all lessons: {summary(defaults, names)}")
     print(f"fitted, cross-validated ({folds} folds): {summary(fitted, names)}")
     for k, c in enumerate(chosen):
         print(f"  fold {k + 1} chose {c}")
     best = max(table, key=lambda i: objective(table[i], names))
-    print(f"best on all lessons (not a figure to report): {dict(grid[best])}: {summary(table[best], names)}")
+    print(f"best on all lessons (not a figure to report): {dict(grid[best][len(fixed):])}: {summary(table[best], names)}")
+
+
+# ----------------------------------------------------------------------------- the score's weights
+# The order of ScoreInput (Sources/Segmentation/Segmenter.swift) and the setting each input's weight is.
+INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "loudnessWeight"),
+          ("steadyTalk", "steadyTalkWeight"), ("spreadShare", "spreadShareWeight"), ("reach", "reachWeight"),
+          ("reachGain", "reachGainWeight"), ("variation", "variationWeight")]
+SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
+
+
+def step_table(out, name, fixed):
+    """(inputs, labels, lesson weight) of one lesson's steps with a picture and a truth label."""
+    work = tempfile.mkdtemp(prefix="bellwork-model-")
+    try:
+        config = os.path.join(work, "config.json")
+        with open(config, "w") as f:
+            json.dump(nested(fixed), f)
+        table = os.path.join(work, "features.csv")
+        subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--config", config, "--features", table,
+                        "--quiet", "--output", "/dev/null"], check=True)
+        rows = list(csv.DictReader(open(table)))
+    finally:
+        shutil.rmtree(work)
+    truth = json.load(open(os.path.join(out, name + ".truth.json")))
+    segments = truth["segments"]
+    xs, ys = [], []
+    for r in rows:
+        if r["dead"] == "1" or r["cameraMoving"] == "1" or r["noClass"] == "1":
+            continue
+        values = [r.get("input." + k, "") for k, _ in INPUTS]
+        if any(v == "" for v in values[:1]):
+            continue
+        t = float(r["time"]) + 0.25
+        kind = next((s["kind"] for s in segments if s["start"] <= t < s["end"]), None)
+        if kind is None or kind == "unknown":
+            continue
+        xs.append([float(v) if v != "" else 0.0 for v in values])
+        ys.append(1.0 if kind == "transition" else 0.0)
+    return xs, ys
+
+
+def logistic(tables, names, l2=1e-3, iterations=30):
+    """Weights and bias of a logistic regression over the steps of `names`, each lesson weighing the same."""
+    import numpy as np
+    X = np.concatenate([np.array(tables[n][0]) for n in names if tables[n][0]])
+    y = np.concatenate([np.array(tables[n][1]) for n in names if tables[n][0]])
+    w = np.concatenate([np.full(len(tables[n][1]), 1.0 / len(tables[n][1])) for n in names if tables[n][0]])
+    w *= len(w) / w.sum()
+    A = np.hstack([X, np.ones((len(X), 1))])
+    beta = np.zeros(A.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(A @ beta, -30, 30)))
+        g = A.T @ (w * (p - y)) + l2 * len(y) * np.r_[beta[:-1], 0]
+        H = (A * (w * p * (1 - p))[:, None]).T @ A + l2 * len(y) * np.diag(np.r_[np.ones(len(beta) - 1), 0])
+        beta -= np.linalg.solve(H, g)
+    return beta[:-1], beta[-1]
+
+
+def as_settings(weights, bias):
+    """The segmenter settings that give p = logistic(w·x + b) with the score's softness."""
+    settings = [(f"segmenter.{key}", round(float(SOFTNESS * wt), 4)) for (_, key), wt in zip(INPUTS, weights)]
+    settings.append(("segmenter.transitionThreshold", round(float(-SOFTNESS * bias), 4)))
+    return settings
+
+
+def means(per, names):
+    n = len(names)
+    agg = lambda f: sum(f(per[x]) for x in names) / n
+    tot = sorted(per[x]["timeOnTaskErrorPoints"] for x in names if per[x]["timeOnTaskErrorPoints"] is not None)
+    lat = sorted(per[x]["latencyErrorSeconds"] for x in names if per[x].get("latencyErrorSeconds") is not None)
+    median = lambda a: (a[len(a) // 2] if len(a) % 2 else (a[len(a) // 2 - 1] + a[len(a) // 2]) / 2) if a else float("nan")
+    return (f"agreement {100 * agg(lambda s: s['labelAgreement']):.1f} %, kinds {100 * agg(lambda s: s['kindAgreement']):.1f} %, "
+            f"transition F1 {agg(lambda s: s['transitions']['f1']):.3f}, time-on-task error median {median(tot):.2f} "
+            f"worst {max(tot) if tot else float('nan'):.2f} pts, latency error median {median(lat):.1f} "
+            f"worst {max(lat) if lat else float('nan'):.1f} s")
+
+
+def model(out, folds, seed, fixed, write):
+    names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
+    with ThreadPoolExecutor(JOBS) as pool:
+        tables = dict(zip(names, pool.map(lambda n: step_table(out, n, fixed), names)))
+    pictured = [n for n in names if tables[n][0]]
+    print(f"{len(names)} lessons ({len(pictured)} with a picture, {sum(len(tables[n][1]) for n in names)} steps), {folds} folds")
+    defaults = scores(out, names, fixed, full=True)
+    order = names[:]
+    random.Random(seed).shuffle(order)
+    parts = [order[k::folds] for k in range(folds)]
+    fitted = {}
+    for k, held in enumerate(parts):
+        train = [x for x in pictured if x not in held]
+        wts, b = logistic(tables, train)
+        settings = fixed + as_settings(wts, b)
+        print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):]), flush=True)
+        fitted.update(scores(out, held, settings, full=True))
+    print(f"defaults{' with --set' if fixed else ''}, all lessons: {means(defaults, names)}")
+    print(f"fitted, cross-validated ({folds} folds): {means(fitted, names)}")
+    wts, b = logistic(tables, pictured)
+    final = fixed + as_settings(wts, b)
+    print("fitted on every lesson: " + json.dumps(nested(final)))
+    if write:
+        with open(write, "w") as f:
+            json.dump(nested(final), f, indent=2)
+        print(f"written to {write}")
 
 
 def main():
@@ -144,15 +268,29 @@ def main():
     s.add_argument("--folds", type=int, default=5)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--param", action="append", required=True, help="KEY=V1,V2,...")
+    s.add_argument("--set", action="append", default=[], help="KEY=V, fixed in every combination")
+    s.add_argument("--config", help="a configuration file (e.g. model --write's) whose settings are fixed")
+    m = sub.add_parser("model")
+    m.add_argument("--out", default=os.path.join(ROOT, "fit-work"))
+    m.add_argument("--folds", type=int, default=5)
+    m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--set", action="append", default=[], help="KEY=V, fixed during the fit")
+    m.add_argument("--write", help="write the settings fitted on every lesson to this configuration file")
     args = parser.parse_args()
     if args.command == "features":
         features(args.dirs, args.out)
+    elif args.command == "model":
+        fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]
+        model(args.out, args.folds, args.seed, fixed, args.write)
     else:
         params = []
         for p in args.param:
             key, values = p.split("=", 1)
             params.append((key, [float(v) for v in values.split(",")]))
-        search(args.out, params, args.folds, args.seed)
+        fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]
+        if args.config:
+            fixed = flatten(json.load(open(args.config))) + fixed
+        search(args.out, params, args.folds, args.seed, fixed)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ import Segmentation
 /// Every per-step feature of a lesson and the segmenter's view of it, as CSV (one row per step): what
 /// anyone checking a segment by eye can plot beside the video.
 public enum FeatureTable {
-    public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "luma",
-                                 "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare", "dead",
-                                 "wholePicture", "transitionScore", "transitionProbability"]
+    public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionReach",
+                                 "cameraSpeed", "luma", "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare",
+                                 "dead", "wholePicture", "cameraMoving", "noClass", "transitionScore", "transitionProbability"]
+        + ScoreInput.allCases.map { "input." + $0.name }
 
     /// The table of `series` beside what the segmenter decided from it (`trace`).
     public static func csv(_ series: FeatureSeries, trace: SegmenterTrace) -> String {
@@ -18,10 +19,13 @@ public enum FeatureTable {
         var text = columns.joined(separator: ",") + "\n"
         for i in 0..<series.stepCount {
             let row = [f(Double(i) * series.stepSeconds), f(series.motion[i]), f(series.localMotion[i]),
-                       f(series.globalChange[i]), f(series.motionSpread[i]), f(series.luma[i]),
+                       f(series.globalChange[i]), f(series.motionSpread[i]), f(series.motionReach[i]),
+                       f(series.cameraSpeed[i]), f(series.luma[i]),
                        f(series.audioDb[i]), f(series.audioVariation[i]), f(series.voiceDb[i]), f(series.bellBandDb[i]),
                        f(series.bellShare[i]), dead[i] ? "1" : "0",
-                       whole[i] ? "1" : "0", f(scores[i]), f(probabilities[i])]
+                       whole[i] ? "1" : "0", trace.cameraMoving[i] ? "1" : "0", trace.noClass[i] ? "1" : "0",
+                       f(scores[i]), f(probabilities[i])]
+                + ScoreInput.allCases.map { trace.inputs.isEmpty ? "" : f(trace.inputs[$0.rawValue][i]) }
             text += row.joined(separator: ",") + "\n"
         }
         return text

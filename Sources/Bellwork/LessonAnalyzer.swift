@@ -87,6 +87,8 @@ public enum LessonAnalyzer {
         let metrics = Metrics.compute(segments: segments, bell: bell?.timeSeconds, duration: duration,
                                       settleSeconds: configuration.settleSeconds)
         warnings += coverageWarnings(segments, metrics: metrics, duration: duration)
+        warnings += viewWarnings(found.trace, stepSeconds: features.stepSeconds, duration: duration,
+                                 alreadyNoClass: warnings.contains { $0.code == "no-class-in-view" })
         warnings = AnalysisWarning.sorted(warnings)
         let signals = includeSignals
             ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb)
@@ -164,6 +166,28 @@ public enum LessonAnalyzer {
             warnings.append(AnalysisWarning(code: "no-class-in-view", message: String(
                 format: "%.0f %% of the class time has no usable picture or sound (black, frozen or silent): the figures say nothing about the class",
                 100 * unknown / metrics.classSeconds)))
+        }
+        return warnings
+    }
+
+    /// Stretches the segmenter made unknown because the camera moved, or because no class was in view.
+    static func viewWarnings(_ trace: SegmenterTrace, stepSeconds: Double, duration: Double,
+                             alreadyNoClass: Bool) -> [AnalysisWarning] {
+        func stretches(_ flags: [Bool]) -> (first: Double, seconds: Double)? {
+            guard let first = flags.firstIndex(of: true) else { return nil }
+            let seconds = Double(flags.filter { $0 }.count) * stepSeconds
+            return (min(Double(first) * stepSeconds, duration), min(seconds, duration))
+        }
+        var warnings: [AnalysisWarning] = []
+        if let moving = stretches(trace.cameraMoving) {
+            warnings.append(AnalysisWarning(code: "camera-moving", message: String(
+                format: "the camera was moving for %.0f s (carried, panned or bumped), from %@: that time is unknown, not class time",
+                moving.seconds, TimeText.clock(moving.first)), atSeconds: moving.first))
+        }
+        if !alreadyNoClass, let empty = stretches(trace.noClass) {
+            warnings.append(AnalysisWarning(code: "no-class-in-view", message: String(
+                format: "for %.0f s, from %@, nothing moved in the picture and no voices were heard: no class in view, that time is unknown",
+                empty.seconds, TimeText.clock(empty.first)), atSeconds: empty.first))
         }
         return warnings
     }

@@ -20,7 +20,7 @@ public struct AnalysisWarning: Sendable, Equatable, Codable {
     }
 
     /// How much a code matters: the lower, the earlier it is listed.
-    static let order = ["too-short", "no-class-in-view", "truncated", "timestamp-jump", "unreadable-tail",
+    static let order = ["too-short", "no-class-in-view", "camera-moving", "truncated", "timestamp-jump", "unreadable-tail",
                         "video-part-failed", "no-bell-found", "bell-outside-recording", "damaged-packets",
                         "audio-gaps", "no-video", "no-audio"]
 

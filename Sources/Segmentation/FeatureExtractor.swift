@@ -189,17 +189,20 @@ public struct FeatureExtractor: MediaSink {
     public mutating func finish() -> FeatureSeries {
         video.flush()
         let motion = video.motion, localMotion = video.localMotion, globalChange = video.globalChange
-        let luma = video.luma, cellMotion = video.cellMotion
+        let luma = video.luma, cellMotion = video.cellMotion, cameraSpeed = video.cameraSpeed
         tracker.finish()
         tonalTracker.finish()
         let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)
 
-        // Motion spread against each cell's lesson-long noise floor.
+        // Motion spread against each cell's lesson-long noise floor, and its reach over a window.
         var spread = [Double](repeating: 0, count: n)
+        var reach = [Double](repeating: 0, count: n)
         let videoSteps = motion.count
         if videoSteps > 0 {
             var floors = [Float](repeating: 0, count: cellCount)
+            // Which cells moved in each step (one byte a cell a step, as the cells' motion itself).
+            var moved = [UInt8](repeating: 0, count: videoSteps * cellCount)
             var column = [Float]()
             column.reserveCapacity(videoSteps)
             for c in 0..<cellCount {
@@ -220,11 +223,15 @@ public struct FeatureExtractor: MediaSink {
                             cells[c], floor: fl[c], factor: config.features.cellNoiseFactor,
                             minimum: config.features.cellMinimumDifference) {
                             count += 1
+                            moved[s * cellCount + c] = 1
                         }
                         spread[s] = Double(count) / Double(cellCount)
                     }
                 }
             }
+            let reached = MotionKernel.reach(moved: moved, cells: cellCount,
+                                             halfWindow: max(0, Int((config.features.sweepWindowSeconds / step / 2).rounded())))
+            for s in 0..<videoSteps { reach[s] = reached[s] }
         }
 
         var audioDb = [Double?](repeating: nil, count: n)
@@ -247,7 +254,7 @@ public struct FeatureExtractor: MediaSink {
         let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
                                                 halfWindow: halfWindow)
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
-                             motionSpread: spread, luma: luma, audioDb: audioDb,
+                             motionSpread: spread, motionReach: reach, cameraSpeed: cameraSpeed, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates)
             .padded(to: n)
@@ -261,6 +268,7 @@ extension FeatureSeries {
         var s = self
         func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
         pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
+        pad(&s.motionReach, 0); pad(&s.cameraSpeed, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
         return s

@@ -11,6 +11,13 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var globalChange: [Double]
     /// Share (0...1) of grid cells that moved beyond their own lesson-long noise floor.
     public var motionSpread: [Double]
+    /// Share (0...1) of grid cells that moved beyond their noise floor at least once in a window of a few
+    /// seconds around the step (`sweepWindowSeconds`): how far movement travels. Seat work and group work
+    /// move the same cells again and again; a class on its feet sweeps across the picture.
+    public var motionReach: [Double]
+    /// The camera's own motion (pan, shake, a bump), in picture widths per second, taken out of the
+    /// motion measures above.
+    public var cameraSpeed: [Double]
     /// Mean luma of the step's pictures; nil where the step has none.
     public var luma: [Double?]
     /// RMS level of the step's audio in dBFS (as `astats` "RMS level"); nil where it has none.
@@ -27,7 +34,8 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var bellCandidates: [BellCandidate]
 
     public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
-                motionSpread: [Double]? = nil, luma: [Double?]? = nil, audioDb: [Double?],
+                motionSpread: [Double]? = nil, motionReach: [Double]? = nil, cameraSpeed: [Double]? = nil,
+                luma: [Double?]? = nil, audioDb: [Double?],
                 audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
                 bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = []) {
         let n = max(motion.count, audioDb.count)
@@ -37,6 +45,8 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
         self.localMotion = fit(localMotion ?? motion, 0)
         self.globalChange = fit(globalChange ?? [], 0)
         self.motionSpread = fit(motionSpread ?? [], 0)
+        self.motionReach = fit(motionReach ?? motionSpread ?? [], 0)
+        self.cameraSpeed = fit(cameraSpeed ?? [], 0)
         self.luma = fit(luma ?? Array(repeating: 128, count: motion.count), nil)
         self.audioDb = fit(audioDb, nil)
         self.audioVariation = fit(audioVariation ?? [], nil)

@@ -23,33 +23,48 @@ public enum MotionKernel {
     /// of a `columns × rows` grid (row-major), the mean absolute difference after the global shift.
     /// `cells` must hold `columns × rows` values. Allocates nothing.
     ///
+    /// `offset` is the camera's motion between the pictures (`globalShift`): the current pixel at `(x, y)`
+    /// is compared with the previous one at `(x − dx, y − dy)`, over the part the two pictures share (each
+    /// cell's mean over its shared pixels). An offset must be smaller than a cell.
+    ///
     /// One pass, cell by cell, gives the absolute, signed and luma sums; a second pass over the picture is
-    /// needed only when the global shift (the signed mean, rounded) is not zero.
+    /// needed only when the global brightness shift (the signed mean, rounded) is not zero.
     public static func difference(current: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
                                   width: Int, height: Int, columns: Int, rows: Int,
-                                  cells: UnsafeMutableBufferPointer<Float>) -> FrameDifference {
+                                  cells: UnsafeMutableBufferPointer<Float>,
+                                  offset: (dx: Int, dy: Int) = (0, 0)) -> FrameDifference {
         let count = width * height
         precondition(current.count >= count && previous.count >= count && count > 0)
         precondition(columns > 0 && rows > 0 && cells.count >= columns * rows)
+        let (dx, dy) = (offset.dx, offset.dy)
+        precondition(abs(dx) < max(1, width / columns) && abs(dy) < max(1, height / rows), "offset larger than a cell")
         let c = current.baseAddress!, p = previous.baseAddress!
-        var sumAbs = 0, sumSigned = 0, sumLuma = 0
-        for cy in 0..<rows {
+        var sumAbs = 0, sumSigned = 0, sumLuma = 0, compared = 0
+        // The shared part of a cell: rows y (previous row y − dy) and columns xa..<xb (previous x − dx).
+        @inline(__always) func shared(_ cx: Int, _ cy: Int) -> (ys: Range<Int>, xa: Int, xb: Int) {
             let y0 = cy * height / rows, y1 = (cy + 1) * height / rows
+            let x0 = cx * width / columns, x1 = (cx + 1) * width / columns
+            let ya = max(y0, dy), yb = min(y1, height + dy)
+            let xa = max(x0, dx), xb = min(x1, width + dx)
+            return (ya < yb && xa < xb ? ya..<yb : 0..<0, xa, xb)
+        }
+        for cy in 0..<rows {
             for cx in 0..<columns {
-                let x0 = cx * width / columns, x1 = (cx + 1) * width / columns
+                let (ys, xa, xb) = shared(cx, cy)
                 var cell = RowSums()
-                for y in y0..<y1 {
-                    cell.add(c + y * width + x0, p + y * width + x0, count: x1 - x0)
+                for y in ys {
+                    cell.add(c + y * width + xa, p + (y - dy) * width + xa - dx, count: xb - xa)
                 }
                 cell.finish()
                 sumAbs += cell.absolute
                 sumSigned += cell.signed
                 sumLuma += cell.luma
-                let area = (y1 - y0) * (x1 - x0)
+                let area = ys.count * (xb - xa)
+                compared += area
                 cells[cy * columns + cx] = area > 0 ? Float(Double(cell.absolute) / Double(area)) : 0
             }
         }
-        let n = Double(count)
+        let n = Double(max(compared, 1))
         let meanSigned = Double(sumSigned) / n
         let shift = Int(meanSigned.rounded())
         var sumLocal = sumAbs
@@ -57,21 +72,82 @@ public enum MotionKernel {
             // The per-cell absolute difference after the shift.
             sumLocal = 0
             for cy in 0..<rows {
-                let y0 = cy * height / rows, y1 = (cy + 1) * height / rows
                 for cx in 0..<columns {
-                    let x0 = cx * width / columns, x1 = (cx + 1) * width / columns
+                    let (ys, xa, xb) = shared(cx, cy)
                     var cellSum = 0
-                    for y in y0..<y1 {
-                        cellSum += shiftedAbsoluteSum(c + y * width + x0, p + y * width + x0, count: x1 - x0, shift: shift)
+                    for y in ys {
+                        cellSum += shiftedAbsoluteSum(c + y * width + xa, p + (y - dy) * width + xa - dx,
+                                                      count: xb - xa, shift: shift)
                     }
                     sumLocal += cellSum
-                    let area = (y1 - y0) * (x1 - x0)
+                    let area = ys.count * (xb - xa)
                     cells[cy * columns + cx] = area > 0 ? Float(Double(cellSum) / Double(area)) : 0
                 }
             }
         }
         return FrameDifference(meanAbsolute: Double(sumAbs) / n, meanSigned: meanSigned,
                                local: Double(sumLocal) / n, meanLuma: Double(sumLuma) / n)
+    }
+
+    /// The camera's motion between two pictures, in whole pixels: the `(dx, dy)`, each within
+    /// `±maxShift`, by which the previous picture's column and row profiles (mean luma of each column and
+    /// row, less the picture's mean) best match the current one's (current column x ≈ previous x − dx). A
+    /// shift is taken only when it matches clearly better than none (`gain`: the profiles' mean absolute
+    /// mismatch at the shift is at most this share of it at zero) and the mismatch at zero is more than
+    /// `noise` luma levels: people moving in a still picture change the profiles little and nowhere
+    /// consistently; a camera that pans or shakes moves all of them. `scratch` holds at least
+    /// `2 × (width + height)` values. Allocates nothing.
+    public static func globalShift(current: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+                                   width: Int, height: Int, maxShift: Int, gain: Double = 0.6, noise: Double = 0.25,
+                                   scratch: UnsafeMutableBufferPointer<Float>) -> (dx: Int, dy: Int) {
+        precondition(scratch.count >= 2 * (width + height))
+        guard maxShift > 0, width > 2 * maxShift, height > 2 * maxShift else { return (0, 0) }
+        let colC = UnsafeMutableBufferPointer(rebasing: scratch[0..<width])
+        let colP = UnsafeMutableBufferPointer(rebasing: scratch[width..<(2 * width)])
+        let rowC = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width)..<(2 * width + height)])
+        let rowP = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width + height)..<(2 * width + 2 * height)])
+        profiles(current, width: width, height: height, columns: colC, rows: rowC)
+        profiles(previous, width: width, height: height, columns: colP, rows: rowP)
+        func best(_ a: UnsafeMutableBufferPointer<Float>, _ b: UnsafeMutableBufferPointer<Float>) -> Int {
+            let n = a.count
+            func mismatch(_ d: Int) -> Double {
+                // a[i] against b[i − d] over the middle, the same span for every d.
+                var sum: Float = 0
+                for i in maxShift..<(n - maxShift) { sum += Swift.abs(a[i] - b[i - d]) }
+                return Double(sum) / Double(n - 2 * maxShift)
+            }
+            let atZero = mismatch(0)
+            guard atZero > noise else { return 0 }
+            var bestShift = 0, bestMismatch = atZero
+            for d in -maxShift...maxShift where d != 0 {
+                let m = mismatch(d)
+                if m < bestMismatch { bestMismatch = m; bestShift = d }
+            }
+            return bestMismatch <= gain * atZero ? bestShift : 0
+        }
+        return (best(colC, colP), best(rowC, rowP))
+    }
+
+    /// The mean luma of each column and each row of a picture, less the picture's mean (so a change of
+    /// brightness does not look like motion).
+    static func profiles(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                         columns: UnsafeMutableBufferPointer<Float>, rows: UnsafeMutableBufferPointer<Float>) {
+        for x in 0..<width { columns[x] = 0 }
+        var total = 0
+        for y in 0..<height {
+            var rowSum = 0
+            let line = pixels.baseAddress! + y * width
+            for x in 0..<width {
+                let v = Int(line[x])
+                rowSum += v
+                columns[x] += Float(v)
+            }
+            rows[y] = Float(rowSum) / Float(width)
+            total += rowSum
+        }
+        let mean = Float(Double(total) / Double(width * height))
+        for x in 0..<width { columns[x] = columns[x] / Float(height) - mean }
+        for y in 0..<height { rows[y] -= mean }
     }
 
     /// Sums over runs of pixels: Σ|c − p|, Σ(c − p) and Σc, in eight 16-bit lanes (sixteen pixels a
@@ -152,6 +228,31 @@ public enum MotionKernel {
             i += 1
         }
         return total
+    }
+
+    /// For each step, the share of cells that moved (`moved[step × cells + cell]` is 1) in at least one
+    /// step of `step − halfWindow ... step + halfWindow`: a sliding count per cell, O(steps × cells).
+    public static func reach(moved: [UInt8], cells: Int, halfWindow: Int) -> [Double] {
+        guard cells > 0 else { return [] }
+        let steps = moved.count / cells
+        var counts = [Int](repeating: 0, count: cells)
+        var covered = 0
+        var result = [Double](repeating: 0, count: steps)
+        func add(_ s: Int, _ delta: Int) {
+            guard s >= 0 && s < steps else { return }
+            for c in 0..<cells where moved[s * cells + c] != 0 {
+                if delta > 0 && counts[c] == 0 { covered += 1 }
+                counts[c] += delta
+                if delta < 0 && counts[c] == 0 { covered -= 1 }
+            }
+        }
+        for s in 0..<min(steps, halfWindow) { add(s, 1) }
+        for s in 0..<steps {
+            add(s + halfWindow, 1)
+            add(s - halfWindow - 1, -1)
+            result[s] = Double(covered) / Double(cells)
+        }
+        return result
     }
 
     /// Mean luma of a plane (for the first picture, which has nothing to be compared with).

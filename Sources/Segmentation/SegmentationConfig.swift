@@ -44,6 +44,14 @@ public struct FeatureSettings: SettingsGroup {
     public var cellNoiseFactor = 2.5
     @Setting(0...255, "... and that floor by at least this many luma levels.")
     public var cellMinimumDifference = 1.5
+    @Setting(0...300, "Window, in seconds, over which the reach of motion (share of cells that moved at least once) is measured.")
+    public var sweepWindowSeconds = 10.0
+    @Setting(0...0.5, "The largest camera motion measured between two analysis pictures, as a share of the picture's width (at most a grid cell).")
+    public var cameraMaxShiftShare = 0.06
+    @Setting(0...1, "A camera shift is taken when the pictures' profiles match at it with at most this share of their mismatch unshifted ...")
+    public var cameraShiftGain = 0.6
+    @Setting(0...255, "... and that unshifted mismatch is over this many luma levels.")
+    public var cameraShiftNoise = 0.25
     @Setting(0.01...1, "Length of one hop of the short-term sound level, in seconds.")
     public var audioHopSeconds = 0.05
     @Setting(0...60, "Window, in seconds, over which the variation of the short-term level is measured.")
@@ -195,6 +203,24 @@ public struct SegmenterSettings: SettingsGroup {
     public var loudnessWeight = 0.25
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
     public var steadyTalkWeight = 0.5
+    @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
+    public var spreadShareWeight = 0.0
+    @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
+    public var reachWeight = 0.0
+    @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
+    public var reachGainWeight = 0.0
+    @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
+    public var variationWeight = 0.0
+    @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
+    public var cameraMovingSpeed = 0.1
+    @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
+    public var cameraMovingMinSeconds = 8.0
+    @Setting(0...1, "No class in view: the reach of motion stays below this share of the picture ...")
+    public var emptyReach = 0.03
+    @Setting(0...60, "... the sound's level varies less than this many dB (no voices) ...")
+    public var emptyVariationDb = 1.5
+    @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
+    public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
     public var transitionThreshold = 2.0
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")

@@ -35,43 +35,104 @@ public struct Segmenter: Sendable {
         series.motionSpread.map { $0 >= config.segmenter.wholePictureSpread }
     }
 
-    /// The transition score per step, in robust standard deviations (nil for dead steps; a step in which
-    /// the whole picture changed gets its neighbours' through the smoothing).
+    /// The transition score per step (nil for dead steps; a step in which the whole picture changed or the
+    /// camera moved gets its neighbours' through the smoothing).
     public func transitionScores(_ series: FeatureSeries, dead: [Bool]) -> [Double?] {
+        scoreAndInputs(series, dead: dead).scores
+    }
+
+    /// The transition score per step and the smoothed inputs it is the weighted sum of (`ScoreInput`; empty
+    /// without a picture). With a picture: `Σ weight × input`, each input median-smoothed over
+    /// `smoothingSeconds`; the weights are fitted (docs/TUNING.md).
+    public func scoreAndInputs(_ series: FeatureSeries, dead: [Bool]) -> (scores: [Double?], inputs: [[Double?]]) {
         let n = series.stepCount
-        func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
-        // Steps where the whole picture changed: left out of the score and of the lesson's statistics.
-        let wholePicture = wholePictureSteps(series)
-        func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || wholePicture[$0] ? nil : a[$0] } }
-        let q = config.segmenter.baselineQuantile
-        let spread = RobustStatistics.standardise(still(series.motionSpread), baselineQuantile: q, minimumScale: 0.05)
-        let motion = RobustStatistics.standardise(still(series.localMotion), baselineQuantile: q, minimumScale: 0.1)
-        let level = RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0)
-        var score = [Double?](repeating: nil, count: n)
+        let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
         if !series.hasMotion {
             // No picture: a transition sounds like diffuse chatter, a room of voices whose level varies
             // moderately; one teacher's voice rises and falls far more, steady group talk far less.
             // The variation is in dB, so it does not depend on the microphone's gain.
+            var score = [Double?](repeating: nil, count: n)
             for i in 0..<n where !dead[i] {
                 guard let v = series.audioVariation[i] else { continue }
                 let outside = max(0, config.segmenter.chatterVariationLowDb - v, v - config.segmenter.chatterVariationHighDb)
                 score[i] = config.segmenter.soundOnlyBias - config.segmenter.soundOnlySlope * outside
             }
-            let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
-            return RobustStatistics.medianFilter(score, half: half)
+            return (RobustStatistics.medianFilter(score, half: half), [])
         }
-        // A step where the whole picture changed has no score of its own: the smoothing fills it from its neighbours,
-        // and what it cannot fill stays undecided (the model carries the state across it).
-        for i in 0..<n where !dead[i] && !wholePicture[i] {
+        let inputs = ScoreInput.allCases.map { RobustStatistics.medianFilter(rawInput($0, series, dead: dead), half: half) }
+        let weights = ScoreInput.allCases.map { $0.weight(config.segmenter) }
+        var score = [Double?](repeating: nil, count: n)
+        for i in 0..<n {
+            // An input missing where others are present (no sound in a step with a picture) counts 0.
+            guard inputs[ScoreInput.spread.rawValue][i] != nil else { continue }
             var s = 0.0
-            s += config.segmenter.spreadWeight * (spread[i] ?? 0)
-            s += config.segmenter.motionWeight * min(motion[i] ?? 0, 6)
-            s += config.segmenter.loudnessWeight * (level[i] ?? 0)
-            if let v = series.audioVariation[i] { s -= config.segmenter.steadyTalkWeight * max(0, config.segmenter.chatterVariationLowDb - v) }
+            for k in inputs.indices { s += weights[k] * (inputs[k][i] ?? 0) }
             score[i] = s
         }
-        let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
-        return RobustStatistics.medianFilter(score, half: half)
+        return (score, inputs)
+    }
+
+    /// One input of the score, unsmoothed: nil where the step is dead or has no usable picture (the whole
+    /// picture changed, or the camera moved fast).
+    func rawInput(_ input: ScoreInput, _ series: FeatureSeries, dead: [Bool]) -> [Double?] {
+        let n = series.stepCount
+        let unusable = unusablePictureSteps(series)
+        func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
+        func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || unusable[$0] ? nil : a[$0] } }
+        let q = config.segmenter.baselineQuantile
+        switch input {
+        case .spread:
+            return RobustStatistics.standardise(still(series.motionSpread), baselineQuantile: q, minimumScale: 0.05)
+        case .motion:
+            return RobustStatistics.standardise(still(series.localMotion), baselineQuantile: q, minimumScale: 0.1).map { $0.map { min($0, 6) } }
+        case .loudness:
+            return RobustStatistics.standardise(live(series.audioDb), baselineQuantile: q, minimumScale: 1.0).map { $0.map { min($0, 6) } }
+        case .steadyTalk:
+            let low = config.segmenter.chatterVariationLowDb
+            return live(series.audioVariation).map { $0.map { -max(0, low - $0) } }
+        case .spreadShare:
+            return still(series.motionSpread)
+        case .reach:
+            return still(series.motionReach)
+        case .reachGain:
+            // How much further motion travels over a few seconds than it spreads at once: about 1 when the
+            // same cells move again and again (seat and group work), large when people cross the picture.
+            let reach = still(series.motionReach)
+            return (0..<n).map { i in reach[i].map { log(($0 + 0.02) / (series.motionSpread[i] + 0.02)) } }
+        case .variation:
+            return live(series.audioVariation).map { $0.map { min($0, 12) } }
+        }
+    }
+
+    /// Steps whose picture does not show the class's own motion: the whole picture changed (a bump, the
+    /// exposure) or the camera moved faster than `cameraMovingSpeed`.
+    public func unusablePictureSteps(_ series: FeatureSeries) -> [Bool] {
+        (0..<series.stepCount).map {
+            series.motionSpread[$0] >= config.segmenter.wholePictureSpread || series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed
+        }
+    }
+
+    /// Steps in a stretch of at least `cameraMovingMinSeconds` whose picture does not show the class
+    /// because the camera moved (gaps of up to 2 s bridged).
+    public func cameraMovingSteps(_ series: FeatureSeries) -> [Bool] {
+        let step = series.stepSeconds
+        let moving = (0..<series.stepCount).map { series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed }
+        let bridged = Self.removeShortRuns(moving, value: false, minimum: max(1, Int((2 / step).rounded())), atStart: 0, atEnd: 0)
+        return Self.removeShortRuns(bridged, value: true, minimum: max(1, Int((config.segmenter.cameraMovingMinSeconds / step).rounded())))
+    }
+
+    /// Steps in a stretch of at least `emptyMinSeconds` in which hardly any of the picture moved for
+    /// seconds (`emptyReach`) and the sound has no voices in it (its variation under `emptyVariationDb`, or
+    /// no sound): no class in view. Without a picture, none.
+    public func noClassSteps(_ series: FeatureSeries, dead: [Bool]) -> [Bool] {
+        let n = series.stepCount
+        guard series.hasMotion else { return Array(repeating: false, count: n) }
+        let s = config.segmenter
+        let empty = (0..<n).map { i in
+            !dead[i] && series.luma[i] != nil && series.motionReach[i] < s.emptyReach
+                && (series.audioVariation[i] ?? 0) < s.emptyVariationDb
+        }
+        return Self.removeShortRuns(empty, value: true, minimum: max(1, Int((s.emptyMinSeconds / series.stepSeconds).rounded())))
     }
 
     /// The probability per step that it is a transition (0.5 for dead steps).
@@ -195,9 +256,10 @@ public struct Segmenter: Sendable {
     /// The segments (times and confidences unrounded) and what they were decided from.
     public func run(_ series: FeatureSeries, duration: Double) -> (segments: [Segment], trace: SegmenterTrace) {
         let dead = deadSteps(series)
-        let scores = transitionScores(series, dead: dead)
+        let (scores, inputs) = scoreAndInputs(series, dead: dead)
         let trace = SegmenterTrace(dead: dead, wholePicture: wholePictureSteps(series), scores: scores,
-                                   probabilities: transitionProbabilities(scores))
+                                   probabilities: transitionProbabilities(scores), inputs: inputs,
+                                   cameraMoving: cameraMovingSteps(series), noClass: noClassSteps(series, dead: dead))
         let step = series.stepSeconds
         let n = min(series.stepCount, max(1, Int((duration / step).rounded(.up))))
         guard n > 0, duration > 0 else {
@@ -240,6 +302,8 @@ public struct Segmenter: Sendable {
         var unknown = Self.removeShortRuns(dead, value: true,
                                            minimum: max(1, Int((config.segmenter.minUnknownSeconds / step).rounded())))
         if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
+        // No class to judge: the camera carried about, or a picture with nothing moving and a room with no voices.
+        for i in 0..<n where i < trace.cameraMoving.count && (trace.cameraMoving[i] || trace.noClass[i]) { unknown[i] = true }
         let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
         let medianLevel = RobustStatistics.median(levels) ?? -40
         var kinds = [SegmentKind](repeating: .independent, count: n)
@@ -322,4 +386,56 @@ public struct SegmenterTrace: Sendable, Equatable {
     public var scores: [Double?]
     /// The probability that the step is a transition.
     public var probabilities: [Double]
+    /// The smoothed inputs of the score, one series per `ScoreInput` (empty without a picture).
+    public var inputs: [[Double?]]
+    /// Steps in a long stretch of the camera moving (carried, panned fast): unknown.
+    public var cameraMoving: [Bool]
+    /// Steps in a long stretch with no class in view (nothing moves, no voices): unknown.
+    public var noClass: [Bool]
+
+    public init(dead: [Bool], wholePicture: [Bool], scores: [Double?], probabilities: [Double], inputs: [[Double?]] = [],
+                cameraMoving: [Bool] = [], noClass: [Bool] = []) {
+        self.dead = dead
+        self.wholePicture = wholePicture
+        self.scores = scores
+        self.probabilities = probabilities
+        self.inputs = inputs
+        self.cameraMoving = cameraMoving.isEmpty ? dead.map { _ in false } : cameraMoving
+        self.noClass = noClass.isEmpty ? dead.map { _ in false } : noClass
+    }
+}
+
+/// The inputs of the transition score with a picture, each with its fitted weight.
+public enum ScoreInput: Int, CaseIterable, Sendable {
+    /// Motion spread against the lesson's calm baseline (robust standard deviations).
+    case spread
+    /// Local motion against the lesson's calm baseline (robust standard deviations, at most 6).
+    case motion
+    /// The sound level against the lesson's calm baseline (robust standard deviations, at most 6).
+    case loudness
+    /// Minus the dB by which the level's variation falls below `chatterVariationLowDb` (steady talk).
+    case steadyTalk
+    /// Motion spread itself (0...1): the share of the picture moving now, the same in every lesson.
+    case spreadShare
+    /// Motion reach (0...1): the share of the picture that moved in the last few seconds.
+    case reach
+    /// log((reach + 0.02) / (spread + 0.02)): movement that travels rather than stays put.
+    case reachGain
+    /// The level's variation (dB, at most 12): one voice rising and falling, chatter, or steady sound.
+    case variation
+
+    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation"][rawValue] }
+
+    func weight(_ s: SegmenterSettings) -> Double {
+        switch self {
+        case .spread: return s.spreadWeight
+        case .motion: return s.motionWeight
+        case .loudness: return s.loudnessWeight
+        case .steadyTalk: return s.steadyTalkWeight
+        case .spreadShare: return s.spreadShareWeight
+        case .reach: return s.reachWeight
+        case .reachGain: return s.reachGainWeight
+        case .variation: return s.variationWeight
+        }
+    }
 }

@@ -13,14 +13,20 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var previous: [UInt8] = []
     private var previousSize = (width: 0, height: 0)
     private var cellScratch: [Float]
+    private var profileScratch: [Float] = []
+    private let maxShiftShare: Double
+    private let shiftGain: Double
+    private let shiftNoise: Double
+    private var previousTime = 0.0
     private var videoStep = -1
     private var vPairs = 0, vPictures = 0
-    private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0
+    private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0, vCamera = 0.0
     private var vCells: [Float]
     private(set) var motion: [Double] = []
     private(set) var localMotion: [Double] = []
     private(set) var globalChange: [Double] = []
     private(set) var luma: [Double?] = []
+    private(set) var cameraSpeed: [Double] = []
     private(set) var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
 
     public init(config: FeatureSettings) {
@@ -28,6 +34,9 @@ public struct VideoFeatures: PictureSink, Sendable {
         columns = config.motionGridColumns
         rows = config.motionGridRows
         cellCount = max(1, columns * rows)
+        maxShiftShare = config.cameraMaxShiftShare
+        shiftGain = config.cameraShiftGain
+        shiftNoise = config.cameraShiftNoise
         cellScratch = [Float](repeating: 0, count: cellCount)
         vCells = [Float](repeating: 0, count: cellCount)
     }
@@ -48,14 +57,31 @@ public struct VideoFeatures: PictureSink, Sendable {
         guard count > 0, pixels.count >= count else { return }
         let columns = self.columns, rows = self.rows
         var difference: FrameDifference? = nil
+        var speed = 0.0
         if previousSize.width == width && previousSize.height == height && previous.count == count {
+            // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
+            let cellSide = min(width / columns, height / rows)
+            let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
+            if profileScratch.count < 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
+            let (gain, noise) = (shiftGain, shiftNoise)
+            let offset = previous.withUnsafeBufferPointer { prev in
+                profileScratch.withUnsafeMutableBufferPointer { scratch in
+                    MotionKernel.globalShift(current: pixels, previous: prev, width: width, height: height,
+                                             maxShift: maxShift, gain: gain, noise: noise, scratch: scratch)
+                }
+            }
+            let dt = time - previousTime
+            if dt > 0 {
+                speed = (Double(offset.dx * offset.dx + offset.dy * offset.dy)).squareRoot() / Double(width) / dt
+            }
             difference = previous.withUnsafeBufferPointer { prev in
                 cellScratch.withUnsafeMutableBufferPointer { cells in
                     MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
-                                            columns: columns, rows: rows, cells: cells)
+                                            columns: columns, rows: rows, cells: cells, offset: offset)
                 }
             }
         }
+        previousTime = time
         if previous.count != count { previous = [UInt8](repeating: 0, count: count) }
         previous.withUnsafeMutableBufferPointer { dst in
             _ = dst.initialize(fromContentsOf: pixels)
@@ -69,6 +95,7 @@ public struct VideoFeatures: PictureSink, Sendable {
             vLocal += d.local
             vGlobal += abs(d.meanSigned)
             vLuma += d.meanLuma
+            vCamera += speed
             for i in 0..<cellCount { vCells[i] += cellScratch[i] }
         }
     }
@@ -82,18 +109,19 @@ public struct VideoFeatures: PictureSink, Sendable {
         localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
         globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
         luma.append(vPictures > 0 ? vLuma / Double(vPictures) : nil)
+        cameraSpeed.append(vPairs > 0 ? vCamera / pairs : 0)
         for i in 0..<cellCount {
             cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan)
             vCells[i] = 0
         }
-        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0
+        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0; vCamera = 0
         videoStep = -1
     }
 
     /// Steps without any picture, up to `count` steps.
     private mutating func padSteps(to count: Int) {
         while motion.count < count {
-            motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil)
+            motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil); cameraSpeed.append(0)
             cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
         }
     }
@@ -109,6 +137,7 @@ public struct VideoFeatures: PictureSink, Sendable {
             localMotion.removeLast(localMotion.count - fromStep)
             globalChange.removeLast(globalChange.count - fromStep)
             luma.removeLast(luma.count - fromStep)
+            cameraSpeed.removeLast(cameraSpeed.count - fromStep)
             cellMotion.removeLast(cellMotion.count - fromStep * cellCount)
         }
         guard later.motion.count > fromStep else { return }
@@ -117,6 +146,7 @@ public struct VideoFeatures: PictureSink, Sendable {
         localMotion += later.localMotion[fromStep...]
         globalChange += later.globalChange[fromStep...]
         luma += later.luma[fromStep...]
+        cameraSpeed += later.cameraSpeed[fromStep...]
         cellMotion += later.cellMotion[(fromStep * cellCount)...]
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Segmentation
+
+/// The camera's own motion (`MotionKernel.globalShift`), taken out of the frame difference, and the reach of
+/// motion over a window (`MotionKernel.reach`).
+@Suite struct CameraMotionTests {
+    /// A textured 96x54 picture (a room's walls and furniture stand-in), seen through a window at (x0, y0).
+    static func view(x0: Int, y0: Int, width: Int = 96, height: Int = 54) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = Double(x + x0), v = Double(y + y0)
+                let value = 128 + 40 * sin(0.37 * u) + 30 * sin(0.53 * v + 1) + 20 * sin(0.11 * u + 0.19 * v)
+                    + 15 * sin(0.9 * u) * sin(0.7 * v)
+                out[y * width + x] = UInt8(max(0, min(255, value)))
+            }
+        }
+        return out
+    }
+
+    static func shift(_ current: [UInt8], _ previous: [UInt8], width: Int = 96, height: Int = 54) -> (dx: Int, dy: Int) {
+        var scratch = [Float](repeating: 0, count: 2 * (width + height))
+        return current.withUnsafeBufferPointer { c in
+            previous.withUnsafeBufferPointer { p in
+                scratch.withUnsafeMutableBufferPointer {
+                    MotionKernel.globalShift(current: c, previous: p, width: width, height: height, maxShift: 5, scratch: $0)
+                }
+            }
+        }
+    }
+
+    @Test func aPanIsFoundAndTakenOut() {
+        // The camera turns right by 3 pixels and down by 2: the content moves left and up.
+        let previous = Self.view(x0: 20, y0: 10), current = Self.view(x0: 23, y0: 12)
+        let offset = Self.shift(current, previous)
+        #expect(offset.dx == -3 && offset.dy == -2)
+        var cells = [Float](repeating: 0, count: 4 * 3)
+        let (raw, compensated) = current.withUnsafeBufferPointer { c in
+            previous.withUnsafeBufferPointer { p in
+                cells.withUnsafeMutableBufferPointer { cellsOut in
+                    (MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3, cells: cellsOut),
+                     MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3,
+                                             cells: cellsOut, offset: offset))
+                }
+            }
+        }
+        #expect(raw.local > 10)
+        #expect(compensated.local == 0)
+        #expect(cells.allSatisfy { $0 == 0 })
+    }
+
+    @Test func aStillCameraWithPeopleMovingHasNoShift() {
+        let previous = Self.view(x0: 20, y0: 10)
+        var current = previous
+        // Two "people" (dark blocks) move inside the picture.
+        for y in 20..<40 { for x in 30..<38 { current[y * 96 + x] = 20 } }
+        for y in 25..<45 { for x in 60..<66 { current[y * 96 + x] = 230 } }
+        let offset = Self.shift(current, previous)
+        #expect(offset.dx == 0 && offset.dy == 0)
+    }
+
+    @Test func lightsChangingAreNotAPan() {
+        let previous = Self.view(x0: 20, y0: 10)
+        let current = previous.map { UInt8(min(255, Int($0) + 25)) }
+        let offset = Self.shift(current, previous)
+        #expect(offset.dx == 0 && offset.dy == 0)
+    }
+
+    @Test func reachCountsCellsThatMovedInTheWindow() {
+        // 4 cells, 6 steps: cell 0 moves at step 0, cell 1 at step 2, cell 2 at step 5.
+        var moved = [UInt8](repeating: 0, count: 24)
+        moved[0 * 4 + 0] = 1; moved[2 * 4 + 1] = 1; moved[5 * 4 + 2] = 1
+        let reach = MotionKernel.reach(moved: moved, cells: 4, halfWindow: 1)
+        #expect(reach == [0.25, 0.5, 0.25, 0.25, 0.25, 0.25])
+        #expect(MotionKernel.reach(moved: moved, cells: 4, halfWindow: 0) == [0.25, 0, 0.25, 0, 0, 0.25])
+    }
+}
