@@ -4,6 +4,7 @@
     scripts/fit.py features DIR... [--out fit-work]        decode each lesson with truth in DIR once
     scripts/fit.py search [--out fit-work] [--folds 5] --param KEY=V1,V2,... [--param ...]
     scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
+    scripts/fit.py apply FILE                                makes FILE's settings the defaults in the source
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
 it. `search` tries every combination of the values given (settings as `bellwork settings` names them, e.g.
@@ -16,7 +17,8 @@ when the cross-validated figure says so and a fresh check set (lessons drawn aft
 confirms it.
 
 `model` fits the weights of the transition score (a logistic regression over the per-step inputs that
-`bellwork segment --features` prints, labels from the truth: transition or on task), lesson by lesson
+`bellwork segment --features` prints, labels from the truth: transition or on task) and of the kinds (a
+multinomial logistic regression over the kind inputs of the steps on task in the truth), lesson by lesson
 cross-validated: each fold's weights are fitted on the other folds' lessons and the held-out lessons are
 segmented with them. It prints the cross-validated figures and the weights fitted on every lesson (with
 --write, as a configuration file). `--set` fixes other settings during the fit (also written).
@@ -162,8 +164,13 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
+KIND_INPUTS = ["level", "variation", "spreadShare", "reach", "picture"]   # KindInput's order
+KINDS = ["independent", "instruction", "group"]                           # independent scores 0
+
+
 def step_table(out, name, fixed):
-    """(inputs, labels, lesson weight) of one lesson's steps with a picture and a truth label."""
+    """The steps of one lesson: (score inputs, transition labels) of steps with a picture and a truth
+    label, and (kind inputs, kind index) of steps on task in the truth."""
     work = tempfile.mkdtemp(prefix="bellwork-model-")
     try:
         config = os.path.join(work, "config.json")
@@ -177,20 +184,62 @@ def step_table(out, name, fixed):
         shutil.rmtree(work)
     truth = json.load(open(os.path.join(out, name + ".truth.json")))
     segments = truth["segments"]
-    xs, ys = [], []
+    xs, ys, kx, ky = [], [], [], []
     for r in rows:
         if r["dead"] == "1" or r["cameraMoving"] == "1" or r["noClass"] == "1":
-            continue
-        values = [r.get("input." + k, "") for k, _ in INPUTS]
-        if any(v == "" for v in values[:1]):
             continue
         t = float(r["time"]) + 0.25
         kind = next((s["kind"] for s in segments if s["start"] <= t < s["end"]), None)
         if kind is None or kind == "unknown":
             continue
+        kinds = [r.get("kindInput." + k, "") for k in KIND_INPUTS]
+        if kind in KINDS and all(v != "" for v in kinds):
+            kx.append([float(v) for v in kinds])
+            ky.append(KINDS.index(kind))
+        values = [r.get("input." + k, "") for k, _ in INPUTS]
+        if values[0] == "":
+            continue
         xs.append([float(v) if v != "" else 0.0 for v in values])
         ys.append(1.0 if kind == "transition" else 0.0)
-    return xs, ys
+    return xs, ys, kx, ky
+
+
+def softmax_kinds(tables, names, l2=1e-3):
+    """Weights of instruction and group against independent work (multinomial logistic regression, each
+    lesson weighing the same): a (2, inputs + 1) array, the constant last."""
+    import numpy as np
+    from scipy.optimize import minimize
+    used = [n for n in names if tables[n][2]]
+    X = np.concatenate([np.array(tables[n][2]) for n in used])
+    y = np.concatenate([np.array(tables[n][3]) for n in used]).astype(int)
+    w = np.concatenate([np.full(len(tables[n][3]), 1.0 / len(tables[n][3])) for n in used])
+    w *= len(w) / w.sum()
+    A = np.hstack([X, np.ones((len(X), 1))])
+    d = A.shape[1]
+
+    def loss(flat):
+        B = np.vstack([np.zeros(d), flat.reshape(2, d)])
+        Z = A @ B.T
+        Z -= Z.max(axis=1, keepdims=True)
+        logp = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+        P = np.exp(logp)
+        Y = np.eye(3)[y]
+        value = -(w * logp[np.arange(len(y)), y]).sum() + 0.5 * l2 * len(y) * (flat.reshape(2, d)[:, :-1] ** 2).sum()
+        G = ((P - Y) * w[:, None]).T @ A
+        G = G[1:] + l2 * len(y) * np.hstack([flat.reshape(2, d)[:, :-1], np.zeros((2, 1))])
+        return value, G.ravel()
+
+    result = minimize(loss, np.zeros(2 * d), jac=True, method="L-BFGS-B")
+    return result.x.reshape(2, d)
+
+
+def kind_settings(B):
+    names = ["Level", "Variation", "Spread", "Reach", "Picture"]
+    settings = []
+    for row, kind in zip(B, ["instruction", "group"]):
+        settings += [(f"kinds.{kind}{n}Weight", round(float(v), 4)) for n, v in zip(names, row[:-1])]
+        settings.append((f"kinds.{kind}Bias", round(float(row[-1]), 4)))
+    return settings
 
 
 def logistic(tables, names, l2=1e-3, iterations=30):
@@ -243,18 +292,39 @@ def model(out, folds, seed, fixed, write):
     for k, held in enumerate(parts):
         train = [x for x in pictured if x not in held]
         wts, b = logistic(tables, train)
-        settings = fixed + as_settings(wts, b)
-        print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):]), flush=True)
+        settings = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
+        print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):len(fixed) + 9]), flush=True)
         fitted.update(scores(out, held, settings, full=True))
     print(f"defaults{' with --set' if fixed else ''}, all lessons: {means(defaults, names)}")
     print(f"fitted, cross-validated ({folds} folds): {means(fitted, names)}")
     wts, b = logistic(tables, pictured)
-    final = fixed + as_settings(wts, b)
+    final = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, names))
     print("fitted on every lesson: " + json.dumps(nested(final)))
     if write:
         with open(write, "w") as f:
             json.dump(nested(final), f, indent=2)
         print(f"written to {write}")
+
+
+GROUPS = {"segmenter": "SegmenterSettings", "kinds": "KindSettings", "bellDetector": "BellDetectorSettings"}
+CONFIG_SWIFT = os.path.join(ROOT, "Sources/Segmentation/SegmentationConfig.swift")
+
+
+def apply(path):
+    """Makes a configuration file's segmenter, kinds and bell detector settings the defaults in the source."""
+    import re
+    text = open(CONFIG_SWIFT).read()
+    for key, value in flatten(json.load(open(path))):
+        group, name = key.split(".")
+        start = text.index(f"struct {GROUPS[group]}")
+        end = text.index("\n}\n", start)
+        body = text[start:end]
+        new, count = re.subn(rf"(public var {name} = )[^\n]+", lambda m: m.group(1) + repr(float(value)), body)
+        if count != 1:
+            raise SystemExit(f"{key}: not found in {GROUPS[group]}")
+        text = text[:start] + new + text[end:]
+    open(CONFIG_SWIFT, "w").write(text)
+    print(f"{CONFIG_SWIFT}: defaults from {path}")
 
 
 def main():
@@ -276,8 +346,12 @@ def main():
     m.add_argument("--seed", type=int, default=1)
     m.add_argument("--set", action="append", default=[], help="KEY=V, fixed during the fit")
     m.add_argument("--write", help="write the settings fitted on every lesson to this configuration file")
+    a = sub.add_parser("apply")
+    a.add_argument("config", help="a configuration file (model --write's)")
     args = parser.parse_args()
-    if args.command == "features":
+    if args.command == "apply":
+        apply(args.config)
+    elif args.command == "features":
         features(args.dirs, args.out)
     elif args.command == "model":
         fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]

@@ -7,7 +7,7 @@ public enum FeatureTable {
     public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionReach",
                                  "cameraSpeed", "luma", "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare",
                                  "dead", "wholePicture", "cameraMoving", "noClass", "transitionScore", "transitionProbability"]
-        + ScoreInput.allCases.map { "input." + $0.name }
+        + ScoreInput.allCases.map { "input." + $0.name } + KindInput.allCases.map { "kindInput." + $0.name }
 
     /// The table of `series` beside what the segmenter decided from it (`trace`).
     public static func csv(_ series: FeatureSeries, trace: SegmenterTrace) -> String {
@@ -26,6 +26,7 @@ public enum FeatureTable {
                        whole[i] ? "1" : "0", trace.cameraMoving[i] ? "1" : "0", trace.noClass[i] ? "1" : "0",
                        f(scores[i]), f(probabilities[i])]
                 + ScoreInput.allCases.map { trace.inputs.isEmpty ? "" : f(trace.inputs[$0.rawValue][i]) }
+                + KindInput.allCases.map { trace.kindInputs.isEmpty ? "" : f(trace.kindInputs[$0.rawValue][i]) }
             text += row.joined(separator: ",") + "\n"
         }
         return text

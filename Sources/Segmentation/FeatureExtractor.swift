@@ -226,6 +226,10 @@ public struct FeatureExtractor: MediaSink {
                             moved[s * cellCount + c] = 1
                         }
                         spread[s] = Double(count) / Double(cellCount)
+                        // The whole picture changing (a bump, the exposure) is not people moving anywhere.
+                        if spread[s] >= config.features.reachWholePictureShare {
+                            for c in 0..<cellCount { moved[s * cellCount + c] = 0 }
+                        }
                     }
                 }
             }

@@ -46,6 +46,8 @@ public struct FeatureSettings: SettingsGroup {
     public var cellMinimumDifference = 1.5
     @Setting(0...300, "Window, in seconds, over which the reach of motion (share of cells that moved at least once) is measured.")
     public var sweepWindowSeconds = 10.0
+    @Setting(0...2, "Steps in which at least this share of the grid moved (the whole picture changed) do not count in the reach; above 1: all count.")
+    public var reachWholePictureShare = 0.9
     @Setting(0...0.5, "The largest camera motion measured between two analysis pictures, as a share of the picture's width (at most a grid cell).")
     public var cameraMaxShiftShare = 0.06
     @Setting(0...1, "A camera shift is taken when the pictures' profiles match at it with at most this share of their mismatch unshifted ...")
@@ -196,33 +198,33 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = 1.0
+    public var spreadWeight = 0.8364
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.5
+    public var motionWeight = 0.5967
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = 0.25
+    public var loudnessWeight = 0.0698
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 0.5
+    public var steadyTalkWeight = 1.9436
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.0
+    public var spreadShareWeight = 0.5004
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 0.0
+    public var reachWeight = 1.154
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = 0.0
+    public var reachGainWeight = 0.1154
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = 0.0
+    public var variationWeight = -0.0877
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
-    public var cameraMovingSpeed = 0.1
+    public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
     public var cameraMovingMinSeconds = 8.0
     @Setting(0...1, "No class in view: the reach of motion stays below this share of the picture ...")
     public var emptyReach = 0.03
-    @Setting(0...60, "... the sound's level varies less than this many dB (no voices) ...")
-    public var emptyVariationDb = 1.5
+    @Setting(0...60, "... the sound's level varies less than this many dB (no teacher's voice: room tone and distant sounds vary less) ...")
+    public var emptyVariationDb = 6.0
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 2.0
+    public var transitionThreshold = 1.6581
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.5
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
@@ -258,16 +260,35 @@ public struct SegmenterSettings: SettingsGroup {
     }
 }
 
-/// Which on-task kind a stretch is, from how the room sounds (`Segmenter`'s kinds).
+/// Which on-task kind a stretch is (`Segmenter`'s kinds): a linear model over how the room sounds and how
+/// much of the picture moves (`KindInput`), fitted (docs/TUNING.md). Independent work is the reference: a
+/// step is instruction or group when that kind's score `bias + Σ weight × input` is above 0 and above the
+/// other's.
 public struct KindSettings: SettingsGroup {
-    @Setting(0...60, "Variation (std of the short-term level, dB) above which on-task talk is one voice rising and falling (instruction).")
-    public var instructionVariationDb = 8.0
-    @Setting(-60...60, "Level above the lesson's median (dB) over which steady on-task sound is a room of voices (group).")
-    public var groupLoudnessDb = 0.0
-    @Setting(0...60, "Level below the lesson's median (dB) under which on-task sound is quiet work (independent).")
-    public var quietBelowMedianDb = 3.0
-    @Setting(0...1, "Between those, talk varying at least this share of instructionVariationDb is instruction.")
-    public var instructionLeanShare = 0.7
+    @Setting(-100...100, "Instruction's score: its constant ...")
+    public var instructionBias = -0.6659
+    @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
+    public var instructionLevelWeight = 0.5108
+    @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
+    public var instructionVariationWeight = 0.4226
+    @Setting(-100...100, "... weight of the share of the picture moving ...")
+    public var instructionSpreadWeight = -0.8494
+    @Setting(-100...100, "... weight of the reach of motion ...")
+    public var instructionReachWeight = -0.9602
+    @Setting(-100...100, "... and of there being a picture (1) or not (0).")
+    public var instructionPictureWeight = 0.1425
+    @Setting(-100...100, "Group work's score: its constant ...")
+    public var groupBias = 2.0202
+    @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
+    public var groupLevelWeight = 1.3835
+    @Setting(-100...100, "... weight of the level's variation (dB) ...")
+    public var groupVariationWeight = -0.7063
+    @Setting(-100...100, "... weight of the share of the picture moving ...")
+    public var groupSpreadWeight = 1.1118
+    @Setting(-100...100, "... weight of the reach of motion ...")
+    public var groupReachWeight = 2.3519
+    @Setting(-100...100, "... and of there being a picture (1) or not (0).")
+    public var groupPictureWeight = -1.3229
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

@@ -240,14 +240,36 @@ public struct Segmenter: Sendable {
         return out
     }
 
-    /// The on-task kind a step sounds like.
-    func kind(level: Double?, medianLevel: Double, variation: Double?) -> SegmentKind {
-        let v = variation ?? 0
-        let a = level ?? medianLevel
-        if a >= medianLevel + config.kinds.groupLoudnessDb && v < config.kinds.instructionVariationDb { return .group }
-        if v >= config.kinds.instructionVariationDb { return .instruction }
-        if a < medianLevel - config.kinds.quietBelowMedianDb { return .independent }
-        return v >= config.kinds.instructionVariationDb * config.kinds.instructionLeanShare ? .instruction : .independent
+    /// The on-task kind of a step from its kind inputs (`KindInput` order): the kind whose linear score is
+    /// highest, independent work scoring 0.
+    func kind(_ x: [Double]) -> SegmentKind {
+        let k = config.kinds
+        let instruction = k.instructionBias + k.instructionLevelWeight * x[0] + k.instructionVariationWeight * x[1]
+            + k.instructionSpreadWeight * x[2] + k.instructionReachWeight * x[3] + k.instructionPictureWeight * x[4]
+        let group = k.groupBias + k.groupLevelWeight * x[0] + k.groupVariationWeight * x[1]
+            + k.groupSpreadWeight * x[2] + k.groupReachWeight * x[3] + k.groupPictureWeight * x[4]
+        if instruction <= 0 && group <= 0 { return .independent }
+        return instruction >= group ? .instruction : .group
+    }
+
+    /// The inputs of the kinds per step (`KindInput` order), each smoothed like the score's: nil where dead.
+    public func kindInputs(_ series: FeatureSeries, dead: [Bool]) -> [[Double?]] {
+        let n = series.stepCount
+        let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
+        let medianLevel = RobustStatistics.median(levels) ?? -40
+        let unusable = unusablePictureSteps(series)
+        let picture = series.hasMotion
+        let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
+        func smoothed(_ f: (Int) -> Double?) -> [Double?] {
+            RobustStatistics.medianFilter((0..<n).map { dead[$0] ? nil : f($0) }, half: half)
+        }
+        return [
+            smoothed { i in series.audioDb[i].map { min(20, max(-20, $0 - medianLevel)) } ?? 0 },
+            smoothed { i in series.audioVariation[i].map { min($0, 12) } ?? 0 },
+            smoothed { i in picture && !unusable[i] ? series.motionSpread[i] : (picture ? nil : 0) },
+            smoothed { i in picture && !unusable[i] ? series.motionReach[i] : (picture ? nil : 0) },
+            smoothed { _ in picture ? 1 : 0 },
+        ]
     }
 
     /// The segments of a lesson `duration` seconds long, covering `[0, duration]` without gaps or overlaps.
@@ -259,7 +281,8 @@ public struct Segmenter: Sendable {
         let (scores, inputs) = scoreAndInputs(series, dead: dead)
         let trace = SegmenterTrace(dead: dead, wholePicture: wholePictureSteps(series), scores: scores,
                                    probabilities: transitionProbabilities(scores), inputs: inputs,
-                                   cameraMoving: cameraMovingSteps(series), noClass: noClassSteps(series, dead: dead))
+                                   cameraMoving: cameraMovingSteps(series), noClass: noClassSteps(series, dead: dead),
+                                   kindInputs: kindInputs(series, dead: dead))
         let step = series.stepSeconds
         let n = min(series.stepCount, max(1, Int((duration / step).rounded(.up))))
         guard n > 0, duration > 0 else {
@@ -303,14 +326,16 @@ public struct Segmenter: Sendable {
                                            minimum: max(1, Int((config.segmenter.minUnknownSeconds / step).rounded())))
         if unknown.count < n { unknown += Array(repeating: false, count: n - unknown.count) }
         // No class to judge: the camera carried about, or a picture with nothing moving and a room with no voices.
-        for i in 0..<n where i < trace.cameraMoving.count && (trace.cameraMoving[i] || trace.noClass[i]) { unknown[i] = true }
-        let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
-        let medianLevel = RobustStatistics.median(levels) ?? -40
+        if let last = trace.cameraMoving.indices.last {
+            for i in 0..<n where trace.cameraMoving[min(i, last)] || trace.noClass[min(i, last)] { unknown[i] = true }
+        }
         var kinds = [SegmentKind](repeating: .independent, count: n)
+        let inputs = trace.kindInputs
         for i in 0..<n {
             if unknown[i] { kinds[i] = .unknown }
             else if transition[i] { kinds[i] = .transition }
-            else { kinds[i] = kind(level: series.audioDb[i], medianLevel: medianLevel, variation: series.audioVariation[i]) }
+            else if i < series.stepCount { kinds[i] = kind(inputs.map { $0[i] ?? 0 }) }
+            else if i > 0 { kinds[i] = kinds[i - 1] }
         }
         return smoothOnTaskKinds(kinds, window: max(1, Int((config.kinds.smoothingSeconds / step).rounded())))
     }
@@ -337,6 +362,11 @@ public struct Segmenter: Sendable {
             i = j
         }
         if let last = result.last, last.end < duration { result[result.count - 1].end = duration }
+        // The recording's last hundredth of a second after the last whole step is not a segment of its own.
+        if result.count >= 2, let last = result.last, last.end - last.start < 0.05 {
+            result.removeLast()
+            result[result.count - 1].end = duration
+        }
         return result.filter { $0.end > $0.start }
     }
 
@@ -393,8 +423,12 @@ public struct SegmenterTrace: Sendable, Equatable {
     /// Steps in a long stretch with no class in view (nothing moves, no voices): unknown.
     public var noClass: [Bool]
 
+    /// The smoothed inputs of the kinds, one series per `KindInput`.
+    public var kindInputs: [[Double?]]
+
     public init(dead: [Bool], wholePicture: [Bool], scores: [Double?], probabilities: [Double], inputs: [[Double?]] = [],
-                cameraMoving: [Bool] = [], noClass: [Bool] = []) {
+                cameraMoving: [Bool] = [], noClass: [Bool] = [], kindInputs: [[Double?]] = []) {
+        self.kindInputs = kindInputs
         self.dead = dead
         self.wholePicture = wholePicture
         self.scores = scores
@@ -403,6 +437,22 @@ public struct SegmenterTrace: Sendable, Equatable {
         self.cameraMoving = cameraMoving.isEmpty ? dead.map { _ in false } : cameraMoving
         self.noClass = noClass.isEmpty ? dead.map { _ in false } : noClass
     }
+}
+
+/// The inputs of the on-task kinds (`KindSettings`).
+public enum KindInput: Int, CaseIterable, Sendable {
+    /// The level above the lesson's median (dB, within ±20).
+    case level
+    /// The level's variation (dB, at most 12).
+    case variation
+    /// The share of the picture moving (0 without a picture).
+    case spreadShare
+    /// The reach of motion (0 without a picture).
+    case reach
+    /// 1 with a picture, 0 without.
+    case picture
+
+    public var name: String { ["level", "variation", "spreadShare", "reach", "picture"][rawValue] }
 }
 
 /// The inputs of the transition score with a picture, each with its fitted weight.

@@ -52,7 +52,7 @@ import Testing
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.json").path
-        try #"{"segmenter": {"transitionThreshold": 1.8}, "kinds": {"groupLoudnessDb": 3}, "minTransitionSeconds": 12}"#
+        try #"{"segmenter": {"transitionThreshold": 1.8}, "kinds": {"groupBias": 3}, "minTransitionSeconds": 12}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         let first = try CLI.run(["analyze", Self.lesson, "--format", "json", "--config", config, "--settle-seconds", "25"])
         #expect(first.status == 0, "\(first.stderr)")

@@ -1,0 +1,56 @@
+import LessonMetrics
+import Testing
+@testable import Segmentation
+
+/// What is not class time: a camera carried about, a picture with no class in it.
+@Suite struct NoClassTests {
+    /// A seated class (a little motion in a few cells, a teacher's voice) for `n` steps of 0.5 s.
+    static func seatedClass(_ n: Int) -> (motion: [Double], spread: [Double], reach: [Double], camera: [Double],
+                                          db: [Double?], variation: [Double?]) {
+        var motion = [Double](repeating: 0.6, count: n), spread = [Double](repeating: 0.08, count: n)
+        for i in 0..<n where i % 5 == 0 { motion[i] += 0.2; spread[i] += 0.04 }
+        return (motion, spread, [Double](repeating: 0.2, count: n), [Double](repeating: 0, count: n),
+                [Double?](repeating: -30, count: n), [Double?](repeating: 8, count: n))
+    }
+
+    @Test func aCameraCarriedAboutIsUnknownNotClassTime() {
+        let n = 240
+        var c = Self.seatedClass(n)
+        for i in 80..<160 { c.camera[i] = i % 9 == 0 ? 0.05 : 0.2; c.spread[i] = 0.5; c.motion[i] = 6 }
+        let series = FeatureSeries(stepSeconds: 0.5, motion: c.motion, motionSpread: c.spread, motionReach: c.reach,
+                                   cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
+        let (segments, trace) = Segmenter().run(series, duration: 120)
+        let unknown = segments.filter { $0.kind == .unknown }
+        #expect(unknown.count == 1)
+        if let u = unknown.first { #expect(abs(u.start - 40) <= 1 && abs(u.end - 80) <= 1, "\(segments)") }
+        #expect(!segments.contains { $0.kind == .transition }, "\(segments)")
+        #expect(trace.cameraMoving[100] && !trace.cameraMoving[20])
+    }
+
+    @Test func aSlowPanIsTheClassNotTheCamera() {
+        let n = 240
+        var c = Self.seatedClass(n)
+        for i in 0..<n { c.camera[i] = 0.04 }
+        let series = FeatureSeries(stepSeconds: 0.5, motion: c.motion, motionSpread: c.spread, motionReach: c.reach,
+                                   cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
+        let segments = Segmenter().segments(series, duration: 120)
+        #expect(segments.allSatisfy { $0.kind.isOnTask }, "\(segments)")
+    }
+
+    @Test func anEmptyRoomIsUnknown() {
+        let n = 240
+        var c = Self.seatedClass(n)
+        // 60 s of nothing moving and room tone (its level varies by 2 dB), then the class comes in.
+        for i in 0..<120 { c.spread[i] = 0; c.reach[i] = 0; c.motion[i] = 0.3; c.variation[i] = 2; c.db[i] = -55 }
+        let series = FeatureSeries(stepSeconds: 0.5, motion: c.motion, motionSpread: c.spread, motionReach: c.reach,
+                                   cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
+        let (segments, trace) = Segmenter().run(series, duration: 120)
+        #expect(segments.first?.kind == .unknown && abs((segments.first?.end ?? 0) - 60) <= 1, "\(segments)")
+        #expect(trace.noClass[10] && !trace.noClass[200])
+        // The same still picture with a teacher talking is not empty: someone is there, off camera or still.
+        for i in 0..<120 { c.variation[i] = 9; c.db[i] = -30 }
+        let talking = FeatureSeries(stepSeconds: 0.5, motion: c.motion, motionSpread: c.spread, motionReach: c.reach,
+                                    cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
+        #expect(!Segmenter().segments(talking, duration: 120).contains { $0.kind == .unknown })
+    }
+}
