@@ -198,6 +198,7 @@ public struct FeatureExtractor: MediaSink {
         // Motion spread against each cell's lesson-long noise floor, and its reach over a window.
         var spread = [Double](repeating: 0, count: n)
         var reach = [Double](repeating: 0, count: n)
+        var active = [Double](repeating: 0, count: n)
         let videoSteps = motion.count
         if videoSteps > 0 {
             var floors = [Float](repeating: 0, count: cellCount)
@@ -213,6 +214,8 @@ public struct FeatureExtractor: MediaSink {
                 }
                 floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.features.cellFloorQuantile) ?? 0)
             }
+            // The camera's noise: the floor of a typical still cell (a low quantile of the cells' floors).
+            let cameraFloor = Float(RobustStatistics.quantile(floors.map(Double.init), config.features.cameraFloorQuantile) ?? 0)
             floors.withUnsafeBufferPointer { fl in
                 cellMotion.withUnsafeBufferPointer { all in
                     for s in 0..<videoSteps {
@@ -226,6 +229,13 @@ public struct FeatureExtractor: MediaSink {
                             moved[s * cellCount + c] = 1
                         }
                         spread[s] = Double(count) / Double(cellCount)
+                        var activeCount = 0
+                        for c in 0..<cellCount where MotionKernel.moved(
+                            cells[c], floor: cameraFloor, factor: config.features.cellNoiseFactor,
+                            minimum: config.features.cellMinimumDifference) {
+                            activeCount += 1
+                        }
+                        active[s] = Double(activeCount) / Double(cellCount)
                         // The whole picture changing (a bump, the exposure) is not people moving anywhere.
                         if spread[s] >= config.features.reachWholePictureShare {
                             for c in 0..<cellCount { moved[s * cellCount + c] = 0 }
@@ -258,7 +268,7 @@ public struct FeatureExtractor: MediaSink {
         let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
                                                 halfWindow: halfWindow)
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
-                             motionSpread: spread, motionReach: reach, cameraSpeed: cameraSpeed, luma: luma, audioDb: audioDb,
+                             motionSpread: spread, motionReach: reach, activeShare: active, cameraSpeed: cameraSpeed, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates)
             .padded(to: n)
@@ -272,7 +282,7 @@ extension FeatureSeries {
         var s = self
         func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
         pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
-        pad(&s.motionReach, 0); pad(&s.cameraSpeed, 0)
+        pad(&s.motionReach, 0); pad(&s.cameraSpeed, 0); pad(&s.activeShare, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
         return s

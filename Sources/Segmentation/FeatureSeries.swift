@@ -15,6 +15,10 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     /// seconds around the step (`sweepWindowSeconds`): how far movement travels. Seat work and group work
     /// move the same cells again and again; a class on its feet sweeps across the picture.
     public var motionReach: [Double]
+    /// Share (0...1) of grid cells that moved beyond the camera's own noise (the floor of a typical still
+    /// cell, the same for every cell): where people move all the time it stays high, as the lesson-long
+    /// floors of those cells rise with them.
+    public var activeShare: [Double]
     /// The camera's own motion (pan, shake, a bump), in picture widths per second, taken out of the
     /// motion measures above.
     public var cameraSpeed: [Double]
@@ -34,7 +38,7 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var bellCandidates: [BellCandidate]
 
     public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
-                motionSpread: [Double]? = nil, motionReach: [Double]? = nil, cameraSpeed: [Double]? = nil,
+                motionSpread: [Double]? = nil, motionReach: [Double]? = nil, activeShare: [Double]? = nil, cameraSpeed: [Double]? = nil,
                 luma: [Double?]? = nil, audioDb: [Double?],
                 audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
                 bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = []) {
@@ -47,6 +51,7 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
         self.motionSpread = fit(motionSpread ?? [], 0)
         self.motionReach = fit(motionReach ?? motionSpread ?? [], 0)
         self.cameraSpeed = fit(cameraSpeed ?? [], 0)
+        self.activeShare = fit(activeShare ?? motionSpread ?? [], 0)
         self.luma = fit(luma ?? Array(repeating: 128, count: motion.count), nil)
         self.audioDb = fit(audioDb, nil)
         self.audioVariation = fit(audioVariation ?? [], nil)

@@ -89,43 +89,72 @@ public enum MotionKernel {
                                local: Double(sumLocal) / n, meanLuma: Double(sumLuma) / n)
     }
 
-    /// The camera's motion between two pictures, in whole pixels: the `(dx, dy)`, each within
-    /// `±maxShift`, by which the previous picture's column and row profiles (mean luma of each column and
-    /// row, less the picture's mean) best match the current one's (current column x ≈ previous x − dx). A
-    /// shift is taken only when it matches clearly better than none (`gain`: the profiles' mean absolute
-    /// mismatch at the shift is at most this share of it at zero) and the mismatch at zero is more than
-    /// `noise` luma levels: people moving in a still picture change the profiles little and nowhere
-    /// consistently; a camera that pans or shakes moves all of them. `scratch` holds at least
+    /// The camera's motion between two pictures, in pixels to a quarter of a pixel: the `(dx, dy)`, each
+    /// within `±maxShift`, by which the previous picture's column and row profiles (mean luma of each column
+    /// and row, less the picture's mean) best match the current one's (current column x ≈ previous
+    /// x − dx, the profiles interpolated linearly between pixels). A shift is taken only when it matches
+    /// clearly better than none (`gain`: the profiles' mean absolute mismatch at the shift is at most this
+    /// share of it at zero) and the mismatch at zero is more than `noise` luma levels: people moving in a
+    /// still picture change the profiles little and nowhere consistently; a camera that pans or shakes moves
+    /// all of them, often by less than a pixel between two pictures. `scratch` holds at least
     /// `2 × (width + height)` values. Allocates nothing.
     public static func globalShift(current: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
                                    width: Int, height: Int, maxShift: Int, gain: Double = 0.6, noise: Double = 0.25,
-                                   scratch: UnsafeMutableBufferPointer<Float>) -> (dx: Int, dy: Int) {
+                                   scratch: UnsafeMutableBufferPointer<Float>) -> (dx: Double, dy: Double) {
         precondition(scratch.count >= 2 * (width + height))
-        guard maxShift > 0, width > 2 * maxShift, height > 2 * maxShift else { return (0, 0) }
+        guard maxShift > 0, width > 2 * maxShift + 2, height > 2 * maxShift + 2 else { return (0, 0) }
         let colC = UnsafeMutableBufferPointer(rebasing: scratch[0..<width])
         let colP = UnsafeMutableBufferPointer(rebasing: scratch[width..<(2 * width)])
         let rowC = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width)..<(2 * width + height)])
         let rowP = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width + height)..<(2 * width + 2 * height)])
         profiles(current, width: width, height: height, columns: colC, rows: rowC)
         profiles(previous, width: width, height: height, columns: colP, rows: rowP)
-        func best(_ a: UnsafeMutableBufferPointer<Float>, _ b: UnsafeMutableBufferPointer<Float>) -> Int {
+        func best(_ a: UnsafeMutableBufferPointer<Float>, _ b: UnsafeMutableBufferPointer<Float>) -> Double {
             let n = a.count
-            func mismatch(_ d: Int) -> Double {
-                // a[i] against b[i − d] over the middle, the same span for every d.
+            let span = (maxShift + 1)..<(n - maxShift - 1)
+            // a[i] against b at i − d (d in quarter pixels, b interpolated), over the same span for every d.
+            func mismatch(_ quarters: Int) -> Double {
+                let whole = quarters >= 0 ? quarters / 4 : -((-quarters + 3) / 4)
+                let f = Float(quarters - 4 * whole) / 4          // 0, 0.25, 0.5, 0.75
                 var sum: Float = 0
-                for i in maxShift..<(n - maxShift) { sum += Swift.abs(a[i] - b[i - d]) }
-                return Double(sum) / Double(n - 2 * maxShift)
+                for i in span {
+                    let j = i - whole
+                    let v = f == 0 ? b[j] : b[j] * (1 - f) + b[j - 1] * f     // b at j − f
+                    sum += Swift.abs(a[i] - v)
+                }
+                return Double(sum) / Double(span.count)
             }
             let atZero = mismatch(0)
             guard atZero > noise else { return 0 }
             var bestShift = 0, bestMismatch = atZero
-            for d in -maxShift...maxShift where d != 0 {
+            for d in -(4 * maxShift)...(4 * maxShift) where d != 0 {
                 let m = mismatch(d)
                 if m < bestMismatch { bestMismatch = m; bestShift = d }
             }
-            return bestMismatch <= gain * atZero ? bestShift : 0
+            return bestMismatch <= gain * atZero ? Double(bestShift) / 4 : 0
         }
         return (best(colC, colP), best(rowC, rowP))
+    }
+
+    /// The previous picture moved by the fraction of a pixel `(fx, fy)` (each within ±1), bilinear, into
+    /// `out`: `out(x, y) = previous(x − fx, y − fy)`, the picture's edge repeated beyond it. Allocates nothing.
+    public static func shiftFraction(_ previous: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                                     fx: Double, fy: Double, into out: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(previous.count >= width * height && out.count >= width * height)
+        // Weights of the pixel itself and of its neighbour on the side the content came from.
+        let sx = fx >= 0 ? -1 : 1, sy = fy >= 0 ? -1 : 1
+        let wx = Int((abs(fx) * 256).rounded()), wy = Int((abs(fy) * 256).rounded())
+        for y in 0..<height {
+            let y2 = min(height - 1, max(0, y + sy))
+            let row = previous.baseAddress! + y * width, row2 = previous.baseAddress! + y2 * width
+            let o = out.baseAddress! + y * width
+            for x in 0..<width {
+                let x2 = min(width - 1, max(0, x + sx))
+                let top = Int(row[x]) * (256 - wx) + Int(row[x2]) * wx
+                let bottom = Int(row2[x]) * (256 - wx) + Int(row2[x2]) * wx
+                o[x] = UInt8(truncatingIfNeeded: (top * (256 - wy) + bottom * wy + 32768) >> 16)
+            }
+        }
     }
 
     /// The mean luma of each column and each row of a picture, less the picture's mean (so a change of

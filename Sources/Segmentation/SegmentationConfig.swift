@@ -48,6 +48,8 @@ public struct FeatureSettings: SettingsGroup {
     public var sweepWindowSeconds = 10.0
     @Setting(0...2, "Steps in which at least this share of the grid moved (the whole picture changed) do not count in the reach; above 1: all count.")
     public var reachWholePictureShare = 0.9
+    @Setting(0...1, "Quantile of the cells' noise floors that is the camera's own noise (for the share of the picture active).")
+    public var cameraFloorQuantile = 0.25
     @Setting(0...0.5, "The largest camera motion measured between two analysis pictures, as a share of the picture's width (at most a grid cell).")
     public var cameraMaxShiftShare = 0.06
     @Setting(0...1, "A camera shift is taken when the pictures' profiles match at it with at most this share of their mismatch unshifted ...")
@@ -211,6 +213,8 @@ public struct SegmenterSettings: SettingsGroup {
     public var reachWeight = 1.154
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
     public var reachGainWeight = 0.1154
+    @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
+    public var activeShareWeight = 0.0
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
     public var variationWeight = -0.0877
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")

@@ -101,6 +101,8 @@ public struct Segmenter: Sendable {
             return (0..<n).map { i in reach[i].map { log(($0 + 0.02) / (series.motionSpread[i] + 0.02)) } }
         case .variation:
             return live(series.audioVariation).map { $0.map { min($0, 12) } }
+        case .activeShare:
+            return still(series.activeShare)
         }
     }
 
@@ -473,8 +475,10 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case reachGain
     /// The level's variation (dB, at most 12): one voice rising and falling, chatter, or steady sound.
     case variation
+    /// The share of the picture moving beyond the camera's own noise (0...1).
+    case activeShare
 
-    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation"][rawValue] }
+    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare"][rawValue] }
 
     func weight(_ s: SegmenterSettings) -> Double {
         switch self {
@@ -486,6 +490,7 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .reach: return s.reachWeight
         case .reachGain: return s.reachGainWeight
         case .variation: return s.variationWeight
+        case .activeShare: return s.activeShareWeight
         }
     }
 }

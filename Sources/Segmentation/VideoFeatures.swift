@@ -14,6 +14,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var previousSize = (width: 0, height: 0)
     private var cellScratch: [Float]
     private var profileScratch: [Float] = []
+    private var warped: [UInt8] = []
     private let maxShiftShare: Double
     private let shiftGain: Double
     private let shiftNoise: Double
@@ -64,17 +65,25 @@ public struct VideoFeatures: PictureSink, Sendable {
             let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
             if profileScratch.count < 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
             let (gain, noise) = (shiftGain, shiftNoise)
-            let offset = previous.withUnsafeBufferPointer { prev in
+            let shift = previous.withUnsafeBufferPointer { prev in
                 profileScratch.withUnsafeMutableBufferPointer { scratch in
                     MotionKernel.globalShift(current: pixels, previous: prev, width: width, height: height,
                                              maxShift: maxShift, gain: gain, noise: noise, scratch: scratch)
                 }
             }
             let dt = time - previousTime
-            if dt > 0 {
-                speed = (Double(offset.dx * offset.dx + offset.dy * offset.dy)).squareRoot() / Double(width) / dt
+            if dt > 0 { speed = (shift.dx * shift.dx + shift.dy * shift.dy).squareRoot() / Double(width) / dt }
+            // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
+            let offset = (dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
+            let (fx, fy) = (shift.dx - Double(offset.dx), shift.dy - Double(offset.dy))
+            if fx != 0 || fy != 0 {
+                if warped.count != count { warped = [UInt8](repeating: 0, count: count) }
+                previous.withUnsafeBufferPointer { prev in
+                    warped.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(prev, width: width, height: height, fx: fx, fy: fy, into: $0) }
+                }
             }
-            difference = previous.withUnsafeBufferPointer { prev in
+            let reference = fx != 0 || fy != 0 ? warped : previous
+            difference = reference.withUnsafeBufferPointer { prev in
                 cellScratch.withUnsafeMutableBufferPointer { cells in
                     MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
                                             columns: columns, rows: rows, cells: cells, offset: offset)

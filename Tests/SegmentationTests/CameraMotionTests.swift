@@ -6,11 +6,11 @@ import Testing
 /// motion over a window (`MotionKernel.reach`).
 @Suite struct CameraMotionTests {
     /// A textured 96x54 picture (a room's walls and furniture stand-in), seen through a window at (x0, y0).
-    static func view(x0: Int, y0: Int, width: Int = 96, height: Int = 54) -> [UInt8] {
+    static func view(x0: Double, y0: Double, width: Int = 96, height: Int = 54) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
-                let u = Double(x + x0), v = Double(y + y0)
+                let u = Double(x) + x0, v = Double(y) + y0
                 let value = 128 + 40 * sin(0.37 * u) + 30 * sin(0.53 * v + 1) + 20 * sin(0.11 * u + 0.19 * v)
                     + 15 * sin(0.9 * u) * sin(0.7 * v)
                 out[y * width + x] = UInt8(max(0, min(255, value)))
@@ -19,7 +19,7 @@ import Testing
         return out
     }
 
-    static func shift(_ current: [UInt8], _ previous: [UInt8], width: Int = 96, height: Int = 54) -> (dx: Int, dy: Int) {
+    static func shift(_ current: [UInt8], _ previous: [UInt8], width: Int = 96, height: Int = 54) -> (dx: Double, dy: Double) {
         var scratch = [Float](repeating: 0, count: 2 * (width + height))
         return current.withUnsafeBufferPointer { c in
             previous.withUnsafeBufferPointer { p in
@@ -41,13 +41,38 @@ import Testing
                 cells.withUnsafeMutableBufferPointer { cellsOut in
                     (MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3, cells: cellsOut),
                      MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3,
-                                             cells: cellsOut, offset: offset))
+                                             cells: cellsOut, offset: (Int(offset.dx), Int(offset.dy))))
                 }
             }
         }
         #expect(raw.local > 10)
         #expect(compensated.local == 0)
         #expect(cells.allSatisfy { $0 == 0 })
+    }
+
+    /// A slow pan moves the picture by less than a pixel between two analysis pictures: found to a quarter
+    /// of a pixel, and taken out by moving the previous picture by that fraction.
+    @Test func aPanOfHalfAPixelIsFoundAndTakenOut() {
+        let previous = Self.view(x0: 20, y0: 10), current = Self.view(x0: 20.5, y0: 10)
+        let offset = Self.shift(current, previous)
+        #expect(offset.dx == -0.5 && offset.dy == 0)
+        var warped = [UInt8](repeating: 0, count: previous.count)
+        previous.withUnsafeBufferPointer { p in
+            warped.withUnsafeMutableBufferPointer {
+                MotionKernel.shiftFraction(p, width: 96, height: 54, fx: offset.dx, fy: offset.dy, into: $0)
+            }
+        }
+        var cells = [Float](repeating: 0, count: 12)
+        func local(_ reference: [UInt8]) -> Double {
+            current.withUnsafeBufferPointer { c in
+                reference.withUnsafeBufferPointer { p in
+                    cells.withUnsafeMutableBufferPointer {
+                        MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3, cells: $0).local
+                    }
+                }
+            }
+        }
+        #expect(local(warped) < 0.25 * local(previous), "\(local(warped)) against \(local(previous))")
     }
 
     @Test func aStillCameraWithPeopleMovingHasNoShift() {
