@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 
 import choreo  # noqa: E402
 import media  # noqa: E402
+import placement  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
@@ -114,7 +115,7 @@ def camera_at(sc, t, height):
 # ----------------------------------------------------------------------------- one lesson
 def render_lesson(sc, outdir, progress=False):
     t_start = time.time()
-    segs, tracks = choreo.build(sc.script, sc.seed)
+    segs, tracks = choreo.build(sc.script, sc.seed, sc.n_students)
     duration = segs[-1][1]
     ext = EXT[sc.fmt]
     out_path = os.path.join(outdir, f"{sc.name}.{ext}")
@@ -149,6 +150,7 @@ def render_lesson(sc, outdir, progress=False):
             if sc.vfr:
                 # timestamps from the same formula the frames were rendered at
                 vf += ["settb=1/90000", "setpts='(N/27+0.012*sin(0.7*N)+0.006*sin(0.13*N))*90000'"]
+            vf += placement.filters(sc, *sc.render_size)
             if sc.render_size != sc.size:
                 vf += [f"scale={sc.size[0]}:{sc.size[1]}:flags=bilinear"]
                 if sc.out_noise:
@@ -169,14 +171,20 @@ def render_lesson(sc, outdir, progress=False):
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if has_video else None)
         if has_video:
             rng = np.random.default_rng(sc.seed + 5)
-            looks = [scene.Look(rng) for _ in range(choreo.N_STUDENTS)] + [scene.Look(rng, teacher=True)]
-            fidgets = [scene.Fidget(rng, duration, kind_at) for _ in range(choreo.N_STUDENTS)]
+            looks = [scene.Look(rng) for _ in range(sc.n_students)] + [scene.Look(rng, teacher=True)]
+            fidgets = [scene.Fidget(rng, duration, kind_at) for _ in range(sc.n_students)]
             fidgets.append(scene.Fidget(rng, duration, kind_at, teacher=True))
             rw, rh = sc.render_size
-            view = scene.View.portrait(rw, rh) if sc.portrait else scene.View.landscape(rw, rh)
             margin = int(rh * 0.14) if sc.camera else 0
-            rend = scene.Renderer(view, list(zip(tracks, fidgets)), looks, rng, margin)
-            gaps = [(a, b) for a, b, k in kinds if k == "unknown"]
+            if sc.portrait:
+                view = scene.View.portrait(rw, rh)
+            else:
+                view, margin = placement.view_and_margin(sc, rw, rh, margin)
+            motion = placement.Motion(sc, margin, rh)
+            palette = scene.room_palette(sc.room_look) if sc.room_look is not None else None
+            rend = scene.Renderer(view, list(zip(tracks, fidgets)), looks, rng, margin, palette=palette,
+                                  n_desks=max(20, sc.n_students))
+            gaps = [(a, b) for a, b, name, k, o in segs if name == "gap"]      # frozen picture
             last = None
             last_report = time.time()
             for i, t in enumerate(times):
@@ -186,6 +194,9 @@ def render_lesson(sc, outdir, progress=False):
                     continue
                 light, proj = light_at(sc, t)
                 shift, exposure = camera_at(sc, t, rh)
+                if sc.placement != "front":
+                    my, mx = motion.at(t)
+                    shift = (shift[0] + my, shift[1] + mx)
                 data = rend.frame(t, light, proj, shift, exposure).tobytes()
                 last = data
                 proc.stdin.write(data)

@@ -37,6 +37,13 @@ class Scenario:
     vfr: bool = False
     portrait: bool = False
     out_noise: int = 0
+    # Options of the diverse sets (fit, fresh, purpose); the defaults leave the older lessons as they were.
+    placement: str = "front"           # camera: front, back_corner, ceiling, desk_phone, handheld, pan,
+                                       # handheld_pan, carried (see placement.py)
+    grey: bool = False                 # a grey picture (CCTV)
+    room_look: int = None              # a seed for wall/floor colours, lighting level and colour cast; None: the original room
+    n_students: int = 20               # class size 0..35 (0: an empty room, nobody at all)
+    voices: str = "asterisk"           # children's voices: "asterisk" (the prompts) or "all" (every real speech source)
 
     def __post_init__(self):
         if self.render_size is None:
