@@ -4,6 +4,9 @@
   python3 Fixtures/generator/make_fixtures.py                 # the committed set (Fixtures/lessons, sample)
   python3 Fixtures/generator/make_fixtures.py --only NAME ... # some of them
   python3 Fixtures/generator/make_fixtures.py --bench OUTDIR  # the large benchmark lessons (not committed)
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials              # tune, check, check2
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit   # the diverse fit set
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh # only after the last change
 
 Every lesson is rendered from a script of phases with a fixed seed, so the truth files come out
 the same on every run (and the media too, given the same ffmpeg and numpy).
@@ -30,7 +33,7 @@ import placement  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials, lesson_trials  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -300,6 +303,11 @@ def main():
                     help="render the sound-only bell trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--trials", metavar="OUTDIR",
                     help="render the random lesson trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
+    ap.add_argument("--sets", metavar="SET,SET",
+                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit and fresh: "
+                         "the diverse lessons, into OUTDIR/fit and OUTDIR/fresh)")
+    ap.add_argument("--skip-existing", action="store_true",
+                    help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
@@ -321,12 +329,19 @@ def main():
     if args.bells:
         on_demand = [(bell_trials(split), os.path.join(args.bells, split)) for split in ("tune", "check")]
     if args.trials:
-        on_demand = [(lesson_trials(split), os.path.join(args.trials, split)) for split in ("tune", "check", "check2")]
+        sets = (args.sets or "tune,check,check2").split(",")
+        for split in sets:
+            if split not in ("tune", "check", "check2", "fit", "fresh"):
+                ap.error(f"unknown set {split}")
+        on_demand = [(diverse_trials(split) if split in ("fit", "fresh") else lesson_trials(split),
+                      os.path.join(args.trials, split)) for split in sets]
     if on_demand:
         for scenarios, outdir in on_demand:
             os.makedirs(outdir, exist_ok=True)
             for sc in scenarios:
                 if not args.only or sc.name in args.only:
+                    if args.skip_existing and os.path.exists(os.path.join(outdir, f"{sc.name}.truth.json")):
+                        continue
                     render_lesson(sc, outdir)
         return
     root = args.out or FIXTURES

@@ -54,7 +54,7 @@ def view_and_margin(sc, rw, rh, old_margin):
         width = 10.5 if p != "carried" else 8.5
         ppu = rw / width
         vis_h = rh / ppu
-        v0 = 9.2 - vis_h if p != "carried" else 8.9 - vis_h
+        v0 = 8.7 - vis_h if p != "carried" else 2.2         # pans: the desks and the class; carried: the room
         u0 = 8.0 - width / 2
         mx = int(math.ceil((8.0 - width / 2 - 0.2) * ppu))
         my = int(rh * (0.10 if p != "pan" else 0.02)) if p != "carried" else int(rh * 0.16)
