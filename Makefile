@@ -67,6 +67,15 @@ bells: deps build
 fixtures-trials: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
 
+# The diverse lessons (not committed; Fixtures/generator/scenarios.py, diverse_trials): other cameras, rooms, class
+# sizes, voices and kinds of lesson. `fit` (80, about 25 minutes) is for fitting with cross-validation; `fresh` (48)
+# is held out: render it only after the last change of the segmenter. Resumable (--skip-existing).
+fixtures-fit: deps trials-apt
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit --skip-existing
+
+fixtures-fresh: deps trials-apt
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh --skip-existing
+
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.
 TRIALS_APT_PACKAGES = pocketsphinx-testdata
