@@ -33,7 +33,7 @@ import placement  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, PURPOSE, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -260,13 +260,15 @@ def describe_format(path, vfr=False):
 def write_split_and_readme():
     lessons_dir = os.path.join(FIXTURES, "lessons")
     split = {"tune": [s.name for s in LESSONS if s.split == "tune"],
-             "validation": [s.name for s in LESSONS if s.split == "validation"]}
+             "validation": [s.name for s in LESSONS if s.split == "validation"],
+             # purpose-made lessons: neither tuned on nor scored by scripts/accuracy.sh
+             "purpose": [s.name for s in PURPOSE]}
     with open(os.path.join(lessons_dir, "split.json"), "w") as f:
         json.dump(split, f, indent=2)
         f.write("\n")
     rows = ["| lesson | scenario | length | format | bell (s) | time on task % | transitions | bell to work (s) | split |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for sc, d in [(s, lessons_dir) for s in LESSONS] + [(SAMPLE, FIXTURES)]:
+    for sc, d in [(s, lessons_dir) for s in LESSONS + PURPOSE] + [(SAMPLE, FIXTURES)]:
         ext = EXT[sc.fmt]
         path = os.path.join(d, f"{sc.name}.{ext}")
         tp = os.path.join(d, f"{sc.name}.truth.json")
@@ -347,7 +349,7 @@ def main():
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")
     os.makedirs(lessons_dir, exist_ok=True)
-    todo = [(sc, lessons_dir) for sc in LESSONS] + [(SAMPLE, root)]
+    todo = [(sc, lessons_dir) for sc in LESSONS + PURPOSE] + [(SAMPLE, root)]
     for sc, d in todo:
         if args.only and sc.name not in args.only:
             continue

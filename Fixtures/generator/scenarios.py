@@ -214,6 +214,55 @@ LESSONS = [
               "teacher's voice, moving to groups at 100 s (footsteps, chairs), then group talk."),
 ]
 
+# Purpose-made lessons (split "purpose", committed; split.json lists them under "purpose", apart from the tune and
+# validation sets that scripts/accuracy.sh and the tests score): each shows one thing the lessons above never do.
+PURPOSE = [
+    Scenario(
+        "all_transition", 501,
+        [("arrival", 18, {"seated": 0.25}), ("unsettled", 26), ("move", 10), ("unsettled", 12)],
+        bell=9.0, bell_kind="electromechanical", n_students=24, room_look=501, split="purpose", fmt="mp4_mono44",
+        abr=24, voices="all", teacher_voice="src:pyannote__sample.wav",
+        scenario="the class never settles: the whole recording is transition (24 students, another room)",
+        notes="Students come in (a quarter already seated), an electromechanical bell at 9 s, and the class never "
+              "settles: students wander, chat, sit and get up again, move about, until the end. Truth: one "
+              "transition over the whole recording; bell to work runs to the end."),
+    Scenario(
+        "empty_room_still", 502,
+        [("empty", 70)], n_students=0, placement="back_corner", room_look=502, split="purpose", fmt="mp4_mono44",
+        abr=24, sounds=[("fx", "hallway", 24.0, 8.0), ("fx", "hallway", 51.0, 7.0)],
+        scenario="an empty classroom, still camera from a back corner: room tone and the hallway (all unknown)",
+        notes="Nobody in the room for the whole recording: a still camera from a back corner, the room's own "
+              "noise (ventilation, hum) and twice somebody passing in the hallway behind the door (24 s, 51 s). "
+              "No bell. Truth: the whole recording is unknown."),
+    Scenario(
+        "empty_room_carried", 503,
+        [("empty", 64)], n_students=0, placement="carried", room_look=503, split="purpose", fmt="mp4_mono44",
+        abr=24, sounds=[("fx", "hallway", 30.0, 8.0)],
+        scenario="an empty classroom filmed by a camera carried through it: strong pans and walking shake (all unknown)",
+        notes="Nobody in the room; the camera is carried through it: wide pans back and forth and the bob of "
+              "walking the whole time, so the whole picture moves. Room tone and somebody in the hallway at 30 s. "
+              "No bell. Truth: the whole recording is unknown."),
+    Scenario(
+        "handheld_pan_seated", 504,
+        [("independent", 38, {"murmur": True}), ("instruction", 30)],
+        bell=5.0, bell_kind="chime3", n_students=26, placement="handheld_pan", room_look=504, split="purpose",
+        fmt="mp4_mono44", abr=24, voices="all", teacher_voice="it_IT_m_Carlo",
+        scenario="a seated class on task all the time, filmed by a slowly panning handheld phone (no transition)",
+        notes="26 students sit at their desks for the whole recording: seat work with a murmur, a three-tone chime "
+              "at 5 s (bell to work 0), then instruction from 38 s. A phone held by hand pans slowly back and forth "
+              "over the room with drift and shake: the whole picture moves, the class does not. No transition."),
+    Scenario(
+        "already_working", 505,
+        [("independent", 44, {"teacher": "desk"}), ("materials", 14), ("instruction", 22)],
+        bell=12.0, bell_kind="school_bell_real", n_students=16, placement="desk_phone", room_look=505,
+        split="purpose", fmt="mp4_mono44", abr=24, voices="all", teacher_voice="src:whisper__jfk.flac",
+        scenario="the class is already working when the recording starts; a transition, then instruction",
+        notes="16 students are at independent work from the first second (no arrival; the teacher at the desk); "
+              "the real school bell at 12 s does not change anything (bell to work 0). At 44 s a materials "
+              "transition (14 s), then instruction. Filmed by a phone standing on a desk: part of the room, "
+              "people large."),
+]
+
 # More tune lessons, rendered on demand (`make fixtures-extra`, not committed: the committed set is at its size
 # limit). The committed tune set has group work with sound in one lesson only (quiet_mic), so group work against
 # transitions could not be tuned on; these four add it, with other seeds, bells and orders.
