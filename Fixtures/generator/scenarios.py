@@ -43,7 +43,8 @@ class Scenario:
     grey: bool = False                 # a grey picture (CCTV)
     room_look: int = None              # a seed for wall/floor colours, lighting level and colour cast; None: the original room
     n_students: int = 20               # class size 0..35 (0: an empty room, nobody at all)
-    voices: str = "asterisk"           # children's voices: "asterisk" (the prompts) or "all" (every real speech source)
+    voices: str = "asterisk"           # children's voices: "asterisk" (the prompts), "shared" (+ shared/media/speech)
+                                       # or "all" (+ pocketsphinx-testdata when installed)
 
     def __post_init__(self):
         if self.render_size is None:
@@ -221,7 +222,7 @@ PURPOSE = [
         "all_transition", 501,
         [("arrival", 18, {"seated": 0.25}), ("unsettled", 26), ("move", 10), ("unsettled", 12)],
         bell=9.0, bell_kind="electromechanical", n_students=24, room_look=501, split="purpose", fmt="mp4_mono44",
-        abr=24, voices="all", teacher_voice="src:pyannote__sample.wav",
+        abr=24, voices="shared", teacher_voice="src:pyannote__sample.wav",
         scenario="the class never settles: the whole recording is transition (24 students, another room)",
         notes="Students come in (a quarter already seated), an electromechanical bell at 9 s, and the class never "
               "settles: students wander, chat, sit and get up again, move about, until the end. Truth: one "
@@ -246,7 +247,7 @@ PURPOSE = [
         "handheld_pan_seated", 504,
         [("independent", 38, {"murmur": True}), ("instruction", 30)],
         bell=5.0, bell_kind="chime3", n_students=26, placement="handheld_pan", room_look=504, split="purpose",
-        fmt="mp4_mono44", abr=24, voices="all", teacher_voice="it_IT_m_Carlo",
+        fmt="mp4_mono44", abr=24, voices="shared", teacher_voice="it_IT_m_Carlo",
         scenario="a seated class on task all the time, filmed by a slowly panning handheld phone (no transition)",
         notes="26 students sit at their desks for the whole recording: seat work with a murmur, a three-tone chime "
               "at 5 s (bell to work 0), then instruction from 38 s. A phone held by hand pans slowly back and forth "
@@ -255,7 +256,7 @@ PURPOSE = [
         "already_working", 505,
         [("independent", 44, {"teacher": "desk"}), ("materials", 14), ("instruction", 22)],
         bell=12.0, bell_kind="school_bell_real", n_students=16, placement="desk_phone", room_look=505,
-        split="purpose", fmt="mp4_mono44", abr=24, voices="all", teacher_voice="src:whisper__jfk.flac",
+        split="purpose", fmt="mp4_mono44", abr=24, voices="shared", teacher_voice="src:whisper__jfk.flac",
         scenario="the class is already working when the recording starts; a transition, then instruction",
         notes="16 students are at independent work from the first second (no arrival; the teacher at the desk); "
               "the real school bell at 12 s does not change anything (bell to work 0). At 44 s a materials "

@@ -202,14 +202,17 @@ def child_pool(sr, seed=7):
     return pool
 
 
-def child_pool_all(sr, seed=7):
+def child_pool_all(sr, seed=7, with_pocketsphinx=True):
     """Children's voices from every source: the asterisk prompts (child_pool) plus every other recording,
-    pitched up; pocketsphinx-testdata's when it is installed."""
-    key = ("child_all", sr, seed)
+    pitched up; pocketsphinx-testdata's when it is installed (and with_pocketsphinx)."""
+    key = ("child_all", sr, seed, with_pocketsphinx)
     if key in _cache:
         return _cache[key]
     pool = list(child_pool(sr, seed))
-    pool += source_pool(sr, source_names(), 160, seed + 50, (1.2, 1.3, 1.42, 1.55), min_len=0.3)
+    names = source_names()
+    if not with_pocketsphinx:
+        names = [x for x in names if not x.startswith("ps:")]
+    pool += source_pool(sr, names, 160, seed + 50, (1.2, 1.3, 1.42, 1.55), min_len=0.3)
     _cache[key] = pool
     return pool
 
@@ -550,7 +553,9 @@ def render(sc, segs, tracks, duration, sr, seed):
     ctl = 50
 
     teacher_pool = speech_pool(sr, sc.teacher_voice, 120, seed + 1, (1.0,), 1.2)
-    kids = child_pool_all(sr) if sc.voices == "all" else child_pool(sr)
+    # "all": every source, pocketsphinx-testdata's when installed; "shared": the asterisk prompts and
+    # shared/media/speech only (the same on every machine: the committed purpose lessons)
+    kids = child_pool_all(sr, with_pocketsphinx=sc.voices == "all") if sc.voices in ("all", "shared") else child_pool(sr)
     crowd = 1.0 if sc.n_students == 20 else max(0.35, sc.n_students / 20.0)   # voices scale with the class
     if sc.n_students == 0:
         crowd = 0.0
