@@ -1,8 +1,15 @@
 """The lessons: each a script of phases, a bell, sounds that are not the bell, and picture effects.
 
 Phases (see choreo.py): arrival, settle, materials, move, unsettled, packup (transitions);
-instruction (option layout="carpet"), independent (option teacher="desk"), group; gap (unknown).
-Times are seconds from the start of the recording. The truth segments are the phases.
+instruction (option layout="carpet"), independent (options teacher="desk", murmur=True), group (option
+lively=True); gap (unknown: frozen picture, digital silence); empty (unknown: an empty room, picture and room
+tone go on). Times are seconds from the start of the recording. The truth segments are the phases.
+
+Sets: LESSONS (committed: tune and validation), PURPOSE (committed, split "purpose"), SAMPLE, EXTRA_TUNE, BENCH;
+drawn at random: bell_trials (tune, check), lesson_trials (tune, check, check2: the original room and camera) and
+diverse_trials (fit, fresh: other cameras, rooms, class sizes, voices and kinds of lesson; see the section
+"diverse lessons" below). Scenario options added for the diverse sets (placement, grey, room_look, n_students,
+voices) default to the original, so the older sets render exactly as before.
 """
 
 import dataclasses
