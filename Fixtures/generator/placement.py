@@ -43,9 +43,11 @@ def view_and_margin(sc, rw, rh, old_margin):
         ppu = rw / float(r.uniform(18.5, 20.0))
         return scene.View(rw, rh, -1.5 - float(r.uniform(0, 0.4)), -1.6, ppu), old_margin
     if p == "desk_phone":
-        width = float(r.uniform(6.5, 8.5))          # world units across: about half the room
+        # world units across: a bit more than half the room, placed so that it holds some of the desks and
+        # the group tables (people are in view in every layout)
+        width = float(r.uniform(8.5, 10.0))
         ppu = rw / width
-        u0 = float(r.uniform(1.0, 15.5 - width))
+        u0 = float(r.uniform(15.3 - width - 0.6, 15.3 - width))
         v0 = float(r.uniform(3.0, 9.4 - rh / ppu))
         return scene.View(rw, rh, u0, v0, ppu), old_margin
     if p == "handheld":
