@@ -68,7 +68,7 @@ fixtures-trials: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
 
 # The diverse lessons (not committed; Fixtures/generator/scenarios.py, diverse_trials): other cameras, rooms, class
-# sizes, voices and kinds of lesson. `fit` (80, about 25 minutes) is for fitting with cross-validation; `fresh` (48)
+# sizes, voices and kinds of lesson. `fit` (80, about 18 minutes) is for fitting with cross-validation; `fresh` (48)
 # is held out: render it only after the last change of the segmenter. Resumable (--skip-existing).
 fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit --skip-existing
