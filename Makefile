@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials bells trials bench fuzz accuracy leakcheck screenshots clean
+.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -64,8 +64,26 @@ bells: deps build
 	scripts/bells.sh tune
 
 # Random whole lessons (56, about 15 minutes; not committed): tune (36), held-out check (12) and check2 (8) sets for the segmenter.
-fixtures-trials: deps
+fixtures-trials: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
+
+# The diverse lessons (not committed; Fixtures/generator/scenarios.py, diverse_trials): other cameras, rooms, class
+# sizes, voices and kinds of lesson. `fit` (80, about 18 minutes) is for fitting with cross-validation; `fresh` (48)
+# is held out: render it only after the last change of the segmenter. Resumable (--skip-existing).
+fixtures-fit: deps trials-apt
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit --skip-existing
+
+fixtures-fresh: deps trials-apt
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh --skip-existing
+
+# More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
+# the generator falls back to the asterisk prompts without it.
+TRIALS_APT_PACKAGES = pocketsphinx-testdata
+trials-apt:
+	@dpkg-query -W -f='$${Status}' $(TRIALS_APT_PACKAGES) 2>/dev/null | grep -q "install ok installed" || { \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TRIALS_APT_PACKAGES) >/dev/null \
+	  || echo "warning: could not install $(TRIALS_APT_PACKAGES); the lessons use the other voices"; }
 
 # The whole analysis over the lesson trials' tune set (scripts/trials.sh check: the held-out set).
 trials: deps build

@@ -119,12 +119,15 @@ def check_split():
     names = {os.path.basename(x)[: -len(".truth.json")]
              for x in glob.glob(os.path.join(FIXTURES, "lessons", "*.truth.json"))}
     tune, val = set(split.get("tune", [])), set(split.get("validation", []))
+    purpose = set(split.get("purpose", []))      # purpose-made lessons: in neither the tune nor the validation set
     out = []
     if tune & val:
         out.append(f"split.json: in both sets: {sorted(tune & val)}")
-    if (tune | val) != names:
-        out.append(f"split.json: not matching the lessons: missing {sorted(names - tune - val)}, "
-                   f"unknown {sorted((tune | val) - names)}")
+    if purpose & (tune | val):
+        out.append(f"split.json: purpose lessons also in tune or validation: {sorted(purpose & (tune | val))}")
+    if (tune | val | purpose) != names:
+        out.append(f"split.json: not matching the lessons: missing {sorted(names - tune - val - purpose)}, "
+                   f"unknown {sorted((tune | val | purpose) - names)}")
     return out
 
 

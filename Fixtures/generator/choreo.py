@@ -14,10 +14,12 @@ import scene
 PHASE_KIND = {
     "arrival": "transition", "settle": "transition", "materials": "transition", "move": "transition",
     "unsettled": "transition", "packup": "transition",
-    "instruction": "instruction", "independent": "independent", "group": "group", "gap": "unknown",
+    "instruction": "instruction", "independent": "independent", "group": "group", "gap": "unknown", "empty": "unknown",
 }
+# "empty": an empty classroom (no people; only room tone and the hallway): unknown, but unlike "gap" the
+# picture and the sound go on.
 
-N_STUDENTS = 20
+N_STUDENTS = 20                # the default class size; a scenario's n_students (0..35) overrides it
 
 
 def phases_to_segments(script):
@@ -41,15 +43,15 @@ def layout_of(seg):
     return "desks"
 
 
-def spots(layout):
+def spots(layout, n=N_STUDENTS):
     if layout == "desks":
-        return scene.desk_seats()
+        return scene.desk_seats(n)
     if layout == "groups":
-        return scene.group_seats(N_STUDENTS)
+        return scene.group_seats(n)
     if layout == "carpet":
-        return scene.carpet_seats(N_STUDENTS)
+        return scene.carpet_seats(n)
     if layout == "line":
-        return scene.line_spots(N_STUDENTS)
+        return scene.line_spots(n)
     raise ValueError(layout)
 
 
@@ -61,8 +63,11 @@ def _jit(rng, p, r=0.25):
     return (p[0] + float(rng.uniform(-r, r)), p[1] + float(rng.uniform(-r, r) * 0.5))
 
 
-def build(script, seed):
-    """Returns (segments, student tracks + teacher track as the last one)."""
+def build(script, seed, n_students=N_STUDENTS):
+    """Returns (segments, student tracks + teacher track as the last one).
+
+    n_students 0 is an empty room: no students, and the teacher's track is hidden throughout."""
+    N = n_students
     rng = np.random.default_rng(seed)
     segs = phases_to_segments(script)
     duration = segs[-1][1]
@@ -76,21 +81,21 @@ def build(script, seed):
             targets.append(targets[-1] if targets else "desks")
         else:
             targets.append(layout_of(s))
-    order = rng.permutation(N_STUDENTS)
+    order = rng.permutation(N)
     line_rank = {int(p): k for k, p in enumerate(order)}
 
     def spot(layout, i):
         if layout == "line":
-            return spots("line")[line_rank[i]]
-        return spots(layout)[i]
+            return spots("line", N)[line_rank[i]]
+        return spots(layout, N)[i]
 
     students = []
     first = segs[0]
     pre_seated = set()
     if first[2] == "arrival":
-        k = int(round(first[4].get("seated", 0.3) * N_STUDENTS))
-        pre_seated = set(int(x) for x in rng.permutation(N_STUDENTS)[:k])
-    for i in range(N_STUDENTS):
+        k = int(round(first[4].get("seated", 0.3) * N))
+        pre_seated = set(int(x) for x in rng.permutation(N)[:k])
+    for i in range(N):
         lay = targets[0]
         u, v = spot(lay, i)
         if first[2] == "arrival" and i not in pre_seated:
@@ -109,7 +114,7 @@ def build(script, seed):
                 t = a + float(rng.exponential(35))
                 while t < b - 6:
                     if rng.random() < 0.12:       # a rare walk to another table and back
-                        o = scene.group_seats(N_STUDENTS)[int(rng.integers(N_STUDENTS))]
+                        o = scene.group_seats(N)[int(rng.integers(N))]
                         home = tr.pos
                         t1 = tr.walk(t, o[0] + 0.3, o[1] + 0.15, 1.0)
                         t2 = tr.stay(t1 + float(rng.uniform(2, 5)), "stand")
@@ -121,8 +126,8 @@ def build(script, seed):
                     t += float(rng.exponential(35))
         elif kind == "independent":
             t = a + float(rng.exponential(70))
-            while t < b - 15:                      # someone fetches a tissue or sharpens a pencil
-                tr = students[int(rng.integers(N_STUDENTS))]
+            while N and t < b - 15:                # someone fetches a tissue or sharpens a pencil
+                tr = students[int(rng.integers(N))]
                 if tr.mode == "sit" and tr.free_at < t:
                     home = tr.pos
                     c = scene.CUBBY_SPOTS[int(rng.integers(len(scene.CUBBY_SPOTS)))]
@@ -133,7 +138,10 @@ def build(script, seed):
                 t += float(rng.exponential(70))
         cur_layout = lay
 
-    teacher = _teacher(rng, segs, targets)
+    if N == 0:
+        teacher = scene.Track(2.3, 5.2, "hidden")
+    else:
+        teacher = _teacher(rng, segs, targets, N)
     for tr in students + [teacher]:
         tr._close(duration + 1.0)
         tr.legs[-1][1] = math.inf
@@ -247,7 +255,7 @@ def _transition(rng, students, a, b, name, opts, lay, spot, is_arrival, pre_seat
         tr.stay(max(sit, tr.free_at), rest)
 
 
-def _teacher(rng, segs, targets):
+def _teacher(rng, segs, targets, n=N_STUDENTS):
     front = lambda: (float(rng.uniform(4.9, 10.6)), float(rng.uniform(3.75, 4.25)))
     first = segs[0]
     if first[2] == "arrival":
@@ -266,7 +274,7 @@ def _teacher(rng, segs, targets):
             t = tr.walk(t, scene.TEACHER_DESK[0] + 0.2, scene.TEACHER_DESK[1] - 0.3, 1.0)
             tr.stay(t, "stand")
         elif kind == "independent":
-            seats = scene.desk_seats()
+            seats = scene.desk_seats(n)
             while t < b - 1:
                 s = seats[int(rng.integers(len(seats)))]
                 side = 1 if rng.random() < 0.5 else -1

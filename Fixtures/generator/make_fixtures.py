@@ -4,6 +4,9 @@
   python3 Fixtures/generator/make_fixtures.py                 # the committed set (Fixtures/lessons, sample)
   python3 Fixtures/generator/make_fixtures.py --only NAME ... # some of them
   python3 Fixtures/generator/make_fixtures.py --bench OUTDIR  # the large benchmark lessons (not committed)
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials              # tune, check, check2
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit   # the diverse fit set
+  python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh # only after the last change
 
 Every lesson is rendered from a script of phases with a fixed seed, so the truth files come out
 the same on every run (and the media too, given the same ffmpeg and numpy).
@@ -26,10 +29,11 @@ sys.path.insert(0, HERE)
 
 import choreo  # noqa: E402
 import media  # noqa: E402
+import placement  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, SAMPLE, bell_trials, lesson_trials  # noqa: E402
+from scenarios import BENCH, EXTRA_TUNE, LESSONS, PURPOSE, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -114,7 +118,7 @@ def camera_at(sc, t, height):
 # ----------------------------------------------------------------------------- one lesson
 def render_lesson(sc, outdir, progress=False):
     t_start = time.time()
-    segs, tracks = choreo.build(sc.script, sc.seed)
+    segs, tracks = choreo.build(sc.script, sc.seed, sc.n_students)
     duration = segs[-1][1]
     ext = EXT[sc.fmt]
     out_path = os.path.join(outdir, f"{sc.name}.{ext}")
@@ -149,6 +153,7 @@ def render_lesson(sc, outdir, progress=False):
             if sc.vfr:
                 # timestamps from the same formula the frames were rendered at
                 vf += ["settb=1/90000", "setpts='(N/27+0.012*sin(0.7*N)+0.006*sin(0.13*N))*90000'"]
+            vf += placement.filters(sc, *sc.render_size)
             if sc.render_size != sc.size:
                 vf += [f"scale={sc.size[0]}:{sc.size[1]}:flags=bilinear"]
                 if sc.out_noise:
@@ -169,14 +174,20 @@ def render_lesson(sc, outdir, progress=False):
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if has_video else None)
         if has_video:
             rng = np.random.default_rng(sc.seed + 5)
-            looks = [scene.Look(rng) for _ in range(choreo.N_STUDENTS)] + [scene.Look(rng, teacher=True)]
-            fidgets = [scene.Fidget(rng, duration, kind_at) for _ in range(choreo.N_STUDENTS)]
+            looks = [scene.Look(rng) for _ in range(sc.n_students)] + [scene.Look(rng, teacher=True)]
+            fidgets = [scene.Fidget(rng, duration, kind_at) for _ in range(sc.n_students)]
             fidgets.append(scene.Fidget(rng, duration, kind_at, teacher=True))
             rw, rh = sc.render_size
-            view = scene.View.portrait(rw, rh) if sc.portrait else scene.View.landscape(rw, rh)
             margin = int(rh * 0.14) if sc.camera else 0
-            rend = scene.Renderer(view, list(zip(tracks, fidgets)), looks, rng, margin)
-            gaps = [(a, b) for a, b, k in kinds if k == "unknown"]
+            if sc.portrait:
+                view = scene.View.portrait(rw, rh)
+            else:
+                view, margin = placement.view_and_margin(sc, rw, rh, margin)
+            motion = placement.Motion(sc, margin, rh)
+            palette = scene.room_palette(sc.room_look) if sc.room_look is not None else None
+            rend = scene.Renderer(view, list(zip(tracks, fidgets)), looks, rng, margin, palette=palette,
+                                  n_desks=max(20, sc.n_students))
+            gaps = [(a, b) for a, b, name, k, o in segs if name == "gap"]      # frozen picture
             last = None
             last_report = time.time()
             for i, t in enumerate(times):
@@ -186,6 +197,9 @@ def render_lesson(sc, outdir, progress=False):
                     continue
                 light, proj = light_at(sc, t)
                 shift, exposure = camera_at(sc, t, rh)
+                if sc.placement != "front":
+                    my, mx = motion.at(t)
+                    shift = (shift[0] + my, shift[1] + mx)
                 data = rend.frame(t, light, proj, shift, exposure).tobytes()
                 last = data
                 proc.stdin.write(data)
@@ -246,13 +260,15 @@ def describe_format(path, vfr=False):
 def write_split_and_readme():
     lessons_dir = os.path.join(FIXTURES, "lessons")
     split = {"tune": [s.name for s in LESSONS if s.split == "tune"],
-             "validation": [s.name for s in LESSONS if s.split == "validation"]}
+             "validation": [s.name for s in LESSONS if s.split == "validation"],
+             # purpose-made lessons: neither tuned on nor scored by scripts/accuracy.sh
+             "purpose": [s.name for s in PURPOSE]}
     with open(os.path.join(lessons_dir, "split.json"), "w") as f:
         json.dump(split, f, indent=2)
         f.write("\n")
     rows = ["| lesson | scenario | length | format | bell (s) | time on task % | transitions | bell to work (s) | split |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for sc, d in [(s, lessons_dir) for s in LESSONS] + [(SAMPLE, FIXTURES)]:
+    for sc, d in [(s, lessons_dir) for s in LESSONS + PURPOSE] + [(SAMPLE, FIXTURES)]:
         ext = EXT[sc.fmt]
         path = os.path.join(d, f"{sc.name}.{ext}")
         tp = os.path.join(d, f"{sc.name}.truth.json")
@@ -289,6 +305,11 @@ def main():
                     help="render the sound-only bell trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--trials", metavar="OUTDIR",
                     help="render the random lesson trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
+    ap.add_argument("--sets", metavar="SET,SET",
+                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit and fresh: "
+                         "the diverse lessons, into OUTDIR/fit and OUTDIR/fresh)")
+    ap.add_argument("--skip-existing", action="store_true",
+                    help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
@@ -310,18 +331,25 @@ def main():
     if args.bells:
         on_demand = [(bell_trials(split), os.path.join(args.bells, split)) for split in ("tune", "check")]
     if args.trials:
-        on_demand = [(lesson_trials(split), os.path.join(args.trials, split)) for split in ("tune", "check", "check2")]
+        sets = (args.sets or "tune,check,check2").split(",")
+        for split in sets:
+            if split not in ("tune", "check", "check2", "fit", "fresh"):
+                ap.error(f"unknown set {split}")
+        on_demand = [(diverse_trials(split) if split in ("fit", "fresh") else lesson_trials(split),
+                      os.path.join(args.trials, split)) for split in sets]
     if on_demand:
         for scenarios, outdir in on_demand:
             os.makedirs(outdir, exist_ok=True)
             for sc in scenarios:
                 if not args.only or sc.name in args.only:
+                    if args.skip_existing and os.path.exists(os.path.join(outdir, f"{sc.name}.truth.json")):
+                        continue
                     render_lesson(sc, outdir)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")
     os.makedirs(lessons_dir, exist_ok=True)
-    todo = [(sc, lessons_dir) for sc in LESSONS] + [(SAMPLE, root)]
+    todo = [(sc, lessons_dir) for sc in LESSONS + PURPOSE] + [(SAMPLE, root)]
     for sc, d in todo:
         if args.only and sc.name not in args.only:
             continue

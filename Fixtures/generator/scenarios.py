@@ -1,8 +1,15 @@
 """The lessons: each a script of phases, a bell, sounds that are not the bell, and picture effects.
 
 Phases (see choreo.py): arrival, settle, materials, move, unsettled, packup (transitions);
-instruction (option layout="carpet"), independent (option teacher="desk"), group; gap (unknown).
-Times are seconds from the start of the recording. The truth segments are the phases.
+instruction (option layout="carpet"), independent (options teacher="desk", murmur=True), group (option
+lively=True); gap (unknown: frozen picture, digital silence); empty (unknown: an empty room, picture and room
+tone go on). Times are seconds from the start of the recording. The truth segments are the phases.
+
+Sets: LESSONS (committed: tune and validation), PURPOSE (committed, split "purpose"), SAMPLE, EXTRA_TUNE, BENCH;
+drawn at random: bell_trials (tune, check), lesson_trials (tune, check, check2: the original room and camera) and
+diverse_trials (fit, fresh: other cameras, rooms, class sizes, voices and kinds of lesson; see the section
+"diverse lessons" below). Scenario options added for the diverse sets (placement, grey, room_look, n_students,
+voices) default to the original, so the older sets render exactly as before.
 """
 
 import dataclasses
@@ -37,6 +44,14 @@ class Scenario:
     vfr: bool = False
     portrait: bool = False
     out_noise: int = 0
+    # Options of the diverse sets (fit, fresh, purpose); the defaults leave the older lessons as they were.
+    placement: str = "front"           # camera: front, back_corner, ceiling, desk_phone, handheld, pan,
+                                       # handheld_pan, carried (see placement.py)
+    grey: bool = False                 # a grey picture (CCTV)
+    room_look: int = None              # a seed for wall/floor colours, lighting level and colour cast; None: the original room
+    n_students: int = 20               # class size 0..35 (0: an empty room, nobody at all)
+    voices: str = "asterisk"           # children's voices: "asterisk" (the prompts), "shared" (+ shared/media/speech)
+                                       # or "all" (+ pocketsphinx-testdata when installed)
 
     def __post_init__(self):
         if self.render_size is None:
@@ -205,6 +220,55 @@ LESSONS = [
         scenario="audio only (AAC in .m4a, mono 48 kHz)",
         notes="Only sound: arrival chatter and footsteps, the real school bell at 25 s, settling to 48 s, a "
               "teacher's voice, moving to groups at 100 s (footsteps, chairs), then group talk."),
+]
+
+# Purpose-made lessons (split "purpose", committed; split.json lists them under "purpose", apart from the tune and
+# validation sets that scripts/accuracy.sh and the tests score): each shows one thing the lessons above never do.
+PURPOSE = [
+    Scenario(
+        "all_transition", 501,
+        [("arrival", 18, {"seated": 0.25}), ("unsettled", 26), ("move", 10), ("unsettled", 12)],
+        bell=9.0, bell_kind="electromechanical", n_students=24, room_look=501, split="purpose", fmt="mp4_mono44",
+        abr=24, voices="shared", teacher_voice="src:pyannote__sample.wav",
+        scenario="the class never settles: the whole recording is transition (24 students, another room)",
+        notes="Students come in (a quarter already seated), an electromechanical bell at 9 s, and the class never "
+              "settles: students wander, chat, sit and get up again, move about, until the end. Truth: one "
+              "transition over the whole recording; bell to work runs to the end."),
+    Scenario(
+        "empty_room_still", 502,
+        [("empty", 70)], n_students=0, placement="back_corner", room_look=502, split="purpose", fmt="mp4_mono44",
+        abr=24, sounds=[("fx", "hallway", 24.0, 8.0), ("fx", "hallway", 51.0, 7.0)],
+        scenario="an empty classroom, still camera from a back corner: room tone and the hallway (all unknown)",
+        notes="Nobody in the room for the whole recording: a still camera from a back corner, the room's own "
+              "noise (ventilation, hum) and twice somebody passing in the hallway behind the door (24 s, 51 s). "
+              "No bell. Truth: the whole recording is unknown."),
+    Scenario(
+        "empty_room_carried", 503,
+        [("empty", 64)], n_students=0, placement="carried", room_look=503, split="purpose", fmt="mp4_mono44",
+        abr=24, sounds=[("fx", "hallway", 30.0, 8.0)],
+        scenario="an empty classroom filmed by a camera carried through it: strong pans and walking shake (all unknown)",
+        notes="Nobody in the room; the camera is carried through it: wide pans back and forth and the bob of "
+              "walking the whole time, so the whole picture moves. Room tone and somebody in the hallway at 30 s. "
+              "No bell. Truth: the whole recording is unknown."),
+    Scenario(
+        "handheld_pan_seated", 504,
+        [("independent", 38, {"murmur": True}), ("instruction", 30)],
+        bell=5.0, bell_kind="chime3", n_students=26, placement="handheld_pan", room_look=504, split="purpose",
+        fmt="mp4_mono44", abr=24, voices="shared", teacher_voice="it_IT_m_Carlo",
+        scenario="a seated class on task all the time, filmed by a slowly panning handheld phone (no transition)",
+        notes="26 students sit at their desks for the whole recording: seat work with a murmur, a three-tone chime "
+              "at 5 s (bell to work 0), then instruction from 38 s. A phone held by hand pans slowly back and forth "
+              "over the room with drift and shake: the whole picture moves, the class does not. No transition."),
+    Scenario(
+        "already_working", 505,
+        [("independent", 44, {"teacher": "desk"}), ("materials", 14), ("instruction", 22)],
+        bell=12.0, bell_kind="school_bell_real", n_students=16, placement="desk_phone", room_look=505,
+        split="purpose", fmt="mp4_mono44", abr=24, voices="shared", teacher_voice="src:whisper__jfk.flac",
+        scenario="the class is already working when the recording starts; a transition, then instruction",
+        notes="16 students are at independent work from the first second (no arrival; the teacher at the desk); "
+              "the real school bell at 12 s does not change anything (bell to work 0). At 44 s a materials "
+              "transition (14 s), then instruction. Filmed by a phone standing on a desk: part of the room, "
+              "people large."),
 ]
 
 # More tune lessons, rendered on demand (`make fixtures-extra`, not committed: the committed set is at its size
@@ -438,3 +502,228 @@ def lesson_trials(split):
                   f"{', '.join(f'{s[1]} at {s[2]} s' for s in sounds) or 'none'}; microphone gain {gain:+.1f} dB; "
                   f"lights {lights or 'steady'}; camera {'bumped at %s s' % camera[0] if camera else 'still'}."))
     return trials
+
+
+# ----------------------------------------------------------------------------- diverse lessons
+# Every lesson above is the same room from the same fixed camera with 20 students. The diverse sets change that:
+# camera placements (placement.py: front, back_corner, ceiling CCTV, desk_phone, handheld, pan, handheld_pan,
+# carried), other rooms (room_look: wall and floor colours, dim/bright lighting, colour casts), classes of 8 to 35
+# (n_students; 0 is an empty room), real speech from every source (voices="all", teacher_voice "src:FILE" or
+# "ps:*" for pocketsphinx-testdata), and new kinds of lesson:
+#   already working   the recording starts in independent or group work (no arrival)
+#   never settles     the whole recording is transition (arrival, unsettled, materials, moves)
+#   empty room        nobody at all, room tone and sometimes the hallway (phase "empty": truth unknown, bell
+#                     none); with a still camera, or carried through the room (placement "carried")
+#   panning seated    a seated class on task all the time, filmed by a slowly panning handheld phone
+#   lively groups     group work 4 dB louder, with bursts of laughter (phase option {"lively": True})
+#   murmur            seat work with a murmur 8 dB louder (phase option {"murmur": True})
+#   short direction   instruction of 15-25 s between two moves
+# The special lessons' scripts come from special_script(); diverse_trials() draws whole random lessons.
+
+TEACHER_VOICES_ALL = ["en_US_f_Allison", "fr_CA_f_June", "it_IT_m_Carlo", "es_MX_f_Allison", "ru_RU_f_IvrvoiceRU",
+                      "src:whisper__jfk.flac", "src:pyannote__sample.wav", "ps:*"]
+DIVERSE_DISTRACTORS = BELL_TRIAL_DISTRACTORS + ["hallway"]
+
+
+def special_script(kind, r, total):
+    """The script of a special lesson of about `total` seconds; r: a random.Random."""
+    if kind == "never_settles":
+        script = [("arrival", r.randint(20, 40), {"seated": round(r.uniform(0.1, 0.4), 2)})]
+        while sum(p[1] for p in script) < total - 20:
+            left = total - sum(p[1] for p in script)
+            name = r.choice(["unsettled", "unsettled", "materials", "move"])
+            d = r.randint(35, 70) if name == "unsettled" else r.randint(12, 22)
+            script.append((name, min(d, left)))
+        if script[-1][0] != "unsettled":
+            script.append(("unsettled", max(20, total - sum(p[1] for p in script))))
+        return script
+    if kind in ("empty_still", "empty_carried"):
+        return [("empty", total)]
+    if kind == "pan_seated":
+        script, previous = [], None
+        while sum(p[1] for p in script) < total - 15:
+            left = total - sum(p[1] for p in script)
+            work = r.choice([k for k in ("independent", "instruction") if k != previous])
+            opts = {"murmur": True} if work == "independent" and r.random() < 0.4 else {}
+            script.append((work, min(left, r.randint(40, 90)), opts))
+            previous = work
+        return script
+    raise ValueError(kind)
+
+
+def _work_blocks(r, script, target, first_previous=None):
+    """Append 1-4 blocks of work with the transitions between them, until about `target` seconds."""
+    previous = first_previous
+    blocks = 0
+    while True:
+        used = sum(p[1] for p in script)
+        if blocks >= 4 or (blocks >= 1 and used >= target - 20):
+            break
+        kinds = [k for k in ("instruction", "independent", "group") if k != previous]
+        work = r.choice(kinds)
+        if previous is not None:
+            move = previous == "group" or work == "group"
+            if move and r.random() < 0.25 and work != "instruction" and previous != "instruction":
+                # a short direction between two moves
+                script.append(("move", r.randint(12, 20)))
+                script.append(("instruction", r.randint(15, 25)))
+                script.append(("move", r.randint(12, 20)))
+            else:
+                script.append(("move", r.randint(12, 22)) if move else ("materials", r.randint(10, 18)))
+        opts = {}
+        if work == "instruction" and r.random() < 0.15:
+            opts = {"layout": "carpet"}
+        if work == "independent" and r.random() < 0.3:
+            opts["teacher"] = "desk"
+        if work == "independent" and r.random() < 0.35:
+            opts["murmur"] = True
+        if work == "group" and r.random() < 0.4:
+            opts["lively"] = True
+        used = sum(p[1] for p in script)
+        d = r.randint(25, 70)
+        if used + d > target + 15 or blocks == 3:
+            d = max(20, target - used)
+        script.append((work, d, opts) if opts else (work, d))
+        previous = work
+        blocks += 1
+    return script
+
+
+DIVERSE_SEEDS = {"fit": (20000, 80), "fresh": (30000, 48)}
+
+
+def diverse_trials(split):
+    """The diverse lesson sets: "fit" (80 lessons, seeds 20000-: fitting with cross-validation) and "fresh"
+    (48, seeds 30000-: held out, to be rendered only after the last change of the segmenter).
+
+    Each lesson draws a camera placement, a class of 8-35, a room look, voices from every source, a microphone
+    gain, an opening (arrival 40 %, already working 20 %, settle, instruction, unsettled), 1-4 blocks of work with
+    moves and materials between them (sometimes a short direction between two moves), sometimes a pack-up, any
+    bell kind or none, and sounds that are not the bell; and with small probabilities a special lesson: never
+    settles (5 %), empty room with a still camera (3 %), empty room carried through (2 %), a seated class filmed
+    by a panning handheld phone (5 %). 120-240 s each."""
+    import random
+    first, count = DIVERSE_SEEDS[split]
+    out = []
+    for n in range(count):
+        seed = first + n
+        r = random.Random(seed)
+        total = r.randint(120, 240)
+        u = r.random()
+        special = ("never_settles" if u < 0.05 else "empty_still" if u < 0.08 else "empty_carried" if u < 0.10
+                   else "pan_seated" if u < 0.15 else None)
+        placement = r.choice(["front"] * 4 + ["back_corner"] * 3 + ["ceiling"] * 3 + ["desk_phone"] * 3
+                             + ["handheld"] * 3 + ["pan"] * 2 + ["handheld_pan"] * 2)
+        n_students = r.randint(8, 35)
+        opening = None
+        if special:
+            script = special_script(special, r, total)
+            if special == "empty_still":
+                placement = r.choice(["front", "back_corner", "ceiling", "desk_phone"])
+            elif special == "empty_carried":
+                placement = "carried"
+            elif special == "pan_seated":
+                placement = "handheld_pan"
+            if special.startswith("empty"):
+                n_students = 0
+        else:
+            opening = r.choices(["arrival", "working", "settle", "instruction", "unsettled"], [40, 20, 15, 15, 10])[0]
+            script = []
+            previous = None
+            if opening == "arrival":
+                script.append(("arrival", r.randint(15, 40), {"seated": round(r.uniform(0.1, 0.8), 2)}))
+                script.append(("settle", r.randint(8, 18)))
+            elif opening == "unsettled":
+                script.append(("arrival", r.randint(15, 30), {"seated": round(r.uniform(0.2, 0.8), 2)}))
+                script.append(("unsettled", r.randint(30, 60)))
+            elif opening == "settle":
+                script.append(("settle", r.randint(12, 25)))
+            elif opening == "working":
+                work = r.choice(["independent", "independent", "group"])
+                opts = {"murmur": True} if work == "independent" and r.random() < 0.35 else {}
+                if work == "independent" and r.random() < 0.4:
+                    opts["teacher"] = "desk"
+                if work == "group" and r.random() < 0.4:
+                    opts["lively"] = True
+                script.append((work, r.randint(25, 60), opts))
+                previous = work
+            _work_blocks(r, script, total - 25 if r.random() < 0.2 else total, previous)
+            if r.random() < 0.2:
+                script.append(("packup", r.randint(15, 30)))
+        duration = sum(p[1] for p in script)
+        if duration > 240:           # keep the rendering time bounded: shorten the longest on-task block
+            i = max((k for k, p in enumerate(script) if p[0] in ("instruction", "independent", "group")),
+                    key=lambda k: script[k][1], default=len(script) - 1)
+            script[i] = (script[i][0], max(15, script[i][1] - (duration - 240)), *script[i][2:])
+            duration = sum(p[1] for p in script)
+        if duration < 120:           # at least two minutes: lengthen the last block
+            script[-1] = (script[-1][0], script[-1][1] + 120 - duration, *script[-1][2:])
+            duration = sum(p[1] for p in script)
+        starts = [sum(p[1] for p in script[:i]) for i in range(len(script))]
+        kind = r.choice(BELL_TRIAL_KINDS)
+        if special and special.startswith("empty"):
+            kind = None
+        if kind is None:
+            bell = None
+        elif script[0][0] == "arrival":
+            bell = round(r.uniform(3, script[0][1] - 2), 2)
+        elif opening == "working":
+            bell = round(r.uniform(3, min(script[0][1] - 5, 30)), 2)      # the bell rings while they work
+        else:
+            bell = round(r.uniform(2, 8), 2) if r.random() < 0.6 else None
+        kind = kind if bell is not None else None
+        sounds = []
+        for _ in range(r.choice([0, 0, 1, 1, 2])):
+            what = r.choice(DIVERSE_DISTRACTORS)
+            t = round(r.uniform(1, duration - 12), 2)
+            if bell is not None and abs(t - bell) <= 12:
+                continue
+            sounds.append(("fx", what, t, round(r.uniform(2, 4), 1)) if what == "laughter"
+                          else ("fx", what, t, round(r.uniform(6, 10), 1)) if what == "hallway" else ("fx", what, t))
+        if special and special.startswith("empty"):
+            sounds = [("fx", "hallway", round(r.uniform(5, duration - 15), 2), round(r.uniform(6, 10), 1))
+                      for _ in range(r.choice([0, 1, 1, 2]))]
+        for s, p in zip(starts, script):     # lively group work: the class bursts out laughing
+            if p[0] == "group" and len(p) > 2 and p[2].get("lively"):
+                for _ in range(r.randint(1, 3)):
+                    t = round(s + r.uniform(3, max(4, p[1] - 6)), 2)
+                    if bell is None or abs(t - bell) > 12:
+                        sounds.append(("fx", "laughter", t, round(r.uniform(2, 4), 1)))
+        lights = []
+        if r.random() < 0.15 and not special:
+            blocks = [(s, p) for s, p in zip(starts, script) if p[0] == "instruction" and p[1] >= 40]
+            if blocks:
+                s, p = r.choice(blocks)
+                lights = [(s + 8.0, round(r.uniform(0.35, 0.6), 2), 1.0, 2.0), (s + p[1] - 6.0, 1.0, 0.0, 1.5)]
+        camera = None
+        if r.random() < 0.1 and placement in ("front", "back_corner", "desk_phone") and not special:
+            t0 = round(r.uniform(20, duration - 30), 1)
+            camera = (t0, t0 + round(r.uniform(3, 7), 1), round(r.uniform(-0.03, 0.03), 3),
+                      round(r.uniform(-0.03, 0.03), 3))
+        fmt = r.choice(["mp4"] * 7 + ["mp4_mono44", "webm", "m4a", "mp4_video_only"])
+        if special in ("empty_still", "empty_carried", "pan_seated"):
+            fmt = "mp4"                  # these are about the picture
+        if fmt == "mp4_video_only":
+            kind, bell, sounds = None, None, []
+        gain = round(r.choice([r.uniform(-20, -8), r.uniform(-8, 4), r.uniform(4, 12)]), 1)
+        voice = r.choice(TEACHER_VOICES_ALL)
+        voices = "all" if r.random() < 0.7 else "asterisk"
+        grey = placement == "ceiling" and r.random() < 0.5
+        room_look = seed if r.random() < 0.85 else None
+        what_bell = kind or "no bell"
+        what = special or f"opening {opening}"
+        phases = ", ".join(f"{p[0]}{'(' + ','.join(sorted(p[2])) + ')' if len(p) > 2 and p[2] else ''} {p[1]} s"
+                           for p in script)
+        sc = Scenario(
+            f"diverse_{split}_{n:02d}", seed, script, bell=bell, bell_kind=kind, fmt=fmt, sounds=sounds,
+            lights=lights, camera=camera, teacher_voice=voice, mic_gain_db=gain, hum_hz=r.choice([50.0, 60.0]),
+            crf=r.choice([28, 33, 38]) if fmt != "webm" else 46, split=split, placement=placement, grey=grey,
+            room_look=room_look, n_students=n_students, voices=voices,
+            scenario=f"diverse lesson ({split}): {what}, {placement}, {n_students} students, {what_bell}, {fmt}",
+            notes=f"Random diverse lesson (seed {seed}): {what}; camera {placement}{' grey' if grey else ''}; "
+                  f"room look {room_look}; {n_students} students; {phases}. {what_bell} at {bell} s; not bells: "
+                  f"{', '.join(f'{s[1]} at {s[2]} s' for s in sounds) or 'none'}; microphone gain {gain:+.1f} dB; "
+                  f"teacher voice {voice}; class voices {voices}; lights {lights or 'steady'}; "
+                  f"camera {'bumped at %s s' % camera[0] if camera else 'as placed'}.")
+        out.append(sc)
+    return out

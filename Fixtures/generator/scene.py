@@ -24,36 +24,57 @@ DESK_ROWS = [5.0, 5.95, 7.05, 8.35]
 DESK_COLS = 5
 
 
-def desk_seats():
-    """(u, v) of each student's seat, 4 rows x 5 columns, in front of the desk (camera side)."""
+def desk_grid(n=20):
+    """Every desk in the room for a class of n: 4 rows x 5 (n <= 20, the original room), 4 x 7 (n <= 28),
+    5 x 7 (n <= 35). Row by row from the far row, in front of each desk (camera side)."""
+    if n <= 20:
+        rows, cols, cu, k, c0 = DESK_ROWS, DESK_COLS, 6.1, 1.18, 0.25
+    elif n <= 28:
+        rows, cols, cu, k, c0 = DESK_ROWS, 7, 6.6, 1.0, 0.2
+    else:
+        rows, cols, cu, k, c0 = [5.0, 5.8, 6.65, 7.55, 8.55], 7, 6.6, 1.0, 0.2
     seats = []
-    for v in DESK_ROWS:
+    for v in rows:
         s = sc(v)
-        sp = 1.18 * s + 0.25
-        for c in range(DESK_COLS):
-            seats.append((6.1 + (c - 2) * sp, v))
+        sp = k * s + c0
+        for c in range(cols):
+            seats.append((cu + (c - (cols - 1) // 2) * sp, v))
     return seats
+
+
+def desk_seats(n=20):
+    """(u, v) of each student's seat: the whole grid when the class fills it, else desks spread over it."""
+    grid = desk_grid(n)
+    if n >= len(grid):
+        return grid
+    if n <= 1:
+        return grid[:n]
+    return [grid[int(round(i * (len(grid) - 1) / (n - 1)))] for i in range(n)]
 
 
 GROUP_TABLES = [(11.35, 5.55), (13.85, 5.95), (11.55, 7.75), (14.15, 8.25)]
 
 
 def group_seats(n):
+    per = max(5, -(-n // len(GROUP_TABLES)))      # 5 a table up to 20 students (the original), more beyond
+    wide = 1.0 if per == 5 else 1.12
     seats = []
     for i in range(n):
         cu, cv = GROUP_TABLES[i % len(GROUP_TABLES)]
         k = i // len(GROUP_TABLES)
         s = sc(cv)
-        ang = -math.pi / 2 + k * (2 * math.pi / 5) + 0.3
-        seats.append((cu + 0.95 * s * math.cos(ang), cv + 0.42 * s * math.sin(ang) + 0.05))
+        ang = -math.pi / 2 + k * (2 * math.pi / per) + 0.3
+        seats.append((cu + 0.95 * wide * s * math.cos(ang), cv + 0.42 * wide * s * math.sin(ang) + 0.05))
     return seats
 
 
 def carpet_seats(n):
     seats = []
+    per = 7 if n <= 21 else 9
     for i in range(n):
-        r, c = divmod(i, 7)
-        seats.append((10.75 + c * 0.45 + (r % 2) * 0.2, 4.05 + r * 0.36))
+        r, c = divmod(i, per)
+        u0, du = (10.75, 0.45) if per == 7 else (10.45, 0.4)
+        seats.append((u0 + c * du + (r % 2) * 0.2, 4.05 + r * 0.36))
     return seats
 
 
@@ -61,7 +82,11 @@ DOOR_IN = (1.15, 4.95)         # the floor just inside the door (left wall)
 
 
 def line_spots(n):
-    return [(1.9 + 0.42 * i * 0.8, 5.05 + 0.2 * i) for i in range(n)]
+    if n <= 20:
+        return [(1.9 + 0.42 * i * 0.8, 5.05 + 0.2 * i) for i in range(n)]
+    # a big class: two lines side by side
+    return [(1.9 + 0.336 * i, 5.05 + 0.2 * i) if i < 18 else (2.75 + 0.336 * (i - 18), 4.85 + 0.2 * (i - 18))
+            for i in range(n)]
 
 
 CUBBY_SPOTS = [(13.7 + 0.28 * i, 4.05 + 0.45 * i) for i in range(6)]
@@ -83,8 +108,9 @@ class View:
         return View(width, height, 3.9, -2.4, ppu)
 
     def grid(self, margin):
-        ys = (np.arange(-margin, self.h + margin) + 0.5) / self.ppu + self.v0
-        xs = (np.arange(-margin, self.w + margin) + 0.5) / self.ppu + self.u0
+        mx, my = margin if isinstance(margin, tuple) else (margin, margin)
+        ys = (np.arange(-my, self.h + my) + 0.5) / self.ppu + self.v0
+        xs = (np.arange(-mx, self.w + mx) + 0.5) / self.ppu + self.u0
         return np.meshgrid(xs, ys)
 
 
@@ -127,28 +153,54 @@ def _smooth_noise(rng, shape, scale):
     return (a * (1 - fx) * (1 - fy) + b * fx * (1 - fy) + c * (1 - fx) * fy + d * fx * fy)
 
 
-def render_background(view, margin, rng):
-    """The empty classroom as float32 RGB (0..255), with a margin on every side."""
+# The original room's colours; a room look (scenarios: room_look) replaces some of them.
+PALETTE = {"ceiling": (214, 214, 206), "wall": (196, 184, 156), "floor": (128, 134, 140),
+           "lwall": (182, 172, 146), "rwall": (188, 178, 150), "rug": (60, 110, 170), "chair": (70, 90, 130),
+           "desk": (196, 160, 112)}
+
+
+def room_palette(seed):
+    """Wall, floor, rug, chair and desk colours of another room (a seed picks them)."""
+    r = np.random.default_rng(seed)
+    walls = [(196, 184, 156), (214, 206, 190), (170, 190, 200), (200, 210, 180), (225, 200, 180), (150, 160, 170),
+             (230, 230, 225), (190, 170, 200)]
+    floors = [(128, 134, 140), (150, 120, 90), (110, 95, 80), (160, 160, 150), (90, 100, 110), (170, 140, 100)]
+    wall = np.array(walls[r.integers(len(walls))], float) + r.uniform(-10, 10, 3)
+    p = dict(PALETTE)
+    p["wall"] = tuple(np.clip(wall, 0, 255))
+    p["lwall"] = tuple(np.clip(wall * 0.92, 0, 255))
+    p["rwall"] = tuple(np.clip(wall * 0.96, 0, 255))
+    p["floor"] = tuple(np.clip(np.array(floors[r.integers(len(floors))], float) + r.uniform(-8, 8, 3), 0, 255))
+    p["ceiling"] = tuple(np.clip(np.array((214, 214, 206)) + r.uniform(-15, 15), 0, 255))
+    p["rug"] = [(60, 110, 170), (160, 60, 60), (70, 140, 80), (150, 120, 60)][r.integers(4)]
+    p["chair"] = [(70, 90, 130), (160, 60, 50), (60, 60, 60), (60, 120, 90), (200, 150, 40)][r.integers(5)]
+    p["desk"] = [(196, 160, 112), (210, 200, 180), (170, 130, 90), (150, 170, 190)][r.integers(4)]
+    return p
+
+
+def render_background(view, margin, rng, palette=None, n_desks=20):
+    """The empty classroom as float32 RGB (0..255), with a margin on every side (an int or (x, y))."""
+    pal = palette or PALETTE
     U, V = view.grid(margin)
     h, w = U.shape
     img = np.zeros((h, w, 3), np.float32)
     # ceiling, far wall, floor
-    _paint(img, V < 0.6, (214, 214, 206))
+    _paint(img, V < 0.6, pal["ceiling"])
     for lu in (3.0, 8.0, 13.0):
         _paint(img, (np.abs(U - lu) < 1.3) & (np.abs(V - 0.1) < 0.18) & (V < 0.6), (250, 250, 240))
     for lv in (-1.2, -2.2):
         _paint(img, (np.abs(V - lv) < 0.2) & (np.abs(U - 8.0) < 2.0), (250, 250, 242))
-    _paint(img, (V >= 0.6) & (V < FLOOR_V), (196, 184, 156))
+    _paint(img, (V >= 0.6) & (V < FLOOR_V), pal["wall"])
     _paint(img, (V >= FLOOR_V - 0.12) & (V < FLOOR_V), (120, 100, 80))      # skirting
     floor = V >= FLOOR_V
-    _paint(img, floor, (128, 134, 140))
+    _paint(img, floor, pal["floor"])
     tiles = ((np.floor(U * 1.6 / np.maximum(sc_arr(V), 0.3)) + np.floor(V * 2.2)) % 2 == 0) & floor
     img[tiles] *= 0.94
     # left and right walls in perspective
     lw = _poly_mask(U, V, [(-3, -2.0), (1.8, 0.6), (1.8, FLOOR_V), (-3, 11.5)])
-    _paint(img, lw, (182, 172, 146))
+    _paint(img, lw, pal["lwall"])
     rw = _poly_mask(U, V, [(14.2, 0.6), (19, -2.0), (19, 11.5), (14.2, FLOOR_V)])
-    _paint(img, rw, (188, 178, 150))
+    _paint(img, rw, pal["rwall"])
     # door on the left wall
     door = _poly_mask(U, V, [(0.55, 1.05), (1.45, 0.95), (1.45, 4.08), (0.55, 5.0)])
     _paint(img, door, (120, 78, 44))
@@ -186,7 +238,7 @@ def render_background(view, margin, rng):
             _paint(img, m, colors[(i + j * 2) % 5])
     # carpet
     rug = _poly_mask(U, V, [(10.3, 3.75), (13.9, 3.75), (14.1, 5.05), (10.1, 5.05)])
-    _paint(img, rug, (60, 110, 170))
+    _paint(img, rug, pal["rug"])
     _paint(img, rug & ((np.floor(U * 2) + np.floor(V * 2)) % 2 == 0), (200, 70, 60), 0.35)
     # teacher's desk
     tu, tv = TEACHER_DESK
@@ -200,17 +252,17 @@ def render_background(view, margin, rng):
         _paint(img, t, (170, 130, 80))
         _paint(img, t & (V > cv + 0.02), (130, 95, 55))
     # student desks with chairs and things on them
-    for i, (u, v) in enumerate(desk_seats()):
+    for i, (u, v) in enumerate(desk_grid(n_desks)):
         s = sc(v)
         top = (np.abs(U - u) < 0.45 * s) & (V > v - 0.62 * s) & (V < v - 0.4 * s)
         front = (np.abs(U - u) < 0.45 * s) & (V >= v - 0.4 * s) & (V < v - 0.3 * s)
-        _paint(img, top, (196, 160, 112))
+        _paint(img, top, pal["desk"])
         _paint(img, front, (140, 110, 72))
         if i % 3 != 1:
             _paint(img, (np.abs(U - u + 0.12 * s) < 0.12 * s) & (np.abs(V - v + 0.53 * s) < 0.05 * s),
                    (240, 240, 235))
         chair = (np.abs(U - u) < 0.22 * s) & (V > v - 0.3 * s) & (V < v - 0.05 * s)
-        _paint(img, chair, (70, 90, 130))
+        _paint(img, chair, pal["chair"])
         legs = (np.abs(np.abs(U - u) - 0.19 * s) < 0.025 * s) & (V >= v - 0.05 * s) & (V < v + 0.02)
         _paint(img, legs, (60, 60, 60))
     # texture and vignetting
@@ -456,10 +508,10 @@ FIDGET = {
 class Renderer:
     """Draws frames of one lesson at one view; cheap enough to stream long lessons."""
 
-    def __init__(self, view, people, looks, rng, margin=0, noise_sigma=2.2):
+    def __init__(self, view, people, looks, rng, margin=0, noise_sigma=2.2, palette=None, n_desks=20):
         self.view, self.people, self.looks = view, people, looks
         self.margin = margin
-        self.bg, (self.U, self.V) = render_background(view, margin, rng)
+        self.bg, (self.U, self.V) = render_background(view, margin, rng, palette, n_desks)
         self.sprites = SpriteCache()
         h, w = view.h, view.w
         self.noise = [rng.normal(0, noise_sigma, (h, w, 1)).astype(np.float32) for _ in range(12)]
@@ -481,7 +533,8 @@ class Renderer:
         canvas = self.bg.copy()
         if projector > 0:
             canvas += (self.slide - canvas) * (self.board_mask * projector)
-        view, m = self.view, self.margin
+        view = self.view
+        mx, my = self.margin if isinstance(self.margin, tuple) else (self.margin, self.margin)
         drawn = []
         for pid, (track, fidget) in enumerate(self.people):
             u, v, mode = track.at(t)
@@ -501,16 +554,16 @@ class Renderer:
         for v, pid, u, mode, pose in drawn:
             look = self.looks[pid]
             hpx = look.height * sc(v) * view.ppu
-            x = int(round((u - view.u0) * view.ppu)) + m
-            y = int(round((v - view.v0) * view.ppu)) + m
+            x = int(round((u - view.u0) * view.ppu)) + mx
+            y = int(round((v - view.v0) * view.ppu)) + my
             blit(canvas, self.sprites.get(pid, look, pose, hpx), x, y)
         if light != 1.0:
             gain = light + (1.0 - light) * self.keep_mask
             canvas *= gain
         dy, dx = shift
         h, w = view.h, view.w
-        y0 = int(np.clip(m + dy, 0, 2 * m))
-        x0 = int(np.clip(m + dx, 0, 2 * m))
+        y0 = int(np.clip(my + dy, 0, 2 * my))
+        x0 = int(np.clip(mx + dx, 0, 2 * mx))
         out = canvas[y0:y0 + h, x0:x0 + w]
         if exposure != 1.0:
             out = out * exposure

@@ -1,7 +1,11 @@
 """The sound of a lesson, rendered with numpy from real voices, real bells and synthesis.
 
 Voices: Debian asterisk-core-sounds prompts (teacher: one speaker; class: many prompts from all
-speakers, pitched up and overlapped). Room: the real seminar-room impulse response. Bells: real
+speakers, pitched up and overlapped). The diverse sets add more real speech: the recordings in
+shared/media/speech (whisper__jfk, pyannote__sample, spatialaudio__xmas, speech_recognition__*, alsa
+Front_*; teacher_voice "src:FILE") and Debian pocketsphinx-testdata when it is installed (teacher_voice
+"ps:*"; falls back to the asterisk voice when it is not), cut into utterances at their pauses; with
+voices="all" the class's voices come from all of them. Room: the real seminar-room impulse response. Bells: real
 recordings from shared/media/bells and synthesised kinds. Everything is mono float32 at `sr`.
 """
 
@@ -74,10 +78,99 @@ def prompt_files(speaker):
     return files
 
 
+# Real speech beyond the asterisk prompts (the diverse sets; voices="all" or teacher_voice "src:NAME").
+# shared/media/speech: longer recordings, cut into utterances at their pauses.
+SHARED_SPEECH = ["whisper__jfk.flac", "pyannote__sample.wav", "spatialaudio__xmas.wav", "speech_recognition__english.wav",
+                 "speech_recognition__french.aiff", "speech_recognition__chinese.flac", "Front_Center.wav",
+                 "Front_Left.wav"]
+# Debian pocketsphinx-testdata (read aloud sentences and digits, 16 kHz), used when installed.
+POCKETSPHINX = os.environ.get("BELLWORK_POCKETSPHINX", "/usr/share/pocketsphinx")
+
+
+def pocketsphinx_files():
+    """The package's recordings (*.wav; *.raw as 16 kHz 16-bit mono), [] when it is not installed."""
+    out = []
+    for ext in ("wav", "raw"):
+        out += glob.glob(os.path.join(POCKETSPHINX, "**", f"*.{ext}"), recursive=True)
+    return sorted(out)
+
+
+def _read_any(path, sr):
+    if path.endswith(".raw"):
+        x = np.fromfile(path, dtype="<i2").astype(np.float32) / 32768.0
+        return _resample(x, 16000, sr)
+    return decode_audio(path, sr)
+
+
+def utterances(x, sr, max_len=6.0, min_len=0.5):
+    """Cut a recording into utterances at pauses (20 ms frames below 6 % of the loudest for >= 0.2 s)."""
+    n = sr // 50
+    frames = len(x) // n
+    if frames < 5:
+        return []
+    e = np.sqrt(np.mean(x[:frames * n].reshape(frames, n) ** 2, axis=1) + 1e-12)
+    on = e > max(np.percentile(e, 95) * 0.06, 1e-4)
+    out, start, quiet = [], None, 0
+    for i, v in enumerate(list(on) + [False] * 11):
+        if v:
+            start = i if start is None else start
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= 10 or i >= frames:
+                end = i - quiet + 2
+                for a in range(start, end, int(max_len * 50)):
+                    b = min(end, a + int(max_len * 50))
+                    if (b - a) / 50 >= min_len:
+                        out.append(x[max(0, a - 1) * n:min(frames, b) * n])
+                start, quiet = None, 0
+    return out
+
+
+def source_names():
+    """Every speech source other than the asterisk speakers: 'src:FILE' (shared) and 'ps:FILE' (pocketsphinx)."""
+    names = [f"src:{f}" for f in SHARED_SPEECH if os.path.exists(os.path.join(MEDIA, "speech", f))]
+    names += [f"ps:{os.path.relpath(f, POCKETSPHINX)}" for f in pocketsphinx_files()]
+    return names
+
+
+def source_pool(sr, names, n, seed, pitch_choices=(1.0,), min_len=0.6):
+    """Utterances from the non-asterisk sources named (see source_names), normalised, n at most."""
+    key = ("spool", sr, tuple(names), n, seed, pitch_choices, min_len)
+    if key in _cache:
+        return _cache[key]
+    rng = np.random.default_rng(seed)
+    pool = []
+    for name in names:
+        kind, f = name.split(":", 1)
+        path = os.path.join(MEDIA, "speech", f) if kind == "src" else os.path.join(POCKETSPHINX, f)
+        try:
+            x = _read_any(path, sr)
+        except Exception:       # an unreadable file is left out, never fatal
+            continue
+        for u in utterances(x, sr, min_len=min_len):
+            p = float(pitch_choices[int(rng.integers(len(pitch_choices)))])
+            y = _resample(u, sr, sr, p) if p != 1.0 else u.astype(np.float32)
+            y = y / (np.sqrt(np.mean(y ** 2)) + 1e-9)
+            pool.append(fade(y, sr, 15))
+    if len(pool) > n:
+        pool = [pool[i] for i in sorted(rng.choice(len(pool), n, replace=False))]
+    _cache[key] = pool
+    return pool
+
+
 def speech_pool(sr, speaker, n, seed, pitch_choices=(1.0,), min_len=1.0):
     key = ("pool", sr, speaker, n, seed, pitch_choices, min_len)
     if key in _cache:
         return _cache[key]
+    if ":" in speaker:         # a non-asterisk source as the teacher ("src:whisper__jfk.flac", "ps:...")
+        # "ps:*": every pocketsphinx-testdata recording (several read-aloud speakers)
+        names = [x for x in source_names() if x.startswith("ps:")] if speaker == "ps:*" else [speaker]
+        pool = source_pool(sr, names, n, seed, pitch_choices, min_len=0.8)
+        if not pool:           # missing (e.g. pocketsphinx-testdata not installed): the first asterisk speaker
+            pool = speech_pool(sr, SPEAKERS[0], n, seed, pitch_choices, min_len)
+        _cache[key] = pool
+        return pool
     rng = np.random.default_rng(seed)
     files = prompt_files(speaker)
     order = rng.permutation(len(files))
@@ -105,6 +198,21 @@ def child_pool(sr, seed=7):
     for k, spk in enumerate(SPEAKERS):
         pitches = (1.45, 1.6, 1.7) if "_m_" in spk else (1.15, 1.22, 1.3, 1.38)
         pool += speech_pool(sr, spk, 24, seed + k, pitches, min_len=0.6)
+    _cache[key] = pool
+    return pool
+
+
+def child_pool_all(sr, seed=7, with_pocketsphinx=True):
+    """Children's voices from every source: the asterisk prompts (child_pool) plus every other recording,
+    pitched up; pocketsphinx-testdata's when it is installed (and with_pocketsphinx)."""
+    key = ("child_all", sr, seed, with_pocketsphinx)
+    if key in _cache:
+        return _cache[key]
+    pool = list(child_pool(sr, seed))
+    names = source_names()
+    if not with_pocketsphinx:
+        names = [x for x in names if not x.startswith("ps:")]
+    pool += source_pool(sr, names, 160, seed + 50, (1.2, 1.3, 1.42, 1.55), min_len=0.3)
     _cache[key] = pool
     return pool
 
@@ -392,7 +500,24 @@ def make_distractor(kind, sr, rng, dur=None):
         return y, -14.0
     if kind == "laughter":
         return laughter(sr, rng, dur or 3.0, int(rng.integers(8, 13))), -6.0
+    if kind == "hallway":
+        return hallway(sr, rng, dur or 8.0), -26.0
     raise ValueError(kind)
+
+
+def hallway(sr, rng, dur):
+    """Somebody passing in the hallway behind a closed door: muffled steps and a few words, far away."""
+    y = np.zeros(int(dur * sr), np.float32)
+    t = float(rng.uniform(0, 0.5))
+    while t < dur - 0.2:
+        g = math.sin(math.pi * t / dur) ** 2
+        place(y, footstep(sr, rng, 1.2), t, sr, g)
+        t += float(rng.uniform(0.45, 0.6))
+    pool = speech_pool(sr, SPEAKERS[int(rng.integers(len(SPEAKERS)))], 20, int(rng.integers(1000)), (1.0, 1.25), 0.8)
+    a = float(rng.uniform(0.2, 0.4)) * dur
+    speech_fill(y, sr, [(a, a + float(rng.uniform(1.5, 3.5)))], pool, rng, (-8, -4))
+    y = lowpass(y, sr, 700, 3)
+    return fade(y, sr, 200)
 
 
 def announcement(sr, rng, dur):
@@ -428,12 +553,19 @@ def render(sc, segs, tracks, duration, sr, seed):
     ctl = 50
 
     teacher_pool = speech_pool(sr, sc.teacher_voice, 120, seed + 1, (1.0,), 1.2)
-    kids = child_pool(sr)
+    # "all": every source, pocketsphinx-testdata's when installed; "shared": the asterisk prompts and
+    # shared/media/speech only (the same on every machine: the committed purpose lessons)
+    kids = child_pool_all(sr, with_pocketsphinx=sc.voices == "all") if sc.voices in ("all", "shared") else child_pool(sr)
+    crowd = 1.0 if sc.n_students == 20 else max(0.35, sc.n_students / 20.0)   # voices scale with the class
+    if sc.n_students == 0:
+        crowd = 0.0
 
     # teacher: long turns in instruction, short directions elsewhere
     teacher = np.zeros(n, np.float32)
     answers = np.zeros(n, np.float32)
     for a, b, phase, kind, opts in segs:
+        if sc.n_students == 0:
+            break              # an empty room: nobody speaks
         if kind == "instruction":
             win = turns(rng, a, b, (5, 16), (0.8, 3.5))
             speech_fill(teacher, sr, win, teacher_pool, rng, (-1.5, 1.5))
@@ -459,7 +591,14 @@ def render(sc, segs, tracks, duration, sr, seed):
     for layer, voices, talk, pause, lvl in (("chatter", 9, (1, 5), (0.5, 5), (-8, 2)),
                                             ("group", 14, (2, 7), (0.3, 2.5), (-6, 2)),
                                             ("murmur", 3, (0.8, 3), (2, 10), (-6, 0))):
-        pieces = [(a, b, db(LEVELS[kind][layer])) for a, b, phase, kind, opts in segs]
+        if crowd == 0.0:
+            break
+        if crowd != 1.0:
+            voices = max(2, int(round(voices * crowd)))
+        # phase options: "lively" group work is 4 dB louder, a "murmur" in seat work 8 dB louder
+        pieces = [(a, b, db(LEVELS[kind][layer] + (4 if opts.get("lively") and layer == "group" else 0)
+                            + (8 if opts.get("murmur") and layer == "murmur" else 0)))
+                  for a, b, phase, kind, opts in segs]
         env = control(duration, ctl, pieces, 0.0, 1.5) * duck_env
         if env.max() < db(-60):
             continue
@@ -538,6 +677,6 @@ def render(sc, segs, tracks, duration, sr, seed):
     out *= db(sc.mic_gain_db)
     out += rng.standard_normal(n).astype(np.float32) * db(-84)
     for a, b, phase, kind, opts in segs:
-        if kind == "unknown":
+        if phase == "gap":
             out[int(a * sr):int(b * sr)] = 0.0
     return np.clip(out, -1.0, 1.0).astype(np.float32)
