@@ -160,7 +160,8 @@ def search(out, params, folds, seed, fixed=()):
 # The order of ScoreInput (Sources/Segmentation/Segmenter.swift) and the setting each input's weight is.
 INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "loudnessWeight"),
           ("steadyTalk", "steadyTalkWeight"), ("spreadShare", "spreadShareWeight"), ("reach", "reachWeight"),
-          ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight")]
+          ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
+          ("chatter", "chatterWeight")]
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 

@@ -22,6 +22,20 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         self.lesson = lesson
     }
 
+    private enum CodingKeys: String, CodingKey { case format, version, tool, configuration, lesson }
+
+    /// The configuration is read as a configuration file is, over the defaults: a setting added to the
+    /// segmenter or the kinds since the features were saved takes its default, so features saved once serve
+    /// every later fit. A setting that no longer exists is an error (analyse again).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        version = try c.decode(Int.self, forKey: .version)
+        tool = try c.decode(String.self, forKey: .tool)
+        configuration = try AnalysisConfiguration.from(try c.decode(JSONValue.self, forKey: .configuration))
+        lesson = try c.decode(ExtractedLesson.self, forKey: .lesson)
+    }
+
     private static let nonFinite = (positive: "inf", negative: "-inf", nan: "nan")
 
     /// The file's bytes (one line of JSON; non-finite numbers as strings).

@@ -221,9 +221,16 @@ public struct FeatureExtractor: MediaSink {
                     for s in 0..<videoSteps {
                         let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
                         if cells[0].isNaN { continue }
+                        // While the camera moves, what is left after its motion is taken out (the pictures'
+                        // blur and compression, a shift not quite a pixel's) raises every cell: the step's own
+                        // quiet cells (a low quantile of them) are then the floor where it is higher.
+                        var stepFloor: Float = 0
+                        if cameraSpeed[s] > 0 {
+                            stepFloor = Float(RobustStatistics.quantile(cells.map(Double.init), config.features.cameraResidualQuantile) ?? 0)
+                        }
                         var count = 0
                         for c in 0..<cellCount where MotionKernel.moved(
-                            cells[c], floor: fl[c], factor: config.features.cellNoiseFactor,
+                            cells[c], floor: max(fl[c], stepFloor), factor: config.features.cellNoiseFactor,
                             minimum: config.features.cellMinimumDifference) {
                             count += 1
                             moved[s * cellCount + c] = 1
@@ -231,7 +238,7 @@ public struct FeatureExtractor: MediaSink {
                         spread[s] = Double(count) / Double(cellCount)
                         var activeCount = 0
                         for c in 0..<cellCount where MotionKernel.moved(
-                            cells[c], floor: cameraFloor, factor: config.features.cellNoiseFactor,
+                            cells[c], floor: max(cameraFloor, stepFloor), factor: config.features.cellNoiseFactor,
                             minimum: config.features.cellMinimumDifference) {
                             activeCount += 1
                         }

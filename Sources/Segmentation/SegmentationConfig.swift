@@ -50,6 +50,8 @@ public struct FeatureSettings: SettingsGroup {
     public var reachWholePictureShare = 0.9
     @Setting(0...1, "Quantile of the cells' noise floors that is the camera's own noise (for the share of the picture active).")
     public var cameraFloorQuantile = 0.25
+    @Setting(0...1, "In a step in which the camera moved, the quantile of the step's cells that is a floor too (what is left after the camera's motion is taken out).")
+    public var cameraResidualQuantile = 0.25
     @Setting(0...0.5, "The largest camera motion measured between two analysis pictures, as a share of the picture's width (at most a grid cell).")
     public var cameraMaxShiftShare = 0.06
     @Setting(0...1, "A camera shift is taken when the pictures' profiles match at it with at most this share of their mismatch unshifted ...")
@@ -200,23 +202,25 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = 0.8364
+    public var spreadWeight = 0.4041
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.5967
+    public var motionWeight = 0.5547
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = 0.0698
+    public var loudnessWeight = -0.0269
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 1.9436
+    public var steadyTalkWeight = 1.4886
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.5004
+    public var spreadShareWeight = 0.6222
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 1.154
+    public var reachWeight = 1.1729
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = 0.1154
+    public var reachGainWeight = -0.1299
     @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
-    public var activeShareWeight = 0.0
+    public var activeShareWeight = 0.5296
+    @Setting(-10...10, "Weight of chatter: minus the dB by which the level's variation lies outside chatterVariationLowDb...chatterVariationHighDb (0 inside: a room of voices).")
+    public var chatterWeight = 0.3905
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = -0.0877
+    public var variationWeight = 0.112
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
@@ -228,11 +232,11 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 1.6581
+    public var transitionThreshold = 1.472
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
-    public var transitionExtendThreshold = 1.5
+    public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
-    public var settleMarginScore = 1.25
+    public var settleMarginScore = 2.0
     @Setting(0...600, "How far, in seconds, a transition's trailing edge may grow into settling.")
     public var settleMaxSeconds = 15.0
     @Setting(0...3600, "How many seconds of the work after a transition set the level settling is measured against.")
@@ -248,11 +252,13 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0.001...100, "Spread of the logistic that turns the score into a probability.")
     public var transitionSoftness = 0.5
     @Setting(1e-9...0.5, "Probability per step of leaving a state in the two-state model (lower is stickier).")
-    public var switchProbability = 0.002
+    public var switchProbability = 0.008
     @Setting(0...3600, "On-task stretches shorter than this many seconds between two transitions become part of the transition.")
-    public var minOnTaskSeconds = 20.0
+    public var minOnTaskSeconds = 8.0
     @Setting(0...3600, "An on-task start of the recording shorter than this, before a transition, joins it (with a picture only).")
     public var minLeadingOnTaskSeconds = 10.0
+    @Setting(0...3600, "An on-task end of the recording shorter than this, after a transition, joins it.")
+    public var minTrailingOnTaskSeconds = 15.0
     @Setting(0...3600, "Unknown stretches (no picture and no sound) shorter than this many seconds are absorbed.")
     public var minUnknownSeconds = 5.0
 
@@ -270,29 +276,29 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -0.6659
+    public var instructionBias = -1.4748
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.5108
+    public var instructionLevelWeight = 0.4143
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4226
+    public var instructionVariationWeight = 0.4011
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -0.8494
+    public var instructionSpreadWeight = -0.9351
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.9602
+    public var instructionReachWeight = -0.3906
     @Setting(-100...100, "... and of there being a picture (1) or not (0).")
-    public var instructionPictureWeight = 0.1425
+    public var instructionPictureWeight = 0.6058
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 2.0202
+    public var groupBias = 2.5063
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 1.3835
+    public var groupLevelWeight = 1.0687
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -0.7063
+    public var groupVariationWeight = -0.5515
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 1.1118
+    public var groupSpreadWeight = 1.1932
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = 2.3519
+    public var groupReachWeight = -0.1404
     @Setting(-100...100, "... and of there being a picture (1) or not (0).")
-    public var groupPictureWeight = -1.3229
+    public var groupPictureWeight = -1.2207
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

@@ -103,6 +103,9 @@ public struct Segmenter: Sendable {
             return live(series.audioVariation).map { $0.map { min($0, 12) } }
         case .activeShare:
             return still(series.activeShare)
+        case .chatter:
+            let (low, high) = (config.segmenter.chatterVariationLowDb, config.segmenter.chatterVariationHighDb)
+            return live(series.audioVariation).map { $0.map { -max(0, low - $0, $0 - high) } }
         }
     }
 
@@ -316,7 +319,7 @@ public struct Segmenter: Sendable {
         let firstTransition = transition.firstIndex(of: true) ?? n
         let leading = hasPicture && !dead[0..<firstTransition].contains(true) ? steps(s.minLeadingOnTaskSeconds) : 0
         return Self.removeShortRuns(transition, value: false, minimum: max(1, steps(s.minOnTaskSeconds)),
-                                    atStart: leading, atEnd: 0)
+                                    atStart: leading, atEnd: steps(s.minTrailingOnTaskSeconds))
     }
 
     /// The kind of each of the first `count` steps: unknown where there is no signal, transition, or the
@@ -477,8 +480,10 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case variation
     /// The share of the picture moving beyond the camera's own noise (0...1).
     case activeShare
+    /// Minus the dB by which the level's variation lies outside the chatter band (0 inside it).
+    case chatter
 
-    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare"][rawValue] }
+    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter"][rawValue] }
 
     func weight(_ s: SegmenterSettings) -> Double {
         switch self {
@@ -491,6 +496,7 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .reachGain: return s.reachGainWeight
         case .variation: return s.variationWeight
         case .activeShare: return s.activeShareWeight
+        case .chatter: return s.chatterWeight
         }
     }
 }
