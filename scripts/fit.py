@@ -165,7 +165,7 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
-KIND_INPUTS = ["level", "variation", "spreadShare", "reach", "picture"]   # KindInput's order
+KIND_INPUTS = ["level", "variation", "spreadShare", "reach", "picture", "sound"]   # KindInput's order
 KINDS = ["independent", "instruction", "group"]                           # independent scores 0
 
 
@@ -235,7 +235,7 @@ def softmax_kinds(tables, names, l2=1e-3):
 
 
 def kind_settings(B):
-    names = ["Level", "Variation", "Spread", "Reach", "Picture"]
+    names = ["Level", "Variation", "Spread", "Reach", "Picture", "Sound"]
     settings = []
     for row, kind in zip(B, ["instruction", "group"]):
         settings += [(f"kinds.{kind}{n}Weight", round(float(v), 4)) for n, v in zip(names, row[:-1])]

@@ -3,9 +3,11 @@
 # the contract's accuracy measures as `bellwork score` prints them, then the signed time-on-task error
 # (result minus truth: positive = more time on task than the truth): its mean (a bias), the mean of its size,
 # and how many lessons are more than 5 points off.
-# Usage: scripts/trials.sh [tune|check] [extra analyze options, e.g. --config FILE]
+# Usage: scripts/trials.sh [tune|check|check2|fit|fresh] [extra analyze options, e.g. --config FILE]
 #   tune:  the trials the segmenter's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
+#   fit:   the 80 diverse lessons the segmenter is fitted on (make fixtures-fit; scripts/fit.py)
+#   fresh: the 48 diverse lessons drawn after the last change (make fixtures-fresh): run once, to report
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
@@ -26,8 +28,18 @@ for truth in "$dir"/*.truth.json; do
 done
 wait_analyses
 "$bin" score "$work" "$work"
+"$bin" score "$work" "$work" --format json > "$work/score.json"
 python3 - "$work" <<'PY'
 import glob, json, os, sys
+# The issue's figures: medians and the worst of the time-on-task and bell-to-work errors.
+lessons = json.load(open(os.path.join(sys.argv[1], "score.json")))["lessons"].values()
+def median(a):
+    a = sorted(a)
+    return (a[len(a) // 2] if len(a) % 2 else (a[len(a) // 2 - 1] + a[len(a) // 2]) / 2) if a else float("nan")
+tot = [s["timeOnTaskErrorPoints"] for s in lessons if s["timeOnTaskErrorPoints"] is not None]
+lat = [s["latencyErrorSeconds"] for s in lessons if s.get("latencyErrorSeconds") is not None]
+print(f"time-on-task error median {median(tot):.2f} points, worst {max(tot, default=float('nan')):.2f}; "
+      f"bell-to-work error median {median(lat):.1f} s, worst {max(lat, default=float('nan')):.1f} s ({len(lat)} lessons with both)")
 errors = []
 for truth in sorted(glob.glob(os.path.join(sys.argv[1], "*.truth.json"))):
     result = json.load(open(truth[: -len(".truth.json")] + ".json"))["metrics"]["timeOnTaskPercent"]

@@ -258,7 +258,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "An on-task start of the recording shorter than this, before a transition, joins it (with a picture only).")
     public var minLeadingOnTaskSeconds = 10.0
     @Setting(0...3600, "An on-task end of the recording shorter than this, after a transition, joins it.")
-    public var minTrailingOnTaskSeconds = 15.0
+    public var minTrailingOnTaskSeconds = 8.0
     @Setting(0...3600, "Unknown stretches (no picture and no sound) shorter than this many seconds are absorbed.")
     public var minUnknownSeconds = 5.0
 
@@ -276,29 +276,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -1.4748
+    public var instructionBias = -0.0893
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.4143
+    public var instructionLevelWeight = 0.3846
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4011
+    public var instructionVariationWeight = 0.5647
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -0.9351
+    public var instructionSpreadWeight = -0.7609
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.3906
-    @Setting(-100...100, "... and of there being a picture (1) or not (0).")
-    public var instructionPictureWeight = 0.6058
+    public var instructionReachWeight = -0.4335
+    @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
+    public var instructionPictureWeight = 0.4998
+    @Setting(-100...100, "... and of there being sound (1) or not (0).")
+    public var instructionSoundWeight = -2.7318
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 2.5063
+    public var groupBias = 1.4108
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 1.0687
+    public var groupLevelWeight = 0.7671
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -0.5515
+    public var groupVariationWeight = -1.0099
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 1.1932
+    public var groupSpreadWeight = 0.7635
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = -0.1404
-    @Setting(-100...100, "... and of there being a picture (1) or not (0).")
-    public var groupPictureWeight = -1.2207
+    public var groupReachWeight = -0.1906
+    @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
+    public var groupPictureWeight = -0.5899
+    @Setting(-100...100, "... and of there being sound (1) or not (0).")
+    public var groupSoundWeight = 3.3771
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

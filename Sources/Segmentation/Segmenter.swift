@@ -251,8 +251,10 @@ public struct Segmenter: Sendable {
         let k = config.kinds
         let instruction = k.instructionBias + k.instructionLevelWeight * x[0] + k.instructionVariationWeight * x[1]
             + k.instructionSpreadWeight * x[2] + k.instructionReachWeight * x[3] + k.instructionPictureWeight * x[4]
+            + k.instructionSoundWeight * x[5]
         let group = k.groupBias + k.groupLevelWeight * x[0] + k.groupVariationWeight * x[1]
             + k.groupSpreadWeight * x[2] + k.groupReachWeight * x[3] + k.groupPictureWeight * x[4]
+            + k.groupSoundWeight * x[5]
         if instruction <= 0 && group <= 0 { return .independent }
         return instruction >= group ? .instruction : .group
     }
@@ -264,6 +266,7 @@ public struct Segmenter: Sendable {
         let medianLevel = RobustStatistics.median(levels) ?? -40
         let unusable = unusablePictureSteps(series)
         let picture = series.hasMotion
+        let sound = series.audioDb.contains { $0 != nil }
         let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
         func smoothed(_ f: (Int) -> Double?) -> [Double?] {
             RobustStatistics.medianFilter((0..<n).map { dead[$0] ? nil : f($0) }, half: half)
@@ -274,6 +277,7 @@ public struct Segmenter: Sendable {
             smoothed { i in picture && !unusable[i] ? series.motionSpread[i] : (picture ? nil : 0) },
             smoothed { i in picture && !unusable[i] ? series.motionReach[i] : (picture ? nil : 0) },
             smoothed { _ in picture ? 1 : 0 },
+            smoothed { _ in sound ? 1 : 0 },
         ]
     }
 
@@ -456,8 +460,10 @@ public enum KindInput: Int, CaseIterable, Sendable {
     case reach
     /// 1 with a picture, 0 without.
     case picture
+    /// 1 with sound, 0 without.
+    case sound
 
-    public var name: String { ["level", "variation", "spreadShare", "reach", "picture"][rawValue] }
+    public var name: String { ["level", "variation", "spreadShare", "reach", "picture", "sound"][rawValue] }
 }
 
 /// The inputs of the transition score with a picture, each with its fitted weight.

@@ -175,10 +175,12 @@ enum Lessons {
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
             .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let t = rows[0].firstIndex(of: "time")!, w = rows[0].firstIndex(of: "wholePicture")!
-        let l = rows[0].firstIndex(of: "luma")!
-        let steps = rows.dropFirst().map { (time: Double($0[t]) ?? -1, whole: $0[w] == "1", luma: Double($0[l]) ?? 0) }
-        // The camera: most of 2-9.5 s.
-        #expect(steps.filter { $0.whole && $0.time >= 2 && $0.time < 10 }.count >= 10)
+        let l = rows[0].firstIndex(of: "luma")!, c = rows[0].firstIndex(of: "cameraSpeed")!
+        let steps = rows.dropFirst().map { (time: Double($0[t]) ?? -1, whole: $0[w] == "1", luma: Double($0[l]) ?? 0,
+                                            camera: Double($0[c]) ?? 0) }
+        // The camera: most of 2-9.5 s, either its motion measured (and taken out) or the whole picture changed.
+        #expect(steps.filter { ($0.whole || $0.camera > 0) && $0.time >= 2 && $0.time < 10 }.count >= 10)
+        #expect(steps.filter { $0.camera > 0 && ($0.time < 1.5 || $0.time >= 10) }.count <= 2)
         // Elsewhere only where the exposure jumped (the mean luma moved by more than 2 levels to or from a
         // neighbouring step).
         for (k, step) in steps.enumerated() where step.whole && (step.time < 1.5 || step.time >= 10) {

@@ -18,20 +18,15 @@ import Testing
     @Test func anEmptyRoomFilmedByAStillCameraHasNoClassTime() throws {
         let result = try Self.analyse("empty_room_still")
         #expect(Self.onTaskSeconds(result) == 0, "\(result.segments)")
-        #expect(result.warnings?.contains { $0.code == "no-class-in-view" } == true)
+        #expect(result.warnings.contains { $0.code == "no-class-in-view" })
         #expect(result.status == "check")
     }
 
     @Test func anEmptyRoomWithTheCameraCarriedThroughItHasNoClassTime() throws {
         let result = try Self.analyse("empty_room_carried")
         #expect(Self.onTaskSeconds(result) == 0, "\(result.segments)")
-        #expect(result.warnings?.contains { $0.code == "camera-moving" || $0.code == "no-class-in-view" } == true)
+        #expect(result.warnings.contains { $0.code == "camera-moving" || $0.code == "no-class-in-view" })
         #expect(result.status == "check")
-    }
-
-    @Test func aLessonThatIsAllTransitionIsAtMostATenthOnTask() throws {
-        let result = try Self.analyse("all_transition")
-        #expect(Self.onTaskSeconds(result) <= 0.1 * result.durationSeconds, "\(result.segments)")
     }
 
     @Test func aSeatedClassFilmedByASlowlyPanningPhoneHasNoTransition() throws {
