@@ -102,32 +102,51 @@ public enum MotionKernel {
                                    width: Int, height: Int, maxShift: Int, gain: Double = 0.6, noise: Double = 0.25,
                                    scratch: UnsafeMutableBufferPointer<Float>) -> (dx: Double, dy: Double) {
         precondition(scratch.count >= 2 * (width + height))
+        let mine = UnsafeMutableBufferPointer(rebasing: scratch[0..<(width + height)])
+        let theirs = UnsafeMutableBufferPointer(rebasing: scratch[(width + height)..<(2 * (width + height))])
+        profiles(current, width: width, height: height, into: mine)
+        profiles(previous, width: width, height: height, into: theirs)
+        return globalShift(currentProfiles: UnsafeBufferPointer(mine), previousProfiles: UnsafeBufferPointer(theirs),
+                           width: width, height: height, maxShift: maxShift, gain: gain, noise: noise)
+    }
+
+    /// `globalShift` from the pictures' profiles (`profiles(_:width:height:into:)`: the columns', then the
+    /// rows'), so that each picture's are computed once.
+    public static func globalShift(currentProfiles: UnsafeBufferPointer<Float>, previousProfiles: UnsafeBufferPointer<Float>,
+                                   width: Int, height: Int, maxShift: Int, gain: Double = 0.6,
+                                   noise: Double = 0.25) -> (dx: Double, dy: Double) {
+        precondition(currentProfiles.count >= width + height && previousProfiles.count >= width + height)
         guard maxShift > 0, width > 2 * maxShift + 2, height > 2 * maxShift + 2 else { return (0, 0) }
-        let colC = UnsafeMutableBufferPointer(rebasing: scratch[0..<width])
-        let colP = UnsafeMutableBufferPointer(rebasing: scratch[width..<(2 * width)])
-        let rowC = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width)..<(2 * width + height)])
-        let rowP = UnsafeMutableBufferPointer(rebasing: scratch[(2 * width + height)..<(2 * width + 2 * height)])
-        profiles(current, width: width, height: height, columns: colC, rows: rowC)
-        profiles(previous, width: width, height: height, columns: colP, rows: rowP)
-        func best(_ a: UnsafeMutableBufferPointer<Float>, _ b: UnsafeMutableBufferPointer<Float>) -> Double {
+        let colC = UnsafeBufferPointer(rebasing: currentProfiles[0..<width])
+        let colP = UnsafeBufferPointer(rebasing: previousProfiles[0..<width])
+        let rowC = UnsafeBufferPointer(rebasing: currentProfiles[width..<(width + height)])
+        let rowP = UnsafeBufferPointer(rebasing: previousProfiles[width..<(width + height)])
+        func best(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
             let n = a.count
-            let span = (maxShift + 1)..<(n - maxShift - 1)
+            let lo = maxShift + 1, hi = n - maxShift - 1
+            let pa = a.baseAddress!, pb = b.baseAddress!
             // a[i] against b at i − d (d in quarter pixels, b interpolated), over the same span for every d.
             func mismatch(_ quarters: Int) -> Double {
                 let whole = quarters >= 0 ? quarters / 4 : -((-quarters + 3) / 4)
                 let f = Float(quarters - 4 * whole) / 4          // 0, 0.25, 0.5, 0.75
                 var sum: Float = 0
-                for i in span {
-                    let j = i - whole
-                    let v = f == 0 ? b[j] : b[j] * (1 - f) + b[j - 1] * f     // b at j − f
-                    sum += Swift.abs(a[i] - v)
+                if f == 0 {
+                    for i in lo..<hi { sum += Swift.abs(pa[i] - pb[i - whole]) }
+                } else {
+                    for i in lo..<hi { sum += Swift.abs(pa[i] - (pb[i - whole] * (1 - f) + pb[i - whole - 1] * f)) }
                 }
-                return Double(sum) / Double(span.count)
+                return Double(sum) / Double(hi - lo)
             }
             let atZero = mismatch(0)
             guard atZero > noise else { return 0 }
+            // Whole pixels first, then quarters within a pixel of the best of them.
             var bestShift = 0, bestMismatch = atZero
-            for d in -(4 * maxShift)...(4 * maxShift) where d != 0 {
+            for d in stride(from: -4 * maxShift, through: 4 * maxShift, by: 4) where d != 0 {
+                let m = mismatch(d)
+                if m < bestMismatch { bestMismatch = m; bestShift = d }
+            }
+            let whole = bestShift
+            for d in max(-4 * maxShift, whole - 3)...min(4 * maxShift, whole + 3) where d != whole && d != 0 {
                 let m = mismatch(d)
                 if m < bestMismatch { bestMismatch = m; bestShift = d }
             }
@@ -158,10 +177,12 @@ public enum MotionKernel {
     }
 
     /// The mean luma of each column and each row of a picture, less the picture's mean (so a change of
-    /// brightness does not look like motion).
-    static func profiles(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
-                         columns: UnsafeMutableBufferPointer<Float>, rows: UnsafeMutableBufferPointer<Float>) {
-        for x in 0..<width { columns[x] = 0 }
+    /// brightness does not look like motion), into `out`: `width` columns, then `height` rows.
+    public static func profiles(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                                into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(out.count >= width + height && pixels.count >= width * height)
+        let o = out.baseAddress!
+        for x in 0..<width { o[x] = 0 }
         var total = 0
         for y in 0..<height {
             var rowSum = 0
@@ -169,14 +190,14 @@ public enum MotionKernel {
             for x in 0..<width {
                 let v = Int(line[x])
                 rowSum += v
-                columns[x] += Float(v)
+                o[x] += Float(v)
             }
-            rows[y] = Float(rowSum) / Float(width)
+            o[width + y] = Float(rowSum) / Float(width)
             total += rowSum
         }
         let mean = Float(Double(total) / Double(width * height))
-        for x in 0..<width { columns[x] = columns[x] / Float(height) - mean }
-        for y in 0..<height { rows[y] -= mean }
+        for x in 0..<width { o[x] = o[x] / Float(height) - mean }
+        for y in 0..<height { o[width + y] -= mean }
     }
 
     /// Sums over runs of pixels: Σ|c − p|, Σ(c − p) and Σc, in eight 16-bit lanes (sixteen pixels a

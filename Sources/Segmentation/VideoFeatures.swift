@@ -14,6 +14,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var previousSize = (width: 0, height: 0)
     private var cellScratch: [Float]
     private var profileScratch: [Float] = []
+    private var previousProfilesValid = false
     private var warped: [UInt8] = []
     private let maxShiftShare: Double
     private let shiftGain: Double
@@ -63,14 +64,22 @@ public struct VideoFeatures: PictureSink, Sendable {
             // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
             let cellSide = min(width / columns, height / rows)
             let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
-            if profileScratch.count < 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
+            if profileScratch.count != 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
             let (gain, noise) = (shiftGain, shiftNoise)
-            let shift = previous.withUnsafeBufferPointer { prev in
-                profileScratch.withUnsafeMutableBufferPointer { scratch in
-                    MotionKernel.globalShift(current: pixels, previous: prev, width: width, height: height,
-                                             maxShift: maxShift, gain: gain, noise: noise, scratch: scratch)
+            let shift = profileScratch.withUnsafeMutableBufferPointer { both -> (dx: Double, dy: Double) in
+                let mine = UnsafeMutableBufferPointer(rebasing: both[0..<(width + height)])
+                let theirs = UnsafeMutableBufferPointer(rebasing: both[(width + height)...])
+                MotionKernel.profiles(pixels, width: width, height: height, into: mine)
+                if !previousProfilesValid {
+                    previous.withUnsafeBufferPointer { MotionKernel.profiles($0, width: width, height: height, into: theirs) }
                 }
+                let found = MotionKernel.globalShift(currentProfiles: UnsafeBufferPointer(mine), previousProfiles: UnsafeBufferPointer(theirs),
+                                                     width: width, height: height, maxShift: maxShift, gain: gain, noise: noise)
+                // This picture's profiles are the next one's previous.
+                theirs.baseAddress!.update(from: mine.baseAddress!, count: width + height)
+                return found
             }
+            previousProfilesValid = true
             let dt = time - previousTime
             if dt > 0 { speed = (shift.dx * shift.dx + shift.dy * shift.dy).squareRoot() / Double(width) / dt }
             // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
@@ -89,6 +98,8 @@ public struct VideoFeatures: PictureSink, Sendable {
                                             columns: columns, rows: rows, cells: cells, offset: offset)
                 }
             }
+        } else {
+            previousProfilesValid = false
         }
         previousTime = time
         if previous.count != count { previous = [UInt8](repeating: 0, count: count) }
