@@ -40,6 +40,29 @@ tot = [s["timeOnTaskErrorPoints"] for s in lessons if s["timeOnTaskErrorPoints"]
 lat = [s["latencyErrorSeconds"] for s in lessons if s.get("latencyErrorSeconds") is not None]
 print(f"time-on-task error median {median(tot):.2f} points, worst {max(tot, default=float('nan')):.2f}; "
       f"bell-to-work error median {median(lat):.1f} s, worst {max(lat, default=float('nan')):.1f} s ({len(lat)} lessons with both)")
+# The diverse sets' truths say what kind of lesson and which camera: the same figures for each.
+import re
+def figures(names):
+    n = len(names)
+    t = [scores[x]["timeOnTaskErrorPoints"] for x in names if scores[x]["timeOnTaskErrorPoints"] is not None]
+    la = [scores[x]["latencyErrorSeconds"] for x in names if scores[x].get("latencyErrorSeconds") is not None]
+    return (f"{n} lessons: agreement {100 * sum(scores[x]['labelAgreement'] for x in names) / n:.1f} %, kinds "
+            f"{100 * sum(scores[x]['kindAgreement'] for x in names) / n:.1f} %, F1 "
+            f"{sum(scores[x]['transitions']['f1'] for x in names) / n:.2f}, time-on-task error median {median(t):.2f} worst "
+            f"{max(t, default=float('nan')):.2f}, bell-to-work median {median(la):.1f} worst {max(la, default=float('nan')):.1f} s")
+scores = json.load(open(os.path.join(sys.argv[1], "score.json")))["lessons"]
+groups = {}
+for name in scores:
+    notes = json.load(open(os.path.join(sys.argv[1], name + ".truth.json"))).get("notes", "")
+    m = re.match(r"Random diverse lesson \(seed \d+\): ([^;]+); camera (\w+)", notes)
+    if m:
+        groups.setdefault("lesson " + m.group(1), []).append(name)
+        groups.setdefault("camera " + m.group(2), []).append(name)
+if groups:
+    for key in sorted(groups):
+        print(f"  {key}: {figures(groups[key])}")
+    settled = [x for x in scores if x not in groups.get("lesson never_settles", [])]
+    print(f"  all but the lessons that never settle: {figures(settled)}")
 errors = []
 for truth in sorted(glob.glob(os.path.join(sys.argv[1], "*.truth.json"))):
     result = json.load(open(truth[: -len(".truth.json")] + ".json"))["metrics"]["timeOnTaskPercent"]
