@@ -16,7 +16,18 @@ public enum HTMLReport {
         var body = ""
         body += "<header><h1>\(esc(URL(fileURLWithPath: r.input.path).lastPathComponent))</h1>"
         body += "<p class=\"sub\">\(TimeText.clock(r.durationSeconds)) lesson · analysed by Bellwork \(esc(r.tool.version))</p></header>\n"
+        if !analysis.warnings.isEmpty {
+            // What may make the figures wrong comes first, above the figures it affects.
+            let status = r.status == "check" ? "<p class=\"status\"><strong>Check these figures:</strong></p>" : ""
+            body += "<section class=\"warnings\" data-status=\"\(esc(r.status ?? "ok"))\">" + status + "<ul>"
+                + analysis.warnings.map { "<li data-code=\"\(esc($0.code))\">\(esc($0.message))</li>" }.joined() + "</ul></section>\n"
+        }
         body += figures(r)
+        if !r.bellCandidates.isEmpty {
+            body += "<p class=\"candidates\">Bell sounds heard, likeliest first (give one with <code>--bell m:ss</code> if the bell was another): "
+                + r.bellCandidates.map { "<span data-time=\"\(number($0.timeSeconds))\">\(TimeText.clock($0.timeSeconds)) (\(String(format: "%.2f", $0.confidence))\($0.kind.map { ", " + esc($0) } ?? ""))</span>" }
+                    .joined(separator: ", ") + "</p>\n"
+        }
         body += "<section><h2>Timeline</h2>\n" + timeline(analysis) + legend() + "</section>\n"
         body += segmentTable(r)
         body += analysed(analysis)
@@ -57,7 +68,8 @@ public enum HTMLReport {
         cards.append(card("Time on task", "timeOnTaskPercent", m.timeOnTaskPercent, String(format: "%.1f %%", m.timeOnTaskPercent),
              "\(TimeText.clock(m.onTaskSeconds)) of \(TimeText.clock(m.classSeconds)) in class"))
         cards.append(card("Bell to work", "bellToWorkSeconds", m.bellToWorkSeconds, m.bellToWorkSeconds.map(TimeText.clock) ?? "–",
-             r.bell == nil ? "no bell in this recording" : "until the class stayed on task for \(Int(r.settings.settleSeconds)) s"))
+             r.bell == nil ? (r.warnings.contains { $0.code == "no-bell-found" } ? "no bell found" : "no bell (as asked)")
+                 : "until the class stayed on task for \(Int(r.settings.settleSeconds)) s"))
         cards.append(card("Transitions", "transitionCount", Double(m.transitionCount), "\(m.transitionCount)",
              "total <span data-metric=\"transitionSeconds\" data-value=\"\(number(m.transitionSeconds))\">\(TimeText.clock(m.transitionSeconds))</span>, longest <span data-metric=\"longestTransitionSeconds\" data-value=\"\(number(m.longestTransitionSeconds))\">\(TimeText.clock(m.longestTransitionSeconds))</span>"))
         cards.append(card("Class window", "classSeconds", m.classSeconds, TimeText.clock(m.classSeconds),
@@ -195,9 +207,6 @@ public enum HTMLReport {
         }
         rows.append(("tool", "bellwork \(r.tool.version)"))
         var html = "<section><h2>What was analysed</h2>"
-        if !analysis.warnings.isEmpty {
-            html += "<ul class=\"warnings\">" + analysis.warnings.map { "<li>\(esc($0.message))</li>" }.joined() + "</ul>"
-        }
         html += "<table class=\"facts\">" + rows.map { "<tr><th>\($0.0)</th><td>\(esc($0.1))</td></tr>" }.joined() + "</table>"
         let settings = r.settings.values.sorted { $0.key < $1.key }.map { key, value -> String in
             let text: String

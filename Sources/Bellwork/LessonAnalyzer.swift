@@ -72,7 +72,9 @@ public enum LessonAnalyzer {
         let duration = roundedTime(report.decodedSeconds)
         let found = LessonSegmentation.run(features, duration: duration, config: configuration.segmentation)
         var warnings = report.warnings.map { AnalysisWarning(code: $0.code, message: $0.message, atSeconds: $0.atSeconds) }
-        let bell = chooseBell(bellChoice, detected: found.bell, info: info, duration: duration, warnings: &warnings)
+        let candidates = bellCandidates(features.bellCandidates, decision: found.bellDecision, duration: duration)
+        let bell = chooseBell(bellChoice, detected: found.bell, candidates: candidates, info: info, duration: duration,
+                              warnings: &warnings)
         if info.audio == nil {
             warnings.append(AnalysisWarning(code: "no-audio", message: "the recording has no audio: no bell can be heard and sound does not help the segments"))
         }
@@ -93,7 +95,7 @@ public enum LessonAnalyzer {
         let signals = includeSignals
             ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb)
             : nil
-        let result = AnalysisResult(
+        var result = AnalysisResult(
             tool: .init(name: "bellwork", version: BellworkVersion.string),
             input: input(info, analysedDuration: duration),
             durationSeconds: duration,
@@ -105,6 +107,7 @@ public enum LessonAnalyzer {
             warnings: warnings,
             status: AnalysisWarning.status(warnings)
         )
+        result.bellCandidates = candidates
         var timings = LessonAnalysis.Timings()
         timings.segmentation = Date().timeIntervalSince(started)
         timings.features = report.sinkSeconds + lesson.finishSeconds
@@ -116,14 +119,16 @@ public enum LessonAnalyzer {
 
     /// The bell the class window starts at (rounded), as the coach chose: detected, given, none, or from
     /// the school's schedule when none is heard.
-    static func chooseBell(_ choice: BellChoice, detected: Bell?, info: MediaInfo, duration: Double,
-                           warnings: inout [AnalysisWarning]) -> Bell? {
+    static func chooseBell(_ choice: BellChoice, detected: Bell?, candidates: [BellCandidateReport] = [], info: MediaInfo,
+                           duration: Double, warnings: inout [AnalysisWarning]) -> Bell? {
         let heard = detected.map { Bell(timeSeconds: roundedTime($0.timeSeconds), source: .detected,
                                         confidence: $0.confidence.map(roundedTime)) }
         switch choice {
         case .detect:
             if heard == nil {
-                warnings.append(AnalysisWarning(code: "no-bell-found", message: "no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)"))
+                let likeliest = candidates.prefix(3).map { String(format: "%@ (%.2f)", TimeText.clock($0.timeSeconds), $0.confidence) }
+                let named = likeliest.isEmpty ? "" : "; the likeliest sounds were at " + likeliest.joined(separator: ", ")
+                warnings.append(AnalysisWarning(code: "no-bell-found", message: "no bell was found: the class window is the whole recording (if you know when it rang, give it with --bell m:ss)" + named))
             }
             return heard
         case .given(let t):
@@ -143,6 +148,35 @@ public enum LessonAnalyzer {
             }
             warnings.append(AnalysisWarning(code: "no-bell-found", message: "no scheduled bell falls inside this recording (its creation time is \(info.creationTime ?? "unknown"))"))
             return nil
+        }
+    }
+
+    /// Candidates below this confidence are not shown (chatter and clatter are candidates too).
+    public static let shownCandidateConfidence = 0.2
+    /// At most this many candidates are shown.
+    public static let shownCandidates = 5
+
+    /// The likeliest bells heard, best first (one per event: overlapping candidates counted once, as the
+    /// most confident), the chosen one included; at most `shownCandidates`, none under
+    /// `shownCandidateConfidence` but the chosen one.
+    static func bellCandidates(_ candidates: [BellCandidate], decision: BellDecision, duration: Double) -> [BellCandidateReport] {
+        let scored = candidates.indices.filter { $0 < decision.confidences.count && candidates[$0].start <= duration }
+            .sorted { decision.confidences[$0] > decision.confidences[$1] }
+        var shown: [Int] = []
+        for i in scored where i == decision.chosen || decision.confidences[i] >= shownCandidateConfidence {
+            let c = candidates[i]
+            if shown.contains(where: { candidates[$0].start < c.end && c.start < candidates[$0].end }) && i != decision.chosen { continue }
+            shown.append(i)
+        }
+        if let chosen = decision.chosen, let k = shown.firstIndex(of: chosen), k >= shownCandidates {
+            shown.remove(at: k)
+            shown.insert(chosen, at: shownCandidates - 1)
+        }
+        return shown.prefix(shownCandidates).map { i in
+            let c = candidates[i]
+            let time = i == decision.chosen ? decision.bell?.timeSeconds ?? c.start : c.start
+            return BellCandidateReport(timeSeconds: max(0, time), confidence: min(1, max(0, decision.confidences[i])),
+                                       kind: c.meanPartials > 0 ? "tone" : "electric")
         }
     }
 

@@ -55,8 +55,15 @@ enum TableFormat {
             var detail = bell.source?.rawValue ?? "given"
             if let c = bell.confidence, bell.source == .detected { detail += String(format: ", confidence %.2f", c) }
             out.append("Bell          \(TimeText.clock(bell.timeSeconds)) (\(detail))")
+        } else if r.warnings.contains(where: { $0.code == "no-bell-found" }) {
+            out.append("Bell          no bell found: the class window is the whole recording")
         } else {
-            out.append("Bell          none: the class window is the whole recording")
+            out.append("Bell          none (as asked): the class window is the whole recording")
+        }
+        if !r.bellCandidates.isEmpty {
+            out.append("Bell sounds   " + r.bellCandidates.map {
+                String(format: "%@ (%.2f%@)", TimeText.clock($0.timeSeconds), $0.confidence, $0.kind.map { ", " + $0 } ?? "")
+            }.joined(separator: ", "))
         }
         out.append("Class         \(TimeText.clock(m.classStartSeconds))–\(TimeText.clock(m.classEndSeconds)) (\(TimeText.clock(m.classSeconds)))")
         out.append(String(format: "Time on task  %.1f %% (%@ of %@)", m.timeOnTaskPercent,

@@ -27,6 +27,8 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
     public var warnings: [AnalysisWarning]
     /// `ok`, or `check` when a warning says the figures may be wrong (nil in results of older versions).
     public var status: String?
+    /// The likeliest bells heard, best first, the chosen one included (empty: none worth showing).
+    public var bellCandidates: [BellCandidateReport] = []
 
     public init(
         tool: Tool, input: Input, durationSeconds: Double, settings: AnalysisSettings,
@@ -144,7 +146,8 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, input, durationSeconds, settings, bell, segments, metrics, signals, warnings, status
+        case schemaVersion, tool, input, durationSeconds, settings, bell, segments, metrics, signals, warnings, status,
+             bellCandidates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,6 +163,7 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         signals = try container.decodeIfPresent(Signals.self, forKey: .signals)
         warnings = try container.decodeIfPresent([AnalysisWarning].self, forKey: .warnings) ?? []
         status = try container.decodeIfPresent(String.self, forKey: .status)
+        bellCandidates = try container.decodeIfPresent([BellCandidateReport].self, forKey: .bellCandidates) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -175,6 +179,9 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         try container.encodeIfPresent(signals, forKey: .signals)  // optional: left out when nil
         try container.encodeIfPresent(warnings.isEmpty ? nil : warnings, forKey: .warnings)  // left out when none
         try container.encodeIfPresent(status, forKey: .status)
+        try container.encodeIfPresent(bellCandidates.isEmpty ? nil : bellCandidates.map {
+            BellCandidateReport(timeSeconds: roundedTime($0.timeSeconds), confidence: roundedTime($0.confidence), kind: $0.kind)
+        }, forKey: .bellCandidates)  // left out when none
     }
 }
 

@@ -30,6 +30,21 @@ public enum BellSource: String, Sendable, Codable {
 }
 
 /// The bell that starts the class.
+/// A sound that may be the bell (the contract's `bellCandidates` items): when, how sure, and what it
+/// sounded like (`electric`: a ring of dense partials high in the spectrum, as a clapper on a gong; `tone`: a
+/// ring of a few fixed partials, as a chime, a buzzer or an electronic tone).
+public struct BellCandidateReport: Sendable, Codable, Equatable {
+    public var timeSeconds: Double
+    public var confidence: Double
+    public var kind: String?
+
+    public init(timeSeconds: Double, confidence: Double, kind: String? = nil) {
+        self.timeSeconds = timeSeconds
+        self.confidence = confidence
+        self.kind = kind
+    }
+}
+
 public struct Bell: Sendable, Codable, Equatable {
     public var timeSeconds: Double
     /// nil in ground-truth files, which may carry the time alone.
