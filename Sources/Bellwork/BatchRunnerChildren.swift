@@ -79,6 +79,8 @@ extension BatchRunner {
                 row.transitionSeconds = m.transitionSeconds
                 row.meanTransitionSeconds = m.meanTransitionSeconds
                 row.longestTransitionSeconds = m.longestTransitionSeconds
+                row.resultStatus = parsed.status
+                row.warnings = parsed.warnings.flatMap { $0.isEmpty ? nil : $0.map { "\($0.code): \($0.message)" }.joined(separator: "\n") }
             } catch {
                 // The analysis is good; only its result could not be kept (results/ full, read-only, or something
                 // standing where the file goes). The lesson stays pending, not failed and not an attempt, no other
@@ -122,6 +124,9 @@ extension BatchRunner {
         var input: Input
         var bell: ParsedBell?
         var metrics: Metrics
+        struct Warning: Decodable { var code: String; var message: String }
+        var warnings: [Warning]?
+        var status: String?
     }
 
     func parseResult(_ path: String) throws -> ParsedResult {

@@ -66,6 +66,10 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var longestTransitionSeconds: Double?
     /// The result file below the batch folder (`results/….json`) once done.
     public var resultFile: String?
+    /// The result's `status`: `ok`, or `check` when a warning says its figures may be wrong.
+    public var resultStatus: String?
+    /// The result's warnings, most important first, one per line as `code: message`.
+    public var warnings: String?
 
     public init(path: String, relativePath: String, kind: Kind = .file, status: Status = .pending) {
         self.path = path
@@ -104,6 +108,8 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         transitionSeconds = nil
         meanTransitionSeconds = nil
         longestTransitionSeconds = nil
+        resultStatus = nil
+        warnings = nil
     }
 
     /// Creation time when the recording says, else the file's modification time: the order of a
@@ -216,6 +222,12 @@ public final class BatchStore {
                 t.column("meanTransitionSeconds", .double)
                 t.column("longestTransitionSeconds", .double)
                 t.column("resultFile", .text)
+            }
+        }
+        migrator.registerMigration("v2: the result's status and warnings") { db in
+            try db.alter(table: "lesson") { t in
+                t.add(column: "resultStatus", .text)
+                t.add(column: "warnings", .text)
             }
         }
         return migrator

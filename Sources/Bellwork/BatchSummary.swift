@@ -9,6 +9,7 @@ public enum BatchSummary {
         "path", "folder", "creationTime", "durationSeconds", "bellSeconds", "bellSource", "bellToWorkSeconds",
         "timeOnTaskPercent", "onTaskSeconds", "classSeconds", "transitionCount", "transitionSeconds",
         "meanTransitionSeconds", "longestTransitionSeconds", "status", "attempts", "result", "error",
+        "resultStatus", "warnings",
     ]
 
     /// One row per lesson (files found not to be recordings are left out), in path order.
@@ -21,12 +22,21 @@ public enum BatchSummary {
                 number(row.timeOnTaskPercent), number(row.onTaskSeconds), number(row.classSeconds),
                 row.transitionCount.map(String.init) ?? "", number(row.transitionSeconds), number(row.meanTransitionSeconds),
                 number(row.longestTransitionSeconds), row.status.rawValue, String(row.attempts), text(row.resultFile ?? ""),
-                text(row.error ?? ""),
+                text(row.error ?? ""), row.resultStatus ?? "", text(Self.warningLines(row).joined(separator: " | ")),
             ]
             lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// A row's warnings, one `code: message` each.
+    static func warningLines(_ row: BatchLesson) -> [String] {
+        (row.warnings ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Whether a lesson's figures are to be checked (its result's status is `check`): shown, and left out of
+    /// the means.
+    static func toCheck(_ row: BatchLesson) -> Bool { row.status == .done && row.resultStatus == "check" }
 
     static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "" }
@@ -56,6 +66,9 @@ public enum BatchSummary {
         public var pending = 0
         public var ignoredFiles = 0
         public var mediaHoursAnalysed = 0.0
+        /// Analysed lessons whose figures a warning says to check (not in the means below).
+        public var toCheck = 0
+        /// Means over the analysed lessons not to be checked.
         public var meanTimeOnTaskPercent: Double?
         public var meanBellToWorkSeconds: Double?
     }
@@ -72,6 +85,10 @@ public enum BatchSummary {
         public var timeOnTaskPercent: Double?
         public var transitionCount: Int?
         public var error: String?
+        /// The result's status (`ok` or `check`), when analysed by a version that writes it.
+        public var resultStatus: String?
+        /// The result's warnings, `code: message`, most important first.
+        public var warnings: [String] = []
     }
 
     /// A folder's lessons in time order.
@@ -99,7 +116,8 @@ public enum BatchSummary {
                 Lesson(path: row.path, name: (row.relativePath as NSString).lastPathComponent, time: row.when,
                        status: row.status.rawValue, durationSeconds: row.durationSeconds,
                        bellToWorkSeconds: row.bellToWorkSeconds, timeOnTaskPercent: row.timeOnTaskPercent,
-                       transitionCount: row.transitionCount, error: row.error)
+                       transitionCount: row.transitionCount, error: row.error, resultStatus: row.resultStatus,
+                       warnings: warningLines(row))
             })
         }
         return Report(totals: totals(lessons, ignored: rows.count - lessons.count), folders: folders)
@@ -114,9 +132,11 @@ public enum BatchSummary {
         t.failed = rows.filter { $0.status == .failed }.count
         t.pending = rows.count - t.done - t.failed
         t.mediaHoursAnalysed = (done.reduce(0) { $0 + ($1.durationSeconds ?? 0) } / 3600 * 100).rounded() / 100
-        let onTask = done.compactMap(\.timeOnTaskPercent)
+        t.toCheck = done.filter(toCheck).count
+        let trusted = done.filter { !toCheck($0) }
+        let onTask = trusted.compactMap(\.timeOnTaskPercent)
         if !onTask.isEmpty { t.meanTimeOnTaskPercent = ((onTask.reduce(0, +) / Double(onTask.count)) * 100).rounded() / 100 }
-        let latency = done.compactMap(\.bellToWorkSeconds)
+        let latency = trusted.compactMap(\.bellToWorkSeconds)
         if !latency.isEmpty { t.meanBellToWorkSeconds = ((latency.reduce(0, +) / Double(latency.count)) * 100).rounded() / 100 }
         return t
     }
@@ -126,6 +146,7 @@ public enum BatchSummary {
         var out: [String] = []
         let t = report.totals
         out.append("\(t.lessons) lessons: \(t.done) analysed, \(t.failed) failed, \(t.pending) pending"
+                   + (t.toCheck > 0 ? "; \(t.toCheck) to check (left out of the means)" : "")
                    + (t.ignoredFiles > 0 ? "; \(t.ignoredFiles) other files ignored" : ""))
         out.append(String(format: "media analysed: %.2f h", t.mediaHoursAnalysed)
                    + (t.meanTimeOnTaskPercent.map { String(format: "; mean time-on-task %.1f %%", $0) } ?? "")
@@ -143,7 +164,11 @@ public enum BatchSummary {
                 var line = pad(time, 20) + pad(FileName.display(l.name), 32) + pad(l.durationSeconds.map(TimeText.clock) ?? "–", 9)
                 line += pad(l.bellToWorkSeconds.map(TimeText.clock) ?? "–", 14)
                 line += pad(l.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", 9)
-                line += l.status + (l.error.map { ": " + FileName.display($0) } ?? "")
+                if l.status == "done" && l.resultStatus == "check" {
+                    line += "check" + (l.warnings.first.map { ": " + FileName.display(message(of: $0)) } ?? "")
+                } else {
+                    line += l.status + (l.error.map { ": " + FileName.display($0) } ?? "")
+                }
                 out.append(line)
             }
         }
@@ -152,15 +177,22 @@ public enum BatchSummary {
 
     /// The report as CSV: one row per lesson, grouped by folder, in time order.
     public static func reportCSV(_ report: Report) -> String {
-        var lines = ["folder,time,lesson,durationSeconds,bellToWorkSeconds,timeOnTaskPercent,transitionCount,status,error,path"]
+        var lines = ["folder,time,lesson,durationSeconds,bellToWorkSeconds,timeOnTaskPercent,transitionCount,status,error,path,resultStatus,warnings"]
         for group in report.folders {
             for l in group.lessons {
                 lines.append([text(group.folder), text(l.time ?? ""), text(l.name), number(l.durationSeconds),
                               number(l.bellToWorkSeconds), number(l.timeOnTaskPercent), l.transitionCount.map(String.init) ?? "",
-                              l.status, text(l.error ?? ""), text(l.path)].joined(separator: ","))
+                              l.status, text(l.error ?? ""), text(l.path), l.resultStatus ?? "",
+                              text(l.warnings.joined(separator: " | "))].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The message of a `code: message` warning line.
+    static func message(of line: String) -> String {
+        guard let colon = line.range(of: ": ") else { return line }
+        return String(line[colon.upperBound...])
     }
 
     private static func pad(_ s: String, _ width: Int) -> String {

@@ -12,10 +12,10 @@ public enum SummaryHTML {
         let t = report.totals
         var body = "<header><h1>Bellwork batch summary</h1><p class=\"sub\">\(HTMLReport.esc(directory))</p></header>\n"
         body += "<section class=\"figures\">"
-        body += HTMLReport.card("Lessons", "lessons", Double(t.lessons), "\(t.lessons)", "\(t.done) analysed, \(t.failed) failed, \(t.pending) pending")
+        body += HTMLReport.card("Lessons", "lessons", Double(t.lessons), "\(t.lessons)", "\(t.done) analysed, \(t.failed) failed, \(t.pending) pending" + (t.toCheck > 0 ? ", \(t.toCheck) to check" : ""))
         body += HTMLReport.card("Media analysed", "mediaHoursAnalysed", t.mediaHoursAnalysed, String(format: "%.2f h", t.mediaHoursAnalysed), "of recorded lessons")
         body += HTMLReport.card("Mean time on task", "meanTimeOnTaskPercent", t.meanTimeOnTaskPercent,
-                     t.meanTimeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", "over the analysed lessons")
+                     t.meanTimeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", "over the analysed lessons not to check")
         body += HTMLReport.card("Mean bell to work", "meanBellToWorkSeconds", t.meanBellToWorkSeconds,
                      t.meanBellToWorkSeconds.map(TimeText.clock) ?? "–", "over lessons with a bell")
         body += "</section>\n"
@@ -29,7 +29,8 @@ public enum SummaryHTML {
                     return try? ResultJSON.decode(AnalysisResult.self, from: data)
                 }
                 let when = lesson.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
-                body += "<tr class=\"lesson \(lesson.status)\" data-path=\"\(HTMLReport.esc(lesson.path))\" data-status=\"\(lesson.status)\">"
+                let check = lesson.status == "done" && lesson.resultStatus == "check"
+                body += "<tr class=\"lesson \(lesson.status)\(check ? " check" : "")\" data-path=\"\(HTMLReport.esc(lesson.path))\" data-status=\"\(lesson.status)\" data-result-status=\"\(HTMLReport.esc(lesson.resultStatus ?? ""))\">"
                 body += "<td>\(HTMLReport.esc(when))</td><td>\(HTMLReport.esc(lesson.name))</td>"
                 body += "<td>\(lesson.durationSeconds.map(TimeText.clock) ?? "–")</td>"
                 if lesson.status == "failed" {
@@ -38,13 +39,17 @@ public enum SummaryHTML {
                 }
                 body += "<td data-value=\"\(lesson.bellToWorkSeconds.map(HTMLReport.number) ?? "null")\">\(lesson.bellToWorkSeconds.map(TimeText.clock) ?? "–")</td>"
                 body += "<td data-value=\"\(lesson.timeOnTaskPercent.map(HTMLReport.number) ?? "null")\">\(lesson.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–")</td>"
-                body += "<td>\(result.map(miniTimeline) ?? "")</td></tr>\n"
+                var timeline = result.map(miniTimeline) ?? ""
+                if check {
+                    timeline += "<div class=\"check\">check: " + lesson.warnings.map { HTMLReport.esc(BatchSummary.message(of: $0)) }.joined(separator: "; ") + "</div>"
+                }
+                body += "<td>\(timeline)</td></tr>\n"
             }
             body += "</tbody></table></section>\n"
         }
         return HTMLReport.page(
             title: "Bellwork batch summary", body: body,
-            extraCSS: ".lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; }",
+            extraCSS: ".lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; } tr.check div.check { color: #8a5a00; font-size: 0.9em; }",
             footer: "Times are minutes:seconds. Made by Bellwork \(BellworkVersion.string); the page needs no network.")
     }
 

@@ -11,7 +11,7 @@ struct BatchSummaryTests {
         let csv = BatchSummary.csv([row])
         let line = csv.split(separator: "\n")[1]
         #expect(line.hasPrefix("\"/up/=HYPERLINK(\"\"x\"\"),b.mp4\",t,"))
-        #expect(line.hasSuffix(",failed,0,,\"not a recording, sorry\""))
+        #expect(line.hasSuffix(",failed,0,,\"not a recording, sorry\",,"))
         #expect(BatchSummary.csv([BatchLesson(path: "=cmd", relativePath: "=cmd")]).contains("\n'=cmd,"))
     }
 
@@ -58,5 +58,31 @@ struct BatchSummaryTests {
         let csv = BatchSummary.reportCSV(report).split(separator: "\n")
         #expect(csv.count == 6)
         #expect(csv[3].hasPrefix("smith,2023-11-14T08:00:00Z,a.mp4,1800.00,120.00,70.00,"))
+    }
+
+    /// A lesson whose result says to check its figures is shown so, with its warning, and left out of the means.
+    @Test func lessonsToCheckAreShownAndLeftOutOfTheMeans() {
+        func row(_ name: String, onTask: Double, status: String, warnings: String?) -> BatchLesson {
+            var r = BatchLesson(path: "/up/t/" + name, relativePath: "t/" + name)
+            r.status = .done
+            r.timeOnTaskPercent = onTask
+            r.durationSeconds = 1800
+            r.resultStatus = status
+            r.warnings = warnings
+            return r
+        }
+        let rows = [row("a.mp4", onTask: 80, status: "ok", warnings: nil),
+                    row("cut.mp4", onTask: 100, status: "check",
+                        warnings: "truncated: the file ends early: 24 s of 170 s could be read\nno-bell-found: no bell was found")]
+        let report = BatchSummary.report(rows)
+        #expect(report.totals.toCheck == 1 && report.totals.meanTimeOnTaskPercent == 80)
+        let table = BatchSummary.table(report)
+        #expect(table.hasPrefix("2 lessons: 2 analysed, 0 failed, 0 pending; 1 to check (left out of the means)\n"), "\(table)")
+        #expect(table.contains("check: the file ends early: 24 s of 170 s could be read"), "\(table)")
+        let csv = BatchSummary.csv(rows).split(separator: "\n")
+        #expect(csv[0].hasSuffix(",resultStatus,warnings"))
+        #expect(csv[2].hasSuffix(",check,truncated: the file ends early: 24 s of 170 s could be read | no-bell-found: no bell was found"))
+        let page = SummaryHTML.render(rows: rows, directory: "/batch")
+        #expect(page.contains("data-result-status=\"check\"") && page.contains("check: the file ends early"))
     }
 }
