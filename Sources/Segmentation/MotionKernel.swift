@@ -129,11 +129,22 @@ public enum MotionKernel {
             func mismatch(_ quarters: Int) -> Double {
                 let whole = quarters >= 0 ? quarters / 4 : -((-quarters + 3) / 4)
                 let f = Float(quarters - 4 * whole) / 4          // 0, 0.25, 0.5, 0.75
-                var sum: Float = 0
-                if f == 0 {
-                    for i in lo..<hi { sum += Swift.abs(pa[i] - pb[i - whole]) }
-                } else {
-                    for i in lo..<hi { sum += Swift.abs(pa[i] - (pb[i - whole] * (1 - f) + pb[i - whole - 1] * f)) }
+                // Eight at a time (the profiles are short, but this runs for every candidate of every pair).
+                var acc = SIMD8<Float>(), i = lo
+                let g = SIMD8<Float>(repeating: f), h = SIMD8<Float>(repeating: 1 - f)
+                while i + 8 <= hi {
+                    let x = UnsafeRawPointer(pa + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let y0 = UnsafeRawPointer(pb + i - whole).loadUnaligned(as: SIMD8<Float>.self)
+                    let y = f == 0 ? y0 : y0 * h + UnsafeRawPointer(pb + i - whole - 1).loadUnaligned(as: SIMD8<Float>.self) * g
+                    let d = x - y
+                    acc += d.replacing(with: -d, where: d .< 0)
+                    i += 8
+                }
+                var sum = acc.sum()
+                while i < hi {
+                    let y = f == 0 ? pb[i - whole] : pb[i - whole] * (1 - f) + pb[i - whole - 1] * f
+                    sum += Swift.abs(pa[i] - y)
+                    i += 1
                 }
                 return Double(sum) / Double(hi - lo)
             }
@@ -162,16 +173,25 @@ public enum MotionKernel {
         precondition(previous.count >= width * height && out.count >= width * height)
         // Weights of the pixel itself and of its neighbour on the side the content came from.
         let sx = fx >= 0 ? -1 : 1, sy = fy >= 0 ? -1 : 1
-        let wx = Int((abs(fx) * 256).rounded()), wy = Int((abs(fy) * 256).rounded())
+        let wx = UInt32((abs(fx) * 256).rounded()), wy = UInt32((abs(fy) * 256).rounded())
+        let (ax, ay) = (256 - wx, 256 - wy)
+        let base = previous.baseAddress!
         for y in 0..<height {
             let y2 = min(height - 1, max(0, y + sy))
-            let row = previous.baseAddress! + y * width, row2 = previous.baseAddress! + y2 * width
+            let row = base + y * width, row2 = base + y2 * width
             let o = out.baseAddress! + y * width
-            for x in 0..<width {
-                let x2 = min(width - 1, max(0, x + sx))
-                let top = Int(row[x]) * (256 - wx) + Int(row[x2]) * wx
-                let bottom = Int(row2[x]) * (256 - wx) + Int(row2[x2]) * wx
-                o[x] = UInt8(truncatingIfNeeded: (top * (256 - wy) + bottom * wy + 32768) >> 16)
+            @inline(__always) func pixel(_ x: Int, _ x2: Int) -> UInt8 {
+                let top = UInt32(row[x]) * ax + UInt32(row[x2]) * wx
+                let bottom = UInt32(row2[x]) * ax + UInt32(row2[x2]) * wx
+                return UInt8(truncatingIfNeeded: (top * ay + bottom * wy + 32768) >> 16)
+            }
+            // The edge column on the side the content came from repeats itself; the rest has a neighbour.
+            if sx < 0 {
+                o[0] = pixel(0, 0)
+                for x in 1..<width { o[x] = pixel(x, x - 1) }
+            } else {
+                for x in 0..<(width - 1) { o[x] = pixel(x, x + 1) }
+                o[width - 1] = pixel(width - 1, width - 1)
             }
         }
     }
@@ -181,23 +201,35 @@ public enum MotionKernel {
     public static func profiles(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                                 into out: UnsafeMutableBufferPointer<Float>) {
         precondition(out.count >= width + height && pixels.count >= width * height)
-        let o = out.baseAddress!
-        for x in 0..<width { o[x] = 0 }
-        var total = 0
-        for y in 0..<height {
-            var rowSum = 0
-            let line = pixels.baseAddress! + y * width
-            for x in 0..<width {
-                let v = Int(line[x])
-                rowSum += v
-                o[x] += Float(v)
+        // Integer sums, sixteen pixels at a time (the output's memory holds the column sums meanwhile).
+        out.withMemoryRebound(to: UInt32.self) { sums in
+            let columns = sums.baseAddress!
+            for x in 0..<width { columns[x] = 0 }
+            var total: UInt64 = 0
+            for y in 0..<height {
+                let line = pixels.baseAddress! + y * width
+                var rowSum: UInt32 = 0
+                var x = 0
+                while x + 16 <= width {
+                    let v = SIMD16<UInt32>(truncatingIfNeeded: UnsafeRawPointer(line + x).loadUnaligned(as: SIMD16<UInt8>.self))
+                    let c = UnsafeMutableRawPointer(columns + x)
+                    c.storeBytes(of: c.loadUnaligned(as: SIMD16<UInt32>.self) &+ v, as: SIMD16<UInt32>.self)
+                    rowSum &+= v.wrappedSum()
+                    x += 16
+                }
+                while x < width {
+                    let v = UInt32(line[x])
+                    columns[x] &+= v
+                    rowSum &+= v
+                    x += 1
+                }
+                sums[width + y] = rowSum
+                total += UInt64(rowSum)
             }
-            o[width + y] = Float(rowSum) / Float(width)
-            total += rowSum
+            let mean = Float(Double(total) / Double(width * height))
+            for x in 0..<width { sums[x] = (Float(sums[x]) / Float(height) - mean).bitPattern }
+            for y in 0..<height { sums[width + y] = (Float(sums[width + y]) / Float(width) - mean).bitPattern }
         }
-        let mean = Float(Double(total) / Double(width * height))
-        for x in 0..<width { o[x] = o[x] / Float(height) - mean }
-        for y in 0..<height { o[width + y] -= mean }
     }
 
     /// Sums over runs of pixels: Σ|c − p|, Σ(c − p) and Σc, in eight 16-bit lanes (sixteen pixels a
