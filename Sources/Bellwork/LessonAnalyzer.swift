@@ -22,6 +22,29 @@ public struct LessonAnalysis: Sendable {
         public var features = 0.0
         public var segmentation = 0.0
     }
+
+    public init(result: AnalysisResult, decodeReport: DecodeReport, features: FeatureSeries,
+                segmentation: LessonSegmentation.Outcome, warnings: [AnalysisWarning], timings: Timings) {
+        self.result = result
+        self.decodeReport = decodeReport
+        self.features = features
+        self.segmentation = segmentation
+        self.warnings = warnings
+        self.timings = timings
+    }
+
+    /// A saved result as an analysis, for `bellwork render`: every output but the per-step tables comes
+    /// from the result alone; the report's motion and sound curves from its `signals`, when it has them.
+    public init(savedResult result: AnalysisResult) {
+        let signals = result.signals
+        let features = FeatureSeries(stepSeconds: signals?.stepSeconds ?? 0.5, motion: signals?.motion ?? [],
+                                     audioDb: signals?.audioDb ?? [])
+        let trace = SegmenterTrace(dead: [], wholePicture: [], scores: [], probabilities: [])
+        self.init(result: result, decodeReport: DecodeReport(), features: features,
+                  segmentation: .init(bell: result.bell, segments: result.segments, trace: trace,
+                                      bellDecision: BellDecision(confidences: [], chosen: nil, bell: result.bell)),
+                  warnings: result.warnings, timings: Timings())
+    }
 }
 
 /// A lesson decoded and reduced to its features: all that segmentation needs. `FeaturesFile` keeps it, so

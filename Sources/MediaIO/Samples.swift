@@ -52,6 +52,9 @@ public struct DecodeOptions: SettingsGroup {
 
 /// What a decode pass met: counts, where it ended, and what should be told to a person.
 public struct DecodeReport: Sendable, Codable, Equatable {
+    /// Nothing decoded yet.
+    public init() {}
+
     public var packetsRead = 0
     /// Packets the demuxer or a decoder rejected as corrupt; they were skipped.
     public var corruptPackets = 0

@@ -98,4 +98,10 @@ public struct BellDecision: Sendable, Equatable {
     public var chosen: Int?
     /// That bell (time and confidence unrounded), or nil.
     public var bell: Bell?
+
+    public init(confidences: [Double], chosen: Int?, bell: Bell?) {
+        self.confidences = confidences
+        self.chosen = chosen
+        self.bell = bell
+    }
 }

@@ -10,6 +10,13 @@ public enum LessonSegmentation {
         public var segments: [Segment]
         public var trace: SegmenterTrace
         public var bellDecision: BellDecision
+
+        public init(bell: Bell?, segments: [Segment], trace: SegmenterTrace, bellDecision: BellDecision) {
+            self.bell = bell
+            self.segments = segments
+            self.trace = trace
+            self.bellDecision = bellDecision
+        }
     }
 
     public static func run(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> Outcome {

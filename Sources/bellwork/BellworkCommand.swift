@@ -17,7 +17,7 @@ struct BellworkCommand: ParsableCommand {
           bellwork probe lesson.mov --format json
         """,
         version: BellworkVersion.string,
-        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self],
+        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
         defaultSubcommand: nil
     )
 
