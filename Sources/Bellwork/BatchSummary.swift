@@ -158,10 +158,10 @@ public enum BatchSummary {
             if let m = group.totals.meanTimeOnTaskPercent { title += String(format: ", mean time-on-task %.1f %%", m) }
             if let m = group.totals.meanBellToWorkSeconds { title += ", mean bell-to-work \(TimeText.clock(m))" }
             out.append(title)
-            out.append(pad("time", 20) + pad("lesson", 32) + pad("length", 9) + pad("bell-to-work", 14) + pad("on task", 9) + "status")
+            out.append(pad("time", 22) + pad("lesson", 32) + pad("length", 9) + pad("bell-to-work", 14) + pad("on task", 9) + "status")
             for l in group.lessons {
-                let time = l.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
-                var line = pad(time, 20) + pad(FileName.display(l.name), 32) + pad(l.durationSeconds.map(TimeText.clock) ?? "–", 9)
+                let time = l.time.map(displayTime) ?? "–"
+                var line = pad(time, 22) + pad(FileName.display(l.name), 32) + pad(l.durationSeconds.map(TimeText.clock) ?? "–", 9)
                 line += pad(l.bellToWorkSeconds.map(TimeText.clock) ?? "–", 14)
                 line += pad(l.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–", 9)
                 if l.status == "done" && l.resultStatus == "check" {
@@ -187,6 +187,17 @@ public enum BatchSummary {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An ISO 8601 time as a person reads it, to the minute, with its zone: `2023-11-14 08:00 UTC`, or the
+    /// offset the recording gave (`2023-11-14 08:00 +01:00`).
+    public static func displayTime(_ iso: String) -> String {
+        let minute = String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        guard iso.count > 16, let t = iso.firstIndex(of: "T") else { return minute }
+        let clock = iso[iso.index(after: t)...]
+        if clock.hasSuffix("Z") { return minute + " UTC" }
+        if let sign = clock.lastIndex(where: { $0 == "+" || $0 == "-" }) { return minute + " " + clock[sign...] }
+        return minute
     }
 
     /// The message of a `code: message` warning line.

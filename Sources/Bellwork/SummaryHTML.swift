@@ -28,7 +28,7 @@ public enum SummaryHTML {
                     guard let data = FileName.contents(of: file.hasPrefix("/") ? file : directory + "/" + file) else { return nil }
                     return try? ResultJSON.decode(AnalysisResult.self, from: data)
                 }
-                let when = lesson.time.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–"
+                let when = lesson.time.map(BatchSummary.displayTime) ?? "–"
                 let check = lesson.status == "done" && lesson.resultStatus == "check"
                 body += "<tr class=\"lesson \(lesson.status)\(check ? " check" : "")\" data-path=\"\(HTMLReport.esc(lesson.path))\" data-status=\"\(lesson.status)\" data-result-status=\"\(HTMLReport.esc(lesson.resultStatus ?? ""))\">"
                 body += "<td>\(HTMLReport.esc(when))</td><td>\(HTMLReport.esc(lesson.name))</td>"

@@ -85,4 +85,12 @@ struct BatchSummaryTests {
         let page = SummaryHTML.render(rows: rows, directory: "/batch")
         #expect(page.contains("data-result-status=\"check\"") && page.contains("check: the file ends early"))
     }
+
+    @Test func timesShowTheirZone() {
+        #expect(BatchSummary.displayTime("2023-11-14T08:00:00Z") == "2023-11-14 08:00 UTC")
+        #expect(BatchSummary.displayTime("2023-11-14T08:00:00.000000Z") == "2023-11-14 08:00 UTC")
+        #expect(BatchSummary.displayTime("2023-11-14T08:00:00+01:00") == "2023-11-14 08:00 +01:00")
+        #expect(BatchSummary.displayTime("2023-11-14T08:00:00-05:00") == "2023-11-14 08:00 -05:00")
+        #expect(BatchSummary.displayTime("2023-11-14T08:00") == "2023-11-14 08:00")
+    }
 }
