@@ -82,6 +82,7 @@ struct AnalyzeCommand: ParsableCommand {
                 let file = FeaturesFile(configuration: configuration, lesson: lesson)
                 try ResultOptions.write(try file.data(), to: saveFeatures)
             }
+            try refuseBellOutside(analysis, choice: choice)
             try result.write(analysis, name: self.lesson)
         }
     }

@@ -37,6 +37,14 @@ struct BellOptions: ParsableArguments {
     }
 }
 
+/// A coach's `--bell` after the end of the recording leaves no class window: refused (64) with one line,
+/// and no result written (the recording's length is known only once it is decoded).
+func refuseBellOutside(_ analysis: LessonAnalysis, choice: BellChoice) throws {
+    guard case .given(let t) = choice, t > analysis.result.durationSeconds else { return }
+    throw CLIFailure(message: "--bell \(TimeText.clock(t)) is after the end of the recording (\(TimeText.clock(analysis.result.durationSeconds))): give a time inside it",
+                     status: ExitStatus.usage)
+}
+
 /// Where and how a result is written: `analyze` and `segment` share these.
 struct ResultOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "How to write the result.")

@@ -56,6 +56,7 @@ struct SegmentCommand: ParsableCommand {
             }
             let analysis = LessonAnalyzer.finish(file.lesson, configuration: configuration,
                                                  bell: try bellOptions.choice(), includeSignals: result.signals)
+            try refuseBellOutside(analysis, choice: try bellOptions.choice())
             try result.write(analysis, name: file.lesson.info.path)
         }
     }

@@ -84,12 +84,18 @@ import Bellwork
         #expect(nothing.status == 65 && nothing.stderrLines.count == 1 && nothing.stderr.contains("nothing usable"), "\(nothing.stderr)")
     }
 
-    /// A bell given after the end of the recording leaves no class window: said, not a silent 0 %.
-    @Test func aBellAfterTheEndIsSaid() throws {
+    /// A bell given after the end of the recording leaves no class window: refused with one line (64), no
+    /// result, not a silent 0 %. The library still says it in the result's warnings.
+    @Test func aBellAfterTheEndIsRefused() throws {
         let sample = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
-        let (run, doc) = try Self.analyse([sample, "--bell", "9:00"])
-        #expect(run.status == 0)
-        #expect(doc?["status"] as? String == "check" && Self.codes(doc).contains("bell-outside-recording"), "\(Self.codes(doc))")
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("r.json").path
+        let run = try CLI.run(["analyze", sample, "--bell", "9:00", "--format", "json", "-o", out])
+        #expect(run.status == 64 && run.stderrLines.count == 1 && run.stderr.contains("--bell 9:00 is after the end of the recording"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let inside = try Self.analyse([sample, "--bell", "0:05"])
+        #expect(inside.0.status == 0 && !Self.codes(inside.1).contains("bell-outside-recording"))
     }
 
     /// `-o -` is standard output, as everywhere, not a file named `-`.
