@@ -119,7 +119,7 @@ public enum LessonAnalyzer {
             ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb)
             : nil
         var result = AnalysisResult(
-            tool: .init(name: "bellwork", version: BellworkVersion.string),
+            tool: BellworkVersion.tool,
             input: input(info, analysedDuration: duration),
             durationSeconds: duration,
             settings: configuration.settings,

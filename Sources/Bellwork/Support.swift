@@ -1,9 +1,20 @@
 import Foundation
+import LessonMetrics
 import MediaIO
 
 /// The tool's version, as written in every result.
 public enum BellworkVersion {
     public static let string = "0.1.0"
+
+    /// What `--version` prints: Bellwork's version and the FFmpeg it runs on.
+    public static var full: String { "\(string)\n\(FFmpegVersions.line)" }
+
+    /// The result's `tool`: Bellwork's version and the FFmpeg libraries.
+    public static var tool: AnalysisResult.Tool {
+        var ffmpeg = ["ffmpeg": FFmpegVersions.release]
+        for (name, version) in FFmpegVersions.libraries { ffmpeg[name] = version }
+        return AnalysisResult.Tool(name: "bellwork", version: string, ffmpeg: ffmpeg)
+    }
 }
 
 /// The CLI's exit statuses, as the contract defines them (BSD sysexits).

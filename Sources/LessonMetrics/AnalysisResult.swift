@@ -53,10 +53,13 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         public var name: String
         /// Semantic version, `X.Y.Z`.
         public var version: String
+        /// The FFmpeg release and libraries it ran on (`ffmpeg`, `libavformat`, …: version), when known.
+        public var ffmpeg: [String: String]?
 
-        public init(name: String = "bellwork", version: String) {
+        public init(name: String = "bellwork", version: String, ffmpeg: [String: String]? = nil) {
             self.name = name
             self.version = version
+            self.ffmpeg = ffmpeg
         }
     }
 

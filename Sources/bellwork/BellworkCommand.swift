@@ -16,7 +16,7 @@ struct BellworkCommand: ParsableCommand {
           bellwork probe lesson.mp4
           bellwork probe lesson.mov --format json
         """,
-        version: BellworkVersion.string,
+        version: BellworkVersion.full,
         subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
         defaultSubcommand: nil
     )
