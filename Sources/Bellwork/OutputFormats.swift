@@ -95,6 +95,13 @@ enum CSVFormat {
 
     static func render(_ r: AnalysisResult) -> String {
         var lines = [header]
+        // The bell as a row of its own (kind `bell`, start = end), so the table holds everything the figures
+        // come from and `bellwork score` reads it back.
+        if let bell = r.bell {
+            lines.append([number(bell.timeSeconds), number(bell.timeSeconds), number(0), "bell",
+                          String(format: "%.2f", bell.confidence ?? 1), TimeText.clock(bell.timeSeconds), TimeText.clock(bell.timeSeconds)]
+                .joined(separator: ","))
+        }
         for s in r.segments {
             lines.append([number(s.start), number(s.end), number(s.duration), s.kind.rawValue,
                           String(format: "%.2f", s.confidence ?? 0), TimeText.clock(s.start), TimeText.clock(s.end)]

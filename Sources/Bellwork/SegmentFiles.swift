@@ -6,8 +6,9 @@ import LessonMetrics
 import MediaIO
 
 /// Reads segments and a bell from the files people code lessons in: Bellwork's JSON (a result or a
-/// `*.truth.json`), an ELAN document (`.eaf`: a tier of segment kinds and, optionally, a `bell` tier),
-/// or CSV with `start,end,kind` columns (a row of kind `bell` gives the bell).
+/// `*.truth.json`), an ELAN document (`.eaf`: one coder's tier of segment kinds and, optionally, a `bell`
+/// tier), or a table (CSV or TSV) with start, end and kind columns, BORIS's names for them accepted (a row
+/// of kind `bell` gives the bell). Kind names are read as coders write them (`LabelTables.kind`).
 public enum SegmentFiles {
     public struct ReadError: Error, CustomStringConvertible {
         public let path: String
@@ -20,7 +21,7 @@ public enum SegmentFiles {
     /// Loads `path` as a truth-shaped file; metrics are recomputed by the contract (settle 30 s) for EAF
     /// and CSV, and taken as written for JSON. A file whose times or figures cannot be scored
     /// (`TruthFile.problem`) is refused.
-    public static func load(_ path: String) throws(ReadError) -> TruthFile {
+    public static func load(_ path: String, tier: String? = nil) throws(ReadError) -> TruthFile {
         var info = stat()
         guard FileName.withCString(path, { stat($0, &info) }) == 0 else {
             let reason = errno == ENOENT ? "no such file" : "cannot open: " + String(cString: strerror(errno))
@@ -32,8 +33,8 @@ public enum SegmentFiles {
         }
         let file: TruthFile
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "eaf": file = try eaf(data, path: path)
-        case "csv": file = try csv(data, path: path)
+        case "eaf": file = try eaf(data, path: path, tier: tier)
+        case "csv", "tsv", "txt": file = try csv(data, path: path, fileExtension: URL(fileURLWithPath: path).pathExtension.lowercased())
         default:
             do { file = try ResultJSON.decode(TruthFile.self, from: data) } catch {
                 throw ReadError(path: path, reason: "not a Bellwork result or truth file: \(error)")
@@ -43,34 +44,37 @@ public enum SegmentFiles {
         return file
     }
 
-    static func csv(_ data: Data, path: String) throws(ReadError) -> TruthFile {
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
-              let si = header.firstIndex(of: "start"), let ei = header.firstIndex(of: "end"), let ki = header.firstIndex(of: "kind")
-        else { throw ReadError(path: path, reason: "a CSV of segments needs start, end and kind columns") }
+    static func csv(_ data: Data, path: String, fileExtension: String = "csv") throws(ReadError) -> TruthFile {
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }          // a spreadsheet's byte-order mark
+        let rows = LabelTables.rows(text, delimiter: LabelTables.delimiter(of: text, fileExtension: fileExtension))
+        guard let header = rows.first, let si = LabelTables.column(header, LabelTables.startNames),
+              let ei = LabelTables.column(header, LabelTables.endNames), let ki = LabelTables.column(header, LabelTables.kindNames)
+        else { throw ReadError(path: path, reason: "a table of segments needs start, end and kind columns (or BORIS's Start (s), Stop (s) and Behavior)") }
         var segments: [Segment] = []
         var bell: Bell? = nil
-        for (n, line) in lines.dropFirst().enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (n, cells) in rows.dropFirst().enumerated() {
             guard cells.count > max(si, ei, ki), let start = seconds(cells[si]) else {
-                throw ReadError(path: path, reason: "line \(n + 2): expected start, end and kind")
+                throw ReadError(path: path, reason: "row \(n + 2): expected start, end and kind")
             }
-            if cells[ki].lowercased() == "bell" { bell = Bell(timeSeconds: start); continue }
-            guard let end = seconds(cells[ei]), let kind = SegmentKind(rawValue: cells[ki].lowercased()) else {
-                throw ReadError(path: path, reason: "line \(n + 2): unknown kind or time")
+            if cells[ki].trimmingCharacters(in: .whitespaces).lowercased() == "bell" { bell = Bell(timeSeconds: start); continue }
+            guard let end = seconds(cells[ei]) else { throw ReadError(path: path, reason: "row \(n + 2): the end is not a time") }
+            guard let kind = LabelTables.kind(cells[ki]) else {
+                throw ReadError(path: path, reason: "row \(n + 2): '\(FileName.display(cells[ki]))' is not a kind (transition, instruction, independent, group, unknown, or a name such as arrival or group work)")
             }
             segments.append(Segment(start: start, end: end, kind: kind))
         }
-        return try truth(segments, bell: bell, path: path)
+        return try truth(segments.sorted { $0.start < $1.start }, bell: bell, path: path)
     }
 
-    static func eaf(_ data: Data, path: String) throws(ReadError) -> TruthFile {
-        let reader = EAFReader()
-        let parser = XMLParser(data: data)
-        parser.delegate = reader
-        guard parser.parse() else {
-            throw ReadError(path: path, reason: "not a readable ELAN document: \(parser.parserError.map { "\($0)" } ?? "XML error")")
+    static func eaf(_ data: Data, path: String, tier wanted: String? = nil) throws(ReadError) -> TruthFile {
+        let reader = try eafReader(data, path: path)
+        let tiers = segmentTiers(reader)
+        if let wanted, !tiers.contains(wanted) {
+            throw ReadError(path: path, reason: "no tier of segments named '\(FileName.display(wanted))' (it has: \(tiers.map(FileName.display).joined(separator: ", ")))")
         }
+        // One coder's tier: two coders' segments merged would overlap and score as neither.
+        let chosen = wanted ?? tiers.first
         var segments: [Segment] = []
         var bell: Bell? = nil
         for a in reader.annotations {
@@ -78,11 +82,36 @@ public enum SegmentFiles {
             let value = a.value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             if a.tier.lowercased() == "bell" || value.hasPrefix("bell") {
                 if bell == nil { bell = Bell(timeSeconds: Double(t1) / 1000) }
-            } else if let kind = SegmentKind(rawValue: value) {
+            } else if a.tier == chosen, let kind = LabelTables.kind(value) {
                 segments.append(Segment(start: Double(t1) / 1000, end: Double(t2) / 1000, kind: kind))
             }
         }
         return try truth(segments.sorted { $0.start < $1.start }, bell: bell, path: path)
+    }
+
+    /// The tiers of an ELAN document that hold segments (an annotation naming a kind), in document order.
+    public static func eafTiers(_ path: String) -> [String] {
+        guard let data = FileName.contents(of: path), let reader = try? eafReader(data, path: path) else { return [] }
+        return segmentTiers(reader)
+    }
+
+    private static func eafReader(_ data: Data, path: String) throws(ReadError) -> EAFReader {
+        let reader = EAFReader()
+        let parser = XMLParser(data: data)
+        parser.delegate = reader
+        guard parser.parse() else {
+            throw ReadError(path: path, reason: "not a readable ELAN document: \(parser.parserError.map { "\($0)" } ?? "XML error")")
+        }
+        return reader
+    }
+
+    private static func segmentTiers(_ reader: EAFReader) -> [String] {
+        var tiers: [String] = []
+        for a in reader.annotations where a.tier.lowercased() != "bell" && !tiers.contains(a.tier)
+            && LabelTables.kind(a.value.trimmingCharacters(in: .whitespacesAndNewlines)) != nil {
+            tiers.append(a.tier)
+        }
+        return tiers
     }
 
     private static func truth(_ segments: [Segment], bell: Bell?, path: String) throws(ReadError) -> TruthFile {

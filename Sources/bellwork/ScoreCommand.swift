@@ -2,6 +2,7 @@ import ArgumentParser
 import Bellwork
 import Foundation
 import LessonMetrics
+import MediaIO
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,15 +33,27 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: Format = .table
 
+    @Option(help: "The ELAN tier of segments to score against, when the truth holds several coders' tiers (default: the first).")
+    var tier: String?
+
     func run() throws {
         try reportingFailures {
             var pairs: [(name: String, result: String, truth: String)] = []
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: truth, isDirectory: &isDir), isDir.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: truth).sorted()
+                let results = (try? FileManager.default.contentsOfDirectory(atPath: result)) ?? []
                 for file in names {
                     guard let name = Self.lessonName(file) else { continue }
-                    let candidate = URL(fileURLWithPath: result).appendingPathComponent(name + ".json").path
+                    // NAME.json, or a batch's NAME.EXT.json (the recording's name and `.json`).
+                    var candidate = URL(fileURLWithPath: result).appendingPathComponent(name + ".json").path
+                    if !FileManager.default.fileExists(atPath: candidate),
+                       let batch = results.sorted().first(where: { r in
+                           r.hasPrefix(name + ".") && r.hasSuffix(".json") && !r.hasSuffix(".truth.json")
+                               && !r.dropFirst(name.count + 1).dropLast(5).contains(".")
+                       }) {
+                        candidate = URL(fileURLWithPath: result).appendingPathComponent(batch).path
+                    }
                     guard FileManager.default.fileExists(atPath: candidate) else { continue }
                     pairs.append((name, candidate, URL(fileURLWithPath: truth).appendingPathComponent(file).path))
                 }
@@ -50,10 +63,14 @@ struct ScoreCommand: ParsableCommand {
             }
             var rows: [(String, Score)] = []
             for p in pairs {
+                let tiers = p.truth.lowercased().hasSuffix(".eaf") ? SegmentFiles.eafTiers(p.truth) : []
+                if tier == nil && tiers.count > 1 {
+                    FileHandle.standardError.write(Data("bellwork: \(FileName.display(p.truth)): \(tiers.count) tiers of segments (\(tiers.map(FileName.display).joined(separator: ", "))): scored against \(FileName.display(tiers[0])); --tier chooses another\n".utf8))
+                }
                 let r: TruthFile, t: TruthFile
                 do {
                     r = try SegmentFiles.load(p.result)
-                    t = try SegmentFiles.load(p.truth)
+                    t = try SegmentFiles.load(p.truth, tier: tier)
                 } catch {
                     throw CLIFailure(message: "\(error)", status: (error as? SegmentFiles.ReadError)?.cannotOpen == true ? ExitStatus.noInput : ExitStatus.dataError)
                 }
@@ -71,7 +88,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     static func lessonName(_ file: String) -> String? {
-        for suffix in [".truth.json", ".truth.eaf", ".truth.csv", ".eaf", ".csv"] where file.hasSuffix(suffix) {
+        for suffix in [".truth.json", ".truth.eaf", ".truth.csv", ".truth.tsv", ".eaf", ".csv", ".tsv"] where file.hasSuffix(suffix) {
             return String(file.dropLast(suffix.count))
         }
         return nil

@@ -1,0 +1,84 @@
+import LessonMetrics
+
+/// Reading the tables and labels people code lessons with: delimited text (CSV as RFC 4180 quotes it, or
+/// TSV), the column names of common coding tools (BORIS's `Start (s)`, `Stop (s)`, `Behavior`), and the
+/// names coders give activities ("Arrival", "Group work", "seat work") mapped onto the contract's kinds.
+public enum LabelTables {
+    /// The rows of delimited text: fields split at `delimiter` outside double quotes; `""` inside quotes is
+    /// one quote; a quoted field may hold the delimiter and line breaks. Blank lines are left out.
+    public static func rows(_ text: String, delimiter: Character) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = ""
+        var quoted = false, wasQuoted = false
+        var chars = text.makeIterator()
+        var pending: Character? = nil
+        func endField() { row.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false }
+        func endRow() {
+            endField()
+            if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
+            row = []
+        }
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let next = chars.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
+                quoted = true; wasQuoted = true; field = ""
+            } else if c == delimiter {
+                endField()
+            } else if c == "\n" || c == "\r" || c == "\r\n" {
+                endRow()
+            } else {
+                field.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { endRow() }
+        return rows
+    }
+
+    /// The delimiter of a table: a tab when its first line holds one and no comma, else a comma.
+    public static func delimiter(of text: String, fileExtension: String) -> Character {
+        if fileExtension == "tsv" { return "\t" }
+        let first = text.prefix { $0 != "\n" && $0 != "\r" }
+        return first.contains("\t") && !first.contains(",") ? "\t" : ","
+    }
+
+    /// Column names that mean a segment's start, end and label, lower-cased, as tools write them.
+    public static let startNames = ["start", "start (s)", "start time", "begin", "begin time", "onset", "from", "start_s"]
+    public static let endNames = ["end", "stop", "stop (s)", "end time", "end (s)", "offset", "to", "end_s"]
+    public static let kindNames = ["kind", "behavior", "behaviour", "label", "code", "activity", "category", "segment"]
+
+    /// The index of the first column whose name is one of `names`.
+    public static func column(_ header: [String], _ names: [String]) -> Int? {
+        let lowered = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for name in names { if let i = lowered.firstIndex(of: name) { return i } }
+        return nil
+    }
+
+    /// The contract's kind a coder's label means (case, spaces, dashes and underscores ignored), or nil.
+    public static func kind(_ label: String) -> SegmentKind? {
+        let key = label.lowercased().map { $0 == "-" || $0 == "_" ? " " : $0 }.reduce(into: "") { $0.append($1) }
+            .split(separator: " ").joined(separator: " ")
+        if let kind = SegmentKind(rawValue: key) { return kind }
+        return synonyms[key]
+    }
+
+    /// Labels coders use for the contract's kinds.
+    static let synonyms: [String: SegmentKind] = {
+        var table: [String: SegmentKind] = [:]
+        for s in ["arrival", "arriving", "entry", "settle", "settling", "materials", "getting materials", "move", "moving",
+                  "movement", "pack up", "packup", "packing up", "line up", "lining up", "unsettled", "between activities",
+                  "dismissal", "cleanup", "clean up"] { table[s] = .transition }
+        for s in ["direct instruction", "teaching", "teacher talk", "lecture", "whole class", "whole class instruction",
+                  "mini lesson", "modelling", "modeling", "demonstration", "explanation"] { table[s] = .instruction }
+        for s in ["independent work", "seat work", "seatwork", "individual", "individual work", "solo work",
+                  "quiet work", "practice", "independent practice"] { table[s] = .independent }
+        for s in ["group work", "small group", "small groups", "pair work", "pairs", "partner work", "collaborative",
+                  "cooperative", "discussion", "table work"] { table[s] = .group }
+        for s in ["off camera", "no class", "n/a", "none", "not coded", "uncoded"] { table[s] = .unknown }
+        return table
+    }()
+}

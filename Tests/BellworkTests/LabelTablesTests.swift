@@ -1,0 +1,85 @@
+import Bellwork
+import Foundation
+import LessonMetrics
+import Testing
+
+/// A coach's or researcher's own coding, as their tools write it: quoted CSV, TSV, BORIS's columns, their
+/// names for the kinds, one coder's ELAN tier; and a batch folder scored against its truths.
+@Suite struct LabelTablesTests {
+    @Test func quotedFieldsDelimitersAndLineBreaks() {
+        let rows = LabelTables.rows("a,\"b, c\",\"say \"\"hi\"\"\"\r\n\n1, 2 ,\"x\ny\"\n", delimiter: ",")
+        #expect(rows == [["a", "b, c", "say \"hi\""], ["1", "2", "x\ny"]])
+        #expect(LabelTables.rows("start\tend\tkind\n0\t5\tgroup\n", delimiter: "\t") == [["start", "end", "kind"], ["0", "5", "group"]])
+        #expect(LabelTables.delimiter(of: "start\tend\tkind\n", fileExtension: "txt") == "\t")
+        #expect(LabelTables.delimiter(of: "start,end,kind\n", fileExtension: "csv") == ",")
+    }
+
+    @Test func codersNamesForTheKinds() {
+        #expect(LabelTables.kind("Arrival") == .transition)
+        #expect(LabelTables.kind("Group Work") == .group)
+        #expect(LabelTables.kind("seat_work") == .independent)
+        #expect(LabelTables.kind("Direct-Instruction") == .instruction)
+        #expect(LabelTables.kind("INSTRUCTION") == .instruction)
+        #expect(LabelTables.kind("recess") == nil)
+    }
+
+    static func eaf(tiers: [(String, [(Int, Int, String)])]) -> String {
+        var slots = "", annotations = "", n = 0, a = 0
+        for (tier, spans) in tiers {
+            annotations += "<TIER LINGUISTIC_TYPE_REF=\"default\" TIER_ID=\"\(tier)\">"
+            for (t1, t2, value) in spans {
+                slots += "<TIME_SLOT TIME_SLOT_ID=\"ts\(n)\" TIME_VALUE=\"\(t1)\"/><TIME_SLOT TIME_SLOT_ID=\"ts\(n + 1)\" TIME_VALUE=\"\(t2)\"/>"
+                annotations += "<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID=\"a\(a)\" TIME_SLOT_REF1=\"ts\(n)\" TIME_SLOT_REF2=\"ts\(n + 1)\"><ANNOTATION_VALUE>\(value)</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>"
+                n += 2; a += 1
+            }
+            annotations += "</TIER>"
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ANNOTATION_DOCUMENT><HEADER/><TIME_ORDER>\(slots)</TIME_ORDER>\(annotations)</ANNOTATION_DOCUMENT>"
+    }
+
+    @Test func twoCodersTiersAreScoredOneAtATime() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let doc = Self.eaf(tiers: [("coder A", [(0, 60_000, "Arrival"), (60_000, 120_000, "Group work")]),
+                                   ("coder B", [(0, 30_000, "transition"), (30_000, 120_000, "independent")])])
+        let path = dir.appendingPathComponent("lesson.eaf").path
+        try doc.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(SegmentFiles.eafTiers(path) == ["coder A", "coder B"])
+        let a = try SegmentFiles.load(path)
+        #expect(a.segments.map(\.kind) == [.transition, .group] && a.segments.map(\.end) == [60, 120])
+        let b = try SegmentFiles.load(path, tier: "coder B")
+        #expect(b.segments.map(\.kind) == [.transition, .independent] && b.segments.first?.end == 30)
+        #expect(throws: SegmentFiles.ReadError.self) { try SegmentFiles.load(path, tier: "coder C") }
+        // The command says which tier it scored and how to choose another.
+        let result = dir.appendingPathComponent("lesson.json").path
+        let truth = try String(contentsOfFile: CLI.repoRoot.appendingPathComponent("Fixtures/lessons/typical_start.truth.json").path, encoding: .utf8)
+        try truth.write(toFile: result, atomically: true, encoding: .utf8)
+        let out = try CLI.run(["score", result, path])
+        #expect(out.status == 0 && out.stderrLines == ["bellwork: \(path): 2 tiers of segments (coder A, coder B): scored against coder A; --tier chooses another"], "\(out.stderr)")
+        let chosen = try CLI.run(["score", result, path, "--tier", "coder B"])
+        #expect(chosen.status == 0 && chosen.stderr.isEmpty, "\(chosen.stderr)")
+    }
+
+    /// A result scored against its own CSV export agrees fully (the bell is a row of the export), and a batch's
+    /// results (`NAME.mp4.json`) are found for their truths (`NAME.truth.json`).
+    @Test func exportsAndBatchFoldersScore() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/lessons/typical_start.mp4").path
+        let results = dir.appendingPathComponent("results"), truths = dir.appendingPathComponent("truths")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: truths, withIntermediateDirectories: true)
+        let json = results.appendingPathComponent("typical_start.mp4.json").path
+        #expect(try CLI.run(["analyze", lesson, "--format", "json", "-o", json, "--quiet"]).status == 0)
+        let csv = dir.appendingPathComponent("export.csv").path
+        #expect(try CLI.run(["render", json, "--format", "csv", "-o", csv]).status == 0)
+        let own = try CLI.run(["score", json, csv, "--format", "json"])
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
+        let aggregate = try #require(doc["aggregate"] as? [String: Any])
+        #expect(aggregate["meanLabelAgreement"] as? Double == 1 && aggregate["bellMisses"] as? Int == 0, "\(own.stdout)")
+        try FileManager.default.copyItem(atPath: CLI.repoRoot.appendingPathComponent("Fixtures/lessons/typical_start.truth.json").path,
+                                         toPath: truths.appendingPathComponent("typical_start.truth.json").path)
+        let folder = try CLI.run(["score", results.path, truths.path])
+        #expect(folder.status == 0 && folder.stdout.contains("typical_start"), "\(folder.stdout)\(folder.stderr)")
+    }
+}
