@@ -39,8 +39,8 @@ public struct BatchDiscovery {
     /// `settleAge`: files modified less than this many seconds ago are left for the next run. A symbolic link
     /// found in a folder that leads outside the folders given is skipped unless `followLinks`; files named
     /// directly or listed are taken wherever they lead.
-    public static func run(inputs: [String], listFile: String?, settleAge: Double, now: Date = Date(),
-                           followLinks: Bool = false) -> BatchDiscovery {
+    public static func run(inputs: [String], listFile: String?, listContents: Data? = nil, settleAge: Double,
+                           now: Date = Date(), followLinks: Bool = false) -> BatchDiscovery {
         var discovery = BatchDiscovery()
         discovery.followLinks = followLinks
         for input in inputs {
@@ -54,8 +54,8 @@ public struct BatchDiscovery {
         if let listFile {
             // Read as bytes: a listed name need not be UTF-8 (`FileName`); a folder is named as such.
             var info = stat()
-            let isFolder = statFile(listFile, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-            if !isFolder, let data = FileName.contents(of: listFile) {
+            let isFolder = listFile != "-" && statFile(listFile, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            if !isFolder, let data = listFile == "-" ? listContents ?? Data() : FileName.contents(of: listFile) {
                 paths += data.split(separator: UInt8(ascii: "\n")).map { FileName.decode($0).trimmingCharacters(in: .whitespacesAndNewlines) }
                     .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             } else {

@@ -4,8 +4,10 @@ import Foundation
 public struct BatchOptions: Sendable {
     /// Folders (searched recursively) and files.
     public var inputs: [String] = []
-    /// A file of paths, one a line.
+    /// A file of paths, one a line; `-` is `listContents`, read from standard input.
     public var listFile: String?
+    /// The list itself, when it came on standard input (read once, before the run).
+    public var listContents: Data?
     /// The batch folder: state, results, summary.
     public var outputDirectory: String
     /// Lessons analysed at once.

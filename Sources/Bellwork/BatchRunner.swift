@@ -115,7 +115,8 @@ public final class BatchRunner {
             signal(SIGTERM, previousTERM)
         }
         try recover()
-        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, settleAge: options.settleAge,
+        let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, listContents: options.listContents,
+                                            settleAge: options.settleAge,
                                            followLinks: options.followLinks)
         let inScope = try plan(discovery)
         discovery.report()

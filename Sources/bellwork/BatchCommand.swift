@@ -43,7 +43,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The batch folder: state, results and summary.", valueName: "DIR"))
     var out: String?
 
-    @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line; - reads them from standard input.", valueName: "FILE"))
     var list: String?
 
     @Option(help: "Lessons analysed at once (default: one per core, each child decoding on one thread; measured best on 2 cores).")
@@ -109,6 +109,7 @@ struct BatchCommand: ParsableCommand {
             var options = BatchOptions(outputDirectory: out!)
             options.inputs = inputs
             options.listFile = list
+            if list == "-" { options.listContents = FileHandle.standardInput.readDataToEndOfFile() }
             if let jobs { options.jobs = jobs }
             options.threads = threads
             options.retryFailed = retryFailed

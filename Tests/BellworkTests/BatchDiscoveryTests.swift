@@ -33,4 +33,16 @@ struct BatchDiscoveryTests {
         #expect(listed.problems.map(\.relativePath) == ["nowhere.mp4"])
         #expect(listed.problems.first?.reason.contains("No such file") == true)
     }
+
+    /// `--list -`: the paths come on standard input (from `find`, a script, a pipe).
+    @Test func aListOnStandardInput() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("batch").path
+        let sample = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let run = try CLI.run(["batch", "--list", "-", "--out", out, "--settle-age", "0", "--jobs", "1"],
+                              stdin: Data("# today's uploads\n\(sample)\n".utf8))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("1 lessons analysed"), "\(run.stdout)")
+    }
 }

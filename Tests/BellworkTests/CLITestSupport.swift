@@ -25,7 +25,7 @@ enum CLI {
     }
 
     /// Runs `bellwork` with `arguments`, or another program when `executable` is given.
-    static func run(_ arguments: [String], executable: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], executable: String? = nil, stdin: Data? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
@@ -42,7 +42,14 @@ enum CLI {
         let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
         process.standardOutput = outHandle
         process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
+        let inURL = dir.appendingPathComponent("bellwork-in-\(UUID().uuidString)")
+        if let stdin {
+            try stdin.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        defer { try? FileManager.default.removeItem(at: inURL) }
         try process.run()
         process.waitUntilExit()
         try outHandle.close()
