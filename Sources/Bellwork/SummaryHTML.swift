@@ -20,6 +20,7 @@ public enum SummaryHTML {
                      t.meanBellToWorkSeconds.map(TimeText.clock) ?? "–", "over lessons with a bell")
         body += "</section>\n"
         body += legend()
+        let longest = report.folders.flatMap(\.lessons).compactMap(\.durationSeconds).max() ?? 0
         for group in report.folders {
             body += "<section class=\"group\" data-folder=\"\(HTMLReport.esc(group.folder))\"><h2>\(HTMLReport.esc(group.folder.isEmpty ? "(top folder)" : group.folder))</h2>"
             body += "<table class=\"lessons\"><thead><tr><th>when</th><th>lesson</th><th>length</th><th>bell to work</th><th>time on task</th><th>timeline</th></tr></thead><tbody>\n"
@@ -39,7 +40,7 @@ public enum SummaryHTML {
                 }
                 body += "<td data-value=\"\(lesson.bellToWorkSeconds.map(HTMLReport.number) ?? "null")\">\(lesson.bellToWorkSeconds.map(TimeText.clock) ?? "–")</td>"
                 body += "<td data-value=\"\(lesson.timeOnTaskPercent.map(HTMLReport.number) ?? "null")\">\(lesson.timeOnTaskPercent.map { String(format: "%.1f %%", $0) } ?? "–")</td>"
-                var timeline = result.map(miniTimeline) ?? ""
+                var timeline = result.map { miniTimeline($0, width: timelineWidth(lesson.durationSeconds ?? $0.durationSeconds, longest: longest)) } ?? ""
                 if check {
                     timeline += "<div class=\"check\">check: " + lesson.warnings.map { HTMLReport.esc(BatchSummary.message(of: $0)) }.joined(separator: "; ") + "</div>"
                 }
@@ -58,9 +59,18 @@ public enum SummaryHTML {
         "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\">" + HTMLReport.patterns() + "</svg>" + HTMLReport.legend()
     }
 
-    /// A 300 × 22 timeline of one lesson: its segments and its bell.
-    static func miniTimeline(_ r: AnalysisResult) -> String {
-        let width = 300.0, height = 22.0
+    /// The widest timeline, for the longest lesson; the others in proportion to their length (a 5-minute
+    /// clip beside a 45-minute lesson is a short bar, not the same bar), at least `narrowest`.
+    static let widest = 300.0, narrowest = 30.0
+
+    static func timelineWidth(_ duration: Double, longest: Double) -> Double {
+        guard longest > 0, duration > 0 else { return widest }
+        return max(narrowest, (widest * duration / longest).rounded())
+    }
+
+    /// A `width` × 22 timeline of one lesson: its segments and its bell.
+    static func miniTimeline(_ r: AnalysisResult, width: Double = widest) -> String {
+        let height = 22.0
         let duration = max(r.durationSeconds, 0.01)
         var svg = "<svg class=\"mini\" width=\"\(Int(width))\" height=\"\(Int(height + 6))\" viewBox=\"0 0 \(Int(width)) \(Int(height + 6))\" role=\"img\" aria-label=\"timeline\">"
         for s in r.segments where s.end > s.start {

@@ -1,4 +1,4 @@
-import Bellwork
+@testable import Bellwork
 import Foundation
 import Testing
 
@@ -92,5 +92,13 @@ struct BatchSummaryTests {
         #expect(BatchSummary.displayTime("2023-11-14T08:00:00+01:00") == "2023-11-14 08:00 +01:00")
         #expect(BatchSummary.displayTime("2023-11-14T08:00:00-05:00") == "2023-11-14 08:00 -05:00")
         #expect(BatchSummary.displayTime("2023-11-14T08:00") == "2023-11-14 08:00")
+    }
+
+    /// The summary page's timelines are as long as their lessons, the longest 300 pixels wide.
+    @Test func timelinesAreAsLongAsTheirLessons() {
+        #expect(SummaryHTML.timelineWidth(2700, longest: 2700) == 300)
+        #expect(SummaryHTML.timelineWidth(900, longest: 2700) == 100)
+        #expect(SummaryHTML.timelineWidth(60, longest: 2700) == 30)
+        #expect(SummaryHTML.timelineWidth(600, longest: 0) == 300)
     }
 }
