@@ -9,12 +9,25 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Show FFmpeg's warnings and Bellwork's log on standard error.")
     var verbose = false
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "How the log is written on standard error: text (a line each, with its level) or json (one object a line: time, level, label, message, metadata).")
+    var logFormat: LogFormat = .text
+
     func setUpLogging() {
         let level: Logger.Level = verbose ? .info : .critical
+        let format = logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         FFmpegLog.install(verbose: verbose)
     }

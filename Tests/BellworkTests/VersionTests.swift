@@ -25,3 +25,21 @@ import Testing
         #expect(ffmpeg["ffmpeg"]?.isEmpty == false)
     }
 }
+
+/// `--log-format json`: one JSON object a line, for a log shipper.
+@Suite struct LogFormatTests {
+    @Test func jsonLogLinesAreObjects() throws {
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/lessons/camera_moved.mov").path
+        let out = try CLI.run(["analyze", lesson, "--verbose", "--log-format", "json", "--output", "/dev/null"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let logs = out.stderrLines.filter { $0.hasPrefix("{") }
+        #expect(!logs.isEmpty, "\(out.stderr)")
+        for line in logs {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["label"] is String && object?["message"] is String
+                    && object?["time"] is String, "\(line)")
+        }
+        // Everything else on standard error is Bellwork's own one-line messages.
+        #expect(out.stderrLines.allSatisfy { $0.hasPrefix("{") || $0.hasPrefix("bellwork: ") }, "\(out.stderr)")
+    }
+}
