@@ -195,65 +195,8 @@ public struct FeatureExtractor: MediaSink {
         let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)
 
-        // Motion spread against each cell's lesson-long noise floor, and its reach over a window.
-        var spread = [Double](repeating: 0, count: n)
-        var reach = [Double](repeating: 0, count: n)
-        var active = [Double](repeating: 0, count: n)
-        let videoSteps = motion.count
-        if videoSteps > 0 {
-            var floors = [Float](repeating: 0, count: cellCount)
-            // Which cells moved in each step (one byte a cell a step, as the cells' motion itself).
-            var moved = [UInt8](repeating: 0, count: videoSteps * cellCount)
-            var column = [Float]()
-            column.reserveCapacity(videoSteps)
-            for c in 0..<cellCount {
-                column.removeAll(keepingCapacity: true)
-                for s in 0..<videoSteps {
-                    let v = cellMotion[s * cellCount + c]
-                    if !v.isNaN { column.append(v) }
-                }
-                floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.features.cellFloorQuantile) ?? 0)
-            }
-            // The camera's noise: the floor of a typical still cell (a low quantile of the cells' floors).
-            let cameraFloor = Float(RobustStatistics.quantile(floors.map(Double.init), config.features.cameraFloorQuantile) ?? 0)
-            floors.withUnsafeBufferPointer { fl in
-                cellMotion.withUnsafeBufferPointer { all in
-                    for s in 0..<videoSteps {
-                        let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
-                        if cells[0].isNaN { continue }
-                        // While the camera moves, what is left after its motion is taken out (the pictures'
-                        // blur and compression, a shift not quite a pixel's) raises every cell: the step's own
-                        // quiet cells (a low quantile of them) are then the floor where it is higher.
-                        var stepFloor: Float = 0
-                        if cameraSpeed[s] > 0 {
-                            stepFloor = Float(RobustStatistics.quantile(cells.map(Double.init), config.features.cameraResidualQuantile) ?? 0)
-                        }
-                        var count = 0
-                        for c in 0..<cellCount where MotionKernel.moved(
-                            cells[c], floor: max(fl[c], stepFloor), factor: config.features.cellNoiseFactor,
-                            minimum: config.features.cellMinimumDifference) {
-                            count += 1
-                            moved[s * cellCount + c] = 1
-                        }
-                        spread[s] = Double(count) / Double(cellCount)
-                        var activeCount = 0
-                        for c in 0..<cellCount where MotionKernel.moved(
-                            cells[c], floor: max(cameraFloor, stepFloor), factor: config.features.cellNoiseFactor,
-                            minimum: config.features.cellMinimumDifference) {
-                            activeCount += 1
-                        }
-                        active[s] = Double(activeCount) / Double(cellCount)
-                        // The whole picture changing (a bump, the exposure) is not people moving anywhere.
-                        if spread[s] >= config.features.reachWholePictureShare {
-                            for c in 0..<cellCount { moved[s * cellCount + c] = 0 }
-                        }
-                    }
-                }
-            }
-            let reached = MotionKernel.reach(moved: moved, cells: cellCount,
-                                             halfWindow: max(0, Int((config.features.sweepWindowSeconds / step / 2).rounded())))
-            for s in 0..<videoSteps { reach[s] = reached[s] }
-        }
+        let (spread, reach, active) = Self.motionShares(cellMotion: cellMotion, cameraSpeed: cameraSpeed,
+                                                        steps: motion.count, count: n, cells: cellCount, config: config.features)
 
         var audioDb = [Double?](repeating: nil, count: n)
         var voice = [Double?](repeating: nil, count: n)
@@ -279,6 +222,72 @@ public struct FeatureExtractor: MediaSink {
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates)
             .padded(to: n)
+    }
+
+    /// Per step: motion spread (cells over their own lesson-long floor), its reach over a window, and the
+    /// share active over the camera's own noise, from the cells' motion (`cells` values a step).
+    static func motionShares(cellMotion: [Float], cameraSpeed: [Double], steps videoSteps: Int, count n: Int, cells cellCount: Int,
+                             config: FeatureSettings) -> (spread: [Double], reach: [Double], active: [Double]) {
+        // Motion spread against each cell's lesson-long noise floor, and its reach over a window.
+        var spread = [Double](repeating: 0, count: n)
+        var reach = [Double](repeating: 0, count: n)
+        var active = [Double](repeating: 0, count: n)
+        if videoSteps > 0 {
+            var floors = [Float](repeating: 0, count: cellCount)
+            // Which cells moved in each step (one byte a cell a step, as the cells' motion itself).
+            var moved = [UInt8](repeating: 0, count: videoSteps * cellCount)
+            var column = [Float]()
+            column.reserveCapacity(videoSteps)
+            for c in 0..<cellCount {
+                column.removeAll(keepingCapacity: true)
+                for s in 0..<videoSteps {
+                    let v = cellMotion[s * cellCount + c]
+                    if !v.isNaN { column.append(v) }
+                }
+                floors[c] = Float(RobustStatistics.quantile(column.map(Double.init), config.cellFloorQuantile) ?? 0)
+            }
+            // The camera's noise: the floor of a typical still cell (a low quantile of the cells' floors).
+            let cameraFloor = Float(RobustStatistics.quantile(floors.map(Double.init), config.cameraFloorQuantile) ?? 0)
+            floors.withUnsafeBufferPointer { fl in
+                cellMotion.withUnsafeBufferPointer { all in
+                    for s in 0..<videoSteps {
+                        let cells = UnsafeBufferPointer(rebasing: all[(s * cellCount)..<((s + 1) * cellCount)])
+                        if cells[0].isNaN { continue }
+                        // While the camera moves, what is left after its motion is taken out (the pictures'
+                        // blur and compression, a shift not quite a pixel's) raises every cell: the step's own
+                        // quiet cells (a low quantile of them) are then the floor where it is higher.
+                        var stepFloor: Float = 0
+                        if cameraSpeed[s] > 0 {
+                            stepFloor = Float(RobustStatistics.quantile(cells.map(Double.init), config.cameraResidualQuantile) ?? 0)
+                        }
+                        var count = 0
+                        for c in 0..<cellCount where MotionKernel.moved(
+                            cells[c], floor: max(fl[c], stepFloor), factor: config.cellNoiseFactor,
+                            minimum: config.cellMinimumDifference) {
+                            count += 1
+                            moved[s * cellCount + c] = 1
+                        }
+                        spread[s] = Double(count) / Double(cellCount)
+                        var activeCount = 0
+                        for c in 0..<cellCount where MotionKernel.moved(
+                            cells[c], floor: max(cameraFloor, stepFloor), factor: config.cellNoiseFactor,
+                            minimum: config.cellMinimumDifference) {
+                            activeCount += 1
+                        }
+                        active[s] = Double(activeCount) / Double(cellCount)
+                        // The whole picture changing (a bump, the exposure) is not people moving anywhere.
+                        if spread[s] >= config.reachWholePictureShare {
+                            for c in 0..<cellCount { moved[s * cellCount + c] = 0 }
+                        }
+                    }
+                }
+            }
+            let reached = MotionKernel.reach(moved: moved, cells: cellCount,
+                                             halfWindow: max(0, Int((config.sweepWindowSeconds / config.stepSeconds / 2).rounded())))
+            for s in 0..<videoSteps { reach[s] = reached[s] }
+        }
+
+        return (spread, reach, active)
     }
 }
 

@@ -1,0 +1,93 @@
+import LessonMetrics
+
+/// What the segmenter decided from, per step of the whole series: what `--features` shows beside the features.
+public struct SegmenterTrace: Sendable, Equatable {
+    /// No usable signal: a black, frozen or missing picture together with silence.
+    public var dead: [Bool]
+    /// The whole picture changed (camera moved, re-exposing): no score of its own.
+    public var wholePicture: [Bool]
+    /// The smoothed transition score, in robust standard deviations (nil where undecided).
+    public var scores: [Double?]
+    /// The probability that the step is a transition.
+    public var probabilities: [Double]
+    /// The smoothed inputs of the score, one series per `ScoreInput` (empty without a picture).
+    public var inputs: [[Double?]]
+    /// Steps in a long stretch of the camera moving (carried, panned fast): unknown.
+    public var cameraMoving: [Bool]
+    /// Steps in a long stretch with no class in view (nothing moves, no voices): unknown.
+    public var noClass: [Bool]
+
+    /// The smoothed inputs of the kinds, one series per `KindInput`.
+    public var kindInputs: [[Double?]]
+
+    public init(dead: [Bool], wholePicture: [Bool], scores: [Double?], probabilities: [Double], inputs: [[Double?]] = [],
+                cameraMoving: [Bool] = [], noClass: [Bool] = [], kindInputs: [[Double?]] = []) {
+        self.kindInputs = kindInputs
+        self.dead = dead
+        self.wholePicture = wholePicture
+        self.scores = scores
+        self.probabilities = probabilities
+        self.inputs = inputs
+        self.cameraMoving = cameraMoving.isEmpty ? dead.map { _ in false } : cameraMoving
+        self.noClass = noClass.isEmpty ? dead.map { _ in false } : noClass
+    }
+}
+
+/// The inputs of the on-task kinds (`KindSettings`).
+public enum KindInput: Int, CaseIterable, Sendable {
+    /// The level above the lesson's median (dB, within ±20).
+    case level
+    /// The level's variation (dB, at most 12).
+    case variation
+    /// The share of the picture moving (0 without a picture).
+    case spreadShare
+    /// The reach of motion (0 without a picture).
+    case reach
+    /// 1 with a picture, 0 without.
+    case picture
+    /// 1 with sound, 0 without.
+    case sound
+
+    public var name: String { ["level", "variation", "spreadShare", "reach", "picture", "sound"][rawValue] }
+}
+
+/// The inputs of the transition score with a picture, each with its fitted weight.
+public enum ScoreInput: Int, CaseIterable, Sendable {
+    /// Motion spread against the lesson's calm baseline (robust standard deviations).
+    case spread
+    /// Local motion against the lesson's calm baseline (robust standard deviations, at most 6).
+    case motion
+    /// The sound level against the lesson's calm baseline (robust standard deviations, at most 6).
+    case loudness
+    /// Minus the dB by which the level's variation falls below `chatterVariationLowDb` (steady talk).
+    case steadyTalk
+    /// Motion spread itself (0...1): the share of the picture moving now, the same in every lesson.
+    case spreadShare
+    /// Motion reach (0...1): the share of the picture that moved in the last few seconds.
+    case reach
+    /// log((reach + 0.02) / (spread + 0.02)): movement that travels rather than stays put.
+    case reachGain
+    /// The level's variation (dB, at most 12): one voice rising and falling, chatter, or steady sound.
+    case variation
+    /// The share of the picture moving beyond the camera's own noise (0...1).
+    case activeShare
+    /// Minus the dB by which the level's variation lies outside the chatter band (0 inside it).
+    case chatter
+
+    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter"][rawValue] }
+
+    func weight(_ s: SegmenterSettings) -> Double {
+        switch self {
+        case .spread: return s.spreadWeight
+        case .motion: return s.motionWeight
+        case .loudness: return s.loudnessWeight
+        case .steadyTalk: return s.steadyTalkWeight
+        case .spreadShare: return s.spreadShareWeight
+        case .reach: return s.reachWeight
+        case .reachGain: return s.reachGainWeight
+        case .variation: return s.variationWeight
+        case .activeShare: return s.activeShareWeight
+        case .chatter: return s.chatterWeight
+        }
+    }
+}
