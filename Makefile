@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
+.PHONY: demo test check build dist install dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -29,6 +29,20 @@ build: apt-deps
 	$(SWIFT) build -c $(CONFIG)
 
 deps: apt-deps pip-deps
+
+# A release tarball (dist/bellwork-VERSION-linux-ARCH.tar.gz): the binary with the Swift runtime linked in,
+# a man page per command, bash/zsh/fish completions, install.sh. It needs only Debian's FFmpeg libraries.
+PREFIX ?= /usr/local
+dist: apt-deps
+	scripts/make-dist.sh
+
+# Installs the tarball's contents into PREFIX (default /usr/local): make install PREFIX=$$HOME/.local
+install: dist
+	@set -e; d=$$(ls -d dist/bellwork-*/ | head -1); "$$d/install.sh" "$(PREFIX)"
+
+# Builds the tarball, installs it into a fresh prefix and runs the installed binary without Swift (CI runs it).
+dist-check: apt-deps
+	scripts/test-dist.sh
 
 # Installs only what is missing (apt-get update first, once).
 apt-deps:
