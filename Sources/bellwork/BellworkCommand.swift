@@ -13,8 +13,12 @@ struct BellworkCommand: ParsableCommand {
         on-task work, and reports time-on-task and bell-to-work latency.
 
         Examples:
-          bellwork probe lesson.mp4
-          bellwork probe lesson.mov --format json
+          bellwork analyze lesson.mp4
+          bellwork analyze lesson.mov --format html -o lesson.html
+          bellwork batch /srv/uploads --out /srv/bellwork
+          bellwork summary /srv/bellwork
+          bellwork render /srv/bellwork/results/smith/week1.mp4.json --format html -o week1.html
+          bellwork score lesson.json coding.eaf
         """,
         version: BellworkVersion.full,
         subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
