@@ -86,22 +86,32 @@ def nested(assignments):
     return config
 
 
+def segment(out, name, assignments, *options):
+    """Runs `bellwork segment` on a lesson's saved features with these settings (a configuration file made
+    for the run) and the options given (output paths)."""
+    work = tempfile.mkdtemp(prefix="bellwork-segment-")
+    try:
+        config = os.path.join(work, "config.json")
+        with open(config, "w") as f:
+            json.dump(nested(assignments), f)
+        subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--config", config, "--quiet", *options],
+                       check=True)
+    finally:
+        shutil.rmtree(work)
+
+
 def scores(out, names, assignments, full=False):
     """Per lesson: (label agreement, kind agreement, |time-on-task error|) with these settings (full: the
     score's whole entry per lesson)."""
     work = tempfile.mkdtemp(prefix="bellwork-fit-")
     try:
-        config = os.path.join(work, "config.json")
-        with open(config, "w") as f:
-            json.dump(nested(assignments), f)
         results = os.path.join(work, "results")
         truths = os.path.join(work, "truths")
         os.makedirs(results)
         os.makedirs(truths)
 
         def run(name):
-            subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--config", config,
-                            "--format", "json", "--quiet", "--output", os.path.join(results, name + ".json")], check=True)
+            segment(out, name, assignments, "--format", "json", "--output", os.path.join(results, name + ".json"))
             os.symlink(os.path.abspath(os.path.join(out, name + ".truth.json")), os.path.join(truths, name + ".truth.json"))
 
         with ThreadPoolExecutor(JOBS) as pool:
@@ -174,12 +184,8 @@ def step_table(out, name, fixed):
     label, and (kind inputs, kind index) of steps on task in the truth."""
     work = tempfile.mkdtemp(prefix="bellwork-model-")
     try:
-        config = os.path.join(work, "config.json")
-        with open(config, "w") as f:
-            json.dump(nested(fixed), f)
         table = os.path.join(work, "features.csv")
-        subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--config", config, "--features", table,
-                        "--quiet", "--output", "/dev/null"], check=True)
+        segment(out, name, fixed, "--features", table, "--output", "/dev/null")
         rows = list(csv.DictReader(open(table)))
     finally:
         shutil.rmtree(work)

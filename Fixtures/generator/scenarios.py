@@ -426,6 +426,20 @@ def bell_trials(split, count=27):
 LESSON_TRIAL_SEEDS = {"tune": [(7000, 24), (8000, 12)], "check": [(9000, 12)], "check2": [(10000, 8)]}
 
 
+def _distractors(r, pool, duration, bell):
+    """Up to two sounds that are not the bell (none within 12 s of it), drawn from `pool`: laughter lasts 2-4 s,
+    a hallway's noise 6-10 s. The same draws in the same order for every set (old sets render as before)."""
+    sounds = []
+    for _ in range(r.choice([0, 0, 1, 1, 2])):
+        what = r.choice(pool)
+        t = round(r.uniform(1, duration - 12), 2)
+        if bell is not None and abs(t - bell) <= 12:
+            continue
+        sounds.append(("fx", what, t, round(r.uniform(2, 4), 1)) if what == "laughter"
+                      else ("fx", what, t, round(r.uniform(6, 10), 1)) if what == "hallway" else ("fx", what, t))
+    return sounds
+
+
 def lesson_trials(split):
     """The lesson trials of a split."""
     import random
@@ -466,13 +480,7 @@ def lesson_trials(split):
         else:
             bell = round(r.uniform(2, 8), 2) if kind and r.random() < 0.6 else None
         kind = kind if bell is not None else None
-        sounds = []
-        for _ in range(r.choice([0, 0, 1, 1, 2])):
-            what = r.choice(BELL_TRIAL_DISTRACTORS)
-            t = round(r.uniform(1, duration - 12), 2)
-            if bell is not None and abs(t - bell) <= 12:
-                continue
-            sounds.append(("fx", what, t, round(r.uniform(2, 4), 1)) if what == "laughter" else ("fx", what, t))
+        sounds = _distractors(r, BELL_TRIAL_DISTRACTORS, duration, bell)
         lights = []
         starts = [sum(p[1] for p in script[:i]) for i in range(len(script))]
         if r.random() < 0.2:
@@ -672,14 +680,7 @@ def diverse_trials(split):
         else:
             bell = round(r.uniform(2, 8), 2) if r.random() < 0.6 else None
         kind = kind if bell is not None else None
-        sounds = []
-        for _ in range(r.choice([0, 0, 1, 1, 2])):
-            what = r.choice(DIVERSE_DISTRACTORS)
-            t = round(r.uniform(1, duration - 12), 2)
-            if bell is not None and abs(t - bell) <= 12:
-                continue
-            sounds.append(("fx", what, t, round(r.uniform(2, 4), 1)) if what == "laughter"
-                          else ("fx", what, t, round(r.uniform(6, 10), 1)) if what == "hallway" else ("fx", what, t))
+        sounds = _distractors(r, DIVERSE_DISTRACTORS, duration, bell)
         if special and special.startswith("empty"):
             sounds = [("fx", "hallway", round(r.uniform(5, duration - 15), 2), round(r.uniform(6, 10), 1))
                       for _ in range(r.choice([0, 1, 1, 2]))]

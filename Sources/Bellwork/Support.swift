@@ -48,7 +48,8 @@ public enum JSONOutput {
 /// Times as people read them: `m:ss` or `h:mm:ss`.
 public enum TimeText {
     public static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "–" }
+        // Any number at all gives text (a saved result may hold anything): none that is not a time traps.
+        guard seconds.isFinite, abs(seconds) < 1e12 else { return "–" }
         let total = Int(seconds.rounded())
         let h = total / 3600, m = (total % 3600) / 60, s = total % 60
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)

@@ -97,3 +97,24 @@ extension TruthFile {
         return nil
     }
 }
+
+extension AnalysisResult {
+    /// What makes a saved result unusable for `render` (times that are not a lesson's, figures that are not
+    /// numbers), or nil: a result edited or damaged by hand gets one line, never a trap.
+    public var problem: String? {
+        let day = TruthFile.longestLessonSeconds
+        if let problem = TruthFile.timesProblem(durationSeconds: durationSeconds, bell: bell, segments: segments) { return problem }
+        let m = metrics
+        let times = [m.classStartSeconds, m.classEndSeconds, m.classSeconds, m.onTaskSeconds, m.transitionSeconds,
+                     m.meanTransitionSeconds, m.longestTransitionSeconds] + (m.bellToWorkSeconds.map { [$0] } ?? [])
+            + bellCandidates.map(\.timeSeconds) + warnings.compactMap(\.atSeconds)
+        if let bad = times.first(where: { !($0.isFinite && $0 >= 0 && $0 <= day) }) { return "a time of \(bad) s is not within a day" }
+        guard m.timeOnTaskPercent.isFinite, (0...100).contains(m.timeOnTaskPercent), m.transitionCount >= 0 else {
+            return "its figures are not a lesson's"
+        }
+        if let s = signals, !(s.stepSeconds.isFinite && s.stepSeconds > 0 && s.stepSeconds <= day) {
+            return "its signals' step \(s.stepSeconds) is not a time"
+        }
+        return nil
+    }
+}

@@ -59,7 +59,10 @@ public struct Segmenter: Sendable {
             }
             return (RobustStatistics.medianFilter(score, half: half), [])
         }
-        let inputs = ScoreInput.allCases.map { RobustStatistics.medianFilter(rawInput($0, series, dead: dead), half: half) }
+        let unusable = unusablePictureSteps(series)
+        let inputs = ScoreInput.allCases.map {
+            RobustStatistics.medianFilter(rawInput($0, series, dead: dead, unusable: unusable), half: half)
+        }
         let weights = ScoreInput.allCases.map { $0.weight(config.segmenter) }
         var score = [Double?](repeating: nil, count: n)
         for i in 0..<n {
@@ -74,9 +77,8 @@ public struct Segmenter: Sendable {
 
     /// One input of the score, unsmoothed: nil where the step is dead or has no usable picture (the whole
     /// picture changed, or the camera moved fast).
-    func rawInput(_ input: ScoreInput, _ series: FeatureSeries, dead: [Bool]) -> [Double?] {
+    func rawInput(_ input: ScoreInput, _ series: FeatureSeries, dead: [Bool], unusable: [Bool]) -> [Double?] {
         let n = series.stepCount
-        let unusable = unusablePictureSteps(series)
         func live<T>(_ a: [T?]) -> [T?] { (0..<n).map { dead[$0] ? nil : a[$0] } }
         func still(_ a: [Double]) -> [Double?] { (0..<n).map { dead[$0] || unusable[$0] ? nil : a[$0] } }
         let q = config.segmenter.baselineQuantile

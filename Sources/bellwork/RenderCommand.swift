@@ -39,6 +39,9 @@ struct RenderCommand: ParsableCommand {
             do { result = try ResultJSON.decode(AnalysisResult.self, from: data) } catch {
                 throw CLIFailure(message: "\(resultFile): not a Bellwork result (the JSON that analyze --format json writes)", status: ExitStatus.dataError)
             }
+            if let problem = result.problem {
+                throw CLIFailure(message: "\(resultFile): a damaged result: \(problem)", status: ExitStatus.dataError)
+            }
             let text = try format.render(LessonAnalysis(savedResult: result))
             if let output, output != "-" {
                 try ResultOptions.write(Data(text.utf8), to: output)

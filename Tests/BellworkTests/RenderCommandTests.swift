@@ -34,5 +34,20 @@ import Testing
         let media = CLI.repoRoot.appendingPathComponent("Fixtures/lessons/typical_start.mp4").path
         let notJSON = try CLI.run(["render", media])
         #expect(notJSON.status == 65 && notJSON.stderrLines.count == 1, "\(notJSON.stderr)")
+        // A result edited by hand with times no lesson has: one line, not a trap (found by mutating results).
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("r.json").path
+        #expect(try CLI.run(["analyze", media, "--format", "json", "-o", saved, "--quiet"]).status == 0)
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any])
+        for (key, value) in [("durationSeconds", 1e308), ("bell", ["timeSeconds": 1e300, "source": "given"])] as [(String, Any)] {
+            var damaged = doc
+            damaged[key] = value
+            try JSONSerialization.data(withJSONObject: damaged).write(to: URL(fileURLWithPath: saved))
+            for format in ["html", "table", "csv"] {
+                let out = try CLI.run(["render", saved, "--format", format])
+                #expect(out.status == 65 && out.stderrLines.count == 1 && out.stderr.contains("a damaged result"), "\(key) \(format): \(out.stderr)")
+            }
+        }
     }
 }
