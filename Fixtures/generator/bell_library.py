@@ -843,8 +843,9 @@ def render_split(split, outroot, count, jobs):
         json.dump(records, f, indent=1)
         f.write("\n")
     print(f"{split}: {count} trials into {outdir} in {time.time() - t0:.0f} s "
-          f"({np.mean(secs):.1f} s a trial on average, at most {np.max(secs):.1f} s, {jobs} at once)")
-    print_counts(records)
+          f"({np.mean(secs):.1f} s a trial on average, at most {np.max(secs):.1f} s, {jobs} at once); "
+          + ", ".join(f"{k} {v}" for k, v in sorted(collections.Counter(r["class"] for r in records).items()))
+          + " (--verify checks the files and prints the counts)")
 
 
 def verify(split, outroot):
