@@ -176,13 +176,14 @@ def convolve(x, h):
 
 # ----------------------------------------------------------------------------- bells
 # Each returns (samples at peak 1, onset offset in s, source, variant).
-def bell_sound(kind, sr, rng):
+def bell_sound(kind, sr, rng, real=True):
+    """real: the real recordings' kinds play the recording as it is (else pitched, sometimes cut short)."""
     if kind == "electric":
         dur, base, hz = u(rng, 1.5, 6), u(rng, 400, 900), u(rng, 15, 35)
         return bell_electromechanical(sr, rng, dur, base, hz), 0.0, "synth", f"{base:.0f} Hz, {hz:.0f}/s, {dur:.1f} s"
     if kind in ("school_bell", "timer_ring"):
         x, off = make_bell("school_bell_real" if kind == "school_bell" else "timer_ring_real", sr, rng)
-        if rng.random() < 0.6:
+        if real:
             return peak1(x), off, "real", "as recorded"
         p = u(rng, 0.95, 1.05)
         y, off = pitch_shift(x, p), off / p
@@ -614,7 +615,7 @@ def make_bed(n, rng, kind, ir):
 
 # ----------------------------------------------------------------------------- one trial
 def plan(split, i):
-    """(class, kind, position, exact zero) of trial i of a split: from its index alone."""
+    """(class, kind, position, exact zero, as recorded) of trial i of a split: from its index alone."""
     first, _, period, (nb, nl, nn) = SPLITS[split]
     order = ["bell"] * nb + ["lookalike"] * nl + ["none"] * nn
     np.random.default_rng(first).shuffle(order)                  # the same interleaving for every count
@@ -622,10 +623,11 @@ def plan(split, i):
     cls = order[p]
     j = cycle * order.count(cls) + order[:p].count(cls)          # the trial's index within its class
     if cls == "none":
-        return cls, "none", None, False
+        return cls, "none", None, False, False
     kinds = BELL_KINDS if cls == "bell" else LOOKALIKE_KINDS
     pos = POSITIONS[j % len(POSITIONS)]
-    return cls, kinds[j % len(kinds)], pos, pos == "first-second" and (j // len(POSITIONS)) % 3 == 0
+    real = (j // len(kinds)) % 5 in (0, 2, 3)                    # 3 in 5 of a real recording's trials: as recorded
+    return cls, kinds[j % len(kinds)], pos, pos == "first-second" and (j // len(POSITIONS)) % 3 == 0, real
 
 
 def active_frames(s):
@@ -663,7 +665,7 @@ def render_trial(job):
     seed = first + i
     name = f"{split}_{seed}"
     rng = np.random.default_rng(seed)
-    cls, kind, pos, zero = plan(split, i)
+    cls, kind, pos, zero, real = plan(split, i)
     dur = round(u(rng, 25, 45), 2)
     n = int(round(dur * SR))
     room_name, ir = make_room(rng, rng.random() < 1 / 3)
@@ -680,7 +682,7 @@ def render_trial(job):
 
     def add(what, k, pos_k, zero_k, avoid):
         if what == "bell":
-            x, off, source, variant = bell_sound(k, SR, rng)
+            x, off, source, variant = bell_sound(k, SR, rng, real)
         else:
             (x, source, variant), off = lookalike_sound(k, SR, rng), 0.0
         length = len(x) / SR - off
