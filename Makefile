@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build dist install dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
+.PHONY: demo test check build dist install dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -75,12 +75,22 @@ fixtures-bells: deps
 
 # The bell library (not committed; Fixtures/generator/bell_library.py): short sound-only trials (25-45 s) of 14 bell
 # kinds, 19 sounds that are not bells and rooms alone, at levels from -10 to +10 dB over the room's own sound:
-# tune (240, seeds 40000-) and check (300, seeds 50000-), about 3 minutes each on 2 cores, into Fixtures/bell-library/.
+# tune (240, seeds 40000-), check (300, seeds 50000-) and fresh (300, seeds 60000-, drawn after the detector's last
+# change), about 2 minutes each on 2 cores, into Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
+
+# The bell detector on the bell library's check and fresh splits: found by kind and level, false bells, dating,
+# reliability (scripts/fit_bells.py; the classifier is fitted with `scripts/fit_bells.py fit`, see README).
+bells-library: build
+	python3 scripts/fit_bells.py candidates Fixtures/bell-library/check Fixtures/bell-library/fresh --out bell-work
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-check
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh
 
 # The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
 bells: deps build

@@ -38,7 +38,8 @@ recording when the bell rings; 20 % of the bell and look-alike trials), "under-s
 a stretch where the teacher or the class is talking; 40 %), "random" (from 2 s to D - 8 s; 40 %).
 
 Splits: `tune` (seeds 40000-, 240 by default: 150 bell, 70 lookalike, 20 none) and `check` (seeds 50000-, 300 by
-default: 170 bell, 110 lookalike, 20 none). A trial's class, kind and position follow from its index (kinds
+default: 170 bell, 110 lookalike, 20 none), and `fresh` (seeds 60000-, as `check`), drawn after the
+detector's last change and run once. A trial's class, kind and position follow from its index (kinds
 cycle, so every kind comes up evenly); everything else is drawn from numpy `default_rng(seed)`: the same seed
 gives the same trial on every run (with the same ffmpeg, numpy and scipy, the same file).
 """
@@ -75,6 +76,8 @@ SPLITS = {
     # split: (first seed, default count, period, (bell, lookalike, none) per period)
     "tune": (40000, 240, 24, (15, 7, 2)),
     "check": (50000, 300, 30, (17, 11, 2)),
+    # Drawn after the detector's last change (2026-12-05), run once: the figures the README reports.
+    "fresh": (60000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]
@@ -365,7 +368,15 @@ def lookalike_sound(kind, sr, rng):
         return peak1(sound.hallway(sr, rng, dur)), "synth", f"{dur:.1f} s"
     if kind == "announcement":
         dur = u(rng, 4, 10)
-        return peak1(sound.announcement(sr, rng, dur)), "synth", f"no chime, {dur:.1f} s"
+        voice = sound.announcement(sr, rng, dur)
+        if rng.random() < 0.6:      # a PA chime that announces a message: not the class bell
+            chime, _, _, what = chime_bell("chime2" if rng.random() < 0.6 else "chime3", sr, rng)
+            gap = u(rng, 0.3, 1.2)
+            y = np.zeros(len(chime) + int(gap * sr) + len(voice), np.float32)
+            place(y, chime * u(rng, 0.5, 1.0), 0.0, sr)
+            place(y, voice, len(chime) / sr - 1.0 + gap, sr)
+            return peak1(y), "synth", f"PA chime ({what}) then {dur:.1f} s of announcement"
+        return peak1(voice), "synth", f"no chime, {dur:.1f} s"
     if kind == "applause":
         dur, people = u(rng, 2, 6), int(rng.integers(10, 31))
         y = np.zeros(int((dur + 0.3) * sr), np.float32)

@@ -171,6 +171,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
                 if case .object(let members) = group, members[key] != nil { return name }
                 return nil
             }
+            if owners.isEmpty && retired.contains("bellDetector." + key) { continue }
             guard !owners.isEmpty else { throw ConfigurationError(message: "unknown setting segmentation.\(key)") }
             for owner in owners {
                 var members: [String: JSONValue] = [:]
@@ -182,6 +183,14 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         return .object(top)
     }
 
+    /// Settings that earlier versions had and this one has not: a file that sets them is still read, and they
+    /// are ignored. The bell detector's hand-set vetoes gave way to a fitted classifier (2026-12-05).
+    static let retired: Set<String> = Set(["bellMaxDecayDbPerSecond", "bellMaxPurity", "bellMinBrightShare",
+                                            "bellMinSustainShare", "bellMinMeanTiltDb", "bellMaxSwingDb", "bellMinStableShare",
+                                            "bellMinStandOutDb", "bellMaxHarmonicity", "bellRiseDb", "tonalMinSeconds",
+                                            "tonalMinPartials", "tonalMinPartialSeconds", "tonalMinOnsetRiseDb"]
+        .map { "bellDetector." + $0 })
+
     private static func overlay(_ base: JSONValue, _ top: JSONValue, path: String) throws -> JSONValue {
         guard case .object(var baseObject) = base else { return top }
         guard case .object(let topObject) = top else {
@@ -190,6 +199,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         for (key, value) in topObject {
             let keyPath = path.isEmpty ? key : "\(path).\(key)"
             guard let existing = baseObject[key] else {
+                if retired.contains(keyPath) { continue }
                 throw ConfigurationError(message: "unknown setting \(keyPath)")
             }
             if case .object = value, case .object = existing {} else if case .object = value {

@@ -31,19 +31,30 @@ public enum FeatureTable {
         }
         return text
     }
+
+    /// The classifier's inputs of `c` under its own model's columns, the other model's left empty.
+    static func inputColumns(_ c: BellCandidate, _ around: BellSurroundings, format f: (Double) -> String) -> [String] {
+        let own = BellModel.of(c)
+        let inputs = BellModel.inputs(c, around)
+        return BellModel.allCases.flatMap { model in
+            model == own ? inputs.map(f) : Array(repeating: "", count: model.inputNames.count)
+        }
+    }
 }
 
 /// Every bell-like sound the detector heard, as CSV (one row per candidate, in time order): what it
 /// measured, how sure it was that each is a bell, and which one it took for the bell that starts the class.
 public enum BellCandidateTable {
     public static let columns = ["start", "end", "found", "confidence", "chosen", "riseDb", "tiltDb", "purity",
-                                 "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "harmonicity", "partials"]
+                                 "brightShare", "sustainShare", "slopeDbPerSecond", "levelSwingDb", "stableShare", "excessRiseDb", "harmonicity", "partials", "onsetDb", "holdSeconds"]
+        + BellModel.allCases.flatMap { model in model.inputNames.map { "\(model.rawValue).\($0)" } }
 
     /// The table of the candidates in `series` beside what the detector decided of them (`decision`).
     public static func csv(_ series: FeatureSeries, decision: BellDecision) -> String {
         let chosen = decision.chosen
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "" }
         var text = columns.joined(separator: ",") + "\n"
+        let context = BellContext(voiceDb: series.voiceDb, stepSeconds: series.stepSeconds)
         for (index, c) in series.bellCandidates.enumerated() {
             let tonal = c.meanPartials > 0
             let isChosen = index == chosen
@@ -52,9 +63,19 @@ public enum BellCandidateTable {
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),
                        tonal ? "" : f(c.stableShare), tonal ? "" : f(c.excessRiseDb),
                        tonal ? "" : f(c.harmonicity),
-                       tonal ? f(c.meanPartials) : ""]
+                       tonal ? f(c.meanPartials) : "", tonal ? "" : f(c.onsetDb), tonal ? f(c.holdSeconds) : ""]
+                + Self.inputColumns(c, context.surroundings(of: index, in: series.bellCandidates), format: f)
             text += row.joined(separator: ",") + "\n"
         }
         return text
+    }
+
+    /// The classifier's inputs of `c` under its own model's columns, the other model's left empty.
+    static func inputColumns(_ c: BellCandidate, _ around: BellSurroundings, format f: (Double) -> String) -> [String] {
+        let own = BellModel.of(c)
+        let inputs = BellModel.inputs(c, around)
+        return BellModel.allCases.flatMap { model in
+            model == own ? inputs.map(f) : Array(repeating: "", count: model.inputNames.count)
+        }
     }
 }

@@ -1,92 +1,88 @@
+import Foundation
 import LessonMetrics
 
-/// Decides which bright runs are bells, how sure it is, and which one starts the class.
+/// Decides which bright runs are bells, how sure, and which one starts the class.
 ///
-/// A class bell rings for a second or more, high in the spectrum, well above the room: an electric
-/// bell's dense partials, a timer's rattle. Short sounds (dings, ticks, beeps), pure single partials
-/// (alarm beeps), notes that fade at once (a struck ding) and sound low in the spectrum (phones, voices,
-/// laughter) are not bells. A ring in the bell band must also show positive evidence of a bell: fixed
-/// partials, or a bell band standing out from the voices without being a voice's comb of harmonics (bursts of
-/// chatter and laughter pass the other rules now and then).
-/// No candidate that qualifies means no bell, never a guess.
+/// Each candidate is judged by a fitted classifier, not by a cascade of vetoes: boosted trees over measures
+/// that mean the same in any room (`BellModel`): how long it rang, how far it stood over the room's
+/// floor and over the voices, whether its partials held their place, whether its level held or swung like
+/// syllables, whether it was a voice's comb of harmonics, what followed it. Its confidence is the model's
+/// probability, so of bells reported at 0.8 about 80 % are bells (README: the reliability table). Only a length
+/// outside `bellMinSeconds...bellMaxSeconds` rules a candidate out. No candidate confident enough means no
+/// bell, never a guess.
 public struct BellDetector: Sendable {
     public let config: BellDetectorSettings
+    /// The classifier of each model: the fitted ones (`BellTrees.swift`) unless others are given.
+    public let bandTrees: BoostedTrees, tonalTrees: BoostedTrees
 
-    public init(config: BellDetectorSettings = BellDetectorSettings()) {
+    public init(config: BellDetectorSettings = BellDetectorSettings(), bandTrees: BoostedTrees = BellModel.band.trees,
+                tonalTrees: BoostedTrees = BellModel.tonal.trees) {
         self.config = config
+        self.bandTrees = bandTrees
+        self.tonalTrees = tonalTrees
     }
 
-    /// How sure (0...1) that `candidate` is a bell; 0 when it fails a hard rule.
-    public func confidence(_ candidate: BellCandidate) -> Double {
+    /// How sure (0...1) that `candidate` is a bell, given what surrounds it.
+    public func confidence(_ candidate: BellCandidate, _ around: BellSurroundings = BellSurroundings()) -> Double {
         let d = candidate.duration
-        if candidate.meanPartials > 0 { return tonalConfidence(candidate) }
         guard d >= config.bellMinSeconds, d <= config.bellMaxSeconds else { return 0 }
-        guard candidate.slopeDbPerSecond >= -config.bellMaxDecayDbPerSecond else { return 0 }
-        guard candidate.meanPurity <= config.bellMaxPurity else { return 0 }
-        guard candidate.brightShare >= config.bellMinBrightShare else { return 0 }
-        guard candidate.sustainShare >= config.bellMinSustainShare else { return 0 }
-        guard candidate.meanTiltDb >= config.bellMinMeanTiltDb else { return 0 }
-        guard candidate.levelSwingDb <= config.bellMaxSwingDb else { return 0 }
-        // Positive evidence: a bell's fixed partials, or a bell band standing out from the voices and not
-        // itself a voice's comb of harmonics (laughter).
-        guard candidate.stableShare >= config.bellMinStableShare
-                || (candidate.standOutDb >= config.bellMinStandOutDb
-                    && candidate.harmonicity <= config.bellMaxHarmonicity) else { return 0 }
-        let duration = min(1, d / 2)
-        let rise = min(1, max(0, (candidate.meanRiseDb - config.bellRiseDb) / 15))
-        let fill = min(1, max(0, (candidate.sustainShare - config.bellMinSustainShare) / 0.3))
-        return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * fill)
+        let trees = BellModel.of(candidate) == .band ? bandTrees : tonalTrees
+        return trees.probability(BellModel.inputs(candidate, around))
     }
 
-    /// How sure (0...1) that a ring of fixed partials (a chime, a buzzer) is a bell; 0 when it fails a hard
-    /// rule: too short (a ding), too long, too few partials at once or over its length, or no louder than the
-    /// room before it.
-    func tonalConfidence(_ candidate: BellCandidate) -> Double {
-        let d = candidate.duration
-        guard d >= config.tonalMinSeconds, d <= config.bellMaxSeconds else { return 0 }
-        guard candidate.meanPartials >= config.tonalMinPartials,
-              candidate.meanPartials * d >= config.tonalMinPartialSeconds else { return 0 }
-        guard candidate.meanRiseDb >= config.tonalMinOnsetRiseDb else { return 0 }
-        let duration = min(1, d / 3)
-        let rise = min(1, max(0, (candidate.meanRiseDb - config.tonalMinOnsetRiseDb) / 15))
-        let partials = min(1, max(0, (candidate.meanPartials - config.tonalMinPartials) / 2))
-        return min(1, 0.45 + 0.2 * duration + 0.2 * rise + 0.15 * partials)
-    }
-
-    /// The bell that starts the class (time and confidence unrounded): of the candidates confident enough
-    /// in the leading `bellSearchFraction` of a recording `duration` seconds long (overlapping ones counted
-    /// once, as the most confident of them), the earliest whose confidence is within `bellPreferenceMargin`
-    /// of the most confident one's; nil when there is none.
-    public func startingBell(_ candidates: [BellCandidate], duration: Double) -> Bell? {
-        decide(candidates, duration: duration).bell
+    /// The bell that starts the class (time and confidence unrounded): of the events (`events`) confident
+    /// enough in the leading `bellSearchFraction` of a recording `duration` seconds long, the earliest whose
+    /// confidence is within `bellPreferenceMargin` of the most confident one's; nil when there is none.
+    public func startingBell(_ candidates: [BellCandidate], duration: Double, context: BellContext = .none) -> Bell? {
+        decide(candidates, duration: duration, context: context).bell
     }
 
     /// Every candidate's confidence, and the one taken for the starting bell.
-    public func decide(_ candidates: [BellCandidate], duration: Double) -> BellDecision {
-        let confidences = candidates.map(confidence)
-        let chosen = startingCandidate(candidates, duration: duration, confidences: confidences)
-        let bell = chosen.map { Bell(timeSeconds: candidates[$0.index].start, source: .detected, confidence: $0.confidence) }
-        return BellDecision(confidences: confidences, chosen: chosen?.index, bell: bell)
+    public func decide(_ candidates: [BellCandidate], duration: Double, context: BellContext = .none) -> BellDecision {
+        let confidences = candidates.indices.map { confidence(candidates[$0], context.surroundings(of: $0, in: candidates)) }
+        guard let event = startingEvent(candidates, duration: duration, confidences: confidences) else {
+            return BellDecision(confidences: confidences, chosen: nil, bell: nil)
+        }
+        let bell = Bell(timeSeconds: candidates[event.first].start, source: .detected, confidence: event.confidence)
+        return BellDecision(confidences: confidences, chosen: event.surest, bell: bell)
     }
 
-    /// The index in `candidates` of the one `startingBell` takes, with its confidence.
-    func startingCandidate(_ candidates: [BellCandidate], duration: Double,
-                           confidences: [Double]) -> (index: Int, confidence: Double)? {
-        let limit = duration * config.bellSearchFraction
-        let confident = candidates.indices.filter { candidates[$0].start <= limit }
-            .sorted { candidates[$0].start < candidates[$1].start }
-            .map { ($0, confidences[$0]) }.filter { $0.1 >= config.bellMinConfidence }
-        // One sound heard by both trackers (a bell's partials and its bell band), or a ring that chatter before
-        // it drew out earlier, is one event: a candidate that a more confident one overlaps gives way to it,
-        // so the event is dated by its most confident view.
-        let scored = confident.filter { i, score in
+    /// One sounding: candidates at least `bellEventConfidence` sure that overlap or follow one another within
+    /// `bellEventGapSeconds` (a chime's notes found one by one, a bell heard by both trackers, a ring split at
+    /// an onset). It is as sure as its surest part and dated at its first: a bell is dated where it began,
+    /// even when a later part of it is the clearest.
+    struct Event {
+        var first: Int
+        var surest: Int
+        var end: Double
+        var confidence: Double
+    }
+
+    /// The events among `candidates`, in time order.
+    func events(_ candidates: [BellCandidate], confidences: [Double]) -> [Event] {
+        let parts = candidates.indices.filter { confidences[$0] >= config.bellEventConfidence }
+            .sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
+        var events: [Event] = []
+        for i in parts {
             let c = candidates[i]
-            return !confident.contains { j, other in
-                other > score && candidates[j].start < c.end && c.start < candidates[j].end
+            if var last = events.last, c.start <= last.end + config.bellEventGapSeconds {
+                last.end = max(last.end, c.end)
+                if confidences[i] > last.confidence { last.confidence = confidences[i]; last.surest = i }
+                events[events.count - 1] = last
+            } else {
+                events.append(Event(first: i, surest: i, end: c.end, confidence: confidences[i]))
             }
         }
-        guard let best = scored.map({ $0.1 }).max() else { return nil }
-        return scored.first { $0.1 >= best - config.bellPreferenceMargin }
+        return events
+    }
+
+    /// The event that starts the class (see `startingBell`).
+    func startingEvent(_ candidates: [BellCandidate], duration: Double, confidences: [Double]) -> Event? {
+        let limit = duration * config.bellSearchFraction
+        let confident = events(candidates, confidences: confidences)
+            .filter { candidates[$0.first].start <= limit && $0.confidence >= config.bellMinConfidence }
+        guard let best = confident.map(\.confidence).max() else { return nil }
+        return confident.first { $0.confidence >= best - config.bellPreferenceMargin }
     }
 }
 
@@ -94,7 +90,8 @@ public struct BellDetector: Sendable {
 public struct BellDecision: Sendable, Equatable {
     /// Per candidate, in the candidates' order: how sure (0...1) that it is a bell.
     public var confidences: [Double]
-    /// The index of the candidate taken for the bell that starts the class.
+    /// The index of the surest candidate of the event taken for the bell that starts the class (the bell is
+    /// dated at the event's first candidate).
     public var chosen: Int?
     /// That bell (time and confidence unrounded), or nil.
     public var bell: Bell?

@@ -37,10 +37,26 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     /// Mean harmonicity (`SpectralFrame.harmonicity`) of the ring's bright frames: high for voices and
     /// laughter, low for a bell. 0 for a ring found by `TonalTracker`.
     public var harmonicity: Double
+    /// How sharply it began, dB: for a ring in the bell band, the band's mean level over the ring's first 64 ms
+    /// against the 64 ms before it (a bell or a struck note jumps; chatter swells). 0 for a ring of partials.
+    public var onsetDb: Double
+    /// For a ring of fixed partials: the longest any one partial held, seconds (a chime's note or a tone
+    /// generator holds; a voice's vowel moves on). 0 for a ring found in the bell band.
+    public var holdSeconds: Double
+    /// What the ring added to the room, band by band (`AddedSound`, `BandPowers.edgesHz`): each band's share
+    /// (0...1) of the added power ...
+    public var addedShares: [Double]
+    /// ... and how much it added over the room, dB.
+    public var addedDb: Double
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
                 meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
-                levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0, harmonicity: Double = 0) {
+                levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0, harmonicity: Double = 0,
+                onsetDb: Double = 0, holdSeconds: Double = 0, addedShares: [Double] = [], addedDb: Double = 0) {
+        self.addedShares = addedShares
+        self.addedDb = addedDb
+        self.onsetDb = onsetDb
+        self.holdSeconds = holdSeconds
         self.meanPartials = meanPartials
         self.harmonicity = harmonicity
         self.excessRiseDb = excessRiseDb
@@ -153,7 +169,16 @@ struct BellTracker {
     private var recentLevels = [Double](repeating: 0, count: 2 * BellTracker.swingBlock)
     private var recentCount = 0
     private var swingSum = 0.0, swingCount = 0, pendingSwing = 0.0, pendingSwingCount = 0
+    // The onset: the bell band's mean over the block before the run, and over the run's first block.
+    private var beforeRun = 0.0, firstBlockSum = 0.0, firstBlockCount = 0
     private(set) var candidates: [BellCandidate] = []
+    // The warm-up (nil once judged): held frames, how many to hold, and the bright ones once judged.
+    private struct Held { var frame: SpectralFrame; var time: Double; var stableShare: Double; var harmonicity: Double
+                          var bands: BandPowers }
+    private var added: AddedSound
+    private var warmup: [Held]? = []
+    private let warmupFrames: Int
+    private var warmupBright: [Double] = []
 
     init(config: SegmentationConfig, frameSeconds: Double, hopSeconds: Double) {
         self.config = config
@@ -161,6 +186,9 @@ struct BellTracker {
         self.hopSeconds = hopSeconds
         let capacity = max(8, Int((config.bellTracker.bellFloorSeconds / hopSeconds).rounded()))
         let minimum = max(4, Int((1.0 / hopSeconds).rounded()))
+        warmupFrames = capacity
+        added = AddedSound(seconds: 2, hopSeconds: hopSeconds)
+        warmup?.reserveCapacity(capacity)
         bellFloor = LevelFloor(capacity: capacity, percentile: config.bellTracker.bellFloorPercentile, minimumCount: minimum)
         voiceFloor = LevelFloor(capacity: capacity, percentile: config.bellTracker.bellFloorPercentile, minimumCount: minimum)
         runLevels = [Int32](repeating: 0, count: LevelFloor.binCount)
@@ -168,15 +196,51 @@ struct BellTracker {
 
     /// Takes the frame starting at `time`, with the frame's own harmonicity; returns whether it was bright.
     @discardableResult
-    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0) -> Bool {
-        consume(frame, at: time, stableShare: stableShare, harmonicity: { frame.harmonicity })
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double = 0,
+                          bands: BandPowers = BandPowers()) -> Bool {
+        consume(frame, at: time, stableShare: stableShare, bands: bands, harmonicity: { frame.harmonicity })
     }
 
     /// Takes the frame starting at `time`; returns whether it was bright. `harmonicity` is asked only of
-    /// bright frames (it costs the most to measure). Allocates nothing.
+    /// bright frames (it costs the most to measure), except in the warm-up. Allocates nothing after the warm-up.
+    ///
+    /// The warm-up: the first `bellFloorSeconds` of frames are held back (false is returned for them) until
+    /// the floors hold them all, and then judged against those floors: a bell ringing from the first sample
+    /// (teachers start recording when it rings) is measured against the room after it, not against itself.
+    /// Their brightness is then given by `takeWarmupBright`.
     @discardableResult
-    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double,
+    mutating func consume(_ frame: SpectralFrame, at time: Double, stableShare: Double, bands: BandPowers = BandPowers(),
                           harmonicity: () -> Double) -> Bool {
+        if warmup != nil {
+            warmup!.append(Held(frame: frame, time: time, stableShare: stableShare, harmonicity: harmonicity(), bands: bands))
+            if warmup!.count >= warmupFrames { replayWarmup() }
+            return false
+        }
+        return process(frame, at: time, stableShare: stableShare, bands: bands, harmonicity: harmonicity, push: true)
+    }
+
+    /// The frames held in the warm-up: into the floors first, then judged against them.
+    private mutating func replayWarmup() {
+        guard let held = warmup else { return }
+        warmup = nil
+        for h in held {
+            bellFloor.push(h.frame.bellDb)
+            voiceFloor.push(h.frame.voiceDb)
+        }
+        for h in held where process(h.frame, at: h.time, stableShare: h.stableShare, bands: h.bands,
+                                     harmonicity: { h.harmonicity }, push: false) {
+            warmupBright.append(h.time)
+        }
+    }
+
+    /// The start times of the warm-up's frames found bright when it was replayed (each given once).
+    mutating func takeWarmupBright() -> [Double] {
+        defer { warmupBright = [] }
+        return warmupBright
+    }
+
+    private mutating func process(_ frame: SpectralFrame, at time: Double, stableShare: Double, bands: BandPowers,
+                                  harmonicity: () -> Double, push: Bool) -> Bool {
         var bright = false
         // This block's mean level (for onsets), and the swing: that mean against the block before it.
         let block = Self.swingBlock
@@ -218,12 +282,22 @@ struct BellTracker {
                 runOpen = true
                 runStart = onset
                 resetRun()
+                // The jump began a block ago: its first block is the last one, the one before it the level before.
+                beforeRun = recentCount >= 2 * block ? olderBlockMean() : frame.bellDb
+                firstBlockSum = recentMean * Double(block) - frame.bellDb
+                firstBlockCount = block - 1
             }
             if bright {
                 if !runOpen {
                     runOpen = true
                     runStart = time
                     resetRun()
+                    beforeRun = blockBefore(frame.bellDb)
+                }
+                added.add(bands)
+                if firstBlockCount < block {
+                    firstBlockSum += frame.bellDb
+                    firstBlockCount += 1
                 }
                 if let swing { pendingSwing += swing; pendingSwingCount += 1 }
                 swingSum += pendingSwing; swingCount += pendingSwingCount
@@ -242,18 +316,41 @@ struct BellTracker {
             } else if runOpen, let swing {
                 pendingSwing += swing; pendingSwingCount += 1
             }
+            if !runOpen { added.room(bands) }
         }
-        bellFloor.push(frame.bellDb)
-        voiceFloor.push(frame.voiceDb)
+        if push {
+            bellFloor.push(frame.bellDb)
+            voiceFloor.push(frame.voiceDb)
+        }
         return bright
     }
 
-    /// Closes a run still open at the end of the audio.
+    /// Closes a run still open at the end of the audio (after judging a warm-up that the audio did not outlast).
     mutating func finish() {
+        replayWarmup()
         if runOpen { closeRun() }
     }
 
+    /// The mean bell-band level of the block before the current frame (the current one alone when there is none).
+    private func blockBefore(_ current: Double) -> Double {
+        let block = Self.swingBlock
+        guard recentCount > block else { return current }
+        var sum = 0.0
+        for j in 1...block { sum += recentLevels[(recentCount - 1 - j) % (2 * block)] }
+        return sum / Double(block)
+    }
+
+    /// The mean of the older of the two blocks held.
+    private func olderBlockMean() -> Double {
+        let block = Self.swingBlock
+        var sum = 0.0
+        for j in 0..<block { sum += recentLevels[(recentCount - 1 - block - j) % (2 * block)] }
+        return sum / Double(block)
+    }
+
     private mutating func resetRun() {
+        firstBlockSum = 0; firstBlockCount = 0
+        added.start()
         brightCount = 0
         sumRise = 0; sumTilt = 0; sumPurity = 0; sumStable = 0; sumExcess = 0; sumHarmonic = 0
         sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
@@ -268,6 +365,7 @@ struct BellTracker {
         let end = cut.map { min($0, lastBright + frameSeconds) } ?? (lastBright + frameSeconds)
         guard end - runStart >= config.bellTracker.bellMinSeconds, brightCount > 1 else { return }
         let n = Double(brightCount)
+        let shape = added.measure
         let denominator = n * sumTT - sumT * sumT
         let slope = denominator > 0 ? (n * sumTL - sumT * sumL) / denominator : 0
         let spanned = ((lastBright - runStart) / hopSeconds).rounded() + 1
@@ -287,6 +385,8 @@ struct BellTracker {
                                         sustainShare: min(1, Double(sustained) / spanned), slopeDbPerSecond: slope,
                                         levelSwingDb: swingCount > 0 ? swingSum / Double(swingCount) : 0,
                                         stableShare: sumStable / n, excessRiseDb: sumExcess / n,
-                                        harmonicity: sumHarmonic / n))
+                                        harmonicity: sumHarmonic / n,
+                                        onsetDb: firstBlockCount > 0 ? firstBlockSum / Double(firstBlockCount) - beforeRun : 0,
+                                        addedShares: shape.shares, addedDb: shape.addedDb))
     }
 }

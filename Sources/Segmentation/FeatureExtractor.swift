@@ -155,11 +155,12 @@ public struct FeatureExtractor: MediaSink {
         let frame = power.withUnsafeBufferPointer { kernel.measure($0, withHarmonicity: false) }
         let start = end - n
         let time = Double(start) / Double(sampleRate)
-        power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time) }
+        let bands = power.withUnsafeBufferPointer { BandPowers.measure($0, size: n, sampleRate: sampleRate) }
+        power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time, bands: bands) }
         let spectral = kernel
         let stable = tonalTracker.bellStableShare
         let bright = power.withUnsafeBufferPointer { p in
-            tracker.consume(frame, at: time, stableShare: stable, harmonicity: { spectral.harmonicity(p) })
+            tracker.consume(frame, at: time, stableShare: stable, bands: bands, harmonicity: { spectral.harmonicity(p) })
         }
         let stepIndex = (start + n / 2) / samplesPerStep
         ensureAudioSteps(stepIndex + 1)
@@ -167,6 +168,17 @@ public struct FeatureExtractor: MediaSink {
         bellSum[stepIndex] += frame.bellDb
         spectralFrames[stepIndex] += 1
         if bright { brightFrames[stepIndex] += 1 }
+        countWarmupBright()
+    }
+
+    /// Counts, in their steps, the warm-up's bright frames once the bell tracker has judged them.
+    private mutating func countWarmupBright() {
+        let n = frameBuffer.count
+        for time in tracker.takeWarmupBright() {
+            let stepIndex = (Int((time * Double(sampleRate)).rounded()) + n / 2) / samplesPerStep
+            ensureAudioSteps(stepIndex + 1)
+            brightFrames[stepIndex] += 1
+        }
     }
 
     private mutating func ensureAudioSteps(_ count: Int) {
@@ -191,6 +203,7 @@ public struct FeatureExtractor: MediaSink {
         let motion = video.motion, localMotion = video.localMotion, globalChange = video.globalChange
         let luma = video.luma, cellMotion = video.cellMotion, cameraSpeed = video.cameraSpeed
         tracker.finish()
+        countWarmupBright()
         tonalTracker.finish()
         let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)

@@ -20,7 +20,9 @@ public enum LessonSegmentation {
     }
 
     public static func run(_ series: FeatureSeries, duration: Double, config: SegmentationConfig) -> Outcome {
-        let decision = BellDetector(config: config.bellDetector).decide(series.bellCandidates, duration: duration)
+        let decision = BellDetector(config: config.bellDetector)
+            .decide(series.bellCandidates, duration: duration,
+                    context: BellContext(voiceDb: series.voiceDb, stepSeconds: series.stepSeconds))
         let (segments, trace) = Segmenter(config: config).run(series, duration: duration)
         return Outcome(bell: decision.bell, segments: segments, trace: trace, bellDecision: decision)
     }

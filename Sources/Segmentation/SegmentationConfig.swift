@@ -132,6 +132,10 @@ public struct BellTrackerSettings: SettingsGroup {
     public var tonalGapSeconds = 0.32
     @Setting(0...10, "Seconds before a ring over which the room's level is taken, to tell a new sound from a tail.")
     public var tonalOnsetSeconds = 0.5
+    @Setting(0...60, "A bin also holds a partial, under a louder room, when its level (smoothed over about 0.1 s) rises this many dB over its own floor and this much more than the bins two away rose over theirs (a new narrow line: a chime under chatter); 0: off.")
+    public var tonalLineRiseDb = 6.0
+    @Setting(0.5...60, "Seconds over which a bin's floor follows its level upward, for tonalLineRiseDb (downward it follows 4 times faster).")
+    public var tonalLineFloorSeconds = 4.0
 
     public init() {}
 
@@ -145,46 +149,24 @@ public struct BellTrackerSettings: SettingsGroup {
     }
 }
 
-/// Which candidates are bells, how sure, and which one starts the class (`BellDetector`).
+/// Which candidates are bells, how sure, and which one starts the class (`BellDetector`). How sure is not a
+/// setting: it is the fitted classifier's probability (`BellModel`, `BellTrees.swift`, made by
+/// `scripts/fit_bells.py` on the bell library).
 public struct BellDetectorSettings: SettingsGroup {
     @Setting(0...60, "A ring lasts at least this many seconds (dings, ticks and beeps are shorter) ...")
     public var bellMinSeconds = 0.8
     @Setting(0...600, "... and at most this many (longer bright sound is machinery or noise).")
     public var bellMaxSeconds = 10.0
-    @Setting(0...1000, "A ring that fades faster than this, in dB per second, is one struck note (a ding).")
-    public var bellMaxDecayDbPerSecond = 14.0
-    @Setting(0...1, "A ring whose bell-band energy sits in one pure partial more than this share of the time is a beep.")
-    public var bellMaxPurity = 0.9
-    @Setting(0...1, "Share of a ring's frames that must be bright (a timer's ticks are far sparser).")
-    public var bellMinBrightShare = 0.4
-    @Setting(0...1, "Share of a ring's frames that must hold its level (beeps and voices come and go).")
-    public var bellMinSustainShare = 0.6
-    @Setting(-60...60, "A ring's mean bell band minus voice band (dB) is at least this (phones and voices are far lower).")
-    public var bellMinMeanTiltDb = -5.0
-    @Setting(0...60, "A ring whose bell-band level swings more than this (dB, block to block of 64 ms) rises and falls like speech.")
-    public var bellMaxSwingDb = 3.5
-    @Setting(0...1, "Evidence of a bell, one of two: at least this share of its bell-band energy in persistent partials ...")
-    public var bellMinStableShare = 0.02
-    @Setting(-60...120, "... or the bell band standing out from the voices by this many dB ...")
-    public var bellMinStandOutDb = 6.0
-    @Setting(0...1, "... with a harmonicity (a voice's comb) of at most this.")
-    public var bellMaxHarmonicity = 0.3
-    @Setting(0...60, "Rise over the floor (dB) from which a ring's rise starts adding to its confidence.")
-    public var bellRiseDb = 12.0
-    @Setting(0...60, "A ring of fixed partials lasts at least this many seconds ...")
-    public var tonalMinSeconds = 0.8
-    @Setting(0...64, "... holds at least this many persistent partials at once on average ...")
-    public var tonalMinPartials = 1.25
-    @Setting(0...1000, "... and at least this many partial-seconds (its length times its mean partials) ...")
-    public var tonalMinPartialSeconds = 2.25
-    @Setting(-60...60, "... and its partials stand this many dB over the room's level just before it.")
-    public var tonalMinOnsetRiseDb = 4.0
     @Setting(0...1, "Candidates below this confidence are not bells.")
     public var bellMinConfidence = 0.5
     @Setting(0...1, "The bell that starts the class is looked for in this leading share of the recording.")
     public var bellSearchFraction = 0.6
-    @Setting(0...1, "The starting bell is the earliest candidate there whose confidence is within this of the most confident one.")
+    @Setting(0...1, "The starting bell is the earliest event there whose confidence is within this of the most confident one.")
     public var bellPreferenceMargin = 0.15
+    @Setting(0...1, "Candidates at least this sure that overlap or follow one another closely are one event (a chime's notes, a bell heard by both trackers), dated at its first ...")
+    public var bellEventConfidence = 0.1
+    @Setting(0...10, "... when each starts at most this many seconds after the event so far ended.")
+    public var bellEventGapSeconds = 1.0
 
     public init() {}
 }

@@ -34,6 +34,12 @@ struct TonalTracker {
     private let scale: Double
     private var run: [Int32]
     private var peak: [Bool]
+    // The line-rise test (`tonalLineRiseDb`): each bin's smoothed level and its slow floor, and the
+    // smoothing factors (per frame) for the level, the floor going up, and going down.
+    private var smooth: [Float]
+    private var lineFloor: [Float]
+    private let lineRatio: Float
+    private let smoothAlpha: Float, upAlpha: Float, downAlpha: Float
     /// The band level (dB) of recent frames, a ring.
     private var history: [Double]
     private var frameIndex = 0
@@ -44,6 +50,9 @@ struct TonalTracker {
     private var lastTonalTime = 0.0
     private var frames = 0, partialSum = 0
     private var onsetRiseDb = 0.0
+    private var longestHeld: Int32 = 0
+    private var added: AddedSound
+    private var sumT = 0.0, sumTT = 0.0, sumL = 0.0, sumTL = 0.0
     private var maxDb = -200.0
     private(set) var candidates: [BellCandidate] = []
 
@@ -65,13 +74,22 @@ struct TonalTracker {
         scale = 2 / (Double(size) * windowEnergy)
         run = [Int32](repeating: 0, count: size / 2 + 1)
         peak = [Bool](repeating: false, count: size / 2 + 1)
+        added = AddedSound(seconds: 2, hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
+        smooth = [Float](repeating: 0, count: size / 2 + 1)
+        lineFloor = [Float](repeating: 0, count: size / 2 + 1)
+        lineRatio = config.bellTracker.tonalLineRiseDb > 0 ? Float(pow(10, config.bellTracker.tonalLineRiseDb / 10)) : 0
+        let hop = hopSeconds
+        func alpha(_ seconds: Double) -> Float { Float(1 - exp(-hop / max(hop, seconds))) }
+        smoothAlpha = alpha(0.1)
+        upAlpha = alpha(config.bellTracker.tonalLineFloorSeconds)
+        downAlpha = alpha(config.bellTracker.tonalLineFloorSeconds / 4)
         history = [Double](repeating: config.features.silenceDb, count: 128)
     }
 
     private func db(_ e: Double) -> Double { e > 0 ? max(config.features.silenceDb - 30, 10 * log10(e * scale)) : config.features.silenceDb - 30 }
 
     /// Takes the power spectrum of the frame starting at `time`. Allocates nothing.
-    mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double) {
+    mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double, bands: BandPowers = BandPowers()) {
         let p = power.baseAddress!
         var band: Float = 0
         let scanLow = min(low, bellLow)
@@ -82,6 +100,7 @@ struct TonalTracker {
             peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
             if peak[k] { strongest = max(strongest, v) }
         }
+        if lineRatio > 0 { markNewLines(p, from: scanLow, to: scanHigh) }
         let floor = strongest * rangeRatio
         for k in scanLow..<scanHigh where peak[k] && p[k] < floor { peak[k] = false }
         var tonal: Float = 0
@@ -110,7 +129,8 @@ struct TonalTracker {
                 open = true
                 let first = frameIndex - Int(longest) + 1
                 start = max(0, time - Double(frameIndex - first) * hopSeconds)
-                frames = 0; partialSum = 0; maxDb = -200
+                frames = 0; partialSum = 0; maxDb = -200; longestHeld = 0
+                sumT = 0; sumTT = 0; sumL = 0; sumTL = 0
                 // The room just before the ring: the median band level over the `tonalOnsetSeconds` before it.
                 let span = max(4, Int((config.bellTracker.tonalOnsetSeconds / hopSeconds).rounded()))
                 let end = first - 4
@@ -127,15 +147,44 @@ struct TonalTracker {
                     loudest = max(loudest, history[j % history.count])
                 }
                 onsetRiseDb = loudest - (before.isEmpty ? config.features.silenceDb : before[before.count / 2])
+                added.start()
             }
+            added.add(bands)
             lastTonal = frameIndex
             lastTonalTime = time
             frames += 1
             partialSum += partials
+            longestHeld = max(longestHeld, longest)
+            let t = time - start
+            sumT += t; sumTT += t * t; sumL += tonalDb; sumTL += t * tonalDb
             maxDb = max(maxDb, tonalDb)
         }
+        if !open { added.room(bands) }
         history[frameIndex % history.count] = bandDb
         frameIndex += 1
+    }
+
+    /// Marks as peaks the bins whose smoothed level rose `tonalLineRiseDb` over their own floor, and that much
+    /// more than the bins two away rose over theirs: a narrow line new in the room, however loud the room (as
+    /// other peaks, kept only within `tonalPartialRangeDb` of the frame's strongest: a tone's sidelobes are not
+    /// lines of their own).
+    private mutating func markNewLines(_ p: UnsafePointer<Float>, from low: Int, to high: Int) {
+        let first = frameIndex == 0
+        for k in (low - 2)..<(high + 2) {
+            smooth[k] = first ? p[k] : smooth[k] + smoothAlpha * (p[k] - smooth[k])
+        }
+        if frameIndex * 4 >= Int(1 / hopSeconds) {   // after a quarter second of floor
+            for k in low..<high where !peak[k] {
+                let rise = smooth[k] / max(lineFloor[k], 1e-20)
+                guard rise >= lineRatio, smooth[k] >= smooth[k - 1], smooth[k] >= smooth[k + 1] else { continue }
+                let sides = 0.5 * (smooth[k - 2] / max(lineFloor[k - 2], 1e-20) + smooth[k + 2] / max(lineFloor[k + 2], 1e-20))
+                if rise >= lineRatio * sides { peak[k] = true }
+            }
+        }
+        for k in (low - 2)..<(high + 2) {
+            let a = smooth[k] > lineFloor[k] ? upAlpha : downAlpha
+            lineFloor[k] = first ? smooth[k] : lineFloor[k] + a * (smooth[k] - lineFloor[k])
+        }
     }
 
     /// Closes a ring still open at the end of the audio.
@@ -147,8 +196,15 @@ struct TonalTracker {
         open = false
         let stop = lastTonalTime + frameSeconds
         guard stop - start >= config.bellTracker.bellMinSeconds else { return }
+        // The slope of the partials' level over the ring (a struck chime fades, a tone generator holds).
+        let n = Double(frames)
+        let denominator = n * sumTT - sumT * sumT
+        let slope = denominator > 0 ? (n * sumTL - sumT * sumL) / denominator : 0
+        let shape = added.measure
         candidates.append(BellCandidate(start: start, end: stop, brightShare: 1, meanRiseDb: onsetRiseDb,
-                                        meanTiltDb: 0, meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0,
-                                        meanPartials: Double(partialSum) / Double(max(frames, 1))))
+                                        meanTiltDb: 0, meanPurity: 0, sustainShare: 1, slopeDbPerSecond: slope,
+                                        meanPartials: Double(partialSum) / Double(max(frames, 1)),
+                                        holdSeconds: Double(longestHeld) * hopSeconds,
+                                        addedShares: shape.shares, addedDb: shape.addedDb))
     }
 }

@@ -4,10 +4,19 @@ import Testing
 @testable import Segmentation
 
 @Suite struct BellDetectorTests {
-    let detector = BellDetector()
+    /// A detector with a simple model, so the choice among candidates is tested apart from the fitted weights:
+    /// a bell-band ring is judged by its rise alone (25 dB: 0.68; 12.5 dB: 0.25), a ring of partials by how
+    /// many it held (4: 0.69).
+    /// A detector with simple trees, so the choice among candidates is tested apart from the fitted ones: a
+    /// bell-band ring is judged by its rise alone (up to 15 dB: 0.25; to 23 dB: 0.57; more: 0.68), a ring of
+    /// partials by how many it held (more than 3: 0.69).
+    let detector = BellDetector(
+        bandTrees: BoostedTrees(base: 0, roots: [0], feature: [1, -1, 1, -1, -1], threshold: [1.5, 0, 2.3, 0, 0],
+                                left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -1.1, 0, 0.3, 0.75]),
+        tonalTrees: BoostedTrees(base: 0.8, roots: [0], feature: [2, -1, -1], threshold: [3, 0, 0], left: [1, -1, -1],
+                                 right: [2, -1, -1], value: [0, -3.8, 0]))
 
-    /// A ring in the bell band; by default one that stands out from the voices (12 dB more rise, 10 dB above
-    /// them) and is no comb of harmonics, so it carries the evidence a bell needs.
+    /// A ring in the bell band.
     func candidate(duration: Double = 2, rise: Double = 25, purity: Double = 0.3, slope: Double = 0,
                    share: Double = 0.95, tilt: Double = 10, excessRise: Double = 12, stable: Double = 0,
                    harmonicity: Double = 0.1) -> BellCandidate {
@@ -16,55 +25,59 @@ import Testing
                       excessRiseDb: excessRise, harmonicity: harmonicity)
     }
 
-    /// A ring that passes every other rule is a bell only with evidence: fixed partials in the bell band, or a
-    /// bell band standing out from the voices without being a voice's comb of harmonics. A burst of chatter
-    /// stands out too little; laughter stands out but is harmonic.
-    @Test func aRingNeedsEvidenceOfABell() {
-        let chatter = candidate(tilt: -2, excessRise: 4, stable: 0, harmonicity: 0.42)
-        #expect(chatter.standOutDb == 4)
-        #expect(detector.confidence(chatter) == 0)
-        let laughter = candidate(tilt: 1.5, excessRise: 12, stable: 0, harmonicity: 0.44)
-        #expect(detector.confidence(laughter) == 0)
-        #expect(detector.confidence(candidate(tilt: -2, excessRise: 4, stable: 0.1, harmonicity: 0.5)) >= 0.8)  // fixed partials (a buzzer)
-        #expect(detector.confidence(candidate(tilt: -2, excessRise: 7, stable: 0, harmonicity: 0.15)) >= 0.8)  // lifted past the voices
-        #expect(candidate(tilt: 3, excessRise: 4).standOutDb == 7)                                            // standing above them
-        #expect(detector.confidence(candidate(tilt: 3, excessRise: 4)) >= 0.8)
-        #expect(detector.startingBell([chatter], duration: 60) == nil)
-        #expect(detector.startingBell([laughter], duration: 60) == nil)
-    }
-
-    /// A ring of fixed partials is judged by its partial-seconds: a long ring may hold few partials (a buzzer
-    /// half drowned by group talk), a short one needs many (a chime's notes); a ding's short, thin ring fails.
-    @Test func tonalRingsNeedEnoughPartialSeconds() {
-        func ring(_ seconds: Double, partials: Double) -> BellCandidate {
-            BellCandidate(start: 5, end: 5 + seconds, brightShare: 1, meanRiseDb: 15, meanTiltDb: 0, meanPurity: 0,
-                          sustainShare: 1, slopeDbPerSecond: 0, meanPartials: partials)
+    /// The confidence is the trees' probability of the candidate's bounded inputs; only a length outside
+    /// bellMinSeconds...bellMaxSeconds rules a candidate out.
+    @Test func confidenceIsTheTreesProbability() {
+        let c = candidate(rise: 25)
+        #expect(abs(detector.confidence(c) - 1 / (1 + exp(-0.75))) < 1e-12)
+        #expect(abs(detector.confidence(candidate(rise: 12.5)) - 1 / (1 + exp(1.1))) < 1e-12)
+        #expect(detector.confidence(candidate(duration: 0.5)) == 0)
+        #expect(detector.confidence(candidate(duration: 20)) == 0)
+        let inputs = BellModel.inputs(c, BellSurroundings(followingRiseDb: 25, repeats: 5))
+        #expect(inputs.count == BellModel.band.inputNames.count)
+        #expect(inputs[0] == log(2.0) && inputs[1] == 2.5)
+        let names = BellModel.band.inputNames
+        #expect(inputs[names.firstIndex(of: "after")!] == 2.5 && inputs[names.firstIndex(of: "repeats")!] == 1)   // at most 3
+        #expect(BellModel.inputs(candidate(rise: 400))[1] == 6)                    // rise bounded at 60 dB
+        let ring = BellCandidate(start: 5, end: 8, brightShare: 1, meanRiseDb: 15, meanTiltDb: 0, meanPurity: 0,
+                                 sustainShare: 1, slopeDbPerSecond: -5, meanPartials: 4, holdSeconds: 1)
+        #expect(BellModel.of(ring) == .tonal && BellModel.of(c) == .band)
+        #expect(BellModel.inputs(ring).prefix(8) == [log(3.0), 1.5, 4, log(12.0), 0, -0.5, 0, 0])
+        #expect(BellModel.inputs(ring).count == BellModel.tonal.inputNames.count)
+        var shaped = ring
+        shaped.addedShares = [0, 0, 0.5, 0.5, 0, 0, 0, 0]
+        shaped.addedDb = 12
+        #expect(BellModel.inputs(shaped).suffix(9) == [1.2, 0, 0, 0.5, 0.5, 0, 0, 0, 0])
+        #expect(abs(detector.confidence(ring) - 1 / (1 + exp(-0.8))) < 1e-12)
+        // The fitted trees take every input of their model.
+        for model in BellModel.allCases {
+            #expect(model.trees.feature.allSatisfy { $0 < model.inputNames.count }, "\(model)")
         }
-        #expect(detector.confidence(ring(2.6, partials: 1.3)) >= 0.5)
-        #expect(detector.confidence(ring(1.0, partials: 2.7)) >= 0.5)
-        #expect(detector.confidence(ring(1.3, partials: 1.35)) == 0)   // a phone's ring in the trials: 1.8 partial-seconds
-        #expect(detector.confidence(ring(3.0, partials: 1.1)) == 0)    // too few at once
-        #expect(detector.confidence(ring(0.6, partials: 5)) == 0)      // too short
     }
 
-    @Test func sustainedBrightRingIsABell() {
-        #expect(detector.confidence(candidate()) >= 0.8)
+    /// Repeats: others found the same way, of about the same length, within 30 s, not overlapping it.
+    @Test func repeatsCountRingsLikeIt() {
+        func ring(_ start: Double, _ length: Double) -> BellCandidate {
+            var c = candidate(duration: length)
+            c.start = start; c.end = start + length
+            return c
+        }
+        let phone = [ring(10, 2), ring(13, 2.2), ring(16, 1.8), ring(19, 2), ring(60, 2), ring(22, 5)]
+        #expect(BellContext.repeats(of: 0, in: phone) == 3)    // not the one 50 s later, nor the longer one
+        #expect(BellContext.repeats(of: 4, in: phone) == 0)
     }
 
-    @Test func hardRulesRejectNonBells() {
-        #expect(detector.confidence(candidate(duration: 0.5)) == 0)    // a ding or a beep
-        #expect(detector.confidence(candidate(duration: 20)) == 0)     // machinery
-        #expect(detector.confidence(candidate(slope: -28)) == 0)       // a struck note fading
-        #expect(detector.confidence(candidate(purity: 0.95)) == 0)     // one pure partial
-        #expect(detector.confidence(candidate(share: 0.2)) == 0)       // bursts, not a ring
-    }
-
-    @Test func levelSwingingLikeSpeechIsNotABell() {
+    /// What follows a candidate: the voice band's median over the 10 s after it against the 10 s before it;
+    /// nothing heard on one side gives 0.
+    @Test func contextIsTheVoiceBandAfterAgainstBefore() {
+        let voice: [Double?] = (0..<120).map { i in i < 40 ? -50 : (i < 44 ? -20 : -35) }   // 0.5 s steps
+        let context = BellContext(voiceDb: voice, stepSeconds: 0.5)
         var c = candidate()
-        c.levelSwingDb = 2
-        #expect(detector.confidence(c) >= 0.8)
-        c.levelSwingDb = 5
-        #expect(detector.confidence(c) == 0)
+        c.start = 20; c.end = 22
+        #expect(context.followingRise(c) == 15)
+        c.start = 0.2; c.end = 2
+        #expect(context.followingRise(c) == 0)
+        #expect(BellContext.none.followingRise(c) == 0)
     }
 
     /// A doubtful burst (barely over the floor) before a clear bell does not win by being earlier; a bell
@@ -81,20 +94,33 @@ import Testing
         #expect(detector.startingBell([clear, alsoClear], duration: 180)?.timeSeconds == 16)
     }
 
-    /// A bell heard by both trackers is one event, dated by its more confident view: here the bell band's
-    /// ring was drawn out a second early by chatter before it, and the partials date the bell.
-    @Test func overlappingCandidatesAreOneEvent() {
-        var drawnOut = candidate(rise: 22, share: 0.85)
-        drawnOut.start = 17.1; drawnOut.end = 22.4
-        let partials = BellCandidate(start: 18.22, end: 22.43, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
-                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)
-        #expect(detector.confidence(drawnOut) < detector.confidence(partials))
-        #expect(detector.confidence(drawnOut) >= detector.confidence(partials) - SegmentationConfig().bellDetector.bellPreferenceMargin)
-        #expect(detector.startingBell([drawnOut, partials], duration: 120)?.timeSeconds == 18.22)
-        // Apart, the earlier of two about equally sure bells still starts the class.
-        var apart = drawnOut
+    /// Candidates that overlap or follow one another within bellEventGapSeconds are one event (a chime's notes
+    /// found one by one, a bell heard by both trackers): as sure as its surest part, dated at its first, so a
+    /// bell is dated where it began even when a later part of it is the clearest. A part too doubtful
+    /// (under bellEventConfidence) joins nothing; a gap longer than bellEventGapSeconds parts two events.
+    @Test func partsOfOneSoundingAreOneEventDatedAtItsFirst() {
+        var firstNote = candidate(rise: 22, share: 0.85)          // 0.57
+        firstNote.start = 17.1; firstNote.end = 19.0
+        let partials = BellCandidate(start: 19.5, end: 22.4, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
+                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)   // 0.69
+        let decision = detector.decide([firstNote, partials], duration: 120)
+        #expect(decision.bell?.timeSeconds == 17.1)
+        #expect(decision.bell?.confidence == detector.confidence(partials))
+        #expect(decision.chosen == 1)
+        // Too doubtful to join: the event starts at the partials.
+        var murmur = candidate(duration: 1, rise: 5)               // 0.25
+        murmur.start = 16; murmur.end = 19.0
+        let strict = BellDetector(config: { var s = BellDetectorSettings(); s.bellEventConfidence = 0.3; return s }(),
+                                  bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees)
+        #expect(strict.decide([murmur, partials], duration: 120).bell?.timeSeconds == 19.5)
+        #expect(detector.decide([murmur, partials], duration: 120).bell?.timeSeconds == 16)
+        // Apart (more than a second between them), the earlier of two about equally sure bells starts the class.
+        var apart = firstNote
         apart.start = 5; apart.end = 8
         #expect(detector.startingBell([apart, partials], duration: 120)?.timeSeconds == 5)
+        var later = partials
+        later.start = 30; later.end = 33
+        #expect(detector.events([firstNote, partials, later], confidences: [0.57, 0.69, 0.69]).map(\.first) == [0, 2])
     }
 
     @Test func startingBellIsTheEarliestConfidentOneInTheLeadingPart() {

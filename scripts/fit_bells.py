@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""Fits the bell classifier (boosted trees over each candidate's inputs, `BellModel` in Sources/Segmentation) and
+measures the bell detector, on saved candidates: each recording is decoded once.
+
+    scripts/fit_bells.py candidates DIR... [--out bell-work] [--config FILE]   analyse every NAME.truth.json's recording
+    scripts/fit_bells.py fit [--out bell-work] --train SET... [--folds 5] [--swift Sources/Segmentation/BellTrees.swift]
+    scripts/fit_bells.py report [--out bell-work] --sets SET... [--config FILE]
+
+`candidates` runs `bellwork analyze REC --save-features --bell-candidates` for every trial; a SET is the name of
+the folder the trials came from, with its parent's when that is `bells`, `trials` or `bell-library`
+(`bell-library-tune`, `trials-fit`, `bells-tune`; `lessons` for Fixtures/lessons). A folder's `manifest.json` (the
+bell library's) says per trial what sounded (class, kind, level against the room, position); otherwise the
+truth's notes do.
+
+`fit` labels every candidate of the SETs given: a bell when it starts within 1 s of the true onset; left out
+when it starts later inside the ring (up to 8 s after the onset) or runs into the bell from before; otherwise not
+a bell. Per model (a ring in the bell band, a ring of fixed partials) it fits gradient-boosted trees (logistic
+loss, depth 2, `TREES`), trial by trial cross-validated: each held-out trial's candidates are judged by trees
+fitted on the other folds and its bell chosen as `BellDetector` chooses it (`choose`, checked against the binary:
+`report` on the same trials gives the same bells). It prints the cross-validated figures; with --swift it writes
+the trees fitted on every trial as BellTrees.swift.
+
+`report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings)
+and prints: bells found within 1 s by kind, level band and position, bells at the first second, false bells on
+trials with no bell, the dating error, and two reliability tables (every reported candidate, and the bells
+reported, against the share within 1 s of a true bell). A library trial (one with a position in its manifest) is
+searched whole (`bellSearchFraction` 1: its bell may ring late in it); a lesson as the product searches it.
+"""
+import argparse, collections, csv, json, math, os, random, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fit  # noqa: E402  (its recording lookup)
+
+BIN = fit.BIN
+JOBS = 2
+SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k"]
+MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
+                   "harmonicity", "onset", "after", "repeats"] + SHAPE,
+          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE}
+WHOLE = {"bellDetector": {"bellSearchFraction": 1.0}}
+
+
+def set_name(d):
+    d = os.path.normpath(d)
+    base = os.path.basename(d)
+    parent = os.path.basename(os.path.dirname(d))
+    return f"{parent}-{base}" if parent in ("bell-library", "bells", "trials") else base
+
+
+def candidates(dirs, out, config=None):
+    os.makedirs(out, exist_ok=True)
+    jobs = []
+    for d in dirs:
+        manifest = {}
+        if os.path.exists(os.path.join(d, "manifest.json")):
+            manifest = {m["name"]: m for m in json.load(open(os.path.join(d, "manifest.json")))}
+        for f in sorted(os.listdir(d)):
+            if not f.endswith(".truth.json"):
+                continue
+            stem = f[: -len(".truth.json")]
+            truth = os.path.join(d, f)
+            rec = fit.recording(truth)
+            if rec is None:
+                continue
+            name = f"{set_name(d)}__{stem}"
+            t = json.load(open(truth))
+            meta = manifest.get(stem) or meta_from_notes(t)
+            meta["onset"] = (t.get("bell") or {}).get("timeSeconds")
+            json.dump(meta, open(os.path.join(out, name + ".meta.json"), "w"))
+            jobs.append((rec, os.path.join(out, name)))
+
+    def run(job):
+        rec, base = job
+        done = subprocess.run([BIN, "analyze", rec, "--save-features", base + ".features", "--bell-candidates", base + ".csv",
+                               "--quiet", "--output", "/dev/null"] + (["--config", config] if config else []),
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            for f in (base + ".features", base + ".csv", base + ".meta.json"):
+                if os.path.exists(f):
+                    os.remove(f)
+            return f"{rec}: exit {done.returncode}: {done.stderr.strip()}"
+    with ThreadPoolExecutor(JOBS) as pool:
+        failures = [f for f in pool.map(run, jobs) if f]
+    print(f"{len(jobs) - len(failures)} recordings analysed into {out}" + "".join(f"\n  failed: {f}" for f in failures))
+
+
+def meta_from_notes(truth):
+    notes = truth.get("notes", "")
+    if notes.startswith("Sound only. "):
+        kind = notes[len("Sound only. "):].split(" at ")[0]
+        return {"class": "none" if kind == "no bell" else "bell", "kind": kind}
+    return {"class": "bell" if truth.get("bell") else "none", "kind": "lesson"}
+
+
+def names_of(out, sets):
+    return sorted(f[: -len(".features")] for f in os.listdir(out)
+                  if f.endswith(".features") and f.split("__")[0] in sets)
+
+
+def label(row, onset):
+    start, end = float(row["start"]), float(row["end"])
+    if onset is None:
+        return 0
+    if abs(start - onset) <= 1.0:
+        return 1
+    if onset + 1 < start < onset + 8 or (start < onset - 1 and end > onset):
+        return None
+    return 0
+
+
+def table(out, name):
+    """Per model: (inputs, labels) of a trial's labelled candidates."""
+    onset = json.load(open(os.path.join(out, name + ".meta.json")))["onset"]
+    rows = {m: ([], []) for m in MODELS}
+    with open(os.path.join(out, name + ".csv")) as f:
+        for row in csv.DictReader(f):
+            y = label(row, onset)
+            if y is None:
+                continue
+            model = "tonal" if row["found"] == "partials" else "band"
+            rows[model][0].append([float(row[f"{model}.{k}"]) for k in MODELS[model]])
+            rows[model][1].append(y)
+    return rows
+
+
+# ----------------------------------------------------------------------------- boosted trees
+TREES = dict(trees=150, depth=2, rate=0.1, l2=1.0, min_hessian=1.0)
+
+
+def fit_trees(X, y, trees, depth, rate, l2, min_hessian):
+    """Gradient boosting with the logistic loss (Newton steps, XGBoost's split gain): (base, [tree]), each tree
+    a nested tuple ('leaf', value) or ('split', feature, threshold, left, right), the rate folded into leaves."""
+    import numpy as np
+    p0 = min(1 - 1e-3, max(1e-3, y.mean()))
+    base = math.log(p0 / (1 - p0))
+    F = np.full(len(y), base)
+    model = []
+    for _ in range(trees):
+        p = 1 / (1 + np.exp(-F))
+        g, h = p - y, p * (1 - p)
+        tree = grow(X, g, h, np.arange(len(y)), depth, l2, min_hessian, rate)
+        F += predict_tree(tree, X)
+        model.append(tree)
+    return base, model
+
+
+def grow(X, g, h, idx, depth, l2, min_hessian, rate):
+    import numpy as np
+    G, H = g[idx].sum(), h[idx].sum()
+    leaf = ("leaf", float(-rate * G / (H + l2)))
+    if depth == 0 or len(idx) < 4:
+        return leaf
+    best_gain, best = 0.0, None
+    for j in range(X.shape[1]):
+        order = np.argsort(X[idx, j], kind="stable")
+        xs = X[idx, j][order]
+        gl, hl = np.cumsum(g[idx][order]), np.cumsum(h[idx][order])
+        gain = gl ** 2 / (hl + l2) + (G - gl) ** 2 / (H - hl + l2) - G ** 2 / (H + l2)
+        ok = (hl >= min_hessian) & (H - hl >= min_hessian) & np.r_[xs[1:] > xs[:-1], False]
+        if not ok.any():
+            continue
+        gain[~ok] = -1
+        k = int(np.argmax(gain))
+        if gain[k] > best_gain:
+            best_gain, best = gain[k], (j, float(0.5 * (xs[k] + xs[k + 1])))
+    if best is None:
+        return leaf
+    j, threshold = best
+    mask = X[idx, j] <= threshold
+    return ("split", j, threshold, grow(X, g, h, idx[mask], depth - 1, l2, min_hessian, rate),
+            grow(X, g, h, idx[~mask], depth - 1, l2, min_hessian, rate))
+
+
+def predict_tree(tree, X):
+    import numpy as np
+    if tree[0] == "leaf":
+        return np.full(len(X), tree[1])
+    _, j, threshold, left, right = tree
+    mask = X[:, j] <= threshold
+    out = np.empty(len(X))
+    out[mask] = predict_tree(left, X[mask])
+    out[~mask] = predict_tree(right, X[~mask])
+    return out
+
+
+def probability(model, X):
+    import numpy as np
+    base, trees = model
+    F = np.full(len(X), base)
+    for t in trees:
+        F += predict_tree(t, X)
+    return 1 / (1 + np.exp(-np.clip(F, -30, 30)))
+
+
+def fit_models(tables, names):
+    import numpy as np
+    models = {}
+    for model in MODELS:
+        X = [x for n in names for x in tables[n][model][0]]
+        y = [v for n in names for v in tables[n][model][1]]
+        if X:
+            models[model] = fit_trees(np.array(X, float), np.array(y, float), **TREES)
+    return models
+
+
+def swift_source(models):
+    """BellTrees.swift: the fitted trees as flat arrays (`BoostedTrees`)."""
+    lines = ["// Generated by scripts/fit_bells.py (fit --swift): the bell classifier's boosted trees, fitted on the",
+             "// candidates of the training sets named below. Do not edit by hand: fit again.", "",
+             "enum BellTrees {"]
+    for model, (base, trees) in models.items():
+        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+
+        def add(t):
+            i = len(feature)
+            feature.append(-1); threshold.append(0.0); left.append(-1); right.append(-1); value.append(0.0)
+            if t[0] == "leaf":
+                value[i] = t[1]
+            else:
+                feature[i], threshold[i] = t[1], t[2]
+                left[i] = add(t[3])
+                right[i] = add(t[4])
+            return i
+        for t in trees:
+            roots.append(add(t))
+        fmt = lambda xs: ", ".join(repr(round(float(x), 6)) for x in xs)
+        ints = lambda xs: ", ".join(str(int(x)) for x in xs)
+        lines += [f"    /// {model}: {len(trees)} trees over {', '.join(MODELS[model])}.",
+                  f"    static let {model} = BoostedTrees(",
+                  f"        base: {base!r},",
+                  f"        roots: [{ints(roots)}] as [Int],",
+                  f"        feature: [{ints(feature)}] as [Int],",
+                  f"        threshold: [{fmt(threshold)}] as [Double],",
+                  f"        left: [{ints(left)}] as [Int],",
+                  f"        right: [{ints(right)}] as [Int],",
+                  f"        value: [{fmt(value)}] as [Double])"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+DEFAULTS = {"bellMinConfidence": 0.5, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
+            "bellEventGapSeconds": 1.0}
+
+
+def choose(rows, confidences, duration, whole, settings=None):
+    """The starting bell as `BellDetector.startingCandidate` chooses it: (time, confidence) or None. Candidates at
+    least `bellEventConfidence` sure that overlap or follow each other within `bellEventGapSeconds` are one event
+    (a chime's notes, a bell heard by both trackers), as sure as its surest part and dated at its first."""
+    settings = dict(DEFAULTS, **(settings or {}))
+    limit = duration * (1.0 if whole else settings["bellSearchFraction"])
+    parts = sorted((float(r["start"]), float(r["end"]), c) for r, c in zip(rows, confidences)
+                   if c >= settings["bellEventConfidence"])
+    events = []
+    for start, end, c in parts:
+        if events and start <= events[-1][1] + settings["bellEventGapSeconds"]:
+            e = events[-1]
+            events[-1] = (e[0], max(e[1], end), max(e[2], c))
+        else:
+            events.append((start, end, c))
+    confident = [e for e in events if e[0] <= limit and e[2] >= settings["bellMinConfidence"]]
+    if not confident:
+        return None
+    best = max(e[2] for e in confident)
+    return next((e[0], e[2]) for e in confident if e[2] >= best - settings["bellPreferenceMargin"])
+
+
+def merged(*configs):
+    out = {}
+    for c in configs:
+        for group, values in c.items():
+            out.setdefault(group, {}).update(values)
+    return out
+
+
+def segment(out, names, config, tag):
+    """Segments each trial with `config`: a library trial searched whole, a lesson as the product searches it."""
+    paths = {}
+    for whole in (False, True):
+        paths[whole] = os.path.join(out, f"config-{tag}{'-whole' if whole else ''}.json")
+        json.dump(merged(WHOLE, config) if whole else config, open(paths[whole], "w"))
+
+    def run(name):
+        res = os.path.join(out, f"{name}.{tag}.json")
+        whole = "position" in json.load(open(os.path.join(out, name + ".meta.json")))
+        subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--config", paths[whole], "--format", "json",
+                        "--output", res, "--quiet"], check=True)
+        return name, json.load(open(res))
+    with ThreadPoolExecutor(JOBS) as pool:
+        return dict(pool.map(run, names))
+
+
+def band(level):
+    if level is None:
+        return "lesson"
+    lo = 5 * math.floor(level / 5)
+    return f"{lo:+d}..{lo + 5:+d} dB"
+
+
+def report(out, results):
+    """Prints the detector's figures over `results` (name -> analysis JSON)."""
+    rows = []
+    for name, res in sorted(results.items()):
+        meta = json.load(open(os.path.join(out, name + ".meta.json")))
+        onset, bell = meta["onset"], res.get("bell")
+        found = bell["timeSeconds"] if bell and bell.get("source") == "detected" else None
+        if onset is None:
+            outcome = "false bell" if found is not None else "none, rightly"
+        elif found is None:
+            outcome = "missed"
+        else:
+            outcome = "within 1 s" if abs(found - onset) <= 1 else "off by more than 1 s"
+        rows.append(dict(name=name, meta=meta, outcome=outcome, error=None if found is None or onset is None else found - onset,
+                         candidates=res.get("bellCandidates") or []))
+    bells = [r for r in rows if r["meta"]["onset"] is not None]
+    others = [r for r in rows if r["meta"]["onset"] is None]
+    hit = lambda rs: sum(r["outcome"] == "within 1 s" for r in rs)
+    print(f"{len(rows)} trials: {len(bells)} with a bell, {len(others)} without")
+    print(f"bells found within 1 s: {hit(bells)} of {len(bells)} ({100 * hit(bells) / max(1, len(bells)):.1f} %); "
+          f"off by more: {sum(r['outcome'] == 'off by more than 1 s' for r in bells)}; missed: {sum(r['outcome'] == 'missed' for r in bells)}")
+    loud = [r for r in bells if r["meta"].get("levelDb") is not None and r["meta"]["levelDb"] >= 0]
+    if loud:
+        print(f"  at 0 dB or louder: {hit(loud)} of {len(loud)} ({100 * hit(loud) / len(loud):.1f} %)")
+    first = [r for r in bells if r["meta"].get("position") == "first-second" or (r["meta"]["onset"] or 9) < 1.0]
+    if first:
+        print(f"  at the first second: {hit(first)} of {len(first)}")
+    false = sum(r["outcome"] == "false bell" for r in others)
+    print(f"false bells: {false} of {len(others)} trials without a bell ({100 * false / max(1, len(others)):.1f} %)")
+    errs = sorted(abs(r["error"]) for r in bells if r["outcome"] == "within 1 s")
+    if errs:
+        print(f"dating error of bells found: median {errs[len(errs) // 2]:.3f} s, 90th percentile {errs[int(0.9 * (len(errs) - 1))]:.3f} s")
+    for title, key in (("by kind", lambda r: r["meta"].get("kind", "?")), ("by level", lambda r: band(r["meta"].get("levelDb"))),
+                       ("by position", lambda r: r["meta"].get("position", "-"))):
+        groups = collections.defaultdict(list)
+        for r in bells:
+            groups[key(r)].append(r)
+        print(f"{title}: " + "; ".join(f"{k} {hit(v)}/{len(v)}" for k, v in sorted(groups.items())))
+    groups = collections.defaultdict(list)
+    for r in others:
+        groups[r["meta"].get("kind", "?")].append(r)
+    print("false bells by look-alike: " + "; ".join(f"{k} {sum(x['outcome'] == 'false bell' for x in v)}/{len(v)}"
+                                                  for k, v in sorted(groups.items())))
+    # Reliability: every reported candidate, right when within 1 s of the true onset.
+    bins = collections.defaultdict(lambda: [0, 0, 0.0])
+    for r in rows:
+        for c in r["candidates"]:
+            k = min(4, int(c["confidence"] * 5))
+            right = r["meta"]["onset"] is not None and abs(c["timeSeconds"] - r["meta"]["onset"]) <= 1
+            bins[k][0] += 1
+            bins[k][1] += right
+            bins[k][2] += c["confidence"]
+    print("reliability (reported candidates): confidence band, count, mean confidence, share right")
+    for k in sorted(bins):
+        n, right, conf = bins[k]
+        print(f"  {k / 5:.1f}-{(k + 1) / 5:.1f}  {n:4d}  {conf / n:.2f}  {right / n:.2f}")
+    # The bells reported (one per trial at most), right when within 1 s of the true onset.
+    bins = collections.defaultdict(lambda: [0, 0, 0.0])
+    for r in rows:
+        bell = results[r["name"]].get("bell")
+        if bell and bell.get("confidence") is not None:
+            k = min(9, int(bell["confidence"] * 10))
+            bins[k][0] += 1
+            bins[k][1] += r["outcome"] == "within 1 s"
+            bins[k][2] += bell["confidence"]
+    print("reliability (bells reported): confidence band, count, mean confidence, share right")
+    for k in sorted(bins):
+        n, right, conf = bins[k]
+        print(f"  {k / 10:.1f}-{(k + 1) / 10:.1f}  {n:4d}  {conf / n:.2f}  {right / n:.2f}")
+    return rows
+
+
+def candidate_rows(out, name):
+    with open(os.path.join(out, name + ".csv")) as f:
+        return list(csv.DictReader(f))
+
+
+def held_out_results(out, names, models):
+    """Each trial's result as `report` reads it, the candidates judged by `models` (the chooser above)."""
+    import numpy as np
+    results = {}
+    for name in names:
+        rows = candidate_rows(out, name)
+        meta = json.load(open(os.path.join(out, name + ".meta.json")))
+        confidences = []
+        for r in rows:
+            model = "tonal" if r["found"] == "partials" else "band"
+            length = float(r["end"]) - float(r["start"])
+            if model not in models or not (0.8 <= length <= 10.0):
+                confidences.append(0.0)
+                continue
+            x = np.array([[float(r[f"{model}.{k}"]) for k in MODELS[model]]])
+            confidences.append(float(probability(models[model], x)[0]))
+        chosen = choose(rows, confidences, meta.get("durationSeconds") or trial_duration(out, name), "position" in meta)
+        shown = sorted(((float(r["start"]), c) for r, c in zip(rows, confidences) if c >= 0.2), key=lambda x: -x[1])[:5]
+        results[name] = {"bell": {"timeSeconds": chosen[0], "source": "detected", "confidence": chosen[1]} if chosen else None,
+                         "bellCandidates": [{"timeSeconds": t, "confidence": c} for t, c in shown]}
+    return results
+
+
+def trial_duration(out, name):
+    path = os.path.join(out, name + ".duration")
+    if not os.path.exists(path):
+        res = subprocess.run([BIN, "segment", os.path.join(out, name + ".features"), "--format", "json", "--quiet"],
+                             check=True, stdout=subprocess.PIPE).stdout
+        open(path, "w").write(str(json.loads(res)["durationSeconds"]))
+    return float(open(path).read())
+
+
+def fit_command(out, train, folds, seed, swift):
+    names = names_of(out, train)
+    tables = {n: table(out, n) for n in names}
+    counts = {m: (sum(len(tables[n][m][1]) for n in names), sum(sum(tables[n][m][1]) for n in names)) for m in MODELS}
+    print(f"{len(names)} trials of {', '.join(train)}; labelled candidates (bells): "
+          + ", ".join(f"{m} {c} ({p})" for m, (c, p) in counts.items()) + f"; trees {TREES}")
+    order = names[:]
+    random.Random(seed).shuffle(order)
+    parts = [order[k::folds] for k in range(folds)]
+    results = {}
+    for held in parts:
+        models = fit_models(tables, [n for n in names if n not in held])
+        results.update(held_out_results(out, held, models))
+    print(f"cross-validated ({folds} folds, trial by trial):")
+    report(out, results)
+    if swift:
+        models = fit_models(tables, names)
+        text = swift_source(models).replace("training sets named below", "training sets " + ", ".join(train))
+        open(swift, "w").write(text)
+        print(f"fitted on every trial, written to {swift}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("candidates")
+    c.add_argument("dirs", nargs="+")
+    c.add_argument("--config", help="settings for the analysis (e.g. the bell tracker's, which shape the candidates)")
+    f = sub.add_parser("fit")
+    f.add_argument("--train", nargs="+", required=True)
+    f.add_argument("--folds", type=int, default=5)
+    f.add_argument("--seed", type=int, default=15)
+    f.add_argument("--swift", help="write the trees fitted on every trial as this Swift file (BellTrees.swift)")
+    r = sub.add_parser("report")
+    r.add_argument("--sets", nargs="+", required=True)
+    r.add_argument("--config")
+    for p in (c, f, r):
+        p.add_argument("--out", default="bell-work")
+    args = parser.parse_args()
+    if args.command == "candidates":
+        candidates(args.dirs, args.out, args.config)
+    elif args.command == "fit":
+        fit_command(args.out, args.train, args.folds, args.seed, args.swift)
+    elif args.command == "report":
+        config = json.load(open(args.config)) if args.config else {}
+        report(args.out, segment(args.out, names_of(args.out, args.sets), config, "report"))
+
+
+if __name__ == "__main__":
+    main()
