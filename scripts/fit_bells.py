@@ -34,7 +34,8 @@ import fit  # noqa: E402  (its recording lookup)
 
 BIN = fit.BIN
 JOBS = 2
-SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k"]
+SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k", "share8k",
+         "share11k"]
 MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
                    "harmonicity", "onset", "after", "repeats"] + SHAPE,
           "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE}

@@ -76,7 +76,7 @@ public enum LessonAnalyzer {
         let reader = try MediaReader(path: path)
         let info = reader.info
         let settings = configuration.segmentation
-        var sink = SplitFeatureSink(extractor: FeatureExtractor(config: settings,
+        var sink = SplitFeatureSink(extractor: FeatureExtractor(config: settings, sampleRate: configuration.decode.audioSampleRate,
                                                                 transform: RealFFT(size: settings.features.fftSize)))
         let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })

@@ -20,8 +20,8 @@ public struct DecodeOptions: SettingsGroup {
     public var analysisWidth = 192
     @Setting(0.1...60, "Analysis pictures per second, chosen by timestamp; null hands over every decoded frame.")
     public var videoSamplesPerSecond: Double? = 5
-    @Setting(16_000...16_000, "Sample rate of the mono analysis audio (the features are measured at 16 kHz).")
-    public var audioSampleRate = 16_000
+    @Setting(8_000...48_000, "Sample rate of the mono analysis audio: 32 kHz keeps a bell's partials up to 16 kHz (a kitchen timer rings at 8-12 kHz).")
+    public var audioSampleRate = 32_000
     @Setting("Let the video decoder drop frames no other frame refers to (B-frames, mostly).")
     public var skipNonReferenceFrames = false
     @Setting("Let the video decoder drop every B-frame (bit-exact for the I- and P-frames); with too few of those for the analysis rate it keeps B-frames again (`frameSkipping`).")

@@ -1,12 +1,12 @@
 import Foundation
 
-/// The power of a spectral frame in eight bands from 125 Hz to 8 kHz (octaves up to 2 kHz, then narrower):
-/// the coarse shape of a sound, cheap to keep per frame.
+/// The power of a spectral frame in ten bands from 125 Hz to 16 kHz (octaves up to 2 kHz, then narrower; bands
+/// above half the analysis rate stay empty): the coarse shape of a sound, cheap to keep per frame.
 public struct BandPowers: Sendable, Equatable {
-    public static let count = 8
+    public static let count = 10
     /// The bands' edges, Hz.
-    public static let edgesHz: [Double] = [125, 250, 500, 1_000, 2_000, 3_000, 4_500, 6_000, 8_000]
-    public var power = SIMD8<Float>(repeating: 0)
+    public static let edgesHz: [Double] = [125, 250, 500, 1_000, 2_000, 3_000, 4_500, 6_000, 8_000, 11_000, 16_000]
+    public var power = SIMD16<Float>(repeating: 0)
 
     public init() {}
 

@@ -22,7 +22,8 @@ public enum BellModel: String, Sendable, CaseIterable {
     }
 
     /// What the ring added to the room (`AddedSound`): dB over the room, then each band's share.
-    static let shapeNames = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k"]
+    static let shapeNames = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k",
+                             "share8k", "share11k"]
 
     /// The inputs of `c` in its surroundings (`BellContext.surroundings`). Each is bounded, so no single
     /// extreme measure can outvote the rest.

@@ -14,7 +14,7 @@ public struct FeatureExtractor: MediaSink {
     private let cellCount: Int
 
     // Audio level.
-    private let sampleRate = 16_000
+    private let sampleRate: Int
     private let samplesPerStep: Int
     private let samplesPerHop: Int
     private var nextSample: Int? = nil         // absolute index of the next sample
@@ -41,7 +41,9 @@ public struct FeatureExtractor: MediaSink {
     private var brightFrames: [Int] = []
 
     /// `transform` is the FFT of the spectral frames (`config.features.fftSize` samples).
-    public init(config: SegmentationConfig = SegmentationConfig(), transform: any PowerSpectrumTransform) {
+    /// `sampleRate` is the rate of the samples given to `consume(samples:time:)` (the decode's `audioSampleRate`).
+    public init(config: SegmentationConfig = SegmentationConfig(), sampleRate: Int = 32_000, transform: any PowerSpectrumTransform) {
+        self.sampleRate = sampleRate
         precondition(transform.size == config.features.fftSize, "the FFT's size must be the configured fftSize")
         self.config = config
         step = config.features.stepSeconds

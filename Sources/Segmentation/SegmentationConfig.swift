@@ -64,10 +64,10 @@ public struct FeatureSettings: SettingsGroup {
     public var audioVariationWindowSeconds = 4.0
     @Setting(-200...0, "Level in dBFS reported for digital silence, and below which (+3 dB) a step is silent.")
     public var silenceDb = -70.0
-    @Setting(64...8192, "Samples per spectral frame at the 16 kHz analysis rate (a power of two).")
-    public var fftSize = 512
+    @Setting(64...8192, "Samples per spectral frame at the analysis rate (a power of two; 1024 at 32 kHz is 32 ms).")
+    public var fftSize = 1024
     @Setting(1...8192, "Samples between spectral frames (at most fftSize).")
-    public var fftHop = 256
+    public var fftHop = 512
 
     public init() {}
 
@@ -80,10 +80,10 @@ public struct FeatureSettings: SettingsGroup {
 /// How runs of bell-like sound become bell candidates (`BellTracker` over the bell band, `TonalTracker` over
 /// fixed partials, `SpectralKernel`'s bands). Fixed once features are extracted.
 public struct BellTrackerSettings: SettingsGroup {
-    @Setting(100...8000, "Lower edge, in Hz, of the band a bell rings in.")
+    @Setting(100...24000, "Lower edge, in Hz, of the band a bell rings in.")
     public var bellBandLowHz = 2_000.0
-    @Setting(100...8000, "Upper edge, in Hz, of the bell band.")
-    public var bellBandHighHz = 8_000.0
+    @Setting(100...24000, "Upper edge, in Hz, of the bell band (at most half the analysis rate counts).")
+    public var bellBandHighHz = 15_000.0
     @Setting(0...4000, "Lower edge, in Hz, of the voice band (which ends where the bell band starts).")
     public var voiceBandLowHz = 100.0
     @Setting(0.5...120, "Seconds of bell-band level behind each frame from which its noise floor is taken.")

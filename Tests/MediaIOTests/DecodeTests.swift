@@ -15,7 +15,7 @@ import Testing
         for (a, b) in zip(sink.frameTimes, sink.frameTimes.dropFirst()) {
             #expect(abs((b - a) - 0.2) < 0.05)
         }
-        #expect(abs(Double(sink.samples.count) / 16_000 - 2.2) < 0.05)
+        #expect(abs(Double(sink.samples.count) / Double(DecodeOptions().audioSampleRate) - 2.2) < 0.05)
         #expect(abs(report.decodedSeconds - 2.2) < 0.06)
         #expect(report.corruptPackets == 0)
         #expect(!report.truncated)
@@ -62,7 +62,7 @@ import Testing
         _ = try MediaReader(path: TestMedia.fixture(name)).decode(into: &sink)
         #expect(sink.frameTimes.isEmpty)
         #expect(sink.firstAudioTime == 0)
-        let words = WordFinder.bursts(sink.samples, rate: 16_000)
+        let words = WordFinder.bursts(sink.samples, rate: DecodeOptions().audioSampleRate)
         let expected: [(Double, Double)] = [(0.06, 0.44), (1.05, 1.47), (2.07, 2.52)]
         #expect(words.count == 3, "\(name): \(words)")
         for (found, truth) in zip(words, expected) {

@@ -80,7 +80,7 @@ import Testing
         let key = "lavfi.astats.Overall.RMS_level"
         let hops = try Self.metadata(
             ["-i", Self.lesson, "-vn", "-af",
-             "pan=mono|c0=0.5*c0+0.5*c1,aresample=16000,asetnsamples=n=8000:p=0,astats=metadata=1:reset=1,"
+             "pan=mono|c0=0.5*c0+0.5*c1,aresample=32000,asetnsamples=n=16000:p=0,astats=metadata=1:reset=1,"
              + "ametadata=print:key=\(key):file=-"],
             key: key)
         #expect(hops.count >= series.stepCount - 1)

@@ -25,7 +25,7 @@ import Testing
         for (i, v) in voices.enumerated() {
             let s = try TestSupport.decodeAudio(TestSupport.media(v))
             TestSupport.mixIn(s, into: &mix, at: t, gain: i % 2 == 0 ? 0.5 : 0.3)
-            t += Double(s.count) / 16_000 + 1.5
+            t += Double(s.count) / Double(TestSupport.rate) + 1.5
             if t > 55 { break }
         }
         return mix
@@ -80,7 +80,7 @@ import Testing
     @Test func timerTicksAloneAreNotABell() throws {
         var mix = TestSupport.roomNoise(seconds: 30, db: -50)
         let timer = try TestSupport.decodeAudio(TestSupport.media("bells/minetest_classroom__timer_bell.ogg"))
-        TestSupport.mixIn(Array(timer.prefix(Int(10.4 * 16_000))), into: &mix, at: 5, gain: 0.5)
+        TestSupport.mixIn(Array(timer.prefix(Int(10.4 * Double(TestSupport.rate)))), into: &mix, at: 5, gain: 0.5)
         let series = TestSupport.features(audio: mix)
         #expect(detector.startingBell(series.bellCandidates, duration: 30) == nil, "\(series.bellCandidates)")
     }

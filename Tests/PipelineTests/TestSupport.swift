@@ -14,7 +14,10 @@ enum TestSupport {
 
     static func media(_ relative: String) -> String { sharedMedia.appendingPathComponent(relative).path }
 
-    /// The 16 kHz mono analysis audio of a file, decoded by `MediaReader`.
+    /// The rate of the pipeline tests' sound: the product's analysis rate.
+    static let rate = DecodeOptions().audioSampleRate
+
+    /// The mono analysis audio of a file (at `rate`), decoded by `MediaReader`.
     static func decodeAudio(_ path: String) throws -> [Float] {
         let reader = try MediaReader(path: path)
         var sink = AudioCollector()
@@ -25,16 +28,16 @@ enum TestSupport {
     }
 
     static func roomNoise(seconds: Double, db: Double, seed: UInt64 = 7) -> [Float] {
-        SyntheticSound.roomNoise(seconds: seconds, db: db, seed: seed)
+        SyntheticSound.roomNoise(seconds: seconds, db: db, seed: seed, rate: rate)
     }
 
     static func mixIn(_ source: [Float], into mix: inout [Float], at seconds: Double, gain: Float) {
-        SyntheticSound.mixIn(source, into: &mix, at: seconds, gain: gain)
+        SyntheticSound.mixIn(source, into: &mix, at: seconds, gain: gain, rate: rate)
     }
 
-    /// The features of `audio` (16 kHz mono), through RealFFT.
+    /// The features of `audio` (mono at `rate`), through RealFFT, with the product's settings.
     static func features(audio: [Float], config: SegmentationConfig = SegmentationConfig()) -> FeatureSeries {
-        SyntheticSound.features(audio: audio, config: config, transform: RealFFT(size: config.features.fftSize))
+        SyntheticSound.features(audio: audio, config: config, transform: RealFFT(size: config.features.fftSize), rate: rate)
     }
 
     /// Runs a command; returns its standard output, or throws with its standard error.

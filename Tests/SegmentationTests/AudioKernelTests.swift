@@ -1,4 +1,5 @@
 import Foundation
+import SignalTestSupport
 import Testing
 @testable import Segmentation
 
@@ -42,7 +43,7 @@ import Testing
     @Test func featuresDoNotDependOnChunkSizes() {
         let audio = TestSupport.roomNoise(seconds: 7.3, db: -30, seed: 3)
         func series(_ sizes: [Int]) -> FeatureSeries {
-            var extractor = FeatureExtractor(transform: ReferenceFFT(size: 512))
+            var extractor = FeatureExtractor(config: SyntheticSound.config16kHz, sampleRate: 16_000, transform: ReferenceFFT(size: 512))
             audio.withUnsafeBufferPointer { all in
                 var i = 0, k = 0
                 while i < all.count {

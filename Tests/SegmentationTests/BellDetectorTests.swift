@@ -45,9 +45,11 @@ import Testing
         #expect(BellModel.inputs(ring).prefix(8) == [log(3.0), 1.5, 4, log(12.0), 0, -0.5, 0, 0])
         #expect(BellModel.inputs(ring).count == BellModel.tonal.inputNames.count)
         var shaped = ring
-        shaped.addedShares = [0, 0, 0.5, 0.5, 0, 0, 0, 0]
+        shaped.addedShares = [0, 0, 0.5, 0.5] + [Double](repeating: 0, count: BandPowers.count - 4)
         shaped.addedDb = 12
-        #expect(BellModel.inputs(shaped).suffix(9) == [1.2, 0, 0, 0.5, 0.5, 0, 0, 0, 0])
+        #expect(BellModel.inputs(shaped).suffix(BandPowers.count + 1) == [1.2, 0, 0, 0.5, 0.5] + [Double](repeating: 0, count: BandPowers.count - 4))
+        shaped.addedShares = [0.5, 0.5]                                           // not one share a band: none
+        #expect(BellModel.inputs(shaped).suffix(BandPowers.count) == [Double](repeating: 0, count: BandPowers.count))
         #expect(abs(detector.confidence(ring) - 1 / (1 + exp(-0.8))) < 1e-12)
         // The fitted trees take every input of their model.
         for model in BellModel.allCases {

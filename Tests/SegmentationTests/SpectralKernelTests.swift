@@ -1,10 +1,11 @@
 import Foundation
+import SignalTestSupport
 import Testing
 @testable import Segmentation
 
 /// The spectral kernel on single frames made by formula, through the same FFT and window as the pipeline.
 @Suite struct SpectralKernelTests {
-    static let config = SegmentationConfig()
+    static let config = SyntheticSound.config16kHz
 
     static func measure(_ signal: (Double) -> Double) -> SpectralFrame {
         let size = config.features.fftSize

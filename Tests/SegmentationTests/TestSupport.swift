@@ -13,7 +13,7 @@ enum TestSupport {
     }
 
     /// The features of `audio` (16 kHz mono), through ReferenceFFT.
-    static func features(audio: [Float], config: SegmentationConfig = SegmentationConfig()) -> FeatureSeries {
+    static func features(audio: [Float], config: SegmentationConfig = SyntheticSound.config16kHz) -> FeatureSeries {
         SyntheticSound.features(audio: audio, config: config, transform: ReferenceFFT(size: config.features.fftSize))
     }
 }

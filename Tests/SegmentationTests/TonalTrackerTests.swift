@@ -1,4 +1,5 @@
 import Foundation
+import SignalTestSupport
 import Testing
 @testable import Segmentation
 
@@ -78,7 +79,7 @@ import Testing
     /// `tonalPersistSeconds`; the same band full of noise bursts at a syllable's pace puts none there.
     @Test func bellBandStableShare() {
         func share(_ make: (Double) -> Double) -> (early: Double, late: Double) {
-            let config = SegmentationConfig()
+            let config = SyntheticSound.config16kHz
             let window = SpectralKernel.hannWindow(size: config.features.fftSize)
             let energy = window.reduce(0.0) { $0 + Double($1) * Double($1) }
             var tracker = TonalTracker(config: config, size: config.features.fftSize, sampleRate: 16_000, windowEnergy: energy)
