@@ -240,7 +240,7 @@ def swift_source(models):
     return "\n".join(lines) + "\n"
 
 
-DEFAULTS = {"bellMinConfidence": 0.7, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
+DEFAULTS = {"bellMinConfidence": 0.5, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
             "bellEventGapSeconds": 1.0}
 
 

@@ -158,7 +158,7 @@ public struct BellDetectorSettings: SettingsGroup {
     @Setting(0...600, "... and at most this many (longer bright sound is machinery or noise).")
     public var bellMaxSeconds = 10.0
     @Setting(0...1, "Candidates below this confidence are not bells.")
-    public var bellMinConfidence = 0.7
+    public var bellMinConfidence = 0.5
     @Setting(0...1, "The bell that starts the class is looked for in this leading share of the recording.")
     public var bellSearchFraction = 0.6
     @Setting(0...1, "The starting bell is the earliest event there whose confidence is within this of the most confident one.")

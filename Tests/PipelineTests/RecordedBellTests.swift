@@ -47,7 +47,9 @@ import Testing
         TestSupport.mixIn(sound, into: &mix, at: at, gain: gain)
         let series = TestSupport.features(audio: mix)
         let found = detector.startingBell(series.bellCandidates, duration: 60)
-        #expect(found != nil, "no bell found for \(file) at \(expected) s (gain \(gain)); candidates \(series.bellCandidates)")
+        let sure = detector.decide(series.bellCandidates, duration: 60).confidences
+        let heard = zip(series.bellCandidates, sure).map { String(format: "%.2f s: %.2f", $0.start, $1) }
+        #expect(found != nil, "no bell found for \(file) at \(expected) s (gain \(gain)); candidates at \(heard)")
         if let found {
             #expect(abs(found.timeSeconds - expected) <= 1.0, "\(file): found \(found.timeSeconds), rings at \(expected)")
             #expect((found.confidence ?? 0) >= 0.5)

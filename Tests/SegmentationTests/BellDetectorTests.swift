@@ -9,8 +9,9 @@ import Testing
     /// many it held (4: 0.69).
     /// A detector with simple trees, so the choice among candidates is tested apart from the fitted ones: a
     /// bell-band ring is judged by its rise alone (up to 15 dB: 0.25; to 23 dB: 0.57; more: 0.68), a ring of
-    /// partials by how many it held (more than 3: 0.69).
+    /// partials by how many it held (more than 3: 0.69); bells from 0.5.
     let detector = BellDetector(
+        config: { var s = BellDetectorSettings(); s.bellMinConfidence = 0.5; return s }(),
         bandTrees: BoostedTrees(base: 0, roots: [0], feature: [1, -1, 1, -1, -1], threshold: [1.5, 0, 2.3, 0, 0],
                                 left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -1.1, 0, 0.3, 0.75]),
         tonalTrees: BoostedTrees(base: 0.8, roots: [0], feature: [2, -1, -1], threshold: [3, 0, 0], left: [1, -1, -1],
@@ -112,7 +113,7 @@ import Testing
         // Too doubtful to join: the event starts at the partials.
         var murmur = candidate(duration: 1, rise: 5)               // 0.25
         murmur.start = 16; murmur.end = 19.0
-        let strict = BellDetector(config: { var s = BellDetectorSettings(); s.bellEventConfidence = 0.3; return s }(),
+        let strict = BellDetector(config: { var s = detector.config; s.bellEventConfidence = 0.3; return s }(),
                                   bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees)
         #expect(strict.decide([murmur, partials], duration: 120).bell?.timeSeconds == 19.5)
         #expect(detector.decide([murmur, partials], duration: 120).bell?.timeSeconds == 16)
