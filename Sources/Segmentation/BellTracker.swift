@@ -242,22 +242,8 @@ struct BellTracker {
     private mutating func process(_ frame: SpectralFrame, at time: Double, stableShare: Double, bands: BandPowers,
                                   harmonicity: () -> Double, push: Bool) -> Bool {
         var bright = false
-        // This block's mean level (for onsets), and the swing: that mean against the block before it.
         let block = Self.swingBlock
-        recentLevels[recentCount % (2 * block)] = frame.bellDb
-        recentCount += 1
-        var swing: Double? = nil
-        var recentMean: Double? = nil
-        if recentCount >= block {
-            var newer = 0.0
-            for j in 0..<block { newer += recentLevels[(recentCount - 1 - j) % (2 * block)] }
-            recentMean = newer / Double(block)
-            if recentCount >= 2 * block {
-                var older = 0.0
-                for j in 0..<block { older += recentLevels[(recentCount - 1 - block - j) % (2 * block)] }
-                swing = abs(newer - older) / Double(block)
-            }
-        }
+        let (recentMean, swing) = noteLevel(frame.bellDb)
         if let floor = bellFloor.value, let vFloor = voiceFloor.value {
             let rise = frame.bellDb - floor
             let voiceRise = frame.voiceDb - vFloor
@@ -277,15 +263,7 @@ struct BellTracker {
             if bright && runOpen, let recentMean, brightCount > 0,
                time - runStart >= config.bellTracker.bellOnsetMinRunSeconds,
                recentMean - sumL / Double(brightCount) >= config.bellTracker.bellOnsetJumpDb {
-                let onset = max(runStart, time - Double(block - 1) * hopSeconds)
-                closeRun(endingAt: onset)
-                runOpen = true
-                runStart = onset
-                resetRun()
-                // The jump began a block ago: its first block is the last one, the one before it the level before.
-                beforeRun = recentCount >= 2 * block ? olderBlockMean() : frame.bellDb
-                firstBlockSum = recentMean * Double(block) - frame.bellDb
-                firstBlockCount = block - 1
+                splitAtOnset(frame.bellDb, at: time, recentMean: recentMean)
             }
             if bright {
                 if !runOpen {
@@ -329,6 +307,35 @@ struct BellTracker {
     mutating func finish() {
         replayWarmup()
         if runOpen { closeRun() }
+    }
+
+    /// Holds the frame's bell-band level; returns the mean of the last block of levels (for onsets) and the
+    /// swing (that mean against the block before it), each nil until enough levels are held.
+    private mutating func noteLevel(_ db: Double) -> (recentMean: Double?, swing: Double?) {
+        let block = Self.swingBlock
+        recentLevels[recentCount % (2 * block)] = db
+        recentCount += 1
+        guard recentCount >= block else { return (nil, nil) }
+        var newer = 0.0
+        for j in 0..<block { newer += recentLevels[(recentCount - 1 - j) % (2 * block)] }
+        guard recentCount >= 2 * block else { return (newer / Double(block), nil) }
+        var older = 0.0
+        for j in 0..<block { older += recentLevels[(recentCount - 1 - block - j) % (2 * block)] }
+        return (newer / Double(block), abs(newer - older) / Double(block))
+    }
+
+    /// The open run ends where the jump began (a block before this frame at `time`) and a new one starts there.
+    private mutating func splitAtOnset(_ db: Double, at time: Double, recentMean: Double) {
+        let block = Self.swingBlock
+        let onset = max(runStart, time - Double(block - 1) * hopSeconds)
+        closeRun(endingAt: onset)
+        runOpen = true
+        runStart = onset
+        resetRun()
+        // The jump began a block ago: its first block is the last one, the one before it the level before.
+        beforeRun = recentCount >= 2 * block ? olderBlockMean() : db
+        firstBlockSum = recentMean * Double(block) - db
+        firstBlockCount = block - 1
     }
 
     /// The mean bell-band level of the block before the current frame (the current one alone when there is none).
