@@ -163,3 +163,64 @@ public enum Accuracy {
         return union > 0 ? intersection / union : 0
     }
 }
+
+/// How two codings of a lesson's kinds agree, sample by sample (every `Accuracy.sampleStepSeconds` of the
+/// truth's class window, as kind agreement samples it): the confusion matrix, truth's kind by the result's
+/// ("none" where no segment is), and Cohen's kappa, the agreement beyond what the two codings' own shares of
+/// each kind would give by chance. Matrices of several lessons add up (pooled).
+public struct KindConfusion: Sendable, Equatable {
+    /// The labels of the rows and columns: the five kinds, then "none".
+    public static let labels = SegmentKind.allCases.map(\.rawValue) + ["none"]
+    /// `samples[truth][result]`: how many sample points had that pair.
+    public private(set) var samples: [[Int]]
+
+    public init() {
+        samples = Array(repeating: Array(repeating: 0, count: Self.labels.count), count: Self.labels.count)
+    }
+
+    /// The matrix of `result` against `truth`.
+    public init(result: TruthFile, truth: TruthFile) {
+        self.init()
+        let window = ClassWindow(bell: truth.bell?.timeSeconds, duration: truth.durationSeconds)
+        let found = result.segments.sorted { $0.start < $1.start }, expected = truth.segments.sorted { $0.start < $1.start }
+        var i = 0, j = 0, k = 0
+        func index(_ segments: [Segment], _ cursor: inout Int, _ t: Double) -> Int {
+            while cursor < segments.count, segments[cursor].end <= t { cursor += 1 }
+            guard cursor < segments.count, segments[cursor].start <= t,
+                  let kind = SegmentKind.allCases.firstIndex(of: segments[cursor].kind) else { return Self.labels.count - 1 }
+            return kind
+        }
+        while true {
+            let t = window.start + (Double(k) + 0.5) * Accuracy.sampleStepSeconds
+            guard t < window.end else { break }
+            k += 1
+            samples[index(expected, &j, t)][index(found, &i, t)] += 1
+        }
+    }
+
+    /// The sum of two matrices.
+    public static func + (a: KindConfusion, b: KindConfusion) -> KindConfusion {
+        var sum = a
+        for r in 0..<labels.count { for c in 0..<labels.count { sum.samples[r][c] += b.samples[r][c] } }
+        return sum
+    }
+
+    /// The matrix in seconds.
+    public var seconds: [[Double]] { samples.map { $0.map { Double($0) * Accuracy.sampleStepSeconds } } }
+
+    /// Cohen's kappa, (observed − chance) / (1 − chance); nil when chance agreement is 1 (one label only) or
+    /// there are no samples.
+    public var kappa: Double? {
+        let total = Double(samples.joined().reduce(0, +))
+        guard total > 0 else { return nil }
+        let n = Self.labels.count
+        let observed = Double((0..<n).map { samples[$0][$0] }.reduce(0, +)) / total
+        var chance = 0.0
+        for k in 0..<n {
+            let row = Double(samples[k].reduce(0, +)), column = Double((0..<n).map { samples[$0][k] }.reduce(0, +))
+            chance += (row / total) * (column / total)
+        }
+        guard chance < 1 else { return nil }
+        return (observed - chance) / (1 - chance)
+    }
+}

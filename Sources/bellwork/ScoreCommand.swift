@@ -14,7 +14,9 @@ struct ScoreCommand: ParsableCommand {
         document or a CSV of segments, so a coach's own coding can be compared with the engine's.
 
         Measures (on the truth's class window, transition against everything else): label agreement \
-        every 0.1 s, transition F1 at IoU >= 0.5, bell error, bell-to-work latency error, time-on-task error.
+        every 0.1 s, transition F1 at IoU >= 0.5, bell error, bell-to-work latency error, time-on-task error; \
+        then the kinds: agreement every 0.1 s, and, pooled over the lessons scored, Cohen's kappa and the \
+        confusion matrix (truth's kind by the result's; in JSON also per lesson, under "kinds").
 
         Examples:
           bellwork score lesson.json lesson.truth.json
@@ -62,6 +64,7 @@ struct ScoreCommand: ParsableCommand {
                 pairs = [(URL(fileURLWithPath: result).deletingPathExtension().lastPathComponent, result, truth)]
             }
             var rows: [(String, Score)] = []
+            var confusions: [(String, KindConfusion)] = []
             for p in pairs {
                 let tiers = p.truth.lowercased().hasSuffix(".eaf") ? SegmentFiles.eafTiers(p.truth) : []
                 if tier == nil && tiers.count > 1 {
@@ -75,14 +78,21 @@ struct ScoreCommand: ParsableCommand {
                     throw CLIFailure(message: "\(error)", status: (error as? SegmentFiles.ReadError)?.cannotOpen == true ? ExitStatus.noInput : ExitStatus.dataError)
                 }
                 rows.append((p.name, Accuracy.score(result: r, truth: t)))
+                confusions.append((p.name, KindConfusion(result: r, truth: t)))
             }
             let aggregate = Accuracy.aggregate(rows.map(\.1))
+            let pooled = confusions.map(\.1).reduce(KindConfusion(), +)
             switch format {
             case .json:
-                struct Output: Encodable { let lessons: [String: Score]; let aggregate: AggregateScore }
-                print(String(decoding: try ResultJSON.encode(Output(lessons: Dictionary(uniqueKeysWithValues: rows), aggregate: aggregate)), as: UTF8.self), terminator: "")
+                struct Output: Encodable {
+                    let lessons: [String: Score]; let aggregate: AggregateScore; let kinds: KindsOutput
+                }
+                let kinds = KindsOutput(lessons: Dictionary(uniqueKeysWithValues: confusions.map { ($0.0, KindsOutput.Lesson($0.1)) }),
+                                        pooled: KindsOutput.Lesson(pooled))
+                print(String(decoding: try ResultJSON.encode(Output(lessons: Dictionary(uniqueKeysWithValues: rows), aggregate: aggregate,
+                                                                     kinds: kinds)), as: UTF8.self), terminator: "")
             case .table:
-                print(ScoreTable.render(rows, aggregate), terminator: "")
+                print(ScoreTable.render(rows, aggregate) + ScoreTable.render(pooled, lessons: rows.count), terminator: "")
             }
         }
     }
@@ -95,7 +105,49 @@ struct ScoreCommand: ParsableCommand {
     }
 }
 
+/// The kinds' agreement beyond the contract's measures, in `score --format json`: per lesson and pooled over
+/// all, Cohen's kappa and the confusion matrix in seconds (truth's kind, then the result's, "none" where no
+/// segment is).
+struct KindsOutput: Encodable {
+    struct Lesson: Encodable {
+        let kappa: Double?
+        let confusionSeconds: [String: [String: Double]]
+        init(_ c: KindConfusion) {
+            kappa = c.kappa.map { ($0 * 1000).rounded() / 1000 }
+            let seconds = c.seconds
+            var rows: [String: [String: Double]] = [:]
+            for (r, truth) in KindConfusion.labels.enumerated() {
+                rows[truth] = Dictionary(uniqueKeysWithValues: KindConfusion.labels.enumerated().map { ($1, (seconds[r][$0] * 10).rounded() / 10) })
+            }
+            confusionSeconds = rows
+        }
+        func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey { case kappa, confusionSeconds }
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(kappa, forKey: .kappa)     // null when undefined
+            try c.encode(confusionSeconds, forKey: .confusionSeconds)
+        }
+    }
+    let lessons: [String: Lesson]
+    let pooled: Lesson
+}
+
 enum ScoreTable {
+    /// Cohen's kappa of the kinds and the confusion matrix (minutes), pooled over the lessons scored.
+    static func render(_ pooled: KindConfusion, lessons: Int) -> String {
+        let labels = KindConfusion.labels
+        var out = "\nkinds" + (lessons > 1 ? ", all \(lessons) lessons pooled" : "") + ": Cohen's kappa "
+            + (pooled.kappa.map { String(format: "%.3f", $0) } ?? "undefined (one kind only)")
+            + "; minutes, truth (rows) by result (columns):\n"
+        func cell(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : String(repeating: " ", count: w - s.count) + s }
+        out += cell("", 12) + labels.map { cell($0, 12) }.joined() + "\n"
+        let seconds = pooled.seconds
+        for (r, truth) in labels.enumerated() where seconds[r].contains(where: { $0 > 0 }) || seconds.contains(where: { $0[r] > 0 }) {
+            out += cell(truth, 12) + seconds[r].map { cell(String(format: "%.1f", $0 / 60), 12) }.joined() + "\n"
+        }
+        return out
+    }
+
     static func render(_ rows: [(String, Score)], _ aggregate: AggregateScore) -> String {
         var out = "lesson                              agreement  kinds      transition F1  bell error  latency error  time-on-task error\n"
         func cell(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }

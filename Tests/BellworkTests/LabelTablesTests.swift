@@ -77,9 +77,19 @@ import Testing
         let doc = try #require(JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
         let aggregate = try #require(doc["aggregate"] as? [String: Any])
         #expect(aggregate["meanLabelAgreement"] as? Double == 1 && aggregate["bellMisses"] as? Int == 0, "\(own.stdout)")
+        // The kinds beyond the contract: against its own export, kappa 1 and nothing off the diagonal.
+        let kinds = try #require(doc["kinds"] as? [String: Any])
+        let pooled = try #require(kinds["pooled"] as? [String: Any])
+        #expect(pooled["kappa"] as? Double == 1, "\(kinds)")
+        let matrix = try #require(pooled["confusionSeconds"] as? [String: [String: Double]])
+        #expect(matrix.allSatisfy { truth, row in row.allSatisfy { $0.key == truth || $0.value == 0 } }, "\(matrix)")
+        #expect(matrix["transition"]?["transition"].map { $0 > 0 } == true)
+        #expect((kinds["lessons"] as? [String: Any])?.count == 1)
         try FileManager.default.copyItem(atPath: CLI.repoRoot.appendingPathComponent("Fixtures/lessons/typical_start.truth.json").path,
                                          toPath: truths.appendingPathComponent("typical_start.truth.json").path)
         let folder = try CLI.run(["score", results.path, truths.path])
         #expect(folder.status == 0 && folder.stdout.contains("typical_start"), "\(folder.stdout)\(folder.stderr)")
+        #expect(folder.stdout.contains("kinds: Cohen's kappa ") && folder.stdout.contains("truth (rows) by result (columns)"),
+                "\(folder.stdout)")
     }
 }
