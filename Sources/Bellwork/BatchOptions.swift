@@ -17,6 +17,8 @@ public struct BatchOptions: Sendable {
     public var threads: Int?
     /// Analyse again the lessons that failed before.
     public var retryFailed = false
+    /// Also write each lesson's HTML report beside its JSON (`results/NAME.html`), linked from the summary page.
+    public var reports = false
     /// Take files that symbolic links in the folders lead to outside the folders given (else skipped, with a line).
     public var followLinks = false
     /// Files modified less than this many seconds ago may still be arriving and are left for the next run.

@@ -278,7 +278,10 @@ public final class BatchRunner {
     }
 
     func removeResult(_ row: inout BatchLesson) {
-        if let result = row.resultFile { folder.remove(result) }
+        if let result = row.resultFile {
+            folder.remove(result)
+            folder.remove(Self.reportFile(for: result))
+        }
         row.resultFile = nil
     }
 

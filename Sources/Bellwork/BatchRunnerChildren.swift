@@ -62,6 +62,12 @@ extension BatchRunner {
             let relative = Self.resultFile(for: row.relativePath, source: row.path)
             do {
                 try folder.write(data, to: relative)
+                // The report is a convenience: a result it cannot be made from is still a result (the summary
+                // then links to the JSON).
+                if options.reports, let full = try? ResultJSON.decode(AnalysisResult.self, from: data),
+                   let page = try? OutputFormat.html.render(LessonAnalysis(savedResult: full)) {
+                    try folder.write(Data(page.utf8), to: Self.reportFile(for: relative))
+                }
                 row.status = .done
                 row.error = nil
                 row.exitStatus = 0
@@ -187,6 +193,11 @@ extension BatchRunner {
         let parent = (relativePath as NSString).deletingLastPathComponent
         let short = FileName.prefix(name, bytes: 180) + "~" + hash + ".json"
         return "results/" + (parent.isEmpty ? short : parent + "/" + short)
+    }
+
+    /// The HTML report beside a result: `results/x.mp4.json` → `results/x.mp4.html`.
+    public static func reportFile(for result: String) -> String {
+        (result.hasSuffix(".json") ? String(result.dropLast(5)) : result) + ".html"
     }
 
     /// A file without an extension is not named like a recording: it is probed like any other, and ignored

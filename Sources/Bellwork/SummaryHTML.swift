@@ -32,7 +32,7 @@ public enum SummaryHTML {
                 let when = lesson.time.map(BatchSummary.displayTime) ?? "–"
                 let check = lesson.status == "done" && lesson.resultStatus == "check"
                 body += "<tr class=\"lesson \(lesson.status)\(check ? " check" : "")\" data-path=\"\(HTMLReport.esc(lesson.path))\" data-status=\"\(lesson.status)\" data-result-status=\"\(HTMLReport.esc(lesson.resultStatus ?? ""))\">"
-                body += "<td>\(HTMLReport.esc(when))</td><td>\(HTMLReport.esc(lesson.name))</td>"
+                body += "<td>\(HTMLReport.esc(when))</td><td>\(link(to: byPath[lesson.path]?.resultFile, in: directory, lesson.name))</td>"
                 body += "<td>\(lesson.durationSeconds.map(TimeText.clock) ?? "–")</td>"
                 if lesson.status == "failed" {
                     body += "<td colspan=\"3\" class=\"error\">failed: \(HTMLReport.esc(lesson.error ?? "unknown reason"))</td></tr>\n"
@@ -52,6 +52,17 @@ public enum SummaryHTML {
             title: "Bellwork batch summary", body: body,
             extraCSS: ".lessons td { vertical-align: middle; } .lessons svg { display: block; } tr.failed td.error { color: #9b1c1c; } tr.check div.check { color: #8a5a00; font-size: 0.9em; }",
             footer: "Times are minutes:seconds. Made by Bellwork \(BellworkVersion.string); the page needs no network.")
+    }
+
+    /// The lesson's name, linked to its report (`batch --reports`) when there is one beside its result, else to
+    /// the result itself: `file://` addresses of the batch folder, for the machine the page is opened on.
+    static func link(to result: String?, in directory: String, _ name: String) -> String {
+        guard let result else { return HTMLReport.esc(name) }
+        let absolute = result.hasPrefix("/") ? result : (directory as NSString).appendingPathComponent(result)
+        let report = BatchRunner.reportFile(for: absolute)
+        let target = FileManager.default.fileExists(atPath: report) ? report : absolute
+        let href = URL(fileURLWithPath: target).absoluteString
+        return "<a href=\"\(HTMLReport.esc(href))\">\(HTMLReport.esc(name))</a>"
     }
 
     static func legend() -> String {

@@ -55,6 +55,9 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "Analyse again the lessons that failed before.")
     var retryFailed = false
 
+    @Flag(help: "Also write each lesson's HTML report beside its JSON result (results/NAME.html); the summary page links to it.")
+    var reports = false
+
     @Flag(help: "Take the files that symbolic links in the folders lead to outside the folders given (by default such links are skipped, with a line each).")
     var followLinks = false
 
@@ -113,6 +116,7 @@ struct BatchCommand: ParsableCommand {
             if let jobs { options.jobs = jobs }
             options.threads = threads
             options.retryFailed = retryFailed
+            options.reports = reports
             options.followLinks = followLinks
             options.settleAge = settleAge
             options.timeLimitBase = timeLimit

@@ -239,6 +239,30 @@ struct BatchCLITests {
         #expect((result?["settings"] as? [String: Any])?["settleSeconds"] as? Double == 10)
     }
 
+    /// `--reports`: each lesson's HTML report beside its JSON, the same page `render` makes from that JSON, and
+    /// the summary page links each lesson to its report (to its JSON when there is none).
+    @Test func reportsBesideResultsAndLinkedFromTheSummary() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try Self.lesson(input.appendingPathComponent("t/a.mp4").path)
+        try Self.lesson(input.appendingPathComponent("u/b.mp4").path, tone: 550)
+        let out = dir.appendingPathComponent("out")
+        #expect(try CLI.run(["batch", input.appendingPathComponent("t").path, "--out", out.path, "--quiet", "--reports"]).status == 0)
+        let json = out.appendingPathComponent("results/a.mp4.json").path
+        let page = out.appendingPathComponent("results/a.mp4.html").path
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let rendered = try CLI.run(["render", json, "--format", "html"])
+        #expect(rendered.status == 0 && html == rendered.stdout)
+        // A second folder without --reports: its lesson links to its JSON.
+        #expect(try CLI.run(["batch", input.appendingPathComponent("u").path, "--out", out.path, "--quiet"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("results/b.mp4.html").path))
+        let summary = try CLI.run(["summary", out.path, "--format", "html"])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.contains("href=\"\(URL(fileURLWithPath: page).absoluteString)\""), "\(summary.stdout)")
+        #expect(summary.stdout.contains("href=\"\(URL(fileURLWithPath: out.appendingPathComponent("results/b.mp4.json").path).absoluteString)\""))
+    }
+
     // MARK: - Killed and stopped
 
     /// Killed with SIGKILL at random moments, again and again, and started again each time: every lesson ends
