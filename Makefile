@@ -153,8 +153,8 @@ clean:
 screenshots: deps build
 	mkdir -p out
 	$(BIN) analyze $(SAMPLE) --format html --output out/report.html --quiet
-	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1500 \
-	  --screenshot=$(CURDIR)/out/report.png file://$(CURDIR)/out/report.html 2>/dev/null
+	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1000 \
+	  --screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/out/report.html 2>/dev/null
 	$(BIN) batch Fixtures/lessons --out out/batch --settle-age 0 >/dev/null 2>&1 || true
 	$(BIN) summary out/batch --format html > out/summary.html
 	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1500 \

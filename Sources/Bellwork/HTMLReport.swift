@@ -28,7 +28,8 @@ public enum HTMLReport {
                 + r.bellCandidates.map { "<span data-time=\"\(number($0.timeSeconds))\">\(TimeText.clock($0.timeSeconds)) (\(String(format: "%.2f", $0.confidence))\($0.kind.map { ", " + esc($0) } ?? ""))</span>" }
                     .joined(separator: ", ") + "</p>\n"
         }
-        body += "<section><h2>Timeline</h2>\n" + timeline(analysis) + legend() + "</section>\n"
+        body += "<section><h2>Timeline</h2>\n" + timeline(analysis)
+            + legend(score: !analysis.segmentation.trace.scores.isEmpty && transitionThreshold(analysis.result) != nil) + "</section>\n"
         body += segmentTable(r)
         body += analysed(analysis)
         return page(title: title, body: body,
@@ -91,8 +92,13 @@ public enum HTMLReport {
         let left = plotLeft, width = plotWidth
         func x(_ t: Double) -> Double { left + min(max(t, 0), duration) / duration * width }
         let bandTop = 40.0, bandHeight = 60.0
-        let motionTop = 150.0, curveHeight = 70.0, audioTop = 250.0
-        var svg = "<svg id=\"timeline\" role=\"img\" aria-label=\"Lesson timeline\" viewBox=\"0 0 1000 350\" xmlns=\"http://www.w3.org/2000/svg\" data-duration=\"\(number(duration))\" data-left=\"\(number(left))\" data-width=\"\(number(width))\">\n"
+        let motionTop = 150.0, curveHeight = 70.0, audioTop = 250.0, scoreTop = 350.0
+        // The transition score and its threshold, when known (analyze, or a result saved with --signals): why
+        // each stretch was called a transition or not.
+        let scores = analysis.segmentation.trace.scores
+        let threshold = scores.isEmpty ? nil : transitionThreshold(r)
+        let bottom = threshold == nil ? 330.0 : 420.0
+        var svg = "<svg id=\"timeline\" role=\"img\" aria-label=\"Lesson timeline\" viewBox=\"0 0 1000 \(f(bottom + 20))\" xmlns=\"http://www.w3.org/2000/svg\" data-duration=\"\(number(duration))\" data-left=\"\(number(left))\" data-width=\"\(number(width))\">\n"
         svg += patterns()
         // Time axis ticks every whole minute (or every 5 for long lessons).
         let minutes = duration / 60
@@ -100,7 +106,7 @@ public enum HTMLReport {
         var tick = 0.0
         while tick * 60 <= duration + 0.001 {
             let tx = x(tick * 60)
-            svg += "<line class=\"grid\" x1=\"\(f(tx))\" y1=\"30\" x2=\"\(f(tx))\" y2=\"330\"/><text class=\"tick\" x=\"\(f(tx))\" y=\"345\">\(TimeText.clock(tick * 60))</text>\n"
+            svg += "<line class=\"grid\" x1=\"\(f(tx))\" y1=\"30\" x2=\"\(f(tx))\" y2=\"\(f(bottom))\"/><text class=\"tick\" x=\"\(f(tx))\" y=\"\(f(bottom + 15))\">\(TimeText.clock(tick * 60))</text>\n"
             tick += step
         }
         for s in r.segments where s.end > s.start {
@@ -130,8 +136,26 @@ public enum HTMLReport {
                      floor: -70, ceiling: 0, x: x)
         svg += "<text class=\"rowlabel\" x=\"\(f(left - 6))\" y=\"\(audioTop + curveHeight / 2)\">sound</text>\n"
         svg += "<text class=\"axis\" x=\"\(f(left + width + 4))\" y=\"\(audioTop + 8)\">0 dB</text><text class=\"axis\" x=\"\(f(left + width + 4))\" y=\"\(audioTop + curveHeight)\">−70 dB</text>\n"
+        if let threshold {
+            let (low, high) = (min(-2, threshold - 2), max(6, threshold + 2))
+            svg += curve(id: "score-curve", values: scores, step: stepSeconds, top: scoreTop, height: curveHeight,
+                         floor: low, ceiling: high, x: x)
+            let ty = scoreTop + curveHeight - (threshold - low) / (high - low) * curveHeight
+            svg += "<line id=\"score-threshold\" class=\"threshold\" data-threshold=\"\(number(threshold))\" x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(left + width))\" y2=\"\(f(ty))\"><title>above this line a step is more likely a transition</title></line>\n"
+            svg += "<text class=\"rowlabel\" x=\"\(f(left - 6))\" y=\"\(scoreTop + curveHeight / 2)\">score<title>transition score (robust standard deviations)</title></text>\n"
+            svg += "<text class=\"axis\" x=\"\(f(left + width + 4))\" y=\"\(f(ty + 4))\">\(String(format: "%.2f", threshold))</text>\n"
+        }
         svg += "</svg>\n"
         return svg
+    }
+
+    /// The segmenter's transition threshold the result was made with (its signals, else its settings).
+    static func transitionThreshold(_ r: AnalysisResult) -> Double? {
+        if let t = r.signals?.transitionThreshold { return t }
+        if case .object(let segmenter)? = r.settings.other["segmenter"], case .number(let t)? = segmenter["transitionThreshold"] {
+            return t
+        }
+        return nil
     }
 
     static func curve(id: String, values: [Double?], step: Double, top: Double, height: Double, floor: Double, ceiling: Double,
@@ -163,12 +187,16 @@ public enum HTMLReport {
         """
     }
 
-    static func legend() -> String {
+    static func legend(score: Bool = false) -> String {
         var html = "<ul class=\"legend\">"
         for k in kinds {
             html += "<li><svg width=\"28\" height=\"16\" aria-hidden=\"true\"><use href=\"#p-\(k.rawValue)\"/><rect width=\"28\" height=\"16\" fill=\"url(#p-\(k.rawValue))\"/></svg> \(shortLabel(k)) = \(k.title)\(k.isOnTask ? " (on task)" : "")</li>"
         }
-        html += "<li><span class=\"swatch bell\"></span> bell</li><li><span class=\"swatch settle\"></span> class settled</li></ul>\n"
+        html += "<li><span class=\"swatch bell\"></span> bell</li><li><span class=\"swatch settle\"></span> class settled</li>"
+        if score {
+            html += "<li><span class=\"swatch threshold\"></span> score: how much the picture and sound look like a transition; above the red line a step is more likely one</li>"
+        }
+        html += "</ul>\n"
         return html
     }
 
@@ -260,10 +288,10 @@ public enum HTMLReport {
     .rowlabel { font: 12px sans-serif; fill: var(--muted); text-anchor: end; }
     line.bell, path.bell { stroke: #111; stroke-width: 2.5; fill: #111; } .marker { font: 600 12px sans-serif; text-anchor: middle; fill: #111; }
     line.settle { stroke: #111; stroke-width: 2; stroke-dasharray: 4 3; } line.latency { stroke: #111; stroke-width: 2; }
-    .curvebox { fill: #fafbfc; stroke: var(--line); } .curve { fill: none; stroke: #33415c; stroke-width: 1.3; }
+    .curvebox { fill: #fafbfc; stroke: var(--line); } .curve { fill: none; stroke: #33415c; stroke-width: 1.3; } .threshold { stroke: #b42318; stroke-width: 1; stroke-dasharray: 5 3; }
     .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 13px; }
     .legend svg { vertical-align: middle; border: 1px solid #999; }
-    .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; background: #111; } .swatch.settle { background: repeating-linear-gradient(90deg, #111 0 4px, transparent 4px 7px); }
+    .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; background: #111; } .swatch.settle { background: repeating-linear-gradient(90deg, #111 0 4px, transparent 4px 7px); } .swatch.threshold { background: repeating-linear-gradient(90deg, #b42318 0 5px, transparent 5px 8px); }
     table { border-collapse: collapse; width: 100%; font-size: 14px; } th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); }
     table.facts th { width: 220px; color: var(--muted); font-weight: 500; }
     .warnings { background: #fff6e0; border: 1px solid #f0d28a; border-radius: 8px; padding: 8px 28px; }

@@ -39,7 +39,7 @@ public struct LessonAnalysis: Sendable {
         let signals = result.signals
         let features = FeatureSeries(stepSeconds: signals?.stepSeconds ?? 0.5, motion: signals?.motion ?? [],
                                      audioDb: signals?.audioDb ?? [])
-        let trace = SegmenterTrace(dead: [], wholePicture: [], scores: [], probabilities: [])
+        let trace = SegmenterTrace(dead: [], wholePicture: [], scores: signals?.transitionScore ?? [], probabilities: [])
         self.init(result: result, decodeReport: DecodeReport(), features: features,
                   segmentation: .init(bell: result.bell, segments: result.segments, trace: trace,
                                       bellDecision: BellDecision(confidences: [], chosen: nil, bell: result.bell)),
@@ -116,7 +116,9 @@ public enum LessonAnalyzer {
                                  alreadyNoClass: warnings.contains { $0.code == "no-class-in-view" })
         warnings = AnalysisWarning.sorted(warnings)
         let signals = includeSignals
-            ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb)
+            ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb,
+                                     transitionScore: found.trace.scores.map { $0.map { ($0 * 1000).rounded() / 1000 } },
+                                     transitionThreshold: configuration.segmentation.segmenter.transitionThreshold)
             : nil
         var result = AnalysisResult(
             tool: BellworkVersion.tool,

@@ -140,11 +140,19 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         public var motion: [Double]
         /// Audio level in dB; nil (JSON null) where the step has no audio level, such as silence.
         public var audioDb: [Double?]
+        /// Beyond the contract's three (optional, Bellwork's own): the segmenter's smoothed transition score per
+        /// step, in robust standard deviations (nil where undecided), and the threshold over which a step is more
+        /// likely a transition, so a report drawn from a saved result can show why.
+        public var transitionScore: [Double?]?
+        public var transitionThreshold: Double?
 
-        public init(stepSeconds: Double, motion: [Double], audioDb: [Double?]) {
+        public init(stepSeconds: Double, motion: [Double], audioDb: [Double?], transitionScore: [Double?]? = nil,
+                    transitionThreshold: Double? = nil) {
             self.stepSeconds = stepSeconds
             self.motion = motion
             self.audioDb = audioDb
+            self.transitionScore = transitionScore
+            self.transitionThreshold = transitionThreshold
         }
     }
 

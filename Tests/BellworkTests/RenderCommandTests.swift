@@ -3,6 +3,53 @@ import Testing
 
 /// `bellwork render`: any saved result in every format, without the recording, as `analyze` writes it.
 @Suite struct RenderCommandTests {
+    /// The report says why: the transition score under the timeline with its threshold (the one in the result's
+    /// settings), above it in the middle of each transition and below it in the middle of each stretch on task;
+    /// the same from a result saved with --signals, and no score row from one saved without.
+    @Test func theReportDrawsTheScoreAndItsThreshold() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let saved = dir.appendingPathComponent("lesson.json").path
+        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--signals", "--output", saved, "--quiet"]).status == 0)
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any])
+        let threshold = try #require(((doc["settings"] as? [String: Any])?["segmenter"] as? [String: Any])?["transitionThreshold"] as? Double)
+        let signals = try #require(doc["signals"] as? [String: Any])
+        #expect(signals["transitionThreshold"] as? Double == threshold)
+        #expect((signals["transitionScore"] as? [Any])?.count == (signals["motion"] as? [Any])?.count)
+        let direct = try CLI.run(["analyze", lesson, "--format", "html", "--quiet"])
+        let rendered = try CLI.run(["render", saved, "--format", "html"])
+        for page in [direct.stdout, rendered.stdout] {
+            func attribute(_ name: String, of id: String) throws -> String {
+                let tag = try #require(page.range(of: "id=\"\(id)\"").map { page[$0.lowerBound...].prefix { $0 != ">" } })
+                let value = try #require(tag.range(of: "\(name)=\"").map { tag[$0.upperBound...].prefix { $0 != "\"" } })
+                return String(value)
+            }
+            #expect(abs((Double(try attribute("data-threshold", of: "score-threshold")) ?? 0) - threshold) <= 0.005)   // as the page writes numbers
+            let lineY = try #require(Double(try attribute("y1", of: "score-threshold")))
+            let points = try attribute("points", of: "score-curve").split(separator: " ").compactMap { p -> (Double, Double)? in
+                let xy = p.split(separator: ",").compactMap { Double($0) }
+                return xy.count == 2 ? (xy[0], xy[1]) : nil
+            }
+            let left = try #require(Double(try attribute("data-left", of: "timeline")))
+            let width = try #require(Double(try attribute("data-width", of: "timeline")))
+            let duration = try #require(Double(try attribute("data-duration", of: "timeline")))
+            for segment in try #require(doc["segments"] as? [[String: Any]]) {
+                let (start, end) = (segment["start"] as! Double, segment["end"] as! Double)
+                let x = left + (start + end) / 2 / duration * width
+                let nearest = try #require(points.min { abs($0.0 - x) < abs($1.0 - x) })
+                let kind = segment["kind"] as! String
+                if kind == "transition" { #expect(nearest.1 < lineY, "\(segment): score under the threshold") }
+                if ["instruction", "independent", "group"].contains(kind) { #expect(nearest.1 > lineY, "\(segment): score over the threshold") }
+            }
+            #expect(page.contains("swatch threshold"))
+        }
+        let plain = dir.appendingPathComponent("plain.json").path
+        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--output", plain, "--quiet"]).status == 0)
+        let bare = try CLI.run(["render", plain, "--format", "html"])
+        #expect(bare.status == 0 && !bare.stdout.contains("score-curve") && !bare.stdout.contains("swatch threshold"))
+    }
+
     @Test func aSavedResultRendersAsAnalyzeWouldHaveWrittenIt() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
