@@ -1,4 +1,6 @@
+import Foundation
 import LessonMetrics
+import MediaIO
 
 /// Reading the tables and labels people code lessons with: delimited text (CSV as RFC 4180 quotes it, or
 /// TSV), the column names of common coding tools (BORIS's `Start (s)`, `Stop (s)`, `Behavior`), and the
@@ -58,12 +60,38 @@ public enum LabelTables {
         return nil
     }
 
-    /// The contract's kind a coder's label means (case, spaces, dashes and underscores ignored), or nil.
-    public static func kind(_ label: String) -> SegmentKind? {
-        let key = label.lowercased().map { $0 == "-" || $0 == "_" ? " " : $0 }.reduce(into: "") { $0.append($1) }
-            .split(separator: " ").joined(separator: " ")
+    /// The contract's kind a coder's label means (case, spaces, dashes and underscores ignored), or nil: from
+    /// `labels` (a coder's own map, its keys as `key` makes them) first, then the kinds' names and the usual ones.
+    public static func kind(_ label: String, _ labels: [String: SegmentKind] = [:]) -> SegmentKind? {
+        let key = key(label)
+        if let kind = labels[key] { return kind }
         if let kind = SegmentKind(rawValue: key) { return kind }
         return synonyms[key]
+    }
+
+    /// A label as it is compared: lower case, dashes and underscores as spaces, runs of spaces as one.
+    static func key(_ label: String) -> String {
+        label.lowercased().map { $0 == "-" || $0 == "_" ? " " : $0 }.reduce(into: "") { $0.append($1) }
+            .split(separator: " ").joined(separator: " ")
+    }
+
+    /// A coder's own label map: one `label = kind` a line (or `label,kind`, `label<TAB>kind`), `#` comments and
+    /// blank lines skipped; the kind is one of the contract's or a name `kind` knows. Throws a one-line reason.
+    public static func map(_ text: String) throws(LabelMapError) -> [String: SegmentKind] {
+        var map: [String: SegmentKind] = [:]
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let cut = line.firstIndex(where: { $0 == "=" || $0 == "," || $0 == "\t" }) else {
+                throw LabelMapError(message: "line \(n + 1): expected LABEL = KIND")
+            }
+            let label = line[..<cut].trimmingCharacters(in: .whitespaces), target = line[line.index(after: cut)...].trimmingCharacters(in: .whitespaces)
+            guard !label.isEmpty, let kind = kind(target) else {
+                throw LabelMapError(message: "line \(n + 1): '\(FileName.display(target))' is not a kind (transition, instruction, independent, group, unknown)")
+            }
+            map[key(label)] = kind
+        }
+        return map
     }
 
     /// Labels coders use for the contract's kinds.
@@ -81,4 +109,10 @@ public enum LabelTables {
         for s in ["off camera", "no class", "n/a", "none", "not coded", "uncoded"] { table[s] = .unknown }
         return table
     }()
+}
+
+/// A label map that cannot be read: one line, with the line it is on.
+public struct LabelMapError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

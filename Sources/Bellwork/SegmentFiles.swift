@@ -21,7 +21,8 @@ public enum SegmentFiles {
     /// Loads `path` as a truth-shaped file; metrics are recomputed by the contract (settle 30 s) for EAF
     /// and CSV, and taken as written for JSON. A file whose times or figures cannot be scored
     /// (`TruthFile.problem`) is refused.
-    public static func load(_ path: String, tier: String? = nil) throws(ReadError) -> TruthFile {
+    /// `labels`: a coder's own names for the kinds (`LabelTables.map`), read before the built-in ones.
+    public static func load(_ path: String, tier: String? = nil, labels: [String: SegmentKind] = [:]) throws(ReadError) -> TruthFile {
         var info = stat()
         guard FileName.withCString(path, { stat($0, &info) }) == 0 else {
             let reason = errno == ENOENT ? "no such file" : "cannot open: " + String(cString: strerror(errno))
@@ -33,8 +34,8 @@ public enum SegmentFiles {
         }
         let file: TruthFile
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "eaf": file = try eaf(data, path: path, tier: tier)
-        case "csv", "tsv", "txt": file = try csv(data, path: path, fileExtension: URL(fileURLWithPath: path).pathExtension.lowercased())
+        case "eaf": file = try eaf(data, path: path, tier: tier, labels: labels)
+        case "csv", "tsv", "txt": file = try csv(data, path: path, fileExtension: URL(fileURLWithPath: path).pathExtension.lowercased(), labels: labels)
         default:
             do { file = try ResultJSON.decode(TruthFile.self, from: data) } catch {
                 throw ReadError(path: path, reason: "not a Bellwork result or truth file: \(error)")
@@ -44,7 +45,7 @@ public enum SegmentFiles {
         return file
     }
 
-    static func csv(_ data: Data, path: String, fileExtension: String = "csv") throws(ReadError) -> TruthFile {
+    static func csv(_ data: Data, path: String, fileExtension: String = "csv", labels: [String: SegmentKind] = [:]) throws(ReadError) -> TruthFile {
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }          // a spreadsheet's byte-order mark
         let rows = LabelTables.rows(text, delimiter: LabelTables.delimiter(of: text, fileExtension: fileExtension))
@@ -59,17 +60,17 @@ public enum SegmentFiles {
             }
             if cells[ki].trimmingCharacters(in: .whitespaces).lowercased() == "bell" { bell = Bell(timeSeconds: start); continue }
             guard let end = seconds(cells[ei]) else { throw ReadError(path: path, reason: "row \(n + 2): the end is not a time") }
-            guard let kind = LabelTables.kind(cells[ki]) else {
-                throw ReadError(path: path, reason: "row \(n + 2): '\(FileName.display(cells[ki]))' is not a kind (transition, instruction, independent, group, unknown, or a name such as arrival or group work)")
+            guard let kind = LabelTables.kind(cells[ki], labels) else {
+                throw ReadError(path: path, reason: "row \(n + 2): '\(FileName.display(cells[ki]))' is not a kind (transition, instruction, independent, group, unknown, or a name such as arrival or group work; --labels maps others)")
             }
             segments.append(Segment(start: start, end: end, kind: kind))
         }
         return try truth(segments.sorted { $0.start < $1.start }, bell: bell, path: path)
     }
 
-    static func eaf(_ data: Data, path: String, tier wanted: String? = nil) throws(ReadError) -> TruthFile {
+    static func eaf(_ data: Data, path: String, tier wanted: String? = nil, labels: [String: SegmentKind] = [:]) throws(ReadError) -> TruthFile {
         let reader = try eafReader(data, path: path)
-        let tiers = segmentTiers(reader)
+        let tiers = segmentTiers(reader, labels)
         if let wanted, !tiers.contains(wanted) {
             throw ReadError(path: path, reason: "no tier of segments named '\(FileName.display(wanted))' (it has: \(tiers.map(FileName.display).joined(separator: ", ")))")
         }
@@ -82,7 +83,7 @@ public enum SegmentFiles {
             let value = a.value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             if a.tier.lowercased() == "bell" || value.hasPrefix("bell") {
                 if bell == nil { bell = Bell(timeSeconds: Double(t1) / 1000) }
-            } else if a.tier == chosen, let kind = LabelTables.kind(value) {
+            } else if a.tier == chosen, let kind = LabelTables.kind(value, labels) {
                 segments.append(Segment(start: Double(t1) / 1000, end: Double(t2) / 1000, kind: kind))
             }
         }
@@ -90,9 +91,9 @@ public enum SegmentFiles {
     }
 
     /// The tiers of an ELAN document that hold segments (an annotation naming a kind), in document order.
-    public static func eafTiers(_ path: String) -> [String] {
+    public static func eafTiers(_ path: String, labels: [String: SegmentKind] = [:]) -> [String] {
         guard let data = FileName.contents(of: path), let reader = try? eafReader(data, path: path) else { return [] }
-        return segmentTiers(reader)
+        return segmentTiers(reader, labels)
     }
 
     private static func eafReader(_ data: Data, path: String) throws(ReadError) -> EAFReader {
@@ -105,10 +106,10 @@ public enum SegmentFiles {
         return reader
     }
 
-    private static func segmentTiers(_ reader: EAFReader) -> [String] {
+    private static func segmentTiers(_ reader: EAFReader, _ labels: [String: SegmentKind]) -> [String] {
         var tiers: [String] = []
         for a in reader.annotations where a.tier.lowercased() != "bell" && !tiers.contains(a.tier)
-            && LabelTables.kind(a.value.trimmingCharacters(in: .whitespacesAndNewlines)) != nil {
+            && LabelTables.kind(a.value.trimmingCharacters(in: .whitespacesAndNewlines), labels) != nil {
             tiers.append(a.tier)
         }
         return tiers

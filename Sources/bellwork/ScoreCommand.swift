@@ -38,8 +38,20 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "The ELAN tier of segments to score against, when the truth holds several coders' tiers (default: the first).")
     var tier: String?
 
+    @Option(help: ArgumentHelp("A coder's own names for the kinds: one 'label = kind' a line (Warm-up = transition), read before the usual names.", valueName: "FILE"))
+    var labels: String?
+
     func run() throws {
         try reportingFailures {
+            var labelMap: [String: SegmentKind] = [:]
+            if let labels {
+                guard let data = FileName.contents(of: labels) else {
+                    throw CLIFailure(message: "\(labels): \(FileManager.default.fileExists(atPath: labels) ? "cannot be read" : "no such file")", status: ExitStatus.noInput)
+                }
+                do { labelMap = try LabelTables.map(String(decoding: data, as: UTF8.self)) } catch {
+                    throw CLIFailure(message: "\(labels): \(error)", status: ExitStatus.dataError)
+                }
+            }
             var pairs: [(name: String, result: String, truth: String)] = []
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: truth, isDirectory: &isDir), isDir.boolValue {
@@ -66,14 +78,14 @@ struct ScoreCommand: ParsableCommand {
             var rows: [(String, Score)] = []
             var confusions: [(String, KindConfusion)] = []
             for p in pairs {
-                let tiers = p.truth.lowercased().hasSuffix(".eaf") ? SegmentFiles.eafTiers(p.truth) : []
+                let tiers = p.truth.lowercased().hasSuffix(".eaf") ? SegmentFiles.eafTiers(p.truth, labels: labelMap) : []
                 if tier == nil && tiers.count > 1 {
                     FileHandle.standardError.write(Data("bellwork: \(FileName.display(p.truth)): \(tiers.count) tiers of segments (\(tiers.map(FileName.display).joined(separator: ", "))): scored against \(FileName.display(tiers[0])); --tier chooses another\n".utf8))
                 }
                 let r: TruthFile, t: TruthFile
                 do {
-                    r = try SegmentFiles.load(p.result)
-                    t = try SegmentFiles.load(p.truth, tier: tier)
+                    r = try SegmentFiles.load(p.result, labels: labelMap)
+                    t = try SegmentFiles.load(p.truth, tier: tier, labels: labelMap)
                 } catch {
                     throw CLIFailure(message: "\(error)", status: (error as? SegmentFiles.ReadError)?.cannotOpen == true ? ExitStatus.noInput : ExitStatus.dataError)
                 }

@@ -23,6 +23,36 @@ import Testing
         #expect(LabelTables.kind("recess") == nil)
     }
 
+    /// A coder's own names, from a label map (`score --labels`): read before the usual names, keys compared as
+    /// labels are; a bad line is one clear reason; a table in those names scores only with the map.
+    @Test func aCodersOwnLabelMap() throws {
+        let map = try LabelTables.map("# our codebook\nWarm-up = transition\nStations, group\n\nRead_Aloud\tinstruction\nArrival = instruction\n")
+        #expect(LabelTables.kind("warm up", map) == .transition && LabelTables.kind("STATIONS", map) == .group)
+        #expect(LabelTables.kind("read aloud", map) == .instruction && LabelTables.kind("Arrival", map) == .instruction)
+        #expect(LabelTables.kind("Arrival") == .transition && LabelTables.kind("stations") == nil)
+        #expect(throws: LabelMapError.self) { try LabelTables.map("Stations group\n") }
+        #expect(throws: LabelMapError.self) { try LabelTables.map("Stations = recess\n") }
+
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let coding = dir.appendingPathComponent("coding.csv").path
+        try "start,end,kind\n0,30,Warm-up\n30,90,Stations\n90,120,Read aloud\n".write(toFile: coding, atomically: true, encoding: .utf8)
+        let truth = dir.appendingPathComponent("truth.csv").path
+        try "start,end,kind\n0,30,transition\n30,90,group\n90,120,instruction\n".write(toFile: truth, atomically: true, encoding: .utf8)
+        let without = try CLI.run(["score", coding, truth])
+        #expect(without.status == 65 && without.stderr.contains("Warm-up") && without.stderr.contains("--labels"), "\(without.stderr)")
+        let file = dir.appendingPathComponent("labels.txt").path
+        try "Warm-up = transition\nStations = group\nRead aloud = instruction\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let with = try CLI.run(["score", coding, truth, "--labels", file, "--format", "json"])
+        #expect(with.status == 0, "\(with.stderr)")
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(with.stdout.utf8)) as? [String: Any])
+        let lesson = try #require((doc["lessons"] as? [String: Any])?["coding"] as? [String: Any])
+        #expect(lesson["kindAgreement"] as? Double == 1 && lesson["labelAgreement"] as? Double == 1, "\(lesson)")
+        try "Stations: group\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["score", coding, truth, "--labels", file])
+        #expect(bad.status == 65 && bad.stderrLines.count == 1 && bad.stderr.contains("line 1"), "\(bad.stderr)")
+    }
+
     static func eaf(tiers: [(String, [(Int, Int, String)])]) -> String {
         var slots = "", annotations = "", n = 0, a = 0
         for (tier, spans) in tiers {
