@@ -20,7 +20,8 @@ fitted on the other folds and its bell chosen as `BellDetector` chooses it (`cho
 `report` on the same trials gives the same bells). It prints the cross-validated figures; with --swift it writes
 the trees fitted on every trial as BellTrees.swift.
 
-`report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings)
+`report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings;
+--bin BELLWORK analyses each recording with another build instead, to compare with an earlier release)
 and prints: bells found within 1 s by kind, level band and position, bells at the first second, false bells on
 trials with no bell, the dating error, and two reliability tables (every reported candidate, and the bells
 reported, against the share within 1 s of a true bell). A library trial (one with a position in its manifest) is
@@ -68,6 +69,7 @@ def candidates(dirs, out, config=None):
             t = json.load(open(truth))
             meta = manifest.get(stem) or meta_from_notes(t)
             meta["onset"] = (t.get("bell") or {}).get("timeSeconds")
+            meta["recording"] = os.path.abspath(rec)
             json.dump(meta, open(os.path.join(out, name + ".meta.json"), "w"))
             jobs.append((rec, os.path.join(out, name)))
 
@@ -291,6 +293,24 @@ def segment(out, names, config, tag):
         return dict(pool.map(run, names))
 
 
+def analyse_with(binary, out, names, tag):
+    """Each trial analysed from its recording by another build (`--bin`, e.g. an earlier release), as `segment`
+    gives it for this one: a library trial searched whole."""
+    whole = os.path.join(out, f"config-{tag}-whole.json")
+    json.dump(WHOLE, open(whole, "w"))
+
+    def run(name):
+        meta = json.load(open(os.path.join(out, name + ".meta.json")))
+        if "recording" not in meta:
+            raise SystemExit(f"{name}: no recording noted: run `candidates` on its folder again")
+        res = os.path.join(out, f"{name}.{tag}.json")
+        subprocess.run([binary, "analyze", meta["recording"], "--format", "json", "--output", res, "--quiet"]
+                       + (["--config", whole] if "position" in meta else []), check=True)
+        return name, json.load(open(res))
+    with ThreadPoolExecutor(JOBS) as pool:
+        return dict(pool.map(run, names))
+
+
 def band(level):
     if level is None:
         return "lesson"
@@ -443,6 +463,7 @@ def main():
     r = sub.add_parser("report")
     r.add_argument("--sets", nargs="+", required=True)
     r.add_argument("--config")
+    r.add_argument("--bin", help="another build of bellwork: analyse each trial's recording with it instead (an earlier release)")
     for p in (c, f, r):
         p.add_argument("--out", default="bell-work")
     args = parser.parse_args()
@@ -451,8 +472,12 @@ def main():
     elif args.command == "fit":
         fit_command(args.out, args.train, args.folds, args.seed, args.swift)
     elif args.command == "report":
-        config = json.load(open(args.config)) if args.config else {}
-        report(args.out, segment(args.out, names_of(args.out, args.sets), config, "report"))
+        names = names_of(args.out, args.sets)
+        if args.bin:
+            report(args.out, analyse_with(args.bin, args.out, names, "other"))
+        else:
+            config = json.load(open(args.config)) if args.config else {}
+            report(args.out, segment(args.out, names, config, "report"))
 
 
 if __name__ == "__main__":

@@ -87,7 +87,8 @@ public enum LabelTables {
             }
             let label = line[..<cut].trimmingCharacters(in: .whitespaces), target = line[line.index(after: cut)...].trimmingCharacters(in: .whitespaces)
             guard !label.isEmpty, let kind = kind(target) else {
-                throw LabelMapError(message: "line \(n + 1): '\(FileName.display(target))' is not a kind (transition, instruction, independent, group, unknown)")
+                let shown = FileName.display(String(target.prefix(60))) + (target.count > 60 ? "…" : "")
+                throw LabelMapError(message: "line \(n + 1): '\(shown)' is not a kind (transition, instruction, independent, group, unknown)")
             }
             map[key(label)] = kind
         }

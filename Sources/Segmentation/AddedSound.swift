@@ -15,20 +15,32 @@ public struct BandPowers: Sendable, Equatable {
         set { power[band] = newValue }
     }
 
-    /// The bands of a power spectrum of `size` points at `sampleRate`.
-    public static func measure(_ p: UnsafeBufferPointer<Float>, size: Int, sampleRate: Int) -> BandPowers {
-        var bands = BandPowers()
+    /// Each band's bins `lo..<hi` in a power spectrum of `size` points at `sampleRate` with `count` bins (empty
+    /// above half the rate): worked out once per extractor, not per frame.
+    public static func bins(size: Int, sampleRate: Int, count: Int) -> [Range<Int>] {
         let binHz = Double(sampleRate) / Double(size)
-        for b in 0..<count {
+        return (0..<Self.count).map { b in
             let lo = max(1, Int((edgesHz[b] / binHz).rounded()))
-            let hi = min(p.count, Int((edgesHz[b + 1] / binHz).rounded()))
+            let hi = min(count, Int((edgesHz[b + 1] / binHz).rounded()))
+            return lo < hi ? lo..<hi : lo..<lo
+        }
+    }
+
+    /// The bands of a power spectrum, the bins of each from `bins(size:sampleRate:count:)`.
+    public static func measure(_ p: UnsafeBufferPointer<Float>, bins: [Range<Int>]) -> BandPowers {
+        var bands = BandPowers()
+        for (b, range) in bins.enumerated() {
             var sum: Float = 0
-            if lo < hi { for k in lo..<hi { sum += p[k] } }
+            for k in range { sum += p[k] }
             bands[b] = sum
         }
         return bands
     }
 
+    /// The bands of a power spectrum of `size` points at `sampleRate`.
+    public static func measure(_ p: UnsafeBufferPointer<Float>, size: Int, sampleRate: Int) -> BandPowers {
+        measure(p, bins: bins(size: size, sampleRate: sampleRate, count: p.count))
+    }
 }
 
 /// What a sound added to the room, band by band: the mean band powers over a ring against the room's own just

@@ -73,9 +73,6 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     }
 
     public var duration: Double { end - start }
-
-    /// How far the bell band stands out from the voices, dB: `excessRiseDb` plus `meanTiltDb` where positive.
-    public var standOutDb: Double { excessRiseDb + max(0, meanTiltDb) }
 }
 
 /// A running low percentile of levels over the last few seconds: a fixed ring of quantised levels and

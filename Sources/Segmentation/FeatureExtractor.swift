@@ -35,6 +35,7 @@ public struct FeatureExtractor: MediaSink {
     private var power: [Float]
     private var tracker: BellTracker
     private var tonalTracker: TonalTracker
+    private let bandBins: [Range<Int>]
     private var voiceSum: [Double] = []
     private var bellSum: [Double] = []
     private var spectralFrames: [Int] = []
@@ -58,6 +59,7 @@ public struct FeatureExtractor: MediaSink {
         frameBuffer = [Float](repeating: 0, count: config.features.fftSize)
         windowed = [Float](repeating: 0, count: config.features.fftSize)
         power = [Float](repeating: 0, count: config.features.fftSize / 2 + 1)
+        bandBins = BandPowers.bins(size: config.features.fftSize, sampleRate: sampleRate, count: config.features.fftSize / 2 + 1)
         tonalTracker = TonalTracker(config: config, size: config.features.fftSize, sampleRate: sampleRate, windowEnergy: energy)
         tracker = BellTracker(config: config, frameSeconds: Double(config.features.fftSize) / Double(sampleRate),
                               hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
@@ -157,7 +159,7 @@ public struct FeatureExtractor: MediaSink {
         let frame = power.withUnsafeBufferPointer { kernel.measure($0, withHarmonicity: false) }
         let start = end - n
         let time = Double(start) / Double(sampleRate)
-        let bands = power.withUnsafeBufferPointer { BandPowers.measure($0, size: n, sampleRate: sampleRate) }
+        let bands = power.withUnsafeBufferPointer { BandPowers.measure($0, bins: bandBins) }
         power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time, bands: bands) }
         let spectral = kernel
         let stable = tonalTracker.bellStableShare

@@ -45,8 +45,16 @@ struct ScoreCommand: ParsableCommand {
         try reportingFailures {
             var labelMap: [String: SegmentKind] = [:]
             if let labels {
+                // A label map is a few lines: a regular file of at most a megabyte (not a device or a pipe that never ends).
+                var info = stat()
+                guard FileName.withCString(labels, { stat($0, &info) }) == 0 else {
+                    throw CLIFailure(message: "\(labels): no such file", status: ExitStatus.noInput)
+                }
+                guard info.st_mode & S_IFMT == S_IFREG, info.st_size <= 1 << 20 else {
+                    throw CLIFailure(message: "\(labels): not a label map (a text file of at most 1 MB)", status: ExitStatus.dataError)
+                }
                 guard let data = FileName.contents(of: labels) else {
-                    throw CLIFailure(message: "\(labels): \(FileManager.default.fileExists(atPath: labels) ? "cannot be read" : "no such file")", status: ExitStatus.noInput)
+                    throw CLIFailure(message: "\(labels): cannot be read", status: ExitStatus.noInput)
                 }
                 do { labelMap = try LabelTables.map(String(decoding: data, as: UTF8.self)) } catch {
                     throw CLIFailure(message: "\(labels): \(error)", status: ExitStatus.dataError)

@@ -48,6 +48,11 @@ import Testing
         let doc = try #require(JSONSerialization.jsonObject(with: Data(with.stdout.utf8)) as? [String: Any])
         let lesson = try #require((doc["lessons"] as? [String: Any])?["coding"] as? [String: Any])
         #expect(lesson["kindAgreement"] as? Double == 1 && lesson["labelAgreement"] as? Double == 1, "\(lesson)")
+        // Not a label map: a device that never ends, a folder: one line, 65, at once.
+        for path in ["/dev/zero", dir.path] {
+            let refused = try CLI.run(["score", coding, truth, "--labels", path])
+            #expect(refused.status == 65 && refused.stderrLines.count == 1, "\(path): \(refused.stderr)")
+        }
         try "Stations: group\n".write(toFile: file, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["score", coding, truth, "--labels", file])
         #expect(bad.status == 65 && bad.stderrLines.count == 1 && bad.stderr.contains("line 1"), "\(bad.stderr)")
