@@ -106,12 +106,13 @@ fixtures-trials: deps trials-apt
 
 # The diverse lessons (not committed; Fixtures/generator/scenarios.py, diverse_trials): other cameras, rooms, class
 # sizes, voices and kinds of lesson. `fit` (80, about 18 minutes) is for fitting with cross-validation; `fresh` (48)
-# is held out: render it only after the last change of the segmenter. Resumable (--skip-existing).
+# is held out: render it only after the last change of the segmenter. `fit2` (64, the rare kinds of lesson drawn
+# more often) joined the fit in the second round; `fresh2` (48) is that round's held-out set. Resumable (--skip-existing).
 fixtures-fit: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2 --skip-existing
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.

@@ -171,7 +171,8 @@ def search(out, params, folds, seed, fixed=()):
 INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "loudnessWeight"),
           ("steadyTalk", "steadyTalkWeight"), ("spreadShare", "spreadShareWeight"), ("reach", "reachWeight"),
           ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
-          ("chatter", "chatterWeight")]
+          ("chatter", "chatterWeight"), ("lessonReach", "lessonReachWeight"), ("lessonActive", "lessonActiveWeight"),
+          ("lessonChatter", "lessonChatterWeight")]
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
@@ -249,10 +250,15 @@ def kind_settings(B):
     return settings
 
 
+DROPPED = set()    # inputs left out of the fit (model --drop NAME): their weights are 0
+
+
 def logistic(tables, names, l2=1e-3, iterations=30):
-    """Weights and bias of a logistic regression over the steps of `names`, each lesson weighing the same."""
+    """Weights and bias of a logistic regression over the steps of `names`, each lesson weighing the same
+    (the inputs in DROPPED kept at 0)."""
     import numpy as np
-    X = np.concatenate([np.array(tables[n][0]) for n in names if tables[n][0]])
+    keep = np.array([k not in DROPPED for k, _ in INPUTS], dtype=float)
+    X = np.concatenate([np.array(tables[n][0]) for n in names if tables[n][0]]) * keep
     y = np.concatenate([np.array(tables[n][1]) for n in names if tables[n][0]])
     w = np.concatenate([np.full(len(tables[n][1]), 1.0 / len(tables[n][1])) for n in names if tables[n][0]])
     w *= len(w) / w.sum()
@@ -285,7 +291,7 @@ def means(per, names):
             f"worst {max(lat) if lat else float('nan'):.1f} s")
 
 
-def model(out, folds, seed, fixed, write):
+def model(out, folds, seed, fixed, write, per_lesson=None):
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
     with ThreadPoolExecutor(JOBS) as pool:
         tables = dict(zip(names, pool.map(lambda n: step_table(out, n, fixed), names)))
@@ -300,10 +306,13 @@ def model(out, folds, seed, fixed, write):
         train = [x for x in pictured if x not in held]
         wts, b = logistic(tables, train)
         settings = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
-        print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):len(fixed) + 9]), flush=True)
+        print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):len(fixed) + len(INPUTS) + 1]), flush=True)
         fitted.update(scores(out, held, settings, full=True))
     print(f"defaults{' with --set' if fixed else ''}, all lessons: {means(defaults, names)}")
     print(f"fitted, cross-validated ({folds} folds): {means(fitted, names)}")
+    if per_lesson:
+        with open(per_lesson, "w") as f:
+            json.dump(fitted, f, indent=1)
     wts, b = logistic(tables, pictured)
     final = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, names))
     print("fitted on every lesson: " + json.dumps(nested(final)))
@@ -353,6 +362,8 @@ def main():
     m.add_argument("--seed", type=int, default=1)
     m.add_argument("--set", action="append", default=[], help="KEY=V, fixed during the fit")
     m.add_argument("--write", help="write the settings fitted on every lesson to this configuration file")
+    m.add_argument("--per-lesson", metavar="FILE", help="write each lesson's cross-validated scores (JSON)")
+    m.add_argument("--drop", action="append", default=[], help="an input (as INPUTS names it) left out of the fit")
     a = sub.add_parser("apply")
     a.add_argument("config", help="a configuration file (model --write's)")
     args = parser.parse_args()
@@ -362,7 +373,11 @@ def main():
         features(args.dirs, args.out)
     elif args.command == "model":
         fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]
-        model(args.out, args.folds, args.seed, fixed, args.write)
+        unknown = set(args.drop) - {k for k, _ in INPUTS}
+        if unknown:
+            parser.error(f"--drop: no input {', '.join(sorted(unknown))}")
+        DROPPED.update(args.drop)
+        model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson)
     else:
         params = []
         for p in args.param:

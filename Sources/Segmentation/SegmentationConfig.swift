@@ -184,25 +184,31 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = 0.4041
+    public var spreadWeight = 0.177
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.5547
+    public var motionWeight = 0.6114
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = -0.0269
+    public var loudnessWeight = 0.0744
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 1.4886
+    public var steadyTalkWeight = 1.1591
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.6222
+    public var spreadShareWeight = 0.724
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 1.1729
+    public var reachWeight = 1.5172
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = -0.1299
+    public var reachGainWeight = -0.2294
     @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
-    public var activeShareWeight = 0.5296
+    public var activeShareWeight = 0.8362
     @Setting(-10...10, "Weight of chatter: minus the dB by which the level's variation lies outside chatterVariationLowDb...chatterVariationHighDb (0 inside: a room of voices).")
-    public var chatterWeight = 0.3905
+    public var chatterWeight = 0.5225
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = 0.112
+    public var variationWeight = 0.2663
+    @Setting(-100...100, "Weight of the lesson's median reach of motion (0...1): how busy the whole lesson is, the same at every step.")
+    public var lessonReachWeight = -0.0067
+    @Setting(-100...100, "Weight of the lesson's median share of the picture moving beyond the camera's noise (0...1).")
+    public var lessonActiveWeight = 0.9394
+    @Setting(-10...10, "Weight of the lesson's median chatter (dB, 0 or below).")
+    public var lessonChatterWeight = 0.8277
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
@@ -214,7 +220,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 1.472
+    public var transitionThreshold = 1.3878
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
@@ -258,33 +264,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -0.0893
+    public var instructionBias = -0.1511
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.3846
+    public var instructionLevelWeight = 0.3391
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.5647
+    public var instructionVariationWeight = 0.4939
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -0.7609
+    public var instructionSpreadWeight = -1.097
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.4335
+    public var instructionReachWeight = -0.6573
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var instructionPictureWeight = 0.4998
+    public var instructionPictureWeight = 0.2415
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var instructionSoundWeight = -2.7318
+    public var instructionSoundWeight = -2.248
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 1.4108
+    public var groupBias = 1.0981
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 0.7671
+    public var groupLevelWeight = 0.6528
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -1.0099
+    public var groupVariationWeight = -1.0522
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 0.7635
+    public var groupSpreadWeight = 1.0052
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = -0.1906
+    public var groupReachWeight = -0.1024
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var groupPictureWeight = -0.5899
+    public var groupPictureWeight = -0.6959
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var groupSoundWeight = 3.3771
+    public var groupSoundWeight = 4.005
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

@@ -108,7 +108,22 @@ public struct Segmenter: Sendable {
         case .chatter:
             let (low, high) = (config.segmenter.chatterVariationLowDb, config.segmenter.chatterVariationHighDb)
             return live(series.audioVariation).map { $0.map { -max(0, low - $0, $0 - high) } }
+        case .lessonReach:
+            return Self.wholeLesson(rawInput(.reach, series, dead: dead, unusable: unusable))
+        case .lessonActive:
+            return Self.wholeLesson(rawInput(.activeShare, series, dead: dead, unusable: unusable))
+        case .lessonChatter:
+            return Self.wholeLesson(rawInput(.chatter, series, dead: dead, unusable: unusable))
         }
+    }
+
+    /// The median of an input over the lesson at every step where the input is present (nil elsewhere).
+    static func wholeLesson(_ values: [Double?]) -> [Double?] {
+        let present = values.compactMap { $0 }.sorted()
+        guard !present.isEmpty else { return values }
+        let median = present.count % 2 == 1 ? present[present.count / 2]
+            : (present[present.count / 2 - 1] + present[present.count / 2]) / 2
+        return values.map { $0.map { _ in median } }
     }
 
     /// Steps whose picture does not show the class's own motion: the whole picture changed (a bump, the

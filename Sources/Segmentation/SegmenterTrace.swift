@@ -73,8 +73,18 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case activeShare
     /// Minus the dB by which the level's variation lies outside the chatter band (0 inside it).
     case chatter
+    /// How busy the lesson is as a whole: the median of `reach` over the lesson, the same at every step. A class
+    /// that never settles has no calm moments to measure itself against; this says so in any room.
+    case lessonReach
+    /// The median of `activeShare` over the lesson, the same at every step.
+    case lessonActive
+    /// The median of `chatter` over the lesson, the same at every step.
+    case lessonChatter
 
-    public var name: String { ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter"][rawValue] }
+    public var name: String {
+        ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter",
+         "lessonReach", "lessonActive", "lessonChatter"][rawValue]
+    }
 
     func weight(_ s: SegmenterSettings) -> Double {
         switch self {
@@ -88,6 +98,9 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .variation: return s.variationWeight
         case .activeShare: return s.activeShareWeight
         case .chatter: return s.chatterWeight
+        case .lessonReach: return s.lessonReachWeight
+        case .lessonActive: return s.lessonActiveWeight
+        case .lessonChatter: return s.lessonChatterWeight
         }
     }
 }

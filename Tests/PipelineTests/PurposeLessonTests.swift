@@ -34,6 +34,12 @@ import Testing
         #expect(!result.segments.contains { $0.kind == .transition }, "\(result.segments)")
     }
 
+    @Test func aLessonThatIsAllTransitionIsAtMostATenthOnTask() throws {
+        let result = try Self.analyse("all_transition")
+        let percent = result.metrics.timeOnTaskPercent
+        #expect(percent <= 10, "\(result.segments)")
+    }
+
     @Test func aClassAlreadyWorkingGetsNoInventedTransition() throws {
         let result = try Self.analyse("already_working")
         let media = try #require(LessonSegmentationTests.mediaPath("already_working"))
