@@ -30,7 +30,7 @@ public enum HTMLReport {
         }
         body += "<section><h2>Timeline</h2>\n" + timeline(analysis)
             + legend(score: !analysis.segmentation.trace.scores.isEmpty && transitionThreshold(analysis.result) != nil) + "</section>\n"
-        body += segmentTable(r)
+        body += segmentTable(r, reasons: analysis.reasonMeasures.map { SegmentReasons.reasons(r.segments, $0) })
         body += analysed(analysis)
         return page(title: title, body: body,
                     footer: "Times are minutes:seconds from the start of the recording. Made by Bellwork \(esc(r.tool.version)); the page needs no network.")
@@ -212,10 +212,14 @@ public enum HTMLReport {
 
     // MARK: Tables
 
-    static func segmentTable(_ r: AnalysisResult) -> String {
-        var html = "<section><h2>Segments</h2><table id=\"segments\"><thead><tr><th>start</th><th>length</th><th>kind</th><th>confidence</th></tr></thead><tbody>\n"
-        for s in r.segments {
-            html += "<tr data-start=\"\(number(s.start))\" data-end=\"\(number(s.end))\" data-kind=\"\(s.kind.rawValue)\"><td>\(TimeText.clock(s.start))</td><td>\(TimeText.clock(s.duration))</td><td>\(esc(s.kind.title))</td><td>\(String(format: "%.2f", s.confidence ?? 0))</td></tr>\n"
+    /// The segments, each with a short reason in words when the measures it comes from are known.
+    static func segmentTable(_ r: AnalysisResult, reasons: [String]? = nil) -> String {
+        let why = reasons.map { $0.count == r.segments.count } ?? false
+        var html = "<section><h2>Segments</h2><table id=\"segments\"><thead><tr><th>start</th><th>length</th><th>kind</th><th>confidence</th>"
+            + (why ? "<th>why</th>" : "") + "</tr></thead><tbody>\n"
+        for (i, s) in r.segments.enumerated() {
+            html += "<tr data-start=\"\(number(s.start))\" data-end=\"\(number(s.end))\" data-kind=\"\(s.kind.rawValue)\"><td>\(TimeText.clock(s.start))</td><td>\(TimeText.clock(s.duration))</td><td>\(esc(s.kind.title))</td><td>\(String(format: "%.2f", s.confidence ?? 0))</td>"
+                + (why ? "<td class=\"why\">\(esc(reasons![i]))</td>" : "") + "</tr>\n"
         }
         return html + "</tbody></table></section>\n"
     }

@@ -15,6 +15,9 @@ public struct LessonAnalysis: Sendable {
     public var warnings: [AnalysisWarning]
     /// Wall-clock seconds per stage.
     public var timings: Timings
+    /// What the report's reason for each segment is drawn from; nil when not known (a result saved without
+    /// `--signals`).
+    public var reasonMeasures: SegmentReasons.Measures?
 
     public struct Timings: Sendable, Codable, Equatable {
         public var total = 0.0
@@ -44,6 +47,10 @@ public struct LessonAnalysis: Sendable {
                   segmentation: .init(bell: result.bell, segments: result.segments, trace: trace,
                                       bellDecision: BellDecision(confidences: [], chosen: nil, bell: result.bell)),
                   warnings: result.warnings, timings: Timings())
+        if let signals, let moving = signals.movingShare, let reach = signals.motionReach, let variation = signals.levelVariationDb {
+            reasonMeasures = SegmentReasons.Measures(stepSeconds: signals.stepSeconds, movingShare: moving, reach: reach,
+                                                     levelVariationDb: variation)
+        }
     }
 }
 
@@ -115,10 +122,14 @@ public enum LessonAnalyzer {
         warnings += viewWarnings(found.trace, stepSeconds: features.stepSeconds, duration: duration,
                                  alreadyNoClass: warnings.contains { $0.code == "no-class-in-view" })
         warnings = AnalysisWarning.sorted(warnings)
+        let measures = SegmentReasons.Measures(features)
+        func rounded(_ a: [Double?]) -> [Double?] { a.map { $0.map { ($0 * 1000).rounded() / 1000 } } }
         let signals = includeSignals
             ? AnalysisResult.Signals(stepSeconds: features.stepSeconds, motion: features.motion, audioDb: features.audioDb,
-                                     transitionScore: found.trace.scores.map { $0.map { ($0 * 1000).rounded() / 1000 } },
-                                     transitionThreshold: configuration.segmentation.segmenter.transitionThreshold)
+                                     transitionScore: rounded(found.trace.scores),
+                                     transitionThreshold: configuration.segmentation.segmenter.transitionThreshold,
+                                     movingShare: rounded(measures.movingShare), motionReach: rounded(measures.reach),
+                                     levelVariationDb: rounded(measures.levelVariationDb))
             : nil
         var result = AnalysisResult(
             tool: BellworkVersion.tool,
@@ -138,8 +149,10 @@ public enum LessonAnalyzer {
         timings.features = report.sinkSeconds + lesson.finishSeconds
         timings.decode = lesson.decodeSeconds - report.sinkSeconds
         timings.total = lesson.decodeSeconds + lesson.finishSeconds + timings.segmentation
-        return LessonAnalysis(result: result, decodeReport: report, features: features, segmentation: found,
-                              warnings: warnings, timings: timings)
+        var analysis = LessonAnalysis(result: result, decodeReport: report, features: features, segmentation: found,
+                                      warnings: warnings, timings: timings)
+        analysis.reasonMeasures = measures
+        return analysis
     }
 
     /// The bell the class window starts at (rounded), as the coach chose: detected, given, none, or from

@@ -145,14 +145,24 @@ public struct AnalysisResult: Sendable, Equatable, Codable {
         /// likely a transition, so a report drawn from a saved result can show why.
         public var transitionScore: [Double?]?
         public var transitionThreshold: Double?
+        /// Bellwork's own too: what the report's reason for each segment is drawn from (`SegmentReasons`): the
+        /// share of the picture moving beyond the camera's noise and the share that moved within 10 s (nil
+        /// where the step has no picture), and the variation of the sound's level in dB (nil where none).
+        public var movingShare: [Double?]?
+        public var motionReach: [Double?]?
+        public var levelVariationDb: [Double?]?
 
         public init(stepSeconds: Double, motion: [Double], audioDb: [Double?], transitionScore: [Double?]? = nil,
-                    transitionThreshold: Double? = nil) {
+                    transitionThreshold: Double? = nil, movingShare: [Double?]? = nil, motionReach: [Double?]? = nil,
+                    levelVariationDb: [Double?]? = nil) {
             self.stepSeconds = stepSeconds
             self.motion = motion
             self.audioDb = audioDb
             self.transitionScore = transitionScore
             self.transitionThreshold = transitionThreshold
+            self.movingShare = movingShare
+            self.motionReach = motionReach
+            self.levelVariationDb = levelVariationDb
         }
     }
 

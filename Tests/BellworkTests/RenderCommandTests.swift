@@ -50,6 +50,40 @@ import Testing
         #expect(bare.status == 0 && !bare.stdout.contains("score-curve") && !bare.stdout.contains("swatch threshold"))
     }
 
+    /// Each segment of the report has a reason in words, drawn from what moved and how the room sounded: on the
+    /// sample lesson every transition is the room moving across the picture with many voices, every stretch of
+    /// instruction one voice with hardly any movement; the same from a result saved with --signals, and no
+    /// reasons from one saved without (there is nothing to draw them from).
+    @Test func theReportGivesEachSegmentAReason() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let saved = dir.appendingPathComponent("lesson.json").path
+        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--signals", "--output", saved, "--quiet"]).status == 0)
+        let direct = try CLI.run(["analyze", lesson, "--format", "html", "--quiet"])
+        let rendered = try CLI.run(["render", saved, "--format", "html"])
+        func reasons(_ page: String) -> [(kind: String, why: String)] {
+            page.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard line.hasPrefix("<tr data-start="), let kind = line.range(of: "data-kind=\""),
+                      let why = line.range(of: "<td class=\"why\">") else { return nil }
+                return (String(line[kind.upperBound...].prefix { $0 != "\"" }), String(line[why.upperBound...].prefix { $0 != "<" }))
+            }
+        }
+        let found = reasons(direct.stdout)
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any])
+        #expect(found.count == (doc["segments"] as? [Any])?.count)
+        #expect(found.contains { $0.kind == "transition" } && found.contains { $0.kind == "instruction" })
+        for (kind, why) in found {
+            if kind == "transition" { #expect(why.contains("room moving, across the picture") && why.contains("many voices"), "\(why)") }
+            if kind == "instruction" { #expect(why == "hardly any movement; one voice rising and falling", "\(why)") }
+        }
+        #expect(reasons(rendered.stdout).map { "\($0.kind) \($0.why)" } == found.map { "\($0.kind) \($0.why)" })
+        let plain = dir.appendingPathComponent("plain.json").path
+        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--output", plain, "--quiet"]).status == 0)
+        let bare = try CLI.run(["render", plain, "--format", "html"])
+        #expect(bare.status == 0 && reasons(bare.stdout).isEmpty && !bare.stdout.contains("<th>why</th>"))
+    }
+
     @Test func aSavedResultRendersAsAnalyzeWouldHaveWrittenIt() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
