@@ -11,7 +11,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build dist install dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
+.PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -39,6 +39,10 @@ dist: apt-deps
 # Installs the tarball's contents into PREFIX (default /usr/local): make install PREFIX=$$HOME/.local
 install: dist
 	@set -e; d=$$(ls -d dist/bellwork-*/ | head -1); "$$d/install.sh" "$(PREFIX)"
+
+# Removes what `make install` put into PREFIX (the list it wrote there), and nothing else.
+uninstall:
+	scripts/uninstall.sh "$(PREFIX)"
 
 # Builds the tarball, installs it into a fresh prefix and runs the installed binary without Swift (CI runs it).
 dist-check: apt-deps

@@ -2,7 +2,7 @@
 # Builds the release tarball: `make dist`. The Swift runtime is linked in (--static-swift-stdlib), so the
 # binary needs only Debian's FFmpeg, SQLite and libxml2 libraries, not a Swift toolchain.
 #   dist/bellwork-VERSION-linux-ARCH.tar.gz holding bin/bellwork, a man page per command (swift-argument-
-#   parser's manual plugin), completions for bash, zsh and fish, README.md and install.sh.
+#   parser's manual plugin), completions for bash, zsh and fish, README.md, install.sh and uninstall.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --static-swift-stdlib --product bellwork --scratch-path .build-static
@@ -22,5 +22,6 @@ cp .build/plugins/GenerateManual/outputs/bellwork/*.1 "$stage/share/man/man1/"
 "$bin" --generate-completion-script fish > "$stage/share/fish/vendor_completions.d/bellwork.fish"
 cp README.md "$stage/share/doc/bellwork/"
 cp scripts/install.sh "$stage/install.sh"
+cp scripts/uninstall.sh "$stage/uninstall.sh"
 tar -C dist -czf "dist/$name.tar.gz" "$name"
 echo "dist/$name.tar.gz"

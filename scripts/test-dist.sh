@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make dist-check`: builds the tarball, installs it into a fresh prefix with its install.sh, and runs the
 # installed binary with no Swift toolchain in reach (an empty environment, PATH /usr/bin:/bin): --version,
-# a man page, the completions, and an analysis of the sample lesson that matches the build's own.
+# a man page, the completions, and an analysis of the sample lesson that matches the build's own; then uninstalls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tarball=$(scripts/make-dist.sh | tail -1)
@@ -21,4 +21,10 @@ grep -q 'bellwork' "$work/prefix/share/fish/vendor_completions.d/bellwork.fish"
 run analyze Fixtures/sample-lesson.mp4 --format json --quiet > "$work/installed.json"
 .build-static/release/bellwork analyze Fixtures/sample-lesson.mp4 --format json --quiet > "$work/built.json"
 cmp -s "$work/installed.json" "$work/built.json" || { echo "dist-check: the installed binary's result differs" >&2; exit 1; }
+# Uninstalling removes exactly what was installed: a file of the user's beside them stays, and nothing of
+# Bellwork's is left.
+touch "$work/prefix/bin/users-own-tool"
+"$work/prefix/share/doc/bellwork/uninstall.sh" "$work/prefix" >/dev/null
+left=$(cd "$work/prefix" && find . -type f | sort)
+[ "$left" = "./bin/users-own-tool" ] || { echo "dist-check: after uninstall: $left" >&2; exit 1; }
 echo "dist-check: $tarball installs into a fresh prefix and runs without Swift ($(du -h "$tarball" | cut -f1))"
