@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // RFC 4180 reading of coders' label tables (score): a small, well-kept reader rather than our own.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // FFmpeg's C libraries, found by pkg-config; Debian's -dev packages provide them.
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "Bellwork",
             dependencies: ["MediaIO", "MediaSamples", "Tunables", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "GRDB", package: "GRDB.swift")]
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "CSV", package: "CSV.swift")]
         ),
         .executableTarget(
             name: "bellwork",

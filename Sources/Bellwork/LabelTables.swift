@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 import LessonMetrics
 import MediaIO
@@ -6,38 +7,16 @@ import MediaIO
 /// TSV), the column names of common coding tools (BORIS's `Start (s)`, `Stop (s)`, `Behavior`), and the
 /// names coders give activities ("Arrival", "Group work", "seat work") mapped onto the contract's kinds.
 public enum LabelTables {
-    /// The rows of delimited text: fields split at `delimiter` outside double quotes; `""` inside quotes is
-    /// one quote; a quoted field may hold the delimiter and line breaks. Blank lines are left out.
+    /// The rows of delimited text as RFC 4180 reads them (yaslab's CSV.swift): fields split at `delimiter`
+    /// outside double quotes; `""` inside quotes is one quote; a quoted field may hold the delimiter and line
+    /// breaks; spaces around fields trimmed. Blank lines are left out.
     public static func rows(_ text: String, delimiter: Character) -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = ""
-        var quoted = false, wasQuoted = false
-        var chars = text.makeIterator()
-        var pending: Character? = nil
-        func endField() { row.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false }
-        func endRow() {
-            endField()
+        guard let scalar = delimiter.unicodeScalars.first,
+              let reader = try? CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: scalar) else { return [] }
+        var rows: [[String]] = []
+        while let row = reader.next() {
             if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-            row = []
         }
-        while let c = pending ?? chars.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let next = chars.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
-                quoted = true; wasQuoted = true; field = ""
-            } else if c == delimiter {
-                endField()
-            } else if c == "\n" || c == "\r" || c == "\r\n" {
-                endRow()
-            } else {
-                field.append(c)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty { endRow() }
         return rows
     }
 
