@@ -8,7 +8,7 @@ SAMPLE = Fixtures/sample-lesson.mp4
 # Debian packages: FFmpeg's libraries (the product), the ffmpeg tool (fixtures and test oracle only),
 # pkg-config (finds FFmpeg), valgrind (leak check), python3-pip for the independent readers the tests use.
 APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev \
-               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core
+               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
 .PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean

@@ -15,6 +15,9 @@ if ldd "$work/prefix/bin/bellwork" | grep -q 'libswiftCore'; then echo "dist-che
 for page in bellwork.1 bellwork.analyze.1 bellwork.batch.1 bellwork.render.1; do
   [ -s "$work/prefix/share/man/man1/$page" ] || { echo "dist-check: no man page $page" >&2; exit 1; }
 done
+# The page reads as a manual (man -l, as a user would open it).
+MANPAGER=cat MANWIDTH=100 man -l "$work/prefix/share/man/man1/bellwork.analyze.1" 2>/dev/null | grep -q 'bellwork analyze' \
+  || { echo "dist-check: man -l cannot show bellwork.analyze.1" >&2; exit 1; }
 grep -q 'bellwork' "$work/prefix/share/bash-completion/completions/bellwork"
 grep -q 'bellwork' "$work/prefix/share/zsh/site-functions/_bellwork"
 grep -q 'bellwork' "$work/prefix/share/fish/vendor_completions.d/bellwork.fish"
