@@ -40,7 +40,7 @@ def recording(truth):
     return None
 
 
-def features(dirs, out):
+def features(dirs, out, config=None):
     os.makedirs(out, exist_ok=True)
     jobs = []
     for d in dirs:
@@ -57,7 +57,8 @@ def features(dirs, out):
 
     def run(job):
         lesson, saved = job
-        subprocess.run([BIN, "analyze", lesson, "--save-features", saved, "--quiet", "--output", "/dev/null"], check=True)
+        subprocess.run([BIN, "analyze", lesson, "--save-features", saved, "--quiet", "--output", "/dev/null",
+                        *(["--config", config] if config else [])], check=True)
 
     with ThreadPoolExecutor(JOBS) as pool:
         list(pool.map(run, jobs))
@@ -349,6 +350,7 @@ def main():
     f = sub.add_parser("features")
     f.add_argument("dirs", nargs="+")
     f.add_argument("--out", default=os.path.join(ROOT, "fit-work"))
+    f.add_argument("--config", help="a configuration file for the analysis (e.g. other feature settings)")
     s = sub.add_parser("search")
     s.add_argument("--out", default=os.path.join(ROOT, "fit-work"))
     s.add_argument("--folds", type=int, default=5)
@@ -370,7 +372,7 @@ def main():
     if args.command == "apply":
         apply(args.config)
     elif args.command == "features":
-        features(args.dirs, args.out)
+        features(args.dirs, args.out, args.config)
     elif args.command == "model":
         fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]
         unknown = set(args.drop) - {k for k, _ in INPUTS}
