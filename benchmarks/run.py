@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`make bench`: Bellwork's speed against a plain FFmpeg decode of the same file, and its accuracy.
 
-For each benchmark lesson (made by the fixture generator on demand into benchmarks/media/, not committed),
+The files: a matrix of every kind of upload (720p and 1080p H.264 with and without B-frames, 1080p HEVC, 4K
+HEVC, VP9 WebM, sound only; `MATRIX_KINDS`, made once into benchmarks/media/matrix/ from a rendered lesson),
+and the long benchmark lessons (`--matrix`: the matrix only). For each file (not committed),
 runs `bellwork analyze` and `ffmpeg -v error -i F -f null -` alternately, RUNS times each, and reports the
 median wall time, the real-time factor, the ratio of the two paired run by run (median, min, max), peak
 memory (the child's maximum resident set, from wait4), and bellwork's time per stage. Then scores the
@@ -13,10 +15,61 @@ import argparse, datetime, glob, json, os, platform, statistics, subprocess, sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "bellwork")
 MEDIA = os.path.join(ROOT, "benchmarks", "media")
+MATRIX = os.path.join(MEDIA, "matrix")
+
+# Every kind of upload, made once from the first minutes of the rendered tablet lesson by re-encoding it as each
+# kind of camera or service writes it (ffmpeg as a tool of the benchmark, never of the product): name, what it
+# stands for, seconds, ffmpeg output options. Upscaled pictures decode at the cost of their size.
+MATRIX_SOURCE = "bench_tablet_720p_10min.mp4"
+MATRIX_KINDS = [
+    ("h264_720p_bframes.mp4", "720p H.264 with B-frames (a camcorder, an encoder's default)", 180,
+     ["-c:v", "libx264", "-preset", "medium", "-crf", "23", "-c:a", "aac", "-b:a", "96k"]),
+    ("h264_720p_no_bframes.mp4", "720p H.264, no B-frames, a key frame each second (an iPad, an older iPhone)", 180,
+     ["-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "30", "-crf", "23", "-c:a", "aac", "-b:a", "96k"]),
+    ("h264_1080p_bframes.mp4", "1080p H.264 with B-frames", 120,
+     ["-vf", "scale=1920:1080", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-c:a", "aac", "-b:a", "96k"]),
+    ("h264_1080p_no_bframes.mp4", "1080p H.264, no B-frames, a key frame each second (a phone)", 120,
+     ["-vf", "scale=1920:1080", "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "30", "-crf", "23",
+      "-c:a", "aac", "-b:a", "96k"]),
+    ("hevc_1080p_bframes.mp4", "1080p HEVC with B-frames (a recent phone)", 120,
+     ["-vf", "scale=1920:1080", "-c:v", "libx265", "-preset", "ultrafast", "-crf", "26", "-tag:v", "hvc1",
+      "-x265-params", "log-level=error", "-c:a", "aac", "-b:a", "96k"]),
+    ("hevc_4k.mp4", "2160p HEVC (a 4K phone or classroom camera)", 45,
+     ["-vf", "scale=3840:2160", "-c:v", "libx265", "-preset", "ultrafast", "-crf", "28", "-tag:v", "hvc1",
+      "-x265-params", "log-level=error", "-c:a", "aac", "-b:a", "96k"]),
+    ("vp9_720p.webm", "720p VP9 WebM (a browser's recording)", 120,
+     ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1500k", "-c:a", "libopus", "-b:a", "64k"]),
+    ("sound_only.m4a", "sound only (a voice recorder)", 600, ["-vn", "-c:a", "copy"]),
+]
+
+
+def make_matrix():
+    """The matrix's files in benchmarks/media/matrix/ (each made once, kept)."""
+    source = os.path.join(MEDIA, MATRIX_SOURCE)
+    if not os.path.exists(source):
+        print(f"making {MATRIX_SOURCE} (once)", flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "Fixtures", "generator", "make_fixtures.py"), "--bench", MEDIA,
+                        "--only", MATRIX_SOURCE.rsplit(".", 1)[0]], check=True)
+    os.makedirs(MATRIX, exist_ok=True)
+    files = []
+    for name, what, seconds, options in MATRIX_KINDS:
+        out = os.path.join(MATRIX, name)
+        if not os.path.exists(out):
+            print(f"making matrix/{name}: {what}", flush=True)
+            part = out + ".part" + os.path.splitext(name)[1]
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", str(seconds), "-i", source, *options, part], check=True)
+            os.replace(part, out)
+        files.append(out)
+    return files
+
+
+def kind_of(path):
+    """What a matrix file stands for (empty for the other benchmark files)."""
+    return next((what for name, what, _, _ in MATRIX_KINDS if os.path.basename(path) == name), "")
 
 
 def timed(cmd):
-    """Runs cmd; returns (wall seconds, peak RSS bytes, exit status)."""
+    """Runs cmd; returns (wall seconds, peak RSS bytes, CPU seconds (user and system))."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -26,7 +79,7 @@ def timed(cmd):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{' '.join(cmd)} failed ({code}): {err.strip()}")
-    return wall, usage.ru_maxrss * 1024, code
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def duration_of(path):
@@ -37,24 +90,27 @@ def duration_of(path):
 
 def describe(path):
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                          "stream=codec_name,width,height,avg_frame_rate", "-of", "json", path],
+                          "stream=codec_name,width,height,avg_frame_rate,has_b_frames", "-of", "json", path],
                          capture_output=True, text=True, check=True).stdout
-    s = json.loads(out)["streams"][0]
-    return f"{s['codec_name']} {s['width']}x{s['height']}"
+    streams = json.loads(out)["streams"]
+    if not streams:
+        return "no video"
+    s = streams[0]
+    return f"{s['codec_name']} {s['width']}x{s['height']}{'' if int(s.get('has_b_frames', 0) or 0) else ', no B'}"
 
 
 def bench_file(path, runs, extra):
     tmp = tempfile.mkdtemp(prefix="bellwork-bench-")
     result, stats = os.path.join(tmp, "r.json"), os.path.join(tmp, "t.json")
-    bw, ff, ratios, mem_bw, mem_ff, stages = [], [], [], [], [], []
+    bw, ff, ratios, mem_bw, mem_ff, stages, cpu = [], [], [], [], [], [], []
     for i in range(runs):
         # Alternate which goes first, so neither always meets a warm or a cold cache.
         order = ["bw", "ff"] if i % 2 == 0 else ["ff", "bw"]
         pair = {}
         for which in order:
             if which == "bw":
-                w, m, _ = timed([BIN, "analyze", path, "--format", "json", "--output", result, "--timings", stats, "--quiet"] + extra)
-                bw.append(w); mem_bw.append(m); pair["bw"] = w
+                w, m, c = timed([BIN, "analyze", path, "--format", "json", "--output", result, "--timings", stats, "--quiet"] + extra)
+                bw.append(w); mem_bw.append(m); cpu.append(c); pair["bw"] = w
                 with open(stats) as f:
                     stages.append(json.load(f))
             else:
@@ -70,7 +126,7 @@ def bench_file(path, runs, extra):
     stage["features"] = med([s["timings"]["features"] for s in stages])
     stage["segmentation"] = med([s["timings"]["segmentation"] for s in stages])
     return {"bw": med(bw), "ff": med(ff), "ratio": (med(ratios), min(ratios), max(ratios)),
-            "mem_bw": max(mem_bw), "mem_ff": max(mem_ff), "stages": stage}
+            "mem_bw": max(mem_bw), "mem_ff": max(mem_ff), "stages": stage, "cpu": med(cpu)}
 
 
 def accuracy(extra):
@@ -92,15 +148,19 @@ def main():
     ap.add_argument("--long-runs", type=int, default=None,
                     help="runs for lessons over 30 minutes (default: --runs); a 45-minute pair takes ~10 minutes here")
     ap.add_argument("--files", nargs="*", help="benchmark these files instead of benchmarks/media/*")
+    ap.add_argument("--matrix", action="store_true", help="only the matrix of upload kinds (benchmarks/media/matrix/)")
     ap.add_argument("--skip-accuracy", action="store_true")
     ap.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "RESULTS.md"), help="where to write the table")
     args = ap.parse_args()
 
-    files = args.files or sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
+    lessons = lambda: sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
+    files = args.files
     if not files:
-        print("making the benchmark lessons (once; they are kept in benchmarks/media/)", flush=True)
-        subprocess.run([sys.executable, os.path.join(ROOT, "Fixtures", "generator", "make_fixtures.py"), "--bench", MEDIA], check=True)
-        files = sorted(p for p in glob.glob(os.path.join(MEDIA, "*")) if p.endswith((".mp4", ".mov", ".mkv", ".webm")))
+        if not args.matrix and len(lessons()) < 3:
+            print("making the benchmark lessons (once; they are kept in benchmarks/media/)", flush=True)
+            subprocess.run([sys.executable, os.path.join(ROOT, "Fixtures", "generator", "make_fixtures.py"), "--bench", MEDIA,
+                            "--skip-existing"], check=True)
+        files = make_matrix() + ([] if args.matrix else lessons())
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
@@ -113,8 +173,10 @@ def main():
              f"alternately, {args.runs} runs each. Ratio = bellwork's wall time / ffmpeg's, paired run by run. Peak memory is",
              "the child's maximum resident set. Stage times are bellwork's own (median over runs; decode stages overlap",
              "with FFmpeg's frame threads, so they do not add up to the wall time).", "",
-             "| file | video | length | ffmpeg median | bellwork median | real time | ratio median (min–max) | peak memory bellwork / ffmpeg |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "CPU per media hour: bellwork's user and system time (all threads) over the file's length, times 3600: what",
+             "a district's batch pays per hour of lessons of that kind.", "",
+             "| file | stands for | video | length | ffmpeg median | bellwork median | real time | ratio median (min–max) | peak memory bellwork / ffmpeg | CPU per media hour |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     stage_rows = ["", "Stage times (summed over threads: with two video parts, video decode is CPU time of both):", "",
                   "| file | decoder shortcut | demux | video decode | audio decode | shrink | resample | features | segmentation |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -123,9 +185,10 @@ def main():
         print(f"{os.path.basename(path)} ({d / 60:.1f} min, {describe(path)})", flush=True)
         runs = args.long_runs if (args.long_runs and d > 1800) else args.runs
         r = bench_file(path, runs, [])
-        name = os.path.basename(path)
-        row = (f"| {name} ({runs} runs) | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | {r['bw']:.1f} s | {d / r['bw']:.0f}× | "
-               f"{r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | {r['mem_bw'] / 2**20:.0f} MB / {r['mem_ff'] / 2**20:.0f} MB |")
+        name = os.path.relpath(path, MEDIA)
+        row = (f"| {name} ({runs} runs) | {kind_of(path) or 'a rendered lesson'} | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | "
+               f"{r['bw']:.1f} s | {d / r['bw']:.0f}× | {r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | "
+               f"{r['mem_bw'] / 2**20:.0f} MB / {r['mem_ff'] / 2**20:.0f} MB | {r['cpu'] / d * 3600:.0f} s |")
         s = r["stages"]
         stage_rows.append(f"| {name} | {s['mode']} | {s['demuxSeconds']:.2f} s | {s['videoDecodeSeconds']:.2f} s | {s['audioDecodeSeconds']:.2f} s | "
                           f"{s['scaleSeconds']:.2f} s | {s['resampleSeconds']:.2f} s | {s['features']:.2f} s | {s['segmentation']:.3f} s |")

@@ -12,7 +12,7 @@ Every lesson is rendered from a script of phases with a fixed seed, so the truth
 the same on every run (and the media too, given the same ffmpeg and numpy).
 """
 
-import argparse
+import argparse, glob
 import json
 import math
 import os
@@ -319,6 +319,8 @@ def main():
         os.makedirs(args.bench, exist_ok=True)
         for sc in BENCH:
             if args.only and sc.name not in args.only:
+                continue
+            if args.skip_existing and glob.glob(os.path.join(args.bench, sc.name + ".*")):
                 continue
             if args.scale_duration != 1.0:
                 sc = sc.scaled(args.scale_duration)
