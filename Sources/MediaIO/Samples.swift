@@ -36,8 +36,8 @@ public struct DecodeOptions: SettingsGroup {
     public var threads = 0
     @Setting(0...16, "Stretches of the video decoded at once, each on one thread (0: one per core when the file allows; 1: one pass).")
     public var videoParts = 0
-    @Setting(0...67_108_864, "The largest picture (width x height) whose video is split into parts (each part has its own decoder's memory).")
-    public var videoPartsMaxPixels = 1280 * 720
+    @Setting(0...67_108_864, "The largest picture (width x height) whose video is split into parts (each part has its own decoder's memory: about 130 MB in all at 1080p).")
+    public var videoPartsMaxPixels = 1920 * 1080
     @Setting("Decode the video stream (when there is one).")
     public var decodeVideo = true
     @Setting("Decode the audio stream (when there is one).")
