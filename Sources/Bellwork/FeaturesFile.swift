@@ -66,7 +66,11 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
         let file: FeaturesFile
-        do { file = try decoder.decode(FeaturesFile.self, from: data) } catch {
+        do { file = try decoder.decode(FeaturesFile.self, from: data) } catch let error as ConfigurationError {
+            // Its settings are not this version's (a setting this build does not know, or out of its range):
+            // made by another build of bellwork, or edited.
+            throw FeaturesFileError(path: path, reason: "made with settings this bellwork cannot take (\(error.message)): analyse the recording again")
+        } catch {
             throw FeaturesFileError(path: path, reason: "a damaged features file")
         }
         if let problem = file.problem {

@@ -189,6 +189,18 @@ import Testing
             let run = try CLI.run(["segment", path])
             #expect(run.status == 65 && run.stderrLines.count == 1 && run.stderr.contains("damaged"), "\(key): \(run.stderr)")
         }
+        // Made by a build with a setting this one does not know: says so, rather than "damaged".
+        lesson["features"] = features
+        json["lesson"] = lesson
+        var configuration = json["configuration"] as! [String: Any], group = configuration["features"] as! [String: Any]
+        group["aSettingFromTheFuture"] = 1
+        configuration["features"] = group
+        json["configuration"] = configuration
+        let future = dir.appendingPathComponent("future.features").path
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: future))
+        let newer = try CLI.run(["segment", future])
+        #expect(newer.status == 65 && newer.stderrLines.count == 1 && newer.stderr.contains("features.aSettingFromTheFuture")
+                && newer.stderr.contains("analyse the recording again"), "\(newer.stderr)")
         let missing = try CLI.run(["segment", dir.appendingPathComponent("none").path])
         #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
     }
