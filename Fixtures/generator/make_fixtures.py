@@ -335,9 +335,9 @@ def main():
     if args.trials:
         sets = (args.sets or "tune,check,check2").split(",")
         for split in sets:
-            if split not in ("tune", "check", "check2", "fit", "fresh", "fit2", "fresh2"):
+            if split not in ("tune", "check", "check2", "fit", "fresh", "fit2", "fresh2", "fresh3"):
                 ap.error(f"unknown set {split}")
-        on_demand = [(diverse_trials(split) if split in ("fit", "fresh", "fit2", "fresh2") else lesson_trials(split),
+        on_demand = [(diverse_trials(split) if split in ("fit", "fresh", "fit2", "fresh2", "fresh3") else lesson_trials(split),
                       os.path.join(args.trials, split)) for split in sets]
     if on_demand:
         for scenarios, outdir in on_demand:

@@ -148,13 +148,30 @@ public struct Segmenter: Sendable {
     /// no sound): no class in view. Without a picture, none.
     public func noClassSteps(_ series: FeatureSeries, dead: [Bool]) -> [Bool] {
         let n = series.stepCount
-        guard series.hasMotion else { return Array(repeating: false, count: n) }
+        // A picture that never changes is still a picture: a still empty room whose encoder repeats its frames
+        // has no motion at all.
+        guard series.luma.contains(where: { $0 != nil }) else { return Array(repeating: false, count: n) }
         let s = config.segmenter
-        let empty = (0..<n).map { i in
+        let live = (0..<n).map { i in
             !dead[i] && series.luma[i] != nil && series.motionReach[i] < s.emptyReach
                 && (series.audioVariation[i] ?? 0) < s.emptyVariationDb
         }
-        return Self.removeShortRuns(empty, value: true, minimum: max(1, Int((s.emptyMinSeconds / series.stepSeconds).rounded())))
+        // Frozen and silent steps (dead) do not break such a stretch: nothing moves and nothing sounds there either.
+        let empty = (0..<n).map { live[$0] || dead[$0] }
+        var stretches = Self.removeShortRuns(empty, value: true, minimum: max(1, Int((s.emptyMinSeconds / series.stepSeconds).rounded())))
+        // A stretch mostly dead is the recording's own gap (black, frozen, silent), not a room seen empty: at
+        // least a third of `emptyMinSeconds` of it must be live.
+        var i = 0
+        while i < n {
+            guard stretches[i] else { i += 1; continue }
+            var j = i
+            while j < n && stretches[j] { j += 1 }
+            if Double((i..<j).filter { live[$0] }.count) * series.stepSeconds < s.emptyMinSeconds / 3 {
+                for k in i..<j { stretches[k] = false }
+            }
+            i = j
+        }
+        return stretches
     }
 
     /// The probability per step that it is a transition (0.5 for dead steps).

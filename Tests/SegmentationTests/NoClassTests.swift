@@ -53,4 +53,23 @@ import Testing
                                     cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
         #expect(!Segmenter().segments(talking, duration: 120).contains { $0.kind == .unknown })
     }
+
+    /// An empty room whose encoder repeats its frames (no motion at all, anywhere in the recording) and whose
+    /// room tone dips below silence now and then: still no class in view, not a lesson heard without a picture.
+    /// A recording that is all black and silent is its own gap, not an empty room.
+    @Test func aStillEmptyRoomWithSilentMomentsIsUnknown() {
+        let n = 240
+        let silence = SegmentationConfig().features.silenceDb
+        var db = [Double?](repeating: silence + 8, count: n)
+        for i in 0..<n where i % 7 < 3 { db[i] = silence - 2 }
+        let still = FeatureSeries(stepSeconds: 0.5, motion: [Double](repeating: 0, count: n),
+                                  luma: [Double?](repeating: 120, count: n), audioDb: db,
+                                  audioVariation: [Double?](repeating: 2.5, count: n))
+        let (segments, trace) = Segmenter().run(still, duration: 120)
+        #expect(segments.count == 1 && segments.first?.kind == .unknown, "\(segments)")
+        #expect(trace.noClass.allSatisfy { $0 })
+        let black = FeatureSeries(stepSeconds: 0.5, motion: [Double](repeating: 0, count: n),
+                                  luma: [Double?](repeating: 5, count: n), audioDb: [Double?](repeating: nil, count: n))
+        #expect(!Segmenter().run(black, duration: 120).trace.noClass.contains(true))
+    }
 }
