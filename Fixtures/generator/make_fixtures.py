@@ -306,7 +306,7 @@ def main():
     ap.add_argument("--trials", metavar="OUTDIR",
                     help="render the random lesson trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--sets", metavar="SET,SET",
-                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit, fit2, fresh, fresh2: "
+                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit, fit2, fresh, fresh2, fresh3: "
                          "the diverse lessons, into OUTDIR/SET)")
     ap.add_argument("--skip-existing", action="store_true",
                     help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
