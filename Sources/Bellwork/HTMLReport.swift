@@ -214,12 +214,12 @@ public enum HTMLReport {
 
     /// The segments, each with a short reason in words when the measures it comes from are known.
     static func segmentTable(_ r: AnalysisResult, reasons: [String]? = nil) -> String {
-        let why = reasons.map { $0.count == r.segments.count } ?? false
+        let why = reasons.flatMap { $0.count == r.segments.count ? $0 : nil }
         var html = "<section><h2>Segments</h2><table id=\"segments\"><thead><tr><th>start</th><th>length</th><th>kind</th><th>confidence</th>"
-            + (why ? "<th>why</th>" : "") + "</tr></thead><tbody>\n"
+            + (why == nil ? "" : "<th>why</th>") + "</tr></thead><tbody>\n"
         for (i, s) in r.segments.enumerated() {
             html += "<tr data-start=\"\(number(s.start))\" data-end=\"\(number(s.end))\" data-kind=\"\(s.kind.rawValue)\"><td>\(TimeText.clock(s.start))</td><td>\(TimeText.clock(s.duration))</td><td>\(esc(s.kind.title))</td><td>\(String(format: "%.2f", s.confidence ?? 0))</td>"
-                + (why ? "<td class=\"why\">\(esc(reasons![i]))</td>" : "") + "</tr>\n"
+                + (why.map { "<td class=\"why\">\(esc($0[i]))</td>" } ?? "") + "</tr>\n"
         }
         return html + "</tbody></table></section>\n"
     }

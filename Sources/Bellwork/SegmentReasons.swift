@@ -21,12 +21,12 @@ public enum SegmentReasons {
             self.levelVariationDb = levelVariationDb
         }
 
-        /// From a lesson's features: the picture's measures only where the step has a picture.
+        /// From a lesson's features: the picture's measures only where the step has a picture (one that never
+        /// changes, a still empty room, is a picture with hardly any movement).
         public init(_ features: FeatureSeries) {
-            let picture = features.hasMotion ? features.luma.map { $0 != nil } : Array(repeating: false, count: features.stepCount)
             self.init(stepSeconds: features.stepSeconds,
-                      movingShare: zip(features.activeShare, picture).map { $1 ? $0 : nil },
-                      reach: zip(features.motionReach, picture).map { $1 ? $0 : nil },
+                      movingShare: zip(features.activeShare, features.luma).map { $1 == nil ? nil : $0 },
+                      reach: zip(features.motionReach, features.luma).map { $1 == nil ? nil : $0 },
                       levelVariationDb: features.audioVariation)
         }
     }
@@ -39,11 +39,15 @@ public enum SegmentReasons {
     /// The reason for one segment, e.g. "much of the room moving, across the picture; many voices".
     public static func reason(_ segment: Segment, _ m: Measures) -> String {
         guard m.stepSeconds > 0 else { return "" }
-        let first = max(0, Int((segment.start / m.stepSeconds).rounded(.down)))
-        let last = Int((segment.end / m.stepSeconds).rounded(.up))
+        // The steps the segment covers, clamped to the series before any conversion (a saved result may be edited).
+        func step(_ t: Double, _ rule: FloatingPointRoundingRule, _ count: Int) -> Int {
+            let s = (t / m.stepSeconds).rounded(rule)
+            return s.isFinite ? Int(min(Double(count), max(0, s))) : 0
+        }
         func median(_ a: [Double?]) -> Double? {
-            guard first < min(last, a.count) else { return nil }
-            return RobustStatistics.median(a[first..<min(last, a.count)].compactMap { $0 })
+            let (first, last) = (step(segment.start, .down, a.count), step(segment.end, .up, a.count))
+            guard first < last else { return nil }
+            return RobustStatistics.median(a[first..<last].compactMap { $0 })
         }
         var picture = "no picture"
         if let moving = median(m.movingShare) {

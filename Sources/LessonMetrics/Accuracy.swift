@@ -87,33 +87,39 @@ public enum Accuracy {
     static func labelAgreement(_ found: [Run], _ expected: [Run], in window: ClassWindow) -> Double {
         var foundCursor = RunCursor(found)
         var expectedCursor = RunCursor(expected)
-        var samples = 0
         var agreeing = 0
-        while true {
-            // Multiplied, not accumulated, so that rounding error does not drift along a long lesson.
-            let t = window.start + (Double(samples) + 0.5) * sampleStepSeconds
-            guard t < window.end else { break }
-            samples += 1
+        let samples = forEachSample(in: window) { t in
             if foundCursor.contains(t) == expectedCursor.contains(t) { agreeing += 1 }
         }
         return samples == 0 ? 1 : Double(agreeing) / Double(samples)
     }
 
-    /// Share of sample points where the two lessons' kinds (all five) agree; 1 when the window holds none.
-    static func kindAgreement(_ found: [Segment], _ expected: [Segment], in window: ClassWindow) -> Double {
-        var foundCursor = KindCursor(found), expectedCursor = KindCursor(expected)
-        var samples = 0, agreeing = 0
+    /// Calls `body` at each sample point of the window, in order (the middle of every `sampleStepSeconds`);
+    /// returns how many there were.
+    static func forEachSample(in window: ClassWindow, _ body: (Double) -> Void) -> Int {
+        var samples = 0
         while true {
+            // Multiplied, not accumulated, so that rounding error does not drift along a long lesson.
             let t = window.start + (Double(samples) + 0.5) * sampleStepSeconds
             guard t < window.end else { break }
             samples += 1
+            body(t)
+        }
+        return samples
+    }
+
+    /// Share of sample points where the two lessons' kinds (all five) agree; 1 when the window holds none.
+    static func kindAgreement(_ found: [Segment], _ expected: [Segment], in window: ClassWindow) -> Double {
+        var foundCursor = KindCursor(found), expectedCursor = KindCursor(expected)
+        var agreeing = 0
+        let samples = forEachSample(in: window) { t in
             if foundCursor.kind(at: t) == expectedCursor.kind(at: t) { agreeing += 1 }
         }
         return samples == 0 ? 1 : Double(agreeing) / Double(samples)
     }
 
     /// Answers "which kind is at t?" for increasing t (nil where no segment is).
-    private struct KindCursor {
+    struct KindCursor {
         let segments: [Segment]
         var index = 0
 
@@ -182,19 +188,10 @@ public struct KindConfusion: Sendable, Equatable {
     public init(result: TruthFile, truth: TruthFile) {
         self.init()
         let window = ClassWindow(bell: truth.bell?.timeSeconds, duration: truth.durationSeconds)
-        let found = result.segments.sorted { $0.start < $1.start }, expected = truth.segments.sorted { $0.start < $1.start }
-        var i = 0, j = 0, k = 0
-        func index(_ segments: [Segment], _ cursor: inout Int, _ t: Double) -> Int {
-            while cursor < segments.count, segments[cursor].end <= t { cursor += 1 }
-            guard cursor < segments.count, segments[cursor].start <= t,
-                  let kind = SegmentKind.allCases.firstIndex(of: segments[cursor].kind) else { return Self.labels.count - 1 }
-            return kind
-        }
-        while true {
-            let t = window.start + (Double(k) + 0.5) * Accuracy.sampleStepSeconds
-            guard t < window.end else { break }
-            k += 1
-            samples[index(expected, &j, t)][index(found, &i, t)] += 1
+        var found = Accuracy.KindCursor(result.segments), expected = Accuracy.KindCursor(truth.segments)
+        func index(_ kind: SegmentKind?) -> Int { kind.flatMap { SegmentKind.allCases.firstIndex(of: $0) } ?? Self.labels.count - 1 }
+        _ = Accuracy.forEachSample(in: window) { t in
+            samples[index(expected.kind(at: t))][index(found.kind(at: t))] += 1
         }
     }
 

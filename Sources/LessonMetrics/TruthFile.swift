@@ -112,7 +112,8 @@ extension AnalysisResult {
         guard m.timeOnTaskPercent.isFinite, (0...100).contains(m.timeOnTaskPercent), m.transitionCount >= 0 else {
             return "its figures are not a lesson's"
         }
-        if let s = signals, !(s.stepSeconds.isFinite && s.stepSeconds > 0 && s.stepSeconds <= day) {
+        // Analysis steps are tenths of seconds to seconds (features.stepSeconds); a step far outside that is not one.
+        if let s = signals, !(s.stepSeconds.isFinite && s.stepSeconds >= 0.01 && s.stepSeconds <= 60) {
             return "its signals' step \(s.stepSeconds) is not a time"
         }
         return nil

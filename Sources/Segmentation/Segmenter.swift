@@ -119,10 +119,7 @@ public struct Segmenter: Sendable {
 
     /// The median of an input over the lesson at every step where the input is present (nil elsewhere).
     static func wholeLesson(_ values: [Double?]) -> [Double?] {
-        let present = values.compactMap { $0 }.sorted()
-        guard !present.isEmpty else { return values }
-        let median = present.count % 2 == 1 ? present[present.count / 2]
-            : (present[present.count / 2 - 1] + present[present.count / 2]) / 2
+        guard let median = RobustStatistics.median(values.compactMap { $0 }) else { return values }
         return values.map { $0.map { _ in median } }
     }
 

@@ -3,15 +3,22 @@ import Testing
 
 /// `bellwork render`: any saved result in every format, without the recording, as `analyze` writes it.
 @Suite struct RenderCommandTests {
+    /// The sample lesson analysed into `dir` (with --signals, or without as plain.json): its path and the result's.
+    static func savedSample(in dir: URL, signals: Bool = true) throws -> (lesson: String, saved: String) {
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let saved = dir.appendingPathComponent(signals ? "lesson.json" : "plain.json").path
+        let run = try CLI.run(["analyze", lesson, "--format", "json", "--output", saved, "--quiet"] + (signals ? ["--signals"] : []))
+        #expect(run.status == 0, "\(run.stderr)")
+        return (lesson, saved)
+    }
+
     /// The report says why: the transition score under the timeline with its threshold (the one in the result's
     /// settings), above it in the middle of each transition and below it in the middle of each stretch on task;
     /// the same from a result saved with --signals, and no score row from one saved without.
     @Test func theReportDrawsTheScoreAndItsThreshold() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
-        let saved = dir.appendingPathComponent("lesson.json").path
-        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--signals", "--output", saved, "--quiet"]).status == 0)
+        let (lesson, saved) = try Self.savedSample(in: dir)
         let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any])
         let threshold = try #require(((doc["settings"] as? [String: Any])?["segmenter"] as? [String: Any])?["transitionThreshold"] as? Double)
         let signals = try #require(doc["signals"] as? [String: Any])
@@ -44,8 +51,7 @@ import Testing
             }
             #expect(page.contains("swatch threshold"))
         }
-        let plain = dir.appendingPathComponent("plain.json").path
-        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--output", plain, "--quiet"]).status == 0)
+        let plain = try Self.savedSample(in: dir, signals: false).saved
         let bare = try CLI.run(["render", plain, "--format", "html"])
         #expect(bare.status == 0 && !bare.stdout.contains("score-curve") && !bare.stdout.contains("swatch threshold"))
     }
@@ -57,9 +63,7 @@ import Testing
     @Test func theReportGivesEachSegmentAReason() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
-        let saved = dir.appendingPathComponent("lesson.json").path
-        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--signals", "--output", saved, "--quiet"]).status == 0)
+        let (lesson, saved) = try Self.savedSample(in: dir)
         let direct = try CLI.run(["analyze", lesson, "--format", "html", "--quiet"])
         let rendered = try CLI.run(["render", saved, "--format", "html"])
         func reasons(_ page: String) -> [(kind: String, why: String)] {
@@ -78,8 +82,7 @@ import Testing
             if kind == "instruction" { #expect(why == "hardly any movement; one voice rising and falling", "\(why)") }
         }
         #expect(reasons(rendered.stdout).map { "\($0.kind) \($0.why)" } == found.map { "\($0.kind) \($0.why)" })
-        let plain = dir.appendingPathComponent("plain.json").path
-        #expect(try CLI.run(["analyze", lesson, "--format", "json", "--output", plain, "--quiet"]).status == 0)
+        let plain = try Self.savedSample(in: dir, signals: false).saved
         let bare = try CLI.run(["render", plain, "--format", "html"])
         #expect(bare.status == 0 && reasons(bare.stdout).isEmpty && !bare.stdout.contains("<th>why</th>"))
     }
@@ -130,5 +133,21 @@ import Testing
                 #expect(out.status == 65 && out.stderrLines.count == 1 && out.stderr.contains("a damaged result"), "\(key) \(format): \(out.stderr)")
             }
         }
+        // Signals edited to a step no analysis has (the report's reasons divide times by it), and reasons' series
+        // shorter than the lesson: one line for the first, a report for the second.
+        let (_, withSignals) = try Self.savedSample(in: dir)
+        var signalled = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: withSignals))) as? [String: Any])
+        var signals = try #require(signalled["signals"] as? [String: Any])
+        signals["stepSeconds"] = 1e-300
+        signalled["signals"] = signals
+        try JSONSerialization.data(withJSONObject: signalled).write(to: URL(fileURLWithPath: saved))
+        let tiny = try CLI.run(["render", saved, "--format", "html"])
+        #expect(tiny.status == 65 && tiny.stderrLines.count == 1 && tiny.stderr.contains("a damaged result"), "\(tiny.stderr)")
+        signals["stepSeconds"] = 0.5
+        signals["movingShare"] = [1e308, NSNull(), 0.1]
+        signalled["signals"] = signals
+        try JSONSerialization.data(withJSONObject: signalled).write(to: URL(fileURLWithPath: saved))
+        let short = try CLI.run(["render", saved, "--format", "html"])
+        #expect(short.status == 0 && short.stdout.contains("<td class=\"why\">"), "\(short.stderr)")
     }
 }
