@@ -6,9 +6,10 @@ BIN = .build/$(CONFIG)/bellwork
 SAMPLE = Fixtures/sample-lesson.mp4
 
 # Debian packages: FFmpeg's libraries (the product), the ffmpeg tool (fixtures and test oracle only),
-# pkg-config (finds FFmpeg), valgrind (leak check), python3-pip for the independent readers the tests use.
+# pkg-config (finds FFmpeg), valgrind (leak check), python3-pip for the independent readers the tests use,
+# postgresql (the tests' throwaway server: scripts/with-postgres.sh) and iproute2 (the queue tests' network namespaces).
 APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev \
-               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db
+               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db postgresql iproute2
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
 .PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
@@ -16,8 +17,9 @@ PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
 
+# The whole suite, with a throwaway PostgreSQL server for the queue's tests (scripts/with-postgres.sh).
 test: deps
-	$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+	scripts/with-postgres.sh $(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
 
 # The unit tiers, for the edit-test loop (about a minute after a build): metrics, segmentation on
 # synthetic arrays, the media layer on small files. `make test` is the whole suite (CI).
