@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // RFC 4180 reading of coders' label tables (score): a small, well-kept reader rather than our own.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        // The multi-machine batch's queue: PostgreSQL, the database districts already run.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // FFmpeg's C libraries, found by pkg-config; Debian's -dev packages provide them.
@@ -43,9 +45,18 @@ let package = Package(
             dependencies: ["MediaIO", "MediaSamples", "Tunables", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "CSV", package: "CSV.swift")]
         ),
+        // The batch's state behind one protocol (plan, claim, renew, finish, release, fail), in SQLite or in
+        // PostgreSQL, and the workers that analyse a shared queue's lessons on many machines.
+        .target(
+            name: "BellworkQueue",
+            dependencies: ["Bellwork", "LessonMetrics", "CProcessShims", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        // prctl(PR_SET_PDEATHSIG), which Swift cannot call (it is variadic): a worker's child dies with it.
+        .target(name: "CProcessShims"),
         .executableTarget(
             name: "bellwork",
-            dependencies: ["Bellwork", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Bellwork", "BellworkQueue", "CProcessShims", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         // Synthetic sound for the Segmentation and pipeline tests; not in any product.
         .target(name: "SignalTestSupport", dependencies: ["Segmentation", "MediaSamples"]),

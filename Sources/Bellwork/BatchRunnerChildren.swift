@@ -72,21 +72,7 @@ extension BatchRunner {
                 row.error = nil
                 row.exitStatus = 0
                 row.resultFile = relative
-                row.durationSeconds = parsed.durationSeconds
-                row.creationTime = parsed.input.creationTime ?? row.creationTime
-                row.bellSeconds = parsed.bell?.timeSeconds
-                row.bellSource = parsed.bell?.source
-                let m = parsed.metrics
-                row.bellToWorkSeconds = m.bellToWorkSeconds
-                row.timeOnTaskPercent = m.timeOnTaskPercent
-                row.onTaskSeconds = m.onTaskSeconds
-                row.classSeconds = m.classSeconds
-                row.transitionCount = m.transitionCount
-                row.transitionSeconds = m.transitionSeconds
-                row.meanTransitionSeconds = m.meanTransitionSeconds
-                row.longestTransitionSeconds = m.longestTransitionSeconds
-                row.resultStatus = parsed.status
-                row.warnings = parsed.warnings.flatMap { $0.isEmpty ? nil : $0.map { "\($0.code): \($0.message)" }.joined(separator: "\n") }
+                row.record(parsed)
             } catch {
                 // The analysis is good; only its result could not be kept (results/ full, read-only, or something
                 // standing where the file goes). The lesson stays pending, not failed and not an attempt, no other
@@ -121,18 +107,6 @@ extension BatchRunner {
             report(failure: row)
         }
         try writeSummary()
-    }
-
-    struct ParsedResult: Decodable {
-        struct Input: Decodable { var creationTime: String? }
-        struct ParsedBell: Decodable { var timeSeconds: Double; var source: String }
-        var durationSeconds: Double
-        var input: Input
-        var bell: ParsedBell?
-        var metrics: Metrics
-        struct Warning: Decodable { var code: String; var message: String }
-        var warnings: [Warning]?
-        var status: String?
     }
 
     func parseResult(_ path: String) throws -> ParsedResult {
@@ -205,5 +179,39 @@ extension BatchRunner {
     static func namedLikeRecording(_ path: String) -> Bool {
         let ext = (path as NSString).pathExtension.lowercased()
         return recordingExtensions.contains(ext)
+    }
+}
+
+/// What the batch keeps of a child's result (the rest stays in the JSON).
+struct ParsedResult: Decodable {
+    struct Input: Decodable { var creationTime: String? }
+    struct ParsedBell: Decodable { var timeSeconds: Double; var source: String }
+    var durationSeconds: Double
+    var input: Input
+    var bell: ParsedBell?
+    var metrics: Metrics
+    struct Warning: Decodable { var code: String; var message: String }
+    var warnings: [Warning]?
+    var status: String?
+}
+
+extension BatchLesson {
+    /// Takes the figures the summary shows from a result.
+    mutating func record(_ parsed: ParsedResult) {
+        durationSeconds = parsed.durationSeconds
+        creationTime = parsed.input.creationTime ?? creationTime
+        bellSeconds = parsed.bell?.timeSeconds
+        bellSource = parsed.bell?.source
+        let m = parsed.metrics
+        bellToWorkSeconds = m.bellToWorkSeconds
+        timeOnTaskPercent = m.timeOnTaskPercent
+        onTaskSeconds = m.onTaskSeconds
+        classSeconds = m.classSeconds
+        transitionCount = m.transitionCount
+        transitionSeconds = m.transitionSeconds
+        meanTransitionSeconds = m.meanTransitionSeconds
+        longestTransitionSeconds = m.longestTransitionSeconds
+        resultStatus = parsed.status
+        warnings = parsed.warnings.flatMap { $0.isEmpty ? nil : $0.map { "\($0.code): \($0.message)" }.joined(separator: "\n") }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bellwork
 import Foundation
 import MediaIO
+import CProcessShims
 
 @main
 struct BellworkCommand: ParsableCommand {
@@ -17,17 +18,25 @@ struct BellworkCommand: ParsableCommand {
           bellwork analyze lesson.mov --format html -o lesson.html
           bellwork batch /srv/uploads --out /srv/bellwork
           bellwork summary /srv/bellwork
+          bellwork enqueue /srv/uploads --queue postgresql://bellwork@db/bellwork
+          bellwork worker --queue postgresql://bellwork@db/bellwork --root /mnt/uploads
           bellwork render /srv/bellwork/results/smith/week1.mp4.json --format html -o week1.html
           bellwork score lesson.json coding.eaf
         """,
         version: BellworkVersion.full,
-        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
+        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
         defaultSubcommand: nil
     )
 
     /// The command line as the system gave it: an argument that is not UTF-8 (a file named `Le\xe7on 1.mp4`)
     /// keeps its bytes (`FileName`), where `CommandLine.arguments` would replace them and lose the file.
     static func main() {
+        // A queue worker's child: it dies with its worker (a SIGKILL, a lost machine), so no analysis runs on
+        // for a lesson whose lease is running out; one whose worker is already gone ends at once.
+        if let parent = ProcessInfo.processInfo.environment["BELLWORK_DIE_WITH_PARENT"].flatMap(Int32.init) {
+            _ = bw_die_with_parent()
+            if getppid() != parent { Foundation.exit(ExitStatus.software) }
+        }
         let count = Int(CommandLine.argc)
         let arguments = (1..<max(count, 1)).compactMap { i in CommandLine.unsafeArgv[i].map { FileName.decode(cString: $0) } }
         main(arguments)

@@ -14,8 +14,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "How the log is written on standard error: text (a line each, with its level) or json (one object a line: time, level, label, message, metadata).")
     var logFormat: LogFormat = .text
 
-    func setUpLogging() {
-        let level: Logger.Level = verbose ? .info : .critical
+    /// `atLeast`: what is logged even without --verbose (a worker logs its events at info).
+    func setUpLogging(atLeast minimum: Logger.Level = .critical) {
+        let level: Logger.Level = verbose ? min(.info, minimum) : minimum
         let format = logFormat
         LoggingSystem.bootstrap { label in
             switch format {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bellwork
+import BellworkQueue
 import Foundation
 
 struct SummaryCommand: ParsableCommand {
@@ -16,13 +17,22 @@ struct SummaryCommand: ParsableCommand {
           bellwork summary /srv/bellwork
           bellwork summary /srv/bellwork --format csv > lessons.csv
           bellwork summary /srv/bellwork --format html > batch.html
+          bellwork summary --queue postgresql://bellwork@db.example.org/bellwork --format csv
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     @Argument(help: ArgumentHelp("The batch folder (`bellwork batch --out DIR`).", valueName: "DIR"))
-    var directory: String
+    var directory: String?
+
+    @Option(name: .customLong("queue"), help: ArgumentHelp("A PostgreSQL queue's lessons instead of a batch folder's (postgresql://…, as `worker --queue`).", valueName: "URL"))
+    var queue: String?
+
+    func validate() throws {
+        if (directory == nil) == (queue == nil) { throw ValidationError("Give the batch folder DIR, or --queue URL (one of them).") }
+        if let queue { do { _ = try QueueAddress(queue) } catch let invalid as QueueAddress.Invalid { throw ValidationError(invalid.description) } }
+    }
 
     @Option(help: "Output format: table, csv, json, or html (one self-contained page with small timelines).")
     var format: Format = .table
@@ -30,18 +40,34 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let rows: [BatchLesson]
-            do { rows = try BatchStore(directory: directory, create: false).all() } catch let damaged as BatchStoreDamaged {
-                throw CLIFailure(message: damaged.description, status: ExitStatus.dataError)
-            } catch {
-                throw CLIFailure(message: "\(error)", status: ExitStatus.noInput)
+            let source: String
+            if let queue {
+                let store = PostgresLessonQueue(address: try QueueAddress(queue))
+                source = store.address.display
+                rows = try runQueueWork {
+                    let rows = try await store.lessons()
+                    await store.close()
+                    return rows
+                }
+            } else {
+                source = directory!
+                rows = try Self.batchRows(directory!)
             }
             let report = BatchSummary.report(rows)
             switch format {
             case .table: print(BatchSummary.table(report), terminator: "")
             case .csv: print(BatchSummary.reportCSV(report), terminator: "")
             case .json: print(try JSONOutput.string(report))
-            case .html: print(SummaryHTML.render(rows: rows, directory: directory), terminator: "")
+            case .html: print(SummaryHTML.render(rows: rows, directory: source), terminator: "")
             }
+        }
+    }
+
+    static func batchRows(_ directory: String) throws -> [BatchLesson] {
+        do { return try BatchStore(directory: directory, create: false).all() } catch let damaged as BatchStoreDamaged {
+            throw CLIFailure(message: damaged.description, status: ExitStatus.dataError)
+        } catch {
+            throw CLIFailure(message: "\(error)", status: ExitStatus.noInput)
         }
     }
 }

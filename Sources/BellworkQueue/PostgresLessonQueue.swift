@@ -1,0 +1,464 @@
+import Bellwork
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// The queue in PostgreSQL: PostgreSQL does the locking (`FOR UPDATE SKIP LOCKED`), the durability and the
+/// visibility; workers are stateless. Leases are timed by the server's clock, so the workers' clocks do not
+/// matter. One connection, opened when first needed and opened again after it breaks; every query that
+/// could not reach the server is `QueueUnavailable` (the worker waits and tries again). The tables live in
+/// the schema `bellwork` (`PostgresSchema`), created and migrated on first use.
+public actor PostgresLessonQueue: LessonQueue {
+    public nonisolated let address: QueueAddress
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var migrated = false
+    private var nextID = 0
+    /// The settings' configurations already fetched, by hash.
+    private var settingsCache: [String: Data] = [:]
+
+    public init(address: QueueAddress, logger: Logger = Logger(label: "bellwork.queue")) {
+        self.address = address
+        var quiet = logger
+        quiet.logLevel = .critical
+        self.logger = quiet
+    }
+
+    public func close() async {
+        if let connection { try? await connection.close() }
+        connection = nil
+    }
+
+    // MARK: - Connection
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = address.socketPath {
+            configuration = .init(unixSocketPath: socket, username: address.user, password: address.password, database: address.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            if address.tls == .disable {
+                tls = .disable
+            } else {
+                var settings = TLSConfiguration.makeClientConfiguration()
+                switch address.tls {
+                case .disable, .prefer, .require: settings.certificateVerification = .none
+                case .verifyCA: settings.certificateVerification = .noHostnameVerification
+                case .verifyFull: settings.certificateVerification = .fullVerification
+                }
+                if let root = address.rootCertificate { settings.trustRoots = .file(root) }
+                let context: NIOSSLContext
+                do { context = try NIOSSLContext(configuration: settings) } catch {
+                    throw QueueError("\(address.display): cannot set up TLS: \(error)")
+                }
+                tls = address.tls == .prefer ? .prefer(context) : .require(context)
+            }
+            configuration = .init(host: address.host, port: address.port, username: address.user, password: address.password,
+                                  database: address.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// Runs `body` on the connection (opening it, and migrating the schema, when needed), turning PostgreSQL's
+    /// errors into one-line ones.
+    func run<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            let live: PostgresConnection
+            if let connection, !connection.isClosed {
+                live = connection
+            } else {
+                connection = nil
+                nextID += 1
+                live = try await PostgresConnection.connect(configuration: try configuration(), id: nextID, logger: logger)
+                connection = live
+                if !migrated {
+                    try await PostgresSchema.migrate(live, logger: logger)
+                    migrated = true
+                }
+            }
+            return try await body(live)
+        } catch {
+            let translated = PostgresErrors.translate(error, address: address)
+            if translated is QueueUnavailable, let connection {
+                try? await connection.close()
+                self.connection = nil
+            }
+            throw translated
+        }
+    }
+
+    // MARK: - LessonQueue
+
+    public func known(_ relativePaths: [String]) async throws -> [String: QueueFile] {
+        guard !relativePaths.isEmpty else { return [:] }
+        let logger = self.logger
+        return try await run { db in
+            let rows = try await db.query("""
+                SELECT path, size_bytes, mtime, content_hash FROM bellwork.lesson WHERE path = ANY(\(relativePaths))
+                """, logger: logger)
+            var known: [String: QueueFile] = [:]
+            for try await (path, size, mtime, hash) in rows.decode((String, Int64, Double, String).self) {
+                known[path] = QueueFile(relativePath: path, sizeBytes: size, mtime: mtime, contentHash: hash)
+            }
+            return known
+        }
+    }
+
+    public func plan(_ files: [QueueFile], settings: QueueSettings, retryFailed: Bool, root: String) async throws -> QueuePlanOutcome {
+        let logger = self.logger
+        let configuration = String(decoding: settings.configuration, as: UTF8.self)
+        let paths = files.map(\.relativePath)
+        let folders = files.map { BatchLesson.folder(of: $0.relativePath) }
+        let sizes = files.map(\.sizeBytes)
+        let mtimes = files.map(\.mtime)
+        let hashes = files.map(\.contentHash)
+        let hash = settings.hash
+        return try await run { db in
+            try await db.query("""
+                INSERT INTO bellwork.settings (hash, configuration) VALUES (\(hash), \(configuration)::jsonb) ON CONFLICT (hash) DO NOTHING
+                """, logger: logger)
+            try await db.query("""
+                INSERT INTO bellwork.queue (key, value) VALUES ('root', \(root)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                """, logger: logger)
+            guard !files.isEmpty else { return QueuePlanOutcome() }
+            // One statement: two enqueues at once each see the other's rows (ON CONFLICT), so a file is
+            // registered once. What a plan resets (new content, new settings, a retried failure) it resets whole,
+            // token included, so a worker still holding the old claim can record nothing. Every SET expression
+            // reads the row as it was; a row reset (or added) has this transaction's time as `enqueued_at`.
+            let reset = """
+                (l.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR l.settings_hash IS DISTINCT FROM EXCLUDED.settings_hash
+                 OR (l.status = 'failed' AND $7))
+                """
+            let rows = try await db.query(PostgresQuery(stringLiteral: """
+                WITH input AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[], $5::text[])
+                        AS f(path, folder, size_bytes, mtime, content_hash)
+                ), up AS (
+                    INSERT INTO bellwork.lesson AS l (path, folder, size_bytes, mtime, content_hash, settings_hash)
+                    SELECT path, folder, size_bytes, mtime, content_hash, $6 FROM input
+                    ON CONFLICT (path) DO UPDATE SET
+                        size_bytes = EXCLUDED.size_bytes,
+                        mtime = EXCLUDED.mtime,
+                        status = CASE WHEN \(reset) THEN 'pending' ELSE l.status END,
+                        attempts = CASE WHEN \(reset) THEN 0 ELSE l.attempts END,
+                        lost_leases = CASE WHEN \(reset) THEN 0 ELSE l.lost_leases END,
+                        claim_token = CASE WHEN \(reset) THEN NULL ELSE l.claim_token END,
+                        lease_until = CASE WHEN \(reset) THEN NULL ELSE l.lease_until END,
+                        error = CASE WHEN \(reset) THEN NULL ELSE l.error END,
+                        exit_status = CASE WHEN \(reset) THEN NULL ELSE l.exit_status END,
+                        result = CASE WHEN \(reset) THEN NULL ELSE l.result END,
+                        enqueued_at = CASE WHEN \(reset) THEN now() ELSE l.enqueued_at END,
+                        content_hash = EXCLUDED.content_hash,
+                        settings_hash = EXCLUDED.settings_hash
+                    WHERE l.size_bytes IS DISTINCT FROM EXCLUDED.size_bytes OR l.mtime IS DISTINCT FROM EXCLUDED.mtime
+                       OR \(reset)
+                    RETURNING l.id, (xmax = 0) AS inserted, (l.enqueued_at = now()) AS queued
+                ), logged AS (
+                    INSERT INTO bellwork.event (lesson_id, event) SELECT id, 'requeued' FROM up WHERE queued AND NOT inserted
+                )
+                SELECT inserted, queued FROM up
+                """).binding(paths, folders, sizes, mtimes, hashes, hash, retryFailed), logger: logger)
+            var outcome = QueuePlanOutcome()
+            for try await (inserted, queued) in rows.decode((Bool, Bool).self) {
+                if inserted { outcome.added += 1 } else if queued { outcome.requeued += 1 }
+            }
+            outcome.unchanged = files.count - outcome.added - outcome.requeued
+            return outcome
+        }
+    }
+
+    public func claim(worker: String, leaseSeconds: Double, maxAttempts: Int) async throws -> QueueClaim? {
+        let logger = self.logger
+        let token = Int64.random(in: 1...Int64.max)
+        let limit = Int64(maxAttempts)
+        let claimed: (Int64, String, String, Int64, Int64)? = try await run { db in
+            // Lessons whose lease ran out too often are failed, not taken again: they never block the queue.
+            try await db.query("""
+                WITH gone AS (
+                    UPDATE bellwork.lesson SET status = 'failed', attempts = attempts + 1, finished_at = now(),
+                        claim_token = NULL, lease_until = NULL,
+                        error = 'its analysis was abandoned ' || (lost_leases + 1) || ' times (its worker stopped, or lost the queue, before the end)'
+                    WHERE status = 'running' AND lease_until < now() AND lost_leases + 1 >= \(limit)
+                    RETURNING id, worker
+                )
+                INSERT INTO bellwork.event (lesson_id, worker, event, detail) SELECT id, worker, 'failed', 'abandoned' FROM gone
+                """, logger: logger)
+            // A lease that ran out first (its worker is gone), then the oldest pending lesson.
+            for condition in ["status = 'running' AND lease_until < now()", "status = 'pending'"] {
+                let rows = try await db.query(PostgresQuery(stringLiteral: """
+                    WITH next AS (
+                        SELECT id FROM bellwork.lesson WHERE \(condition) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    ), taken AS (
+                        UPDATE bellwork.lesson l SET
+                            lost_leases = l.lost_leases + (CASE WHEN l.status = 'running' THEN 1 ELSE 0 END),
+                            status = 'running', worker = $1, claim_token = $2, claimed_at = now(),
+                            lease_until = now() + make_interval(secs => $3)
+                        FROM next WHERE l.id = next.id
+                        RETURNING l.id, l.path, l.settings_hash, l.size_bytes, l.attempts
+                    ), logged AS (
+                        INSERT INTO bellwork.event (lesson_id, worker, event) SELECT id, $1, 'claimed' FROM taken
+                    )
+                    SELECT id, path, settings_hash, size_bytes, attempts::int8 FROM taken
+                    """).binding(worker, token, leaseSeconds), logger: logger)
+                for try await row in rows.decode((Int64, String, String, Int64, Int64).self) { return row }
+            }
+            return nil
+        }
+        guard let (id, path, settingsHash, size, attempts) = claimed else { return nil }
+        let configuration = try await settingsConfiguration(settingsHash)
+        return QueueClaim(id: id, token: token, relativePath: path, settings: QueueSettings(hash: settingsHash, configuration: configuration),
+                          sizeBytes: size, attempts: Int(attempts))
+    }
+
+    private func settingsConfiguration(_ hash: String) async throws -> Data {
+        if let cached = settingsCache[hash] { return cached }
+        let logger = self.logger
+        let text: String? = try await run { db in
+            let rows = try await db.query("SELECT configuration::text FROM bellwork.settings WHERE hash = \(hash)", logger: logger)
+            for try await configuration in rows.decode(String.self) { return configuration }
+            return nil
+        }
+        guard let text else { throw QueueError("\(address.display): the settings \(hash) are missing from the queue") }
+        let data = Data(text.utf8)
+        settingsCache[hash] = data
+        return data
+    }
+
+    public func renew(_ claim: QueueClaim, leaseSeconds: Double) async throws -> Bool {
+        let logger = self.logger
+        return try await run { db in
+            let rows = try await db.query("""
+                UPDATE bellwork.lesson SET lease_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE id = \(claim.id) AND claim_token = \(claim.token) AND status = 'running' RETURNING id
+                """, logger: logger)
+            for try await _ in rows.decode(Int64.self) { return true }
+            return false
+        }
+    }
+
+    public func finish(_ claim: QueueClaim, result: QueueResult) async throws -> Bool {
+        let logger = self.logger
+        let l = result.lesson
+        let json = String(decoding: result.json, as: UTF8.self)
+        var query = PostgresQuery(stringLiteral: """
+            WITH done AS (
+                UPDATE bellwork.lesson SET status = 'done', attempts = attempts + 1, claim_token = NULL, lease_until = NULL,
+                    finished_at = now(), error = NULL, exit_status = 0, analysis_seconds = $3, duration_seconds = $4,
+                    creation_time = $5, bell_seconds = $6, bell_source = $7, bell_to_work_seconds = $8,
+                    time_on_task_percent = $9, on_task_seconds = $10, class_seconds = $11, transition_count = $12,
+                    transition_seconds = $13, mean_transition_seconds = $14, longest_transition_seconds = $15,
+                    result_status = $16, warnings = $17, result = $18::jsonb
+                WHERE id = $1 AND claim_token = $2 AND status = 'running'
+                RETURNING id, worker
+            )
+            INSERT INTO bellwork.event (lesson_id, worker, event) SELECT id, worker, 'done' FROM done RETURNING lesson_id
+            """)
+        query.binds.append(claim.id)
+        query.binds.append(claim.token)
+        query.binds.append(result.analysisSeconds)
+        query.binds.append(l.durationSeconds)
+        query.binds.append(l.creationTime)
+        query.binds.append(l.bellSeconds)
+        query.binds.append(l.bellSource)
+        query.binds.append(l.bellToWorkSeconds)
+        query.binds.append(l.timeOnTaskPercent)
+        query.binds.append(l.onTaskSeconds)
+        query.binds.append(l.classSeconds)
+        query.binds.append(l.transitionCount.map(Int64.init))
+        query.binds.append(l.transitionSeconds)
+        query.binds.append(l.meanTransitionSeconds)
+        query.binds.append(l.longestTransitionSeconds)
+        query.binds.append(l.resultStatus)
+        query.binds.append(l.warnings)
+        query.binds.append(json)
+        let finalQuery = query
+        return try await run { db in
+            let rows = try await db.query(finalQuery, logger: logger)
+            for try await _ in rows.decode(Int64.self) { return true }
+            return false
+        }
+    }
+
+    public func fail(_ claim: QueueClaim, _ failure: QueueFailure, maxAttempts: Int) async throws -> Bool {
+        let logger = self.logger
+        let limit = Int64(maxAttempts)
+        let status: String
+        let reason: String
+        let exit: Int64?
+        switch failure {
+        case .failed(let why, let exitStatus):
+            status = "failed"
+            reason = why
+            exit = exitStatus.map(Int64.init)
+        case .ignored(let why):
+            status = "ignored"
+            reason = why
+            exit = nil
+        }
+        return try await run { db in
+            let rows = try await db.query("""
+                WITH f AS (
+                    UPDATE bellwork.lesson SET attempts = attempts + 1, claim_token = NULL, lease_until = NULL,
+                        status = CASE WHEN \(status) = 'ignored' THEN 'ignored'
+                                      WHEN attempts + 1 >= \(limit) THEN 'failed' ELSE 'pending' END,
+                        error = \(reason), exit_status = \(exit), finished_at = now()
+                    WHERE id = \(claim.id) AND claim_token = \(claim.token) AND status = 'running'
+                    RETURNING id, worker, status
+                )
+                INSERT INTO bellwork.event (lesson_id, worker, event, detail)
+                SELECT id, worker, CASE WHEN status = 'pending' THEN 'retry' ELSE status END, \(reason) FROM f RETURNING lesson_id
+                """, logger: logger)
+            for try await _ in rows.decode(Int64.self) { return true }
+            return false
+        }
+    }
+
+    public func release(_ claim: QueueClaim) async throws {
+        let logger = self.logger
+        try await run { db in
+            try await db.query("""
+                WITH r AS (
+                    UPDATE bellwork.lesson SET status = 'pending', claim_token = NULL, lease_until = NULL
+                    WHERE id = \(claim.id) AND claim_token = \(claim.token) AND status = 'running'
+                    RETURNING id, worker
+                )
+                INSERT INTO bellwork.event (lesson_id, worker, event) SELECT id, worker, 'released' FROM r
+                """, logger: logger)
+        }
+    }
+
+    public func lessons() async throws -> [BatchLesson] {
+        let logger = self.logger
+        return try await run { db in
+            let rows = try await db.query("""
+                SELECT path, status, attempts::int8, error, exit_status::int8, size_bytes, mtime, content_hash, settings_hash,
+                    extract(epoch FROM claimed_at)::float8 AS started, extract(epoch FROM finished_at)::float8 AS finished,
+                    analysis_seconds, duration_seconds, creation_time, bell_seconds, bell_source, bell_to_work_seconds,
+                    time_on_task_percent, on_task_seconds, class_seconds, transition_count::int8, transition_seconds,
+                    mean_transition_seconds, longest_transition_seconds, result_status, warnings
+                FROM bellwork.lesson ORDER BY path
+                """, logger: logger)
+            var lessons: [BatchLesson] = []
+            for try await row in rows {
+                let r = row.makeRandomAccess()
+                let path = try r["path"].decode(String.self)
+                var lesson = BatchLesson(path: path, relativePath: path,
+                                         status: BatchLesson.Status(rawValue: try r["status"].decode(String.self)) ?? .pending)
+                lesson.attempts = Int(try r["attempts"].decode(Int64.self))
+                lesson.error = try r["error"].decode(String?.self)
+                lesson.exitStatus = try r["exit_status"].decode(Int64?.self).map(Int.init)
+                lesson.sizeBytes = try r["size_bytes"].decode(Int64?.self)
+                lesson.mtime = try r["mtime"].decode(Double?.self)
+                lesson.contentHash = try r["content_hash"].decode(String?.self)
+                lesson.settingsHash = try r["settings_hash"].decode(String?.self)
+                lesson.startedAt = try r["started"].decode(Double?.self)
+                lesson.finishedAt = try r["finished"].decode(Double?.self)
+                lesson.analysisSeconds = try r["analysis_seconds"].decode(Double?.self)
+                lesson.durationSeconds = try r["duration_seconds"].decode(Double?.self)
+                lesson.creationTime = try r["creation_time"].decode(String?.self)
+                lesson.bellSeconds = try r["bell_seconds"].decode(Double?.self)
+                lesson.bellSource = try r["bell_source"].decode(String?.self)
+                lesson.bellToWorkSeconds = try r["bell_to_work_seconds"].decode(Double?.self)
+                lesson.timeOnTaskPercent = try r["time_on_task_percent"].decode(Double?.self)
+                lesson.onTaskSeconds = try r["on_task_seconds"].decode(Double?.self)
+                lesson.classSeconds = try r["class_seconds"].decode(Double?.self)
+                lesson.transitionCount = try r["transition_count"].decode(Int64?.self).map(Int.init)
+                lesson.transitionSeconds = try r["transition_seconds"].decode(Double?.self)
+                lesson.meanTransitionSeconds = try r["mean_transition_seconds"].decode(Double?.self)
+                lesson.longestTransitionSeconds = try r["longest_transition_seconds"].decode(Double?.self)
+                lesson.resultStatus = try r["result_status"].decode(String?.self)
+                lesson.warnings = try r["warnings"].decode(String?.self)
+                if lesson.status == .done { lesson.resultFile = "queue" }
+                lessons.append(lesson)
+            }
+            return lessons
+        }
+    }
+
+    public func status() async throws -> QueueStatus {
+        let logger = self.logger
+        return try await run { db in
+            var status = QueueStatus()
+            let counts = try await db.query("SELECT status, count(*)::int8 FROM bellwork.lesson GROUP BY status", logger: logger)
+            for try await (name, count) in counts.decode((String, Int64).self) {
+                switch name {
+                case "pending": status.pending = Int(count)
+                case "done": status.done = Int(count)
+                case "failed": status.failed = Int(count)
+                case "ignored": status.ignored = Int(count)
+                default: break
+                }
+            }
+            let running = try await db.query("""
+                SELECT path, coalesce(worker, ''), extract(epoch FROM now() - claimed_at)::float8 FROM bellwork.lesson
+                WHERE status = 'running' ORDER BY claimed_at
+                """, logger: logger)
+            for try await (path, worker, seconds) in running.decode((String, String, Double).self) {
+                status.running.append(.init(path: path, worker: worker, seconds: seconds))
+            }
+            let hour = try await db.query("""
+                SELECT count(*)::int8, coalesce(sum(duration_seconds), 0)::float8 FROM bellwork.lesson
+                WHERE status = 'done' AND finished_at > now() - interval '1 hour'
+                """, logger: logger)
+            for try await (count, seconds) in hour.decode((Int64, Double).self) {
+                status.lessonsLastHour = Int(count)
+                status.mediaHoursLastHour = seconds / 3600
+            }
+            let version = try await db.query("SELECT coalesce(max(version), 0)::int8 FROM bellwork.schema_version", logger: logger)
+            for try await v in version.decode(Int64.self) { status.schemaVersion = Int(v) }
+            return status
+        }
+    }
+
+    public func root() async throws -> String? {
+        let logger = self.logger
+        return try await run { db in
+            let rows = try await db.query("SELECT value FROM bellwork.queue WHERE key = 'root'", logger: logger)
+            for try await value in rows.decode(String.self) { return value }
+            return nil
+        }
+    }
+
+    /// Every event of every lesson (claimed, done, retry, failed, released, requeued), oldest first: what the
+    /// tests read to prove each lesson was done once.
+    public func events() async throws -> [(path: String, worker: String?, event: String)] {
+        let logger = self.logger
+        let rows: [EventRow] = try await run { db in
+            let rows = try await db.query("""
+                SELECT l.path, e.worker, e.event FROM bellwork.event e JOIN bellwork.lesson l ON l.id = e.lesson_id ORDER BY e.id
+                """, logger: logger)
+            var events: [EventRow] = []
+            for try await (path, worker, event) in rows.decode((String, String?, String).self) {
+                events.append(EventRow(path: path, worker: worker, event: event))
+            }
+            return events
+        }
+        return rows.map { ($0.path, $0.worker, $0.event) }
+    }
+
+    struct EventRow: Sendable {
+        var path: String
+        var worker: String?
+        var event: String
+    }
+
+    /// The result a lesson's analysis stored, as the server keeps it (jsonb), or nil.
+    public func result(path: String) async throws -> String? {
+        let logger = self.logger
+        return try await run { db in
+            let rows = try await db.query("SELECT result::text FROM bellwork.lesson WHERE path = \(path)", logger: logger)
+            for try await text in rows.decode(String?.self) { return text }
+            return nil
+        }
+    }
+}
+
+/// A queue error that waiting will not fix (a wrong password, a missing database, a bug): one line.
+public struct QueueError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
