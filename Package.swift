@@ -65,6 +65,6 @@ let package = Package(
         // Segmentation over really decoded media (fixture lessons, recorded bells): needs FFmpeg.
         .testTarget(name: "PipelineTests", dependencies: ["Bellwork", "Segmentation", "MediaIO", "LessonMetrics", "SignalTestSupport"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
-        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
+        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "BellworkQueue", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
     ]
 )
