@@ -141,7 +141,7 @@ public struct BatchStoreDamaged: Error, CustomStringConvertible {
 
 /// The batch's state: an SQLite database `bellwork.sqlite` in the batch folder, in WAL mode, so every
 /// change is committed before the batch goes on and a kill at any moment leaves it consistent.
-public final class BatchStore {
+public final class BatchStore: Sendable {
     public static let fileName = "bellwork.sqlite"
     let queue: DatabaseQueue
 
@@ -228,6 +228,33 @@ public final class BatchStore {
             try db.alter(table: "lesson") { t in
                 t.add(column: "resultStatus", .text)
                 t.add(column: "warnings", .text)
+            }
+        }
+        // The queue's columns and tables (`SQLiteLessonQueue`); a batch leaves them empty.
+        migrator.registerMigration("v3: the queue") { db in
+            try db.alter(table: "lesson") { t in
+                t.add(column: "worker", .text)
+                t.add(column: "claimToken", .integer)
+                t.add(column: "leaseUntil", .double)
+                t.add(column: "lostLeases", .integer).notNull().defaults(to: 0)
+                t.add(column: "enqueuedAt", .double)
+                t.add(column: "result", .text)
+            }
+            try db.create(table: "queueSettings") { t in
+                t.primaryKey("hash", .text)
+                t.column("configuration", .text).notNull()
+            }
+            try db.create(table: "queueMeta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "queueEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lessonId", .integer).notNull().indexed().references("lesson", onDelete: .cascade)
+                t.column("at", .double).notNull()
+                t.column("worker", .text)
+                t.column("event", .text).notNull()
+                t.column("detail", .text)
             }
         }
         return migrator

@@ -27,6 +27,8 @@ public actor PostgresLessonQueue: LessonQueue {
         self.logger = quiet
     }
 
+    public nonisolated var location: String { address.display }
+
     public func close() async {
         if let connection { try? await connection.close() }
         connection = nil

@@ -6,22 +6,41 @@ import Logging
 import MediaIO
 
 /// The queue a command names: a `postgresql://` URL (PostgreSQL's environment variables and password file
-/// fill in what it leaves out).
+/// fill in what it leaves out), or a folder of this machine (SQLite, for workers on this machine only).
 struct QueueOption: ParsableArguments {
     @Option(name: .customLong("queue"),
-            help: ArgumentHelp("The queue: postgresql://USER@HOST:PORT/DATABASE (PGHOST, PGUSER, PGPASSWORD, PGPASSFILE and PGSSLMODE as psql takes them; TLS when the server offers it, sslmode=require to insist). Default: $BELLWORK_QUEUE.",
+            help: ArgumentHelp("The queue: postgresql://USER@HOST:PORT/DATABASE (PGHOST, PGUSER, PGPASSWORD, PGPASSFILE and PGSSLMODE as psql takes them; TLS when the server offers it, sslmode=require to insist), or a folder of this machine for workers on this machine only (SQLite). Default: $BELLWORK_QUEUE.",
                                valueName: "URL"))
     var url: String?
 
     func validate() throws {
-        guard let text = resolved else { throw ValidationError("Missing --queue URL (or BELLWORK_QUEUE): the PostgreSQL queue, postgresql://USER@HOST/DATABASE.") }
-        do { _ = try QueueAddress(text) } catch let invalid as QueueAddress.Invalid { throw ValidationError(invalid.description) }
+        guard let text = resolved, !text.isEmpty else {
+            throw ValidationError("Missing --queue URL (or BELLWORK_QUEUE): the PostgreSQL queue, postgresql://USER@HOST/DATABASE.")
+        }
+        try Self.check(text)
+    }
+
+    static func check(_ text: String) throws {
+        if QueueAddress.isPostgres(text) {
+            do { _ = try QueueAddress(text) } catch let invalid as QueueAddress.Invalid { throw ValidationError(invalid.description) }
+        } else if text.contains("://") {
+            throw ValidationError("--queue takes a postgresql:// URL or a folder")
+        }
     }
 
     var resolved: String? { url ?? ProcessInfo.processInfo.environment["BELLWORK_QUEUE"] }
 
-    func open() throws -> PostgresLessonQueue {
-        PostgresLessonQueue(address: try QueueAddress(resolved ?? ""))
+    func open() throws -> any LessonQueue { try Self.open(resolved ?? "") }
+
+    static func open(_ text: String) throws -> any LessonQueue {
+        if QueueAddress.isPostgres(text) { return PostgresLessonQueue(address: try QueueAddress(text)) }
+        do { return try SQLiteLessonQueue(directory: URL(fileURLWithPath: text).standardizedFileURL.path) } catch let damaged as BatchStoreDamaged {
+            throw CLIFailure(message: damaged.description, status: ExitStatus.ioError)
+        } catch let refused as BatchStartError {
+            throw CLIFailure(message: refused.message, status: refused.status)
+        } catch {
+            throw CLIFailure(message: "\(text): cannot open the queue: \(error)", status: ExitStatus.ioError)
+        }
     }
 }
 
@@ -109,9 +128,10 @@ struct EnqueueCommand: ParsableCommand {
             let listContents = list == "-" ? FileHandle.standardInput.readDataToEndOfFile() : nil
             let (inputs, list, root, settleAge, followLinks, retryFailed) = (inputs, list, root, settleAge, followLinks, retryFailed)
             let outcome = try runQueueWork {
-                defer { Task { await queue.close() } }
-                return try await QueueEnqueue.run(queue: queue, inputs: inputs, listFile: list, listContents: listContents, root: root,
+                let outcome = try await QueueEnqueue.run(queue: queue, inputs: inputs, listFile: list, listContents: listContents, root: root,
                                                   settleAge: settleAge, followLinks: followLinks, settings: settings, retryFailed: retryFailed)
+                await queue.close()
+                return outcome
             }
             for problem in outcome.problems {
                 FileHandle.standardError.write(Data("bellwork: \(FileName.display(problem.path)): \(FileName.display(problem.reason))\n".utf8))
@@ -272,13 +292,13 @@ struct StatusCommand: ParsableCommand {
             }
             switch format {
             case .json: print(try JSONOutput.string(status))
-            case .table: print(Self.table(status, address: queue.address.display), terminator: "")
+            case .table: print(Self.table(status, address: queue.location), terminator: "")
             }
         }
     }
 
     static func table(_ s: QueueStatus, address: String) -> String {
-        var text = "queue     \(address) (schema version \(s.schemaVersion))\n"
+        var text = "queue     \(FileName.display(address)) (schema version \(s.schemaVersion))\n"
         text += "pending   \(s.pending)\n"
         text += "running   \(s.running.count)\n"
         text += "done      \(s.done)\n"

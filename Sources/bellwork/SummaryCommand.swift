@@ -26,12 +26,12 @@ struct SummaryCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The batch folder (`bellwork batch --out DIR`).", valueName: "DIR"))
     var directory: String?
 
-    @Option(name: .customLong("queue"), help: ArgumentHelp("A PostgreSQL queue's lessons instead of a batch folder's (postgresql://…, as `worker --queue`).", valueName: "URL"))
+    @Option(name: .customLong("queue"), help: ArgumentHelp("A PostgreSQL queue's lessons instead of a batch folder's (postgresql://… or a queue folder, as `worker --queue`).", valueName: "URL"))
     var queue: String?
 
     func validate() throws {
         if (directory == nil) == (queue == nil) { throw ValidationError("Give the batch folder DIR, or --queue URL (one of them).") }
-        if let queue { do { _ = try QueueAddress(queue) } catch let invalid as QueueAddress.Invalid { throw ValidationError(invalid.description) } }
+        if let queue { try QueueOption.check(queue) }
     }
 
     @Option(help: "Output format: table, csv, json, or html (one self-contained page with small timelines).")
@@ -42,8 +42,8 @@ struct SummaryCommand: ParsableCommand {
             let rows: [BatchLesson]
             let source: String
             if let queue {
-                let store = PostgresLessonQueue(address: try QueueAddress(queue))
-                source = store.address.display
+                let store = try QueueOption.open(queue)
+                source = store.location
                 rows = try runQueueWork {
                     let rows = try await store.lessons()
                     await store.close()

@@ -157,4 +157,14 @@ public protocol LessonQueue: Sendable {
 
     /// The root the last `enqueue` named (the default `--root` of a worker).
     func root() async throws -> String?
+
+    /// Where the queue is, for messages (never with a password).
+    var location: String { get }
+
+    /// Closes the queue's connection, if it keeps one.
+    func close() async
+}
+
+extension LessonQueue {
+    public func close() async {}
 }

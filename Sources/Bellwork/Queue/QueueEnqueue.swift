@@ -62,8 +62,10 @@ public enum QueueEnqueue {
                 }
             }
         }
-        for slice in stride(from: 0, to: files.count, by: 2000).map({ files[$0..<min($0 + 2000, files.count)] }) {
-            let part = try await queue.plan(Array(slice), settings: settings, retryFailed: retryFailed, root: outcome.root)
+        // Called once even with nothing found, so the queue knows its root before the first lesson.
+        let slices = files.isEmpty ? [[]] : stride(from: 0, to: files.count, by: 2000).map { Array(files[$0..<min($0 + 2000, files.count)]) }
+        for slice in slices {
+            let part = try await queue.plan(slice, settings: settings, retryFailed: retryFailed, root: outcome.root)
             outcome.plan.added += part.added
             outcome.plan.requeued += part.requeued
             outcome.plan.unchanged += part.unchanged
