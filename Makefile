@@ -12,7 +12,7 @@ APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswres
                ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db postgresql iproute2
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
-.PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench fuzz accuracy leakcheck screenshots clean
+.PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench bench-queue fuzz accuracy leakcheck screenshots clean
 
 demo: deps build
 	$(BIN) analyze $(SAMPLE)
@@ -135,6 +135,11 @@ trials: deps build
 
 bench: deps build
 	python3 benchmarks/run.py
+
+# The PostgreSQL queue: claims per second with 32 claimers, lessons per hour with 1, 2 and 4 workers, and a
+# capacity table (benchmarks/RESULTS-queue.md), against a throwaway server on this machine.
+bench-queue: deps build
+	scripts/with-postgres.sh python3 benchmarks/queue.py
 
 # A mutational fuzzer (scripts/fuzz.py) over the fixtures and the shared recordings: cases 0..N-1 from SEED,
 # resumable (fuzz-out/state.json), two at a time; crashes, hangs, runaways and contract violations are kept

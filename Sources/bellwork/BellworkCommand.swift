@@ -24,7 +24,7 @@ struct BellworkCommand: ParsableCommand {
           bellwork score lesson.json coding.eaf
         """,
         version: BellworkVersion.full,
-        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
+        subcommands: [AnalyzeCommand.self, ScoreCommand.self, ProbeCommand.self, DecodeCommand.self, BatchCommand.self, SummaryCommand.self, EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, QueueBenchCommand.self, SettingsCommand.self, SegmentCommand.self, RenderCommand.self],
         defaultSubcommand: nil
     )
 

@@ -311,3 +311,55 @@ struct StatusCommand: ParsableCommand {
         return text
     }
 }
+
+/// `make bench-queue`'s measure of the queue itself (hidden): LESSONS synthetic lessons registered, then
+/// CLAIMERS claimers at once, each with its own connection, claiming and finishing until none is left.
+/// Prints JSON: claims (each with its finish) per second, and the wall time.
+struct QueueBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "queue-bench", shouldDisplay: false)
+
+    @OptionGroup var queue: QueueOption
+
+    @Option var claimers = 32
+    @Option var lessons = 5000
+
+    func run() throws {
+        try reportingFailures {
+            let (text, claimers, lessons) = (queue.resolved ?? "", claimers, lessons)
+            let settings = try QueueSettings(configuration: AnalysisConfiguration())
+            let outcome = try runQueueWork {
+                let setup = try QueueOption.open(text)
+                let files = (0..<lessons).map {
+                    QueueFile(relativePath: "bench/\($0).mp4", sizeBytes: 1_000_000, mtime: 1_700_000_000, contentHash: "xxh64:\($0)")
+                }
+                _ = try await setup.plan(files, settings: settings, retryFailed: false, root: "/bench")
+                await setup.close()
+                let json = Data(#"{"schemaVersion":1,"durationSeconds":2700,"input":{},"status":"ok","metrics":{"classStartSeconds":0,"classEndSeconds":2700,"classSeconds":2700,"onTaskSeconds":2000,"timeOnTaskPercent":74,"transitionCount":5,"transitionSeconds":700,"meanTransitionSeconds":140,"longestTransitionSeconds":300,"bellToWorkSeconds":40}}"#.utf8)
+                let result = QueueResult(json: json, analysisSeconds: 1)!
+                let queues = try (0..<claimers).map { _ in try QueueOption.open(text) }
+                let started = Date()
+                let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for (i, q) in queues.enumerated() {
+                        group.addTask {
+                            var n = 0
+                            while let claim = try await q.claim(worker: "bench-\(i)", leaseSeconds: 60, maxAttempts: 3) {
+                                guard try await q.finish(claim, result: result) else { throw QueueError("a claim was lost") }
+                                n += 1
+                            }
+                            await q.close()
+                            return n
+                        }
+                    }
+                    var all: [Int] = []
+                    for try await n in group { all.append(n) }
+                    return all
+                }
+                let seconds = Date().timeIntervalSince(started)
+                return (counts.reduce(0, +), seconds)
+            }
+            let (claimed, seconds) = outcome
+            print(String(format: #"{"claimers": %d, "lessons": %d, "claimed": %d, "seconds": %.3f, "claimsPerSecond": %.1f}"#,
+                         claimers, lessons, claimed, seconds, Double(claimed) / seconds))
+        }
+    }
+}
