@@ -408,14 +408,15 @@ struct BackgroundBatch {
     let pid: pid_t
 
     /// Starts `bellwork` with `arguments`, with `environment` added; standard output and error to files or /dev/null.
-    init(_ arguments: [String], environment: [String] = [], stderr: String = "/dev/null") throws {
+    /// `wrapper`: a command that runs it, e.g. `ip netns exec NAME` (it must exec `bellwork`, so `pid` is bellwork's).
+    init(_ arguments: [String], environment: [String] = [], wrapper: [String] = [], stderr: String = "/dev/null") throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let words = ["/usr/bin/env"] + environment + [CLI.binary] + arguments
+        let words = ["/usr/bin/env"] + environment + wrapper + [CLI.binary] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
@@ -429,5 +430,36 @@ struct BackgroundBatch {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status & 0x7F == 0 ? (status >> 8) & 0xFF : nil
+    }
+
+    enum End: Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signalled(Int32)
+        /// Still running at the deadline: killed (SIGKILL) and reaped.
+        case timedOut
+
+        var description: String {
+            switch self {
+            case .exited(let s): "exited with status \(s)"
+            case .signalled(let s): "ended by signal \(s)"
+            case .timedOut: "still running at the deadline (killed)"
+            }
+        }
+    }
+
+    /// Waits for the batch until `deadline`; one still running then is killed, so no test leaves it behind.
+    func wait(until deadline: Date) -> End {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F) }
+            if reaped < 0 && errno != EINTR { return .timedOut }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                _ = wait()
+                return .timedOut
+            }
+            usleep(20_000)
+        }
     }
 }
