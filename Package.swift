@@ -49,14 +49,12 @@ let package = Package(
         // PostgreSQL, and the workers that analyse a shared queue's lessons on many machines.
         .target(
             name: "BellworkQueue",
-            dependencies: ["Bellwork", "LessonMetrics", "CProcessShims", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Bellwork", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        // prctl(PR_SET_PDEATHSIG), which Swift cannot call (it is variadic): a worker's child dies with it.
-        .target(name: "CProcessShims"),
         .executableTarget(
             name: "bellwork",
-            dependencies: ["Bellwork", "BellworkQueue", "CProcessShims", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Bellwork", "BellworkQueue", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         // Synthetic sound for the Segmentation and pipeline tests; not in any product.
         .target(name: "SignalTestSupport", dependencies: ["Segmentation", "MediaSamples"]),

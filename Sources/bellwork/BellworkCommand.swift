@@ -2,7 +2,6 @@ import ArgumentParser
 import Bellwork
 import Foundation
 import MediaIO
-import CProcessShims
 
 @main
 struct BellworkCommand: ParsableCommand {
@@ -31,11 +30,15 @@ struct BellworkCommand: ParsableCommand {
     /// The command line as the system gave it: an argument that is not UTF-8 (a file named `Le\xe7on 1.mp4`)
     /// keeps its bytes (`FileName`), where `CommandLine.arguments` would replace them and lose the file.
     static func main() {
-        // A queue worker's child: it dies with its worker (a SIGKILL, a lost machine), so no analysis runs on
-        // for a lesson whose lease is running out; one whose worker is already gone ends at once.
+        // A queue worker's child dies with its worker (a SIGKILL, a lost machine), so no analysis runs on for a
+        // lesson whose lease is running out. The parent is watched from a thread of its own: the kernel's
+        // PR_SET_PDEATHSIG follows the thread that spawned the child, and a worker spawns from a pool's threads.
         if let parent = ProcessInfo.processInfo.environment["BELLWORK_DIE_WITH_PARENT"].flatMap(Int32.init) {
-            _ = bw_die_with_parent()
             if getppid() != parent { Foundation.exit(ExitStatus.software) }
+            Thread.detachNewThread {
+                while getppid() == parent { usleep(250_000) }
+                _exit(ExitStatus.software)
+            }
         }
         let count = Int(CommandLine.argc)
         let arguments = (1..<max(count, 1)).compactMap { i in CommandLine.unsafeArgv[i].map { FileName.decode(cString: $0) } }

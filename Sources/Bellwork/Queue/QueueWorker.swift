@@ -143,7 +143,8 @@ public final class QueueWorker {
             signal(SIGINT, previousINT)
             signal(SIGTERM, previousTERM)
         }
-        // Children die with this worker (a SIGKILL, a lost machine): their lessons' leases then run out.
+        // Children die with this worker (a SIGKILL, a lost machine; they watch their parent): their lessons' leases
+        // then run out.
         setenv("BELLWORK_DIE_WITH_PARENT", String(getpid()), 1)
         defer { for job in jobs { job.child.kill() } }
 
@@ -328,7 +329,18 @@ public final class QueueWorker {
                     if outcome.resultWriteFailure == nil { outcome.resultWriteFailure = "\(error)" }
                 }
             }
-            let kept = try await retrying("record a result") { q in try await q.finish(job.claim, result: result) }
+            let kept: Bool?
+            do { kept = try await retrying("record a result") { q in try await q.finish(job.claim, result: result) } } catch let refused {
+                // The queue would not take this result (it is not JSON the server accepts): a failure of the lesson,
+                // not of the worker.
+                let reason = "its result could not be stored in the queue: \(refused)"
+                let failed = try await retrying("record a failure") { [options] q in
+                    try await q.fail(job.claim, .failed(reason: reason, exitStatus: nil), maxAttempts: options.maxAttempts)
+                }
+                if failed == true { outcome.failed += 1 }
+                log.error("\(name): \(reason)")
+                return
+            }
             if kept == true {
                 outcome.analysed += 1
                 log.info("analysed \(name) (\(TimeText.clock(result.lesson.durationSeconds ?? 0)) of media in \(TimeText.clock(seconds)))")
