@@ -410,13 +410,18 @@ struct BackgroundBatch {
     /// Starts `bellwork` with `arguments`, with `environment` added; standard output and error to files or /dev/null.
     /// `wrapper`: a command that runs it, e.g. `ip netns exec NAME` (it must exec `bellwork`, so `pid` is bellwork's).
     init(_ arguments: [String], environment: [String] = [], wrapper: [String] = [], stderr: String = "/dev/null") throws {
+        try self.init(command: environment + wrapper + [CLI.binary] + arguments, stderr: stderr)
+    }
+
+    /// Starts any command, through /usr/bin/env (looked up in PATH, after NAME=VALUE words if any).
+    init(command: [String], stderr: String = "/dev/null") throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let words = ["/usr/bin/env"] + environment + wrapper + [CLI.binary] + arguments
+        let words = ["/usr/bin/env"] + command
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0

@@ -216,7 +216,7 @@ struct QueueCLITests {
         try Self.expectEachDoneOnce(db, names, dir: dir)
         let stuck = try Self.rows(db)["a/stuck.mp4"]
         #expect(stuck?.lostLeases == 1 && stuck?.attempts == 1, "\(String(describing: stuck))")
-        #expect(try db.query("SELECT worker FROM bellwork.event e JOIN bellwork.lesson l ON l.id = e.lesson_id WHERE l.path = 'a/stuck.mp4' AND e.event = 'done'") == "heir")
+        #expect(try db.query("SELECT e.worker FROM bellwork.event e JOIN bellwork.lesson l ON l.id = e.lesson_id WHERE l.path = 'a/stuck.mp4' AND e.event = 'done'") == "heir")
         Self.expectNothingLeft(dir)
     }
 
@@ -252,6 +252,9 @@ struct QueueCLITests {
             #expect(end == .exited(0), "\(worker.name): \(end)\n\(Self.logs(dir))")
         }
         try Self.expectEachDoneOnce(db, names, dir: dir)
+        // They noticed: a line when the queue went, and one when it came back.
+        let logs = workers.map { (try? String(contentsOf: $0.log, encoding: .utf8)) ?? "" }
+        #expect(logs.contains { $0.contains("; trying again") && $0.contains("the queue is back after") }, "\(Self.logs(dir))")
         Self.expectNothingLeft(dir)
     }
 
@@ -585,8 +588,17 @@ extension TestPostgres {
         guard let line = ProcessInfo.processInfo.environment["BELLWORK_TEST_POSTGRES_RESTART"], !line.isEmpty else {
             throw CLIError("BELLWORK_TEST_POSTGRES_RESTART is not set: run the tests through `make test`")
         }
-        let run = try CLI.run(["-c", line], executable: "/bin/sh")
-        guard run.status == 0 else { throw CLIError("restarting the server failed (\(run.status)): \(run.stderr)") }
+        // Not with Foundation's Process: the restarted server would inherit the descriptor by which Process learns
+        // that its child ended, and Process would wait for the server. Nor with any other descriptor of this
+        // process (swift test's pipes): closed before the line runs.
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("bellwork-restart-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let closeAndRun = #"for fd in $(ls /proc/self/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec /bin/sh -c "$1""#
+        let restart = try BackgroundBatch(command: ["/bin/bash", "-c", closeAndRun, "restart", line], stderr: errors.path)
+        let end = restart.wait(until: Date().addingTimeInterval(120))
+        guard end == .exited(0) else {
+            throw CLIError("restarting the server failed (\(end)): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+        }
     }
 }
 
