@@ -200,7 +200,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds between looks at an empty queue.", valueName: "SECONDS"))
     var pollInterval: Double = 5
 
-    @Flag(help: "End when the queue has nothing pending (instead of waiting for more).")
+    @Flag(help: "End when the queue has nothing pending and nothing running on any worker (instead of waiting for more).")
     var exitWhenEmpty = false
 
     @Option(help: "Seconds every child may take before it is killed, plus --time-limit-ratio × the lesson's plausible duration.")

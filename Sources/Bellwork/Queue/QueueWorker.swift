@@ -33,7 +33,7 @@ public struct WorkerOptions: Sendable {
     public var maxAttempts = 3
     /// Seconds between looks at an empty queue.
     public var pollSeconds = 5.0
-    /// End once the queue has nothing pending and nothing of this worker's runs.
+    /// End once the queue has nothing pending and nothing running (on any worker).
     public var exitWhenEmpty = false
     public var timeLimitBase = 60.0
     public var timeLimitRatio = 2.0
@@ -169,7 +169,12 @@ public final class QueueWorker {
             // A lesson that ends may have gone back to the queue (an attempt to retry): look again at once.
             if try await pollChildren() { nextLook = .distantPast }
             try await renewLeases()
-            if jobs.isEmpty && (outcome.resultWriteFailure != nil || (emptyQueue && options.exitWhenEmpty)) { break }
+            if jobs.isEmpty && outcome.resultWriteFailure != nil { break }
+            // Empty means nothing pending and nothing running anywhere: a lesson whose worker died comes back when
+            // its lease runs out, and one another worker fails may come back to be tried again.
+            if jobs.isEmpty && emptyQueue && options.exitWhenEmpty,
+               let status = try await retrying("read the queue's status", { q in try await q.status() }),
+               status.pending == 0 && status.running.isEmpty { break }
             try await Task.sleep(nanoseconds: jobs.isEmpty ? 200_000_000 : 30_000_000)
         }
         if workerStopSignal != 0 { return await stop() }
