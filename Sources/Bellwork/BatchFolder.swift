@@ -45,14 +45,23 @@ struct BatchFolder {
             strays = names.filter { $0.hasPrefix("." + markerName + ".") && $0.hasSuffix(".tmp") }
             // A folder of an earlier version has the state database and no marker: adopted.
             guard names.count == strays.count || folder.isRegularFile(BatchStore.fileName) else {
+                // Another process starting beside this one (workers sharing a results folder) marked it meanwhile.
+                if folder.isRegularFile(markerName) { return folder }
                 throw BatchStartError(
                     message: "\(root): not a Bellwork batch folder (it holds other files and no \(markerName)); "
                         + "nothing was changed: give --out a new or empty folder",
                     status: ExitStatus.usage)
             }
         }
-        for stray in strays { unlink(folder.path(stray)) }
+        // A young one is another process's marker being written now: left to it.
+        for stray in strays {
+            var info = stat()
+            if lstat(folder.path(stray), &info) == 0, Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec) > 60 {
+                unlink(folder.path(stray))
+            }
+        }
         do { try folder.write(Data(markerText.utf8), to: markerName) } catch {
+            if folder.isRegularFile(markerName) { return folder }
             throw BatchStartError(message: "\(error)", status: ExitStatus.ioError)
         }
         return folder

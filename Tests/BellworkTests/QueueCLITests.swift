@@ -147,9 +147,13 @@ struct QueueCLITests {
         let steady = try ["w2", "w3"].map { try Self.worker($0, queue: db.url, options, dir: dir) }
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        for _ in 0..<5 {
-            // A whole lesson takes a few tenths of a second: a kill lands anywhere in one.
-            usleep(UInt32.random(in: 100_000...400_000, using: &generator))
+        for round in 0..<5 {
+            // Each kill lands while w1 holds a lesson (the first at once, the others anywhere in the next few
+            // tenths of a second), so its lease is lost and taken over.
+            _ = waitUntil(20, every: 0.01) {
+                (try? TestPostgres.psql(db.url, "SELECT count(*) FROM bellwork.lesson WHERE status = 'running' AND worker = 'w1'")) == "1"
+            }
+            if round > 0 { usleep(UInt32.random(in: 0...300_000, using: &generator)) }
             kill(victim.process.pid, SIGKILL)
             // A worker that already ended is a zombie until reaped: the signal reaches no one.
             if victim.process.wait(until: deadline) == .signalled(SIGKILL) { kills += 1 }
