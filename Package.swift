@@ -40,21 +40,32 @@ let package = Package(
         ),
         .target(name: "LessonMetrics"),
         .target(name: "Segmentation", dependencies: ["MediaSamples", "Tunables", "LessonMetrics"]),
+        // The analysis pipeline used by every command: decode into features, segment, measure; the configuration,
+        // the features file, coders' label tables.
         .target(
             name: "Bellwork",
             dependencies: ["MediaIO", "MediaSamples", "Tunables", "Segmentation", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "CSV", package: "CSV.swift")]
+                           .product(name: "CSV", package: "CSV.swift")]
+        ),
+        // The outputs: every format a result is written in, and the HTML report.
+        .target(name: "BellworkOutputs", dependencies: ["Bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
+        // The batch: discovery, planning, the supervision of children, and its state behind one protocol
+        // (LessonQueue) with SQLite's implementation (GRDB) here; the workers of a shared queue.
+        .target(
+            name: "BellworkBatch",
+            dependencies: ["Bellwork", "BellworkOutputs", "LessonMetrics", "MediaIO", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The batch's state behind one protocol (plan, claim, renew, finish, release, fail), in SQLite or in
         // PostgreSQL, and the workers that analyse a shared queue's lessons on many machines.
         .target(
             name: "BellworkQueue",
-            dependencies: ["Bellwork", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["Bellwork", "BellworkBatch", "LessonMetrics", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .executableTarget(
             name: "bellwork",
-            dependencies: ["Bellwork", "BellworkQueue", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Bellwork", "BellworkOutputs", "BellworkBatch", "BellworkQueue", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         // Synthetic sound for the Segmentation and pipeline tests; not in any product.
         .target(name: "SignalTestSupport", dependencies: ["Segmentation", "MediaSamples"]),
@@ -63,6 +74,6 @@ let package = Package(
         // Segmentation over really decoded media (fixture lessons, recorded bells): needs FFmpeg.
         .testTarget(name: "PipelineTests", dependencies: ["Bellwork", "Segmentation", "MediaIO", "LessonMetrics", "SignalTestSupport"]),
         .testTarget(name: "LessonMetricsTests", dependencies: ["LessonMetrics"]),
-        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "BellworkQueue", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
+        .testTarget(name: "BellworkTests", dependencies: ["Bellwork", "BellworkOutputs", "BellworkBatch", "BellworkQueue", "bellwork", "LessonMetrics", "MediaIO", "Segmentation"]),
     ]
 )

@@ -6,8 +6,9 @@ release build. Measures, each in a fresh database:
   1. claims per second: `bellwork queue-bench` registers LESSONS synthetic lessons, then CLAIMERS claimers at
      once (each its own connection) claim and finish them until none is left; RUNS runs, the median;
   2. lessons per hour with 1, 2 and 4 workers (`bellwork worker --jobs 1 --exit-when-empty`) on COPIES copies of
-     the sample lesson (Fixtures/sample-lesson.mp4, 4:30 of 480×270 H.264), and `bellwork batch --jobs 2` on the same
-     files for comparison;
+     MEDIA (by default the bench matrix's iPad-like 720p H.264 without B-frames, made by `make bench`; else the
+     small sample lesson of Fixtures/, which says little about real uploads), and `bellwork batch --jobs 2` on
+     the same files for comparison;
 then turns them into a capacity table (machines for 1,000 and 10,000 lesson-hours a night) and writes it all to
 standard output and benchmarks/RESULTS-queue.md.
 """
@@ -16,11 +17,13 @@ import argparse, datetime, json, math, os, platform, shutil, statistics, subproc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "bellwork")
 SAMPLE = os.path.join(ROOT, "Fixtures", "sample-lesson.mp4")
+IPAD = os.path.join(ROOT, "benchmarks", "media", "matrix", "h264_720p_no_bframes.mp4")
 
 
 def database(base, name):
     """A fresh database on the server, and its URL."""
-    subprocess.run(["psql", base, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+    subprocess.run(["psql", base, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "SET client_min_messages = warning",
+                    "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
                     "-c", f"CREATE DATABASE {name}"], check=True)
     head, _, tail = base.rpartition("/")
     query = tail[tail.index("?"):] if "?" in tail else ""
@@ -38,19 +41,19 @@ def claims(base, claimers, lessons, runs):
     return results
 
 
-def lessons_folder(copies):
+def lessons_folder(media, copies):
     folder = tempfile.mkdtemp(prefix="bellwork-bench-queue-")
     hour_ago = time.time() - 3600
     for i in range(copies):
         path = os.path.join(folder, f"teacher{i % 4}", f"lesson{i:02d}.mp4")
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        shutil.copyfile(SAMPLE, path)
+        shutil.copyfile(media, path)
         os.utime(path, (hour_ago, hour_ago))
     return folder
 
 
-def media_seconds():
-    info = json.loads(subprocess.run([BIN, "probe", SAMPLE, "--format", "json"], check=True, capture_output=True, text=True).stdout)
+def media_seconds(media):
+    info = json.loads(subprocess.run([BIN, "probe", media, "--format", "json"], check=True, capture_output=True, text=True).stdout)
     return info["durationSeconds"]
 
 
@@ -86,7 +89,8 @@ def main():
     parser.add_argument("--claimers", type=int, default=32)
     parser.add_argument("--lessons", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--copies", type=int, default=12)
+    parser.add_argument("--copies", type=int, default=8)
+    parser.add_argument("--media", default=IPAD if os.path.exists(IPAD) else SAMPLE)
     parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "RESULTS-queue.md"))
     args = parser.parse_args()
     base = os.environ.get("BELLWORK_TEST_POSTGRES_URL")
@@ -99,8 +103,8 @@ def main():
     claim_runs = claims(base, args.claimers, args.lessons, args.runs)
     rate = statistics.median(r["claimsPerSecond"] for r in claim_runs)
 
-    seconds = media_seconds()
-    folder = lessons_folder(args.copies)
+    seconds = media_seconds(args.media)
+    folder = lessons_folder(args.media, args.copies)
     rows = []
     try:
         for count in (1, 2, 4):
@@ -146,8 +150,8 @@ result, until none is left. Runs: {", ".join(f"{r['claimsPerSecond']:.0f}/s" for
 
 ## Lessons per hour on this machine
 
-{args.copies} copies of the sample lesson ({seconds / 60:.1f} min of 480×270 H.264 each), enqueued into a fresh database;
-the workers end when the queue is empty.
+{args.copies} copies of `{os.path.relpath(args.media, ROOT)}` ({seconds / 60:.1f} min each), enqueued into a fresh
+database; the workers end when the queue is empty.
 
 {chr(10).join(table)}
 

@@ -13,6 +13,10 @@ public enum AtomicFile {
         public let path: String
         public let reason: String
         public var description: String { "\(path): cannot write: \(reason)" }
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     public static func write(_ data: Data, to path: String, followLinks: Bool = true) throws(WriteError) {
@@ -54,7 +58,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `data` to `fd`; the reason when it cannot.
-    static func writeAll(_ data: Data, to fd: Int32) -> String? {
+    public static func writeAll(_ data: Data, to fd: Int32) -> String? {
         data.withUnsafeBytes { raw -> String? in
             var offset = 0
             while offset < raw.count {

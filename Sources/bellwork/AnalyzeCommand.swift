@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bellwork
+import BellworkOutputs
 import Foundation
 import LessonMetrics
 import MediaIO

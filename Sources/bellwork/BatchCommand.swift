@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bellwork
+import BellworkBatch
 import Foundation
 
 struct BatchCommand: ParsableCommand {

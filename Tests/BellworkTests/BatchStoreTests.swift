@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bellwork
+@testable import BellworkBatch
 
 /// The batch database opened by several processes at once: a batch starting while `bellwork summary` or a
 /// second batch opens the same folder. Opening must wait for the other, never fail with "database is locked"

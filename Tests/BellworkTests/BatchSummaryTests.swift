@@ -1,4 +1,5 @@
 @testable import Bellwork
+@testable import BellworkBatch
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import Bellwork
+import BellworkBatch
 import BellworkQueue
 import Foundation
 import Testing

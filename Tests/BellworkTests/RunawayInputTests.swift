@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Bellwork
+import BellworkBatch
 
 /// Timestamps far beyond the media (a damaged or crafted file) are a discontinuity: the lesson's length,
 /// the analysis's memory and its time come from what was decoded, not from the stamps.

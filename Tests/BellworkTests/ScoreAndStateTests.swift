@@ -1,4 +1,5 @@
 import Bellwork
+import BellworkBatch
 import Foundation
 import Testing
 

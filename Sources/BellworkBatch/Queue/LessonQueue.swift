@@ -1,3 +1,5 @@
+import BellworkOutputs
+import Bellwork
 import Foundation
 
 /// A file `enqueue` found, as the queue records it: its path relative to the enqueued root, and what tells

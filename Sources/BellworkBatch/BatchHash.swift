@@ -1,3 +1,5 @@
+import BellworkOutputs
+import Bellwork
 import Foundation
 import MediaIO
 

@@ -1,3 +1,4 @@
+import Bellwork
 import Foundation
 import MediaIO
 import LessonMetrics
@@ -37,7 +38,7 @@ public enum HTMLReport {
     }
 
     /// The page around a body: head, shared style (plus `extraCSS`), footer. Self-contained, no script.
-    static func page(title: String, body: String, extraCSS: String = "", footer: String) -> String {
+    public static func page(title: String, body: String, extraCSS: String = "", footer: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -57,7 +58,7 @@ public enum HTMLReport {
     }
 
     /// One figure: a label, the value as shown (its JSON number in `data-value` for tools and tests), a note.
-    static func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) -> String {
+    public static func card(_ label: String, _ metric: String, _ value: Double?, _ text: String, _ note: String) -> String {
         "<div class=\"card\"><div class=\"label\">\(label)</div><div class=\"value\" data-metric=\"\(metric)\" data-value=\"\(value.map(number) ?? "null")\">\(text)</div><div class=\"note\">\(note)</div></div>"
     }
 
@@ -174,7 +175,7 @@ public enum HTMLReport {
         return "<rect class=\"curvebox\" x=\"\(f(plotLeft))\" y=\"\(top)\" width=\"\(f(plotWidth))\" height=\"\(height)\"/><polyline id=\"\(id)\" class=\"curve\" points=\"\(points.joined(separator: " "))\"/>\n"
     }
 
-    static func patterns() -> String {
+    public static func patterns() -> String {
         """
         <defs>
         <pattern id="p-transition" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="10" height="10" fill="#e4572e"/><line x1="0" y1="0" x2="0" y2="10" stroke="#fff" stroke-width="4"/></pattern>
@@ -187,7 +188,7 @@ public enum HTMLReport {
         """
     }
 
-    static func legend(score: Bool = false) -> String {
+    public static func legend(score: Bool = false) -> String {
         var html = "<ul class=\"legend\">"
         for k in kinds {
             html += "<li><svg width=\"28\" height=\"16\" aria-hidden=\"true\"><use href=\"#p-\(k.rawValue)\"/><rect width=\"28\" height=\"16\" fill=\"url(#p-\(k.rawValue))\"/></svg> \(shortLabel(k)) = \(k.title)\(k.isOnTask ? " (on task)" : "")</li>"
@@ -259,15 +260,15 @@ public enum HTMLReport {
 
     /// Text for HTML and XML (the EAF document too): markup characters as entities, and control characters,
     /// which XML does not allow, and raw name bytes shown as `FileName.display` shows them.
-    static func esc(_ s: String) -> String {
+    public static func esc(_ s: String) -> String {
         FileName.display(s).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.2f", x) }
+    public static func f(_ x: Double) -> String { String(format: "%.2f", x) }
 
     /// A JSON-style number: as the result writes it.
-    static func number(_ x: Double) -> String {
+    public static func number(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(format: "%.2f", x).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
     }
 

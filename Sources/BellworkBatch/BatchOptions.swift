@@ -1,3 +1,5 @@
+import BellworkOutputs
+import Bellwork
 import Foundation
 
 /// What a batch run is asked to do; every option of `bellwork batch`.

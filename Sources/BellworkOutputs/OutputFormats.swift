@@ -1,3 +1,4 @@
+import Bellwork
 import Foundation
 import MediaIO
 import LessonMetrics
