@@ -9,7 +9,7 @@ SAMPLE = Fixtures/sample-lesson.mp4
 # pkg-config (finds FFmpeg), valgrind (leak check), python3-pip for the independent readers the tests use,
 # postgresql (the tests' throwaway server: scripts/with-postgres.sh) and iproute2 (the queue tests' network namespaces).
 APT_PACKAGES = pkg-config libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev \
-               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db postgresql iproute2
+               ffmpeg valgrind python3 python3-pip chromium fonts-dejavu-core man-db openssl postgresql iproute2
 PIP_PACKAGES = jsonschema webvtt-py pympi-ling
 
 .PHONY: demo test check build dist install uninstall dist-check deps apt-deps pip-deps fixtures fixtures-extra fixtures-bells fixtures-bell-library bells-library fixtures-trials fixtures-fit fixtures-fresh trials-apt bells trials bench bench-queue fuzz accuracy leakcheck screenshots clean

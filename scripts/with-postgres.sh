@@ -12,7 +12,8 @@
 #   BELLWORK_TEST_POSTGRES_ADMIN_URL  postgresql://postgres:PASSWORD@127.0.0.1:PORT/postgres (the superuser)
 #   BELLWORK_TEST_POSTGRES_RESTART    one shell command line that restarts the server in place (fast mode; returns
 #                                     when it accepts connections again); run it as the same user as this script
-#   BELLWORK_TEST_POSTGRES_LOG        the server's log
+#   BELLWORK_TEST_POSTGRES_LOG        the server's log (log_connections on: each says whether it is encrypted)
+#   BELLWORK_TEST_POSTGRES_CA         the server's own certificate (TLS is on; with openssl), to check it against
 #
 # The server is stopped and the folder removed on exit (also on Ctrl-C, SIGTERM, SIGHUP, which are passed on to
 # CMD first); the exit status is CMD's. Quiet but for one line on standard error; if the server cannot start,
@@ -100,6 +101,19 @@ if ! as_pg "$bindir/initdb" -D "$data" -U postgres --pwfile="$tmp/pw" --auth-loc
 fi
 rm -f "$tmp/pw" "$tmp/initdb.log"
 
+# TLS, as a district's server offers it: a certificate of its own for localhost and 127.0.0.1, which the tests
+# also take as the authority to check it against (BELLWORK_TEST_POSTGRES_CA).
+tls=""
+if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$tmp/server.key" -out "$tmp/ca.crt" >/dev/null 2>&1; then
+  chmod 600 "$tmp/server.key"
+  chmod 644 "$tmp/ca.crt"
+  [ $root -eq 1 ] && chown postgres:postgres "$tmp/server.key" "$tmp/ca.crt"
+  tls="ssl = on
+ssl_cert_file = '$tmp/ca.crt'
+ssl_key_file = '$tmp/server.key'"
+fi
+
 # Settings (appended to the owner's files, so they stay the server user's); the port goes in its own file.
 cat >> "$data/postgresql.conf" <<EOF
 
@@ -108,6 +122,8 @@ listen_addresses = '*'
 max_connections = 200
 unix_socket_directories = '$sock'
 log_line_prefix = '%m [%p] %q%u@%d '
+log_connections = on
+$tls
 include 'port.conf'
 EOF
 cat > "$data/pg_hba.conf" <<EOF
@@ -172,6 +188,7 @@ export BELLWORK_TEST_POSTGRES_PORT=$port
 export BELLWORK_TEST_POSTGRES_ADMIN_URL="postgresql://postgres:$superpw@127.0.0.1:$port/postgres"
 export BELLWORK_TEST_POSTGRES_RESTART=${restart% }
 export BELLWORK_TEST_POSTGRES_LOG=$log
+[ -n "$tls" ] && export BELLWORK_TEST_POSTGRES_CA=$tmp/ca.crt
 
 version=$("$bindir/postgres" --version | sed -E 's/^[^0-9]*([0-9]+(\.[0-9]+)?).*/\1/')
 echo "postgres: a throwaway server on 127.0.0.1:$port (PostgreSQL $version)" >&2

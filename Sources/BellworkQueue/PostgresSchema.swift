@@ -2,6 +2,7 @@ import Bellwork
 import BellworkBatch
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 
 extension PostgresQuery {
@@ -126,6 +127,9 @@ enum PostgresErrors {
             return QueueUnavailable("\(address.display): \(describe(error))")
         }
         switch psql.code {
+        case .connectionError where psql.underlying is NIOSSLError || psql.underlying is BoringSSLError:
+            // A certificate refused, or TLS that cannot be agreed: waiting does not help.
+            return QueueError("\(address.display): TLS failed: \(describe(psql.underlying!))")
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             let detail = psql.underlying.map(describe) ?? "the connection was closed"
             return QueueUnavailable("\(address.display): \(detail)")

@@ -52,3 +52,7 @@ enum TestPostgres {
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// The suites that use the throwaway server, nested here so they run one after another: one of them restarts the
+/// server, which the others would see as a failure.
+@Suite(.serialized) enum PostgresSuites {}
