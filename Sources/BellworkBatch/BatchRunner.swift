@@ -90,6 +90,10 @@ public final class BatchRunner {
         } catch {
             throw BatchStartError(message: "\(directory.path)/\(BatchStore.fileName): \(error)", status: ExitStatus.ioError)
         }
+        if (try? store.isQueue()) == true {
+            throw BatchStartError(message: "\(directory.path): a queue's folder (bellwork enqueue/worker --queue), not a batch's; give --out a folder of its own",
+                                  status: ExitStatus.usage)
+        }
         let settingsData = try JSONOutput.data(options.configuration.settings)
         settingsHash = "xxh64:" + BatchHash.hex(BatchHash.xxh64(settingsData))
         var childConfiguration = options.configuration

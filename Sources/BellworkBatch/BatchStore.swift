@@ -262,6 +262,16 @@ public final class BatchStore: Sendable {
         return migrator
     }
 
+    /// Whether a queue uses this database (`enqueue` recorded its root), as opposed to a batch.
+    public func isQueue() throws -> Bool {
+        try queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM queueMeta)") ?? false }
+    }
+
+    /// Whether a batch uses this database (it has lessons no `enqueue` registered).
+    public func isBatch() throws -> Bool {
+        try queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lesson WHERE enqueuedAt IS NULL)") ?? false }
+    }
+
     public func all() throws -> [BatchLesson] {
         try queue.read { db in try BatchLesson.order(Column("relativePath")).fetchAll(db) }
     }

@@ -573,6 +573,26 @@ extension PostgresSuites {
         // MARK: - Summary
 
         /// `summary --queue` lists the queue's lessons as `summary DIR` lists a batch's: CSV, JSON and HTML.
+        /// A batch's folder is not a queue's, nor the other way round: each refuses the other's, 64, nothing changed.
+        @Test func aBatchFolderAndAQueueFolderAreNotMixedUp() throws {
+            let dir = try CLI.tempDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let input = dir.appendingPathComponent("in")
+            try Self.lessons(["a/1.mp4"], under: input)
+            let batchFolder = dir.appendingPathComponent("batch").path, queueFolder = dir.appendingPathComponent("queue").path
+            #expect(try BatchCLITests.bellwork(["batch", input.path, "--out", batchFolder, "--quiet"]).status == 0)
+            #expect(try BatchCLITests.bellwork(["enqueue", input.path, "--queue", queueFolder]).status == 0)
+            let worker = try BatchCLITests.bellwork(["worker", "--queue", batchFolder, "--exit-when-empty"])
+            #expect(worker.status == 64 && worker.stderr.contains("a batch's folder"), "\(worker.stderr)")
+            let batch = try BatchCLITests.bellwork(["batch", input.path, "--out", queueFolder, "--quiet"])
+            #expect(batch.status == 64 && batch.stderr.contains("a queue's folder"), "\(batch.stderr)")
+            // The queue folder still works as a queue, on this machine.
+            let local = try BatchCLITests.bellwork(["worker", "--queue", queueFolder, "--exit-when-empty", "--poll-interval", "0.2"])
+            #expect(local.status == 0, "\(local.stderr)")
+            let status = try BatchCLITests.bellwork(["status", "--queue", queueFolder, "--format", "json"])
+            #expect(try JSONDecoder().decode(QueueStatus.self, from: Data(status.stdout.utf8)).done == 1, "\(status.stdout)")
+        }
+
         @Test func summaryReadsTheQueue() throws {
             let db = try TestPostgres.freshDatabase()
             defer { db.drop() }

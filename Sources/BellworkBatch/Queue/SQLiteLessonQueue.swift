@@ -17,6 +17,10 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
         _ = try BatchFolder.claim(directory)
         self.directory = directory
         store = try BatchStore(directory: directory)
+        if try store.isBatch() {
+            throw BatchStartError(message: "\(directory): a batch's folder (bellwork batch --out), not a queue's; give --queue a folder of its own",
+                                  status: ExitStatus.usage)
+        }
     }
 
     var queue: DatabaseQueue { store.queue }
