@@ -49,7 +49,8 @@ public struct QueueAddress: Sendable, Equatable {
         guard Self.isPostgres(text) else {
             throw Invalid(description: "the queue must be a postgresql:// URL")
         }
-        let rest = text.drop(while: { $0 != ":" }).dropFirst().drop(while: { $0 == "/" })
+        var rest = text.drop(while: { $0 != ":" }).dropFirst()
+        if rest.hasPrefix("//") { rest = rest.dropFirst(2) }
         var authority = Substring(rest)
         var query = Substring("")
         if let mark = authority.firstIndex(of: "?") {
