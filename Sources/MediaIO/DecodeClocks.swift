@@ -154,8 +154,9 @@ struct TimelineGuard {
 }
 
 /// Key-frame bursts: in a video without B-frames whose key frames come often, the decoder gets each key frame
-/// and the frames up to the analysis's `pictures`-th picture after it (one pair of pictures at the usual
-/// lag, by default), and the rest of the group of pictures is held back, undecoded; the next key frame
+/// and the frames up to the analysis's `burstPictures`-th picture after it (`pictures` for each second
+/// between key frames, rounded up: one pair of pictures at the usual lag a second, by default), and the rest
+/// of the group of pictures is held back, undecoded; the next key frame
 /// discards what was held. A chain of P-frames must be decoded whole to reach any of its pictures, so this is
 /// what saves decoding there.
 ///
@@ -191,6 +192,8 @@ struct KeyframeBurstGate {
 
     let rate: Double
     let pictures: Int
+    /// Pictures per burst, once decided: `pictures` for each second (rounded up) between key frames.
+    private(set) var burstPictures: Int
     let maxKeyInterval: Double
     let trialSeconds: Double
     let maxHeldBytes: Int
@@ -216,6 +219,7 @@ struct KeyframeBurstGate {
          trialSeconds: Double = FrameSkipPolicy.checkSeconds, maxHeldBytes: Int = 32 << 20) {
         self.rate = rate ?? 0
         self.pictures = max(1, pictures)
+        burstPictures = self.pictures
         self.maxKeyInterval = maxKeyInterval
         self.trialSeconds = trialSeconds
         self.maxHeldBytes = maxHeldBytes
@@ -241,7 +245,7 @@ struct KeyframeBurstGate {
     func burstEnd(key: Double) -> Double {
         guard rate > 0 else { return key }
         let first = ((key + tolerance) * rate).rounded(.down) / rate
-        return first + Double(pictures - 1) / rate - tolerance
+        return first + Double(burstPictures - 1) / rate - tolerance
     }
 
     /// A video packet at `time` (nil: unstamped), a key frame or not, `bytes` long.
@@ -262,7 +266,10 @@ struct KeyframeBurstGate {
             if t - firstTime! >= trialSeconds {
                 let sinceKey = lastKey.map { t - $0 } ?? .infinity
                 // The group under way is decoded whole (burstEnd stays infinite): bursts start at the next key frame.
-                state = keys >= 2 && max(longestKeyInterval, sinceKey) <= maxKeyInterval ? .bursts : .off
+                let interval = max(longestKeyInterval, sinceKey)
+                state = keys >= 2 && interval <= maxKeyInterval ? .bursts : .off
+                // Sparser key frames, longer bursts: about as many of the steps measured.
+                if state == .bursts { burstPictures = pictures * max(1, Int((interval - 0.05).rounded(.up))) }
             }
             return .decode
         }

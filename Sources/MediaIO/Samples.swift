@@ -30,7 +30,7 @@ public struct DecodeOptions: SettingsGroup {
     public var minimumPictureRateFactor = 1.2
     @Setting("Without B-frames and with a key frame at least every keyframeBurstMaxSeconds (seen in the first seconds), decode each key frame and the frames up to the keyframeBurstPictures-th analysis picture after it, and skip the rest of its group of pictures: the steps between have no motion measured (missing, not frozen). Falls back to decoding everything where the file stops fitting (`frameSkipping` says keyframe-bursts while it fits).")
     public var keyframeBursts = false
-    @Setting(2...50, "Analysis pictures decoded after each key frame (counting its own) in key-frame bursts: 2 gives one pair at the usual lag.")
+    @Setting(2...50, "Analysis pictures decoded after each key frame (counting its own) in key-frame bursts, for each second (rounded up) between key frames: 2 gives one pair at the usual lag a second.")
     public var keyframeBurstPictures = 2
     @Setting(0.1...10, "Key-frame bursts only while key frames come at least this often (seconds between them).")
     public var keyframeBurstMaxSeconds = 2.0

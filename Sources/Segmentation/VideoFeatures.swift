@@ -196,8 +196,9 @@ public struct VideoFeatures: PictureSink, Sendable {
         luma += later.luma[fromStep...]
         cameraSpeed += later.cameraSpeed[fromStep...]
         cellMotion += later.cellMotion[(fromStep * cellCount)...]
+        // Each side's gaps where its steps are kept (a gap that ends past the boundary is the later side's:
+        // this side saw no picture after it).
         let boundary = Double(fromStep) * step
-        gaps = gaps.filter { $0.from < boundary }.map { (from: $0.from, to: min($0.to, boundary)) }
-            + later.gaps.filter { $0.to > boundary }.map { (from: max($0.from, boundary), to: $0.to) }
+        gaps = gaps.filter { $0.from < boundary } + later.gaps.filter { $0.to >= boundary }
     }
 }
