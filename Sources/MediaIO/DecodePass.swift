@@ -152,9 +152,11 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     /// A video packet through the key-frame burst gate: decoded, held back, or decoded with those held.
     private func gated(_ video: CodecContext, _ packet: UnsafeMutablePointer<AVPacket>, isKey: Bool) throws(MediaError) {
+        guard gate.state != .off else { return try send(video, packet, isVideo: true) }
         let decided = gate.decided
         let ts = packet.pointee.pts != bw_nopts_value() ? packet.pointee.pts : packet.pointee.dts
-        let time = mediaTime(ts, video.timeBase)
+        // On the pictures' clock; a packet does not set its origin (the first decoded frame does, as before).
+        let time = MediaProbe.seconds(ts, video.timeBase).map { $0 - (origin ?? 0) }
         switch gate.packet(isKey: isKey, time: time, bytes: Int(packet.pointee.size)) {
         case .decode:
             try send(video, packet, isVideo: true)
