@@ -27,6 +27,8 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         decode.skipBidirectionalFrames = true
         decode.skipNonReferenceFrames = true
         decode.skipLoopFilter = true
+        // Without B-frames, key-frame bursts (decode each key frame and the first pictures after it).
+        decode.keyframeBursts = true
         self.decode = decode
         segmentation = SegmentationConfig()
         settleSeconds = Metrics.defaultSettleSeconds

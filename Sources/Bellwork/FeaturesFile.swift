@@ -101,7 +101,7 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         let counts = [f.localMotion.count, f.globalChange.count, f.motionSpread.count, f.motionReach.count,
                       f.cameraSpeed.count, f.activeShare.count, f.luma.count, f.audioDb.count,
                       f.audioVariation.count, f.voiceDb.count, f.bellBandDb.count, f.bellShare.count]
-        guard counts.allSatisfy({ $0 == n }) else { return "its series differ in length" }
+        guard counts.allSatisfy({ $0 == n }), (f.videoMissing?.count ?? n) == n else { return "its series differ in length" }
         let numbers = f.motion + f.localMotion + f.globalChange + f.motionSpread + f.motionReach + f.cameraSpeed + f.activeShare + f.bellShare
             + (f.luma + f.audioDb + f.audioVariation + f.voiceDb + f.bellBandDb).compactMap { $0 }
         guard numbers.allSatisfy(\.isFinite) else { return "a feature is not a finite number" }

@@ -152,3 +152,173 @@ struct TimelineGuard {
         return expected
     }
 }
+
+/// Key-frame bursts: in a video without B-frames whose key frames come often, the decoder gets each key frame
+/// and the frames up to the analysis's `burstPictures`-th picture after it (`pictures` for each second
+/// between key frames, rounded up: one pair of pictures at the usual lag a second, by default), and the rest
+/// of the group of pictures is held back, undecoded; the next key frame
+/// discards what was held. A chain of P-frames must be decoded whole to reach any of its pictures, so this is
+/// what saves decoding there.
+///
+/// Decided per file on its first `trialSeconds` of video packets, all decoded: bursts when they came in
+/// presentation order (no B-frames) and no two key frames were more than `maxKeyInterval` apart. Checked
+/// on every later packet: when a group runs on past `maxKeyInterval` after its key frame, the held packets
+/// grow past `maxHeldBytes`, or a packet comes out of presentation order (B-frames after all), what was held
+/// is decoded after all (`release`) and everything is decoded from then on: nothing is lost, the pictures
+/// from there are those of a full decode.
+///
+/// Times are packet times in seconds on the pictures' clock.
+struct KeyframeBurstGate {
+    enum State: Equatable {
+        /// Still looking at the first packets (all decoded).
+        case trial
+        /// Decoding in bursts.
+        case bursts
+        /// Not (or no longer) in bursts: every packet is decoded.
+        case off
+    }
+
+    /// What to do with a video packet.
+    enum Verdict: Equatable {
+        /// Decode it.
+        case decode
+        /// Decode it; the packets held before it are discarded undecoded (a key frame after a gap).
+        case decodeAfterGap
+        /// Hold it back (the caller keeps a reference until a later verdict says what to do).
+        case hold
+        /// Decode the held packets, then this one; bursts are over.
+        case release
+    }
+
+    let rate: Double
+    let pictures: Int
+    /// Pictures per burst, once decided: `pictures` for each second (rounded up) between key frames.
+    private(set) var burstPictures: Int
+    let maxKeyInterval: Double
+    let trialSeconds: Double
+    let maxHeldBytes: Int
+    /// How early a frame may come and still be the picture due at a time (`PictureSampler`'s tolerance).
+    let tolerance: Double
+    private(set) var state: State
+    /// Packets discarded undecoded so far.
+    private(set) var skippedPackets = 0
+    /// Whether bursts were given up after they had started.
+    private(set) var fellBack = false
+    private var firstTime: Double? = nil
+    private var lastTime: Double? = nil
+    private var lastKey: Double? = nil
+    private var longestKeyInterval = 0.0
+    private var keys = 0
+    private var burstEnd = Double.infinity
+    private var holding = false
+    private var heldBytes = 0, heldCount = 0
+
+    /// `enabled` false: never bursts. `rate`: analysis pictures a second (nil: every frame, never bursts);
+    /// `nominalFrameRate`: the stream's.
+    init(enabled: Bool, rate: Double?, nominalFrameRate: Double, pictures: Int, maxKeyInterval: Double,
+         trialSeconds: Double = FrameSkipPolicy.checkSeconds, maxHeldBytes: Int = 32 << 20) {
+        self.rate = rate ?? 0
+        self.pictures = max(1, pictures)
+        burstPictures = self.pictures
+        self.maxKeyInterval = maxKeyInterval
+        self.trialSeconds = trialSeconds
+        self.maxHeldBytes = maxHeldBytes
+        tolerance = min(0.5 / max(nominalFrameRate, 1), 0.25 / max(rate ?? 1, 1e-9))
+        state = enabled && rate != nil && maxKeyInterval > 0 ? .trial : .off
+    }
+
+    /// Whether the trial is over (bursts or not).
+    var decided: Bool { state != .trial }
+
+    /// A gate for a later stretch of the same video, which starts at a key frame: in bursts from there when
+    /// this one is in bursts, else off.
+    func forLaterStretch() -> KeyframeBurstGate {
+        var g = self
+        g.state = state == .bursts ? .bursts : .off
+        (g.skippedPackets, g.fellBack, g.firstTime, g.lastTime, g.lastKey) = (0, false, nil, nil, nil)
+        (g.burstEnd, g.holding, g.heldBytes, g.heldCount) = (.infinity, false, 0, 0)
+        return g
+    }
+
+    /// The earliest time a frame can be the last picture a burst from a key frame at `key` needs: the
+    /// `pictures`-th point of the sampler's grid from the key frame's, less the tolerance.
+    func burstEnd(key: Double) -> Double {
+        guard rate > 0 else { return key }
+        let first = ((key + tolerance) * rate).rounded(.down) / rate
+        return first + Double(burstPictures - 1) / rate - tolerance
+    }
+
+    /// A video packet at `time` (nil: unstamped), a key frame or not, `bytes` long.
+    mutating func packet(isKey: Bool, time: Double?, bytes: Int) -> Verdict {
+        guard state != .off else { return .decode }
+        // Out of presentation order: B-frames (or a damaged stream). Unstamped packets cannot be placed.
+        let reordered = time == nil || lastTime.map { time! <= $0 } == true
+        let t = time ?? lastTime ?? 0
+        if !reordered { lastTime = t }
+        if state == .trial {
+            if firstTime == nil { firstTime = t }
+            if reordered { state = .off; return .decode }
+            if isKey {
+                if let lastKey { longestKeyInterval = max(longestKeyInterval, t - lastKey) }
+                lastKey = t
+                keys += 1
+            }
+            if t - firstTime! >= trialSeconds {
+                let sinceKey = lastKey.map { t - $0 } ?? .infinity
+                // The group under way is decoded whole (burstEnd stays infinite): bursts start at the next key frame.
+                let interval = max(longestKeyInterval, sinceKey)
+                state = keys >= 2 && interval <= maxKeyInterval ? .bursts : .off
+                // Sparser key frames, longer bursts: about as many of the steps measured.
+                if state == .bursts { burstPictures = pictures * max(1, Int((interval - 0.05).rounded(.up))) }
+            }
+            return .decode
+        }
+        // In bursts.
+        if reordered || (!isKey && (lastKey.map { t - $0 > maxKeyInterval } ?? false)) { return giveUp() }
+        if isKey {
+            let gap = heldCount > 0
+            skippedPackets += heldCount
+            (holding, heldBytes, heldCount) = (false, 0, 0)
+            lastKey = t
+            burstEnd = burstEnd(key: t)
+            return gap ? .decodeAfterGap : .decode
+        }
+        if holding {
+            heldBytes += bytes
+            heldCount += 1
+            return heldBytes > maxHeldBytes ? giveUp() : .hold
+        }
+        // The first frame at or after the burst's end is its last picture: decoded, and the rest held.
+        if t >= burstEnd { holding = true }
+        return .decode
+    }
+
+    /// Bursts are over: the held packets (if any) are to be decoded before this one.
+    private mutating func giveUp() -> Verdict {
+        let held = heldCount > 0
+        state = .off
+        fellBack = true
+        (holding, heldBytes, heldCount) = (false, 0, 0)
+        return held ? .release : .decode
+    }
+}
+
+/// Where key-frame bursts left gaps: the times of the key frames that ended them. The first analysis picture
+/// at or after such a time follows a gap (frames a decoder still held from before are not mistaken for it).
+struct GapMarks {
+    private var times: [Double] = []
+    private var first = 0
+
+    mutating func gap(endingAt t: Double) { times.append(t) }
+
+    /// Whether a picture at `t` is the first since a gap ended (each gap marks one picture).
+    mutating func picture(at t: Double) -> Bool {
+        var marked = false
+        while first < times.count && times[first] <= t + 0.0005 {
+            first += 1
+            marked = true
+        }
+        if first > 64 { times.removeFirst(first); first = 0 }
+        return marked
+    }
+}

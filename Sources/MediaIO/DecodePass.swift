@@ -18,6 +18,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private let videoIndex: Int?
     private let audioIndex: Int?
     private var policy: FrameSkipPolicy
+    private var gate: KeyframeBurstGate
+    private let held = HeldPackets()
+    private var gaps = GapMarks()
+    private var stretchStarted = false
     private let video: CodecContext?
     private let audio: CodecContext?
     private let scaler: LumaScaler
@@ -63,6 +67,11 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
         resampler = AudioResampler(outputRate: options.audioSampleRate)
         let nominalRate = info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30
+        // Bursts only where the stream says it has no B-frames (no reordering delay); its packets are checked too.
+        let noDelay = videoIndex.map { format.stream($0).pointee.codecpar.pointee.video_delay == 0 } ?? false
+        gate = KeyframeBurstGate(enabled: options.keyframeBursts && noDelay, rate: options.videoSamplesPerSecond,
+                                 nominalFrameRate: nominalRate, pictures: options.keyframeBurstPictures,
+                                 maxKeyInterval: options.keyframeBurstMaxSeconds)
         frameInterval = 1 / max(1, nominalRate)
         lane = PictureLane(from: 0, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         audioClock = AudioClock(rate: Double(options.audioSampleRate))
@@ -74,16 +83,17 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
             report.warnings.appendOnce(MediaWarning("refused-stream", "the audio stream's sample rate (\(info.audio?.sampleRate ?? 0) Hz) is not a recording's: the sound was left out"))
         }
         defer { stretch?.cancel(); stretch?.finish() }
-        if policy.decided { stretch?.start(skip: policy.current) }
+        startStretchWhenDecided()
         var reader = PacketReader(format)
         var reading = DecodeReport()
         let end = try reader.forEach(into: packet, stats: &reading, clock: clock, stop: { false }) { packet throws(MediaError) in
             let index = Int(packet.pointee.stream_index)
             if let video, index == videoIndex, !mainVideoDone {
-                if let skip = policy.packet(isKey: packet.pointee.flags & AV_PKT_FLAG_KEY != 0) {
+                let isKey = packet.pointee.flags & AV_PKT_FLAG_KEY != 0
+                if let skip = policy.packet(isKey: isKey) {
                     video.pointer.pointee.skip_frame = skip.discard
                 }
-                try send(video, packet, isVideo: true)
+                try gated(video, packet, isKey: isKey)
             } else if let audio, index == audioIndex {
                 try send(audio, packet, isVideo: false)
             }
@@ -103,15 +113,22 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     /// The decoders' delayed frames, what the resampler holds, and the stretch's end.
     private func flush() throws(MediaError) {
-        if let video, !mainVideoDone { try send(video, nil, isVideo: true) }
+        if let video, !mainVideoDone {
+            // The end of the last group of pictures is decoded after all, so the video reaches the end.
+            try held.drain { p throws(MediaError) in try send(video, p, isVideo: true) }
+            try send(video, nil, isVideo: true)
+        }
         if let audio {
             try send(audio, nil, isVideo: false)
             emitAudio(resampler.convert(nil))
         }
         report.originSeconds = origin ?? 0
-        report.frameSkipping = video == nil ? FrameSkip.none.rawValue : policy.current.rawValue
+        report.frameSkipping = video == nil ? FrameSkip.none.rawValue
+            : gate.state == .bursts ? FrameSkip.keyframeBursts : policy.current.rawValue
+        report.videoPacketsSkipped = gate.skippedPackets
         if let stretch {
-            stretch.start(skip: policy.current)  // when the video was too short to check (the stretch then has little to do)
+            // When the video was too short to check (the stretch then has little to do).
+            stretch.start(skip: policy.current, bursts: gate.forLaterStretch())
             stretch.finish { self.progress?(self.decodedSoFar()) }
             progress?(max(report.decodedSeconds, stretch.progress))
         } else {
@@ -131,6 +148,36 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         guard let t = MediaProbe.seconds(ts, base) else { return nil }
         if origin == nil { origin = t }
         return t - origin!
+    }
+
+    /// A video packet through the key-frame burst gate: decoded, held back, or decoded with those held.
+    private func gated(_ video: CodecContext, _ packet: UnsafeMutablePointer<AVPacket>, isKey: Bool) throws(MediaError) {
+        guard gate.state != .off else { return try send(video, packet, isVideo: true) }
+        let decided = gate.decided
+        let ts = packet.pointee.pts != bw_nopts_value() ? packet.pointee.pts : packet.pointee.dts
+        // On the pictures' clock; a packet does not set its origin (the first decoded frame does, as before).
+        let time = MediaProbe.seconds(ts, video.timeBase).map { $0 - (origin ?? 0) }
+        switch gate.packet(isKey: isKey, time: time, bytes: Int(packet.pointee.size)) {
+        case .decode:
+            try send(video, packet, isVideo: true)
+        case .decodeAfterGap:
+            held.discard()
+            if let time { gaps.gap(endingAt: time) }
+            try send(video, packet, isVideo: true)
+        case .hold:
+            held.hold(packet)
+        case .release:
+            try held.drain { p throws(MediaError) in try send(video, p, isVideo: true) }
+            try send(video, packet, isVideo: true)
+        }
+        if !decided && gate.decided { startStretchWhenDecided() }
+    }
+
+    /// Starts the later stretch once both the frame-skip density check and the burst trial are done.
+    private func startStretchWhenDecided() {
+        guard let stretch, !stretchStarted, policy.decided, gate.decided else { return }
+        stretchStarted = true
+        stretch.start(skip: policy.settled, bursts: gate.forLaterStretch())
     }
 
     private func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool) throws(MediaError) {
@@ -163,10 +210,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         lastVideoTime = t
         noteJumps()
         report.decodedSeconds = max(report.decodedSeconds, t)
-        if policy.decoded(at: t) { stretch?.start(skip: policy.settled) }
+        if policy.decoded(at: t) { startStretchWhenDecided() }
         if t >= boundary { mainVideoDone = true; return }
         guard lane.inOrder(t), lane.take(t) else { return }
-        scaler.emit(frame, at: t, into: &sink, report: &report, clock: clock)
+        scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), into: &sink, report: &report, clock: clock)
     }
 
     private func audioFrame(_ codec: CodecContext) {

@@ -26,8 +26,44 @@ final class Frame {
     }
 }
 
+/// Packets held back by key-frame bursts (`KeyframeBurstGate`): references to the demuxer's packets, in
+/// decode order, until they are discarded or decoded after all.
+final class HeldPackets {
+    private var packets: [UnsafeMutablePointer<AVPacket>] = []
+    private(set) var count = 0
+
+    /// Keeps a reference to `packet` (its data is not copied when it is reference-counted).
+    func hold(_ packet: UnsafeMutablePointer<AVPacket>) {
+        if count == packets.count {
+            guard let p = av_packet_alloc() else { fatalError("av_packet_alloc: out of memory") }
+            packets.append(p)
+        }
+        if av_packet_ref(packets[count], packet) >= 0 { count += 1 }
+    }
+
+    /// Hands each held packet to `body` in order, then lets them all go.
+    func drain(_ body: (UnsafeMutablePointer<AVPacket>) throws(MediaError) -> Void) throws(MediaError) {
+        defer { discard() }
+        for i in 0..<count { try body(packets[i]) }
+    }
+
+    /// Lets every held packet go (the allocations are kept for the next group).
+    func discard() {
+        for i in 0..<count { av_packet_unref(packets[i]) }
+        count = 0
+    }
+
+    deinit {
+        for var p in packets.map(Optional.some) { av_packet_free(&p) }
+    }
+}
+
 /// Which frames a video decoder may drop.
 enum FrameSkip: String {
+    /// What `DecodeReport.frameSkipping` says of key-frame bursts (`KeyframeBurstGate`), which skip packets
+    /// rather than asking the decoder to.
+    static let keyframeBursts = "keyframe-bursts"
+
     case none
     case nonReference = "non-reference"
     case bidirectional

@@ -28,6 +28,12 @@ public struct DecodeOptions: SettingsGroup {
     public var skipBidirectionalFrames = false
     @Setting(0...10, "Without B-frames, the I- and P-frames of the first seconds must come at least this many times videoSamplesPerSecond a second.")
     public var minimumPictureRateFactor = 1.2
+    @Setting("Without B-frames and with a key frame at least every keyframeBurstMaxSeconds (seen in the first seconds), decode each key frame and the frames up to the keyframeBurstPictures-th analysis picture after it, and skip the rest of its group of pictures: the steps between have no motion measured (missing, not frozen). Falls back to decoding everything where the file stops fitting (`frameSkipping` says keyframe-bursts while it fits).")
+    public var keyframeBursts = false
+    @Setting(2...50, "Analysis pictures decoded after each key frame (counting its own) in key-frame bursts, for each second (rounded up) between key frames: 2 gives one pair at the usual lag a second.")
+    public var keyframeBurstPictures = 2
+    @Setting(0.1...10, "Key-frame bursts only while key frames come at least this often (seconds between them).")
+    public var keyframeBurstMaxSeconds = 2.0
     @Setting("Let the video decoder skip its loop filter (deblocking).")
     public var skipLoopFilter = false
     @Setting("Shrink with a fast bilinear filter rather than area averaging.")
@@ -69,8 +75,11 @@ public struct DecodeReport: Sendable, Codable, Equatable {
     public var truncated = false
     /// Stretches of the video decoded at once (see `DecodeOptions.videoParts`).
     public var videoParts = 1
-    /// Which frames the video decoder skipped in the end: "none", "non-reference" or "bidirectional".
+    /// Which frames the video decoder skipped in the end: "none", "non-reference", "bidirectional", or
+    /// "keyframe-bursts" (whole stretches of each group of pictures after its first pictures, to the end).
     public var frameSkipping = "none"
+    /// Video packets skipped undecoded by key-frame bursts.
+    public var videoPacketsSkipped = 0
     /// Things a person should know: a code and plain words, once per code.
     public var warnings: [MediaWarning] = []
     /// Seconds spent per stage (wall clock of the thread doing it; with two video parts, of both threads summed).
@@ -95,6 +104,9 @@ extension DecodeReport {
     mutating func add(videoPart later: DecodeReport) {
         videoFramesDecoded += later.videoFramesDecoded
         videoFramesEmitted += later.videoFramesEmitted
+        videoPacketsSkipped += later.videoPacketsSkipped
+        // Bursts are said only when both stretches kept them to the end.
+        if frameSkipping == FrameSkip.keyframeBursts && later.frameSkipping != FrameSkip.keyframeBursts { frameSkipping = later.frameSkipping }
         corruptPackets += later.corruptPackets
         packetsRead += later.packetsRead
         demuxSeconds += later.demuxSeconds

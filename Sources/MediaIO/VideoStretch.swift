@@ -86,12 +86,13 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         self.part = part
     }
 
-    /// Starts decoding on a new thread, dropping the frames `skip` allows.
-    func start(skip: FrameSkip) {
+    /// Starts decoding on a new thread, dropping the frames `skip` allows, in key-frame bursts when `bursts`
+    /// is in them.
+    func start(skip: FrameSkip, bursts: KeyframeBurstGate) {
         guard !started else { return }
         started = true
         let thread = Thread { [self] in
-            do throws(MediaError) { try run(skip: skip) } catch { failure = error }
+            do throws(MediaError) { try run(skip: skip, gate: bursts) } catch { failure = error }
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -112,7 +113,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         started = false
     }
 
-    private func run(skip: FrameSkip) throws(MediaError) {
+    private func run(skip: FrameSkip, gate initialGate: KeyframeBurstGate) throws(MediaError) {
         let path = format.path
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
                                      skip: skip, skipLoopFilter: options.skipLoopFilter)
@@ -120,6 +121,9 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var lane = PictureLane(from: keyTime, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         let frame = Frame()
         let clock = Stopwatch()
+        var gate = initialGate
+        let held = HeldPackets()
+        var gaps = GapMarks()
 
         func handleFrame() {
             report.videoFramesDecoded += 1
@@ -130,7 +134,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             lock.withLock { decodedTo = max(decodedTo, t) }
             report.decodedSeconds = max(report.decodedSeconds, t)
             guard lane.take(t) else { return }
-            scaler.emit(frame, at: t, into: &part, report: &report, clock: clock)
+            scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), into: &part, report: &report, clock: clock)
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
@@ -143,8 +147,26 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             report.videoDecodeSeconds += spent
         }
 
+        /// A packet through the key-frame burst gate (as in `DecodePass`).
+        func gated(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) {
+            let p = packet.pointee
+            let ts = p.pts != bw_nopts_value() ? p.pts : p.dts
+            let time = MediaProbe.seconds(ts, codec.timeBase).map { $0 - origin }
+            switch gate.packet(isKey: p.flags & AV_PKT_FLAG_KEY != 0, time: time, bytes: Int(p.size)) {
+            case .decode: try send(packet)
+            case .decodeAfterGap:
+                held.discard()
+                if let time { gaps.gap(endingAt: time) }
+                try send(packet)
+            case .hold: held.hold(packet)
+            case .release:
+                try held.drain { q throws(MediaError) in try send(q) }
+                try send(packet)
+            }
+        }
+
         if let first = firstPacket {
-            try send(first.pointer)
+            try gated(first.pointer)
             av_packet_unref(first.pointer)
             firstPacket = nil
         }
@@ -152,10 +174,15 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var reading = DecodeReport()
         let end = try reader.forEach(into: Packet(), stats: &reading, clock: clock, stop: { lock.withLock { cancelled } }) {
             packet throws(MediaError) in
-            if Int(packet.pointee.stream_index) == videoIndex { try send(packet) }
+            if Int(packet.pointee.stream_index) == videoIndex { try gated(packet) }
         }
         report.addReading(reading)
         if case .unreadable = end { report.warnings.appendOnce(MediaWarning("unreadable-tail", "reading stopped early: the rest of the file is unreadable", at: report.decodedSeconds)) }
-        if !lock.withLock({ cancelled }) { try send(nil) }
+        if !lock.withLock({ cancelled }) {
+            try held.drain { q throws(MediaError) in try send(q) }
+            try send(nil)
+        }
+        report.frameSkipping = gate.state == .bursts ? FrameSkip.keyframeBursts : skip.rawValue
+        report.videoPacketsSkipped = gate.skippedPackets
     }
 }

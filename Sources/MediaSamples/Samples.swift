@@ -8,13 +8,17 @@ public struct LumaFrame: ~Copyable {
     public let time: Double
     public let width: Int
     public let height: Int
+    /// Frames between the previous analysis picture and this one were not decoded (key-frame bursts): the
+    /// two are not consecutive pictures and are not compared; the time between is missing, not still.
+    public let afterGap: Bool
     let base: UnsafePointer<UInt8>
 
     /// A picture over `base`, which must hold `width × height` bytes while the frame is used.
-    package init(time: Double, width: Int, height: Int, base: UnsafePointer<UInt8>) {
+    package init(time: Double, width: Int, height: Int, afterGap: Bool = false, base: UnsafePointer<UInt8>) {
         self.time = time
         self.width = width
         self.height = height
+        self.afterGap = afterGap
         self.base = base
     }
 

@@ -71,9 +71,11 @@ public struct FeatureExtractor: MediaSink {
         video.consume(video: frame)
     }
 
-    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds.
-    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) {
-        video.consume(picture: pixels, width: width, height: height, time: time)
+    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds;
+    /// `afterGap`: frames since the previous picture were not decoded.
+    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
+                                 afterGap: Bool = false) {
+        video.consume(picture: pixels, width: width, height: height, time: time, afterGap: afterGap)
     }
 
     /// An empty video side for the pictures of a later stretch, fed on another thread.
@@ -206,6 +208,7 @@ public struct FeatureExtractor: MediaSink {
         video.flush()
         let motion = video.motion, localMotion = video.localMotion, globalChange = video.globalChange
         let luma = video.luma, cellMotion = video.cellMotion, cameraSpeed = video.cameraSpeed
+        let missing = video.missingSteps()
         tracker.finish()
         countWarmupBright()
         tonalTracker.finish()
@@ -237,7 +240,7 @@ public struct FeatureExtractor: MediaSink {
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
                              motionSpread: spread, motionReach: reach, activeShare: active, cameraSpeed: cameraSpeed, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
-                             bellCandidates: candidates)
+                             bellCandidates: candidates, videoMissing: missing.contains(true) ? missing : nil)
             .padded(to: n)
     }
 
@@ -318,6 +321,7 @@ extension FeatureSeries {
         pad(&s.motionReach, 0); pad(&s.cameraSpeed, 0); pad(&s.activeShare, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
+        if s.videoMissing != nil { pad(&s.videoMissing!, false) }
         return s
     }
 }

@@ -36,12 +36,16 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     public var bellShare: [Double]
     /// Runs of bright sound that may be bells, in time order.
     public var bellCandidates: [BellCandidate]
+    /// Per step, whether the picture's measures are missing because its frames were not decoded (key-frame
+    /// bursts): its motion values are 0 but say nothing; the segmenter holds its neighbours' over it. nil:
+    /// none missing (a full decode, or a features file from before).
+    public var videoMissing: [Bool]?
 
     public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
                 motionSpread: [Double]? = nil, motionReach: [Double]? = nil, activeShare: [Double]? = nil, cameraSpeed: [Double]? = nil,
                 luma: [Double?]? = nil, audioDb: [Double?],
                 audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
-                bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = []) {
+                bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = [], videoMissing: [Bool]? = nil) {
         let n = max(motion.count, audioDb.count)
         func fit<T>(_ a: [T], _ fill: T) -> [T] { a.count >= n ? Array(a.prefix(n)) : a + Array(repeating: fill, count: n - a.count) }
         self.stepSeconds = stepSeconds
@@ -59,6 +63,13 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
         self.bellBandDb = fit(bellBandDb ?? [], nil)
         self.bellShare = fit(bellShare ?? [], 0)
         self.bellCandidates = bellCandidates
+        self.videoMissing = videoMissing.map { fit($0, false) }
+    }
+
+    /// Whether step `i`'s picture measures are missing (see `videoMissing`).
+    public func isVideoMissing(_ i: Int) -> Bool {
+        guard let videoMissing, i < videoMissing.count else { return false }
+        return videoMissing[i]
     }
 
     public var stepCount: Int { motion.count }

@@ -15,17 +15,37 @@ public struct Segmenter: Sendable {
         self.config = config
     }
 
-    /// Steps with no usable signal: a black, frozen or missing picture together with silence.
+    /// Steps with no usable signal: a black, frozen or missing picture together with silence. A step whose
+    /// motion was not measured (`FeatureSeries.videoMissing`: frames not decoded) is not frozen: its picture
+    /// is judged as the nearest measured step's before it (after it, at the start).
     public func deadSteps(_ series: FeatureSeries) -> [Bool] {
-        (0..<series.stepCount).map { i in
-            let pictureDead: Bool
+        var pictureDead = (0..<series.stepCount).map { i in
             if let luma = series.luma[i] {
-                pictureDead = luma < config.segmenter.blackLuma || series.motion[i] < config.segmenter.frozenDifference
-            } else {
-                pictureDead = true
+                return luma < config.segmenter.blackLuma || series.motion[i] < config.segmenter.frozenDifference
             }
+            return true
+        }
+        Self.holdOverMissing(&pictureDead, series)
+        return (0..<series.stepCount).map { i in
             let silent = (series.audioDb[i] ?? -200) < config.features.silenceDb + 3
-            return pictureDead && silent
+            return pictureDead[i] && silent
+        }
+    }
+
+    /// Each step whose video is missing takes the value of the nearest step before it that is not (of the
+    /// first such step after it, when none is before).
+    static func holdOverMissing<T>(_ values: inout [T], _ series: FeatureSeries) {
+        guard series.videoMissing != nil else { return }
+        var last: T? = nil
+        var pending: [Int] = []
+        for i in values.indices {
+            if series.isVideoMissing(i) {
+                if let last { values[i] = last } else { pending.append(i) }
+            } else {
+                last = values[i]
+                for k in pending { values[k] = values[i] }
+                pending.removeAll()
+            }
         }
     }
 
@@ -124,10 +144,12 @@ public struct Segmenter: Sendable {
     }
 
     /// Steps whose picture does not show the class's own motion: the whole picture changed (a bump, the
-    /// exposure) or the camera moved faster than `cameraMovingSpeed`.
+    /// exposure), the camera moved faster than `cameraMovingSpeed`, or its motion was not measured (frames
+    /// not decoded). The smoothing gives them their neighbours' values.
     public func unusablePictureSteps(_ series: FeatureSeries) -> [Bool] {
         (0..<series.stepCount).map {
             series.motionSpread[$0] >= config.segmenter.wholePictureSpread || series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed
+                || series.isVideoMissing($0)
         }
     }
 
@@ -135,7 +157,8 @@ public struct Segmenter: Sendable {
     /// because the camera moved (gaps of up to 2 s bridged).
     public func cameraMovingSteps(_ series: FeatureSeries) -> [Bool] {
         let step = series.stepSeconds
-        let moving = (0..<series.stepCount).map { series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed }
+        var moving = (0..<series.stepCount).map { series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed }
+        Self.holdOverMissing(&moving, series)
         let bridged = Self.removeShortRuns(moving, value: false, minimum: max(1, Int((2 / step).rounded())), atStart: 0, atEnd: 0)
         return Self.removeShortRuns(bridged, value: true, minimum: max(1, Int((config.segmenter.cameraMovingMinSeconds / step).rounded())))
     }
@@ -149,8 +172,9 @@ public struct Segmenter: Sendable {
         // has no motion at all.
         guard series.luma.contains(where: { $0 != nil }) else { return Array(repeating: false, count: n) }
         let s = config.segmenter
+        // A step whose picture was not decoded has its window's reach all the same.
         let live = (0..<n).map { i in
-            !dead[i] && series.luma[i] != nil && series.motionReach[i] < s.emptyReach
+            !dead[i] && (series.luma[i] != nil || series.isVideoMissing(i)) && series.motionReach[i] < s.emptyReach
                 && (series.audioVariation[i] ?? 0) < s.emptyVariationDb
         }
         // Frozen and silent steps (dead) do not break such a stretch: nothing moves and nothing sounds there either.

@@ -3,6 +3,10 @@ import MediaSamples
 /// The picture side of `FeatureExtractor`: per step, the motion between consecutive analysis pictures,
 /// split into local and global change, the mean luma, and the motion of each grid cell.
 ///
+/// A picture that follows a gap (frames between were not decoded: key-frame bursts) is not compared with
+/// the one before it; the steps in the gap left without a picture pair are missing (`missingSteps`), not
+/// still.
+///
 /// Keeps the previous picture and the per-step series. A lesson's pictures may be split in time between
 /// two of these, each fed on its own thread, and merged (`merge(later:fromStep:)`).
 public struct VideoFeatures: PictureSink, Sendable {
@@ -30,6 +34,9 @@ public struct VideoFeatures: PictureSink, Sendable {
     private(set) var luma: [Double?] = []
     private(set) var cameraSpeed: [Double] = []
     private(set) var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
+    /// Times between which frames were not decoded: from the picture before each gap to the one after it.
+    private(set) var gaps: [(from: Double, to: Double)] = []
+    private var hasPrevious = false
 
     public init(config: FeatureSettings) {
         step = config.stepSeconds
@@ -44,12 +51,14 @@ public struct VideoFeatures: PictureSink, Sendable {
     }
 
     public mutating func consume(video frame: borrowing LumaFrame) {
-        let (time, width, height) = (frame.time, frame.width, frame.height)
-        frame.withPixels { consume(picture: $0, width: width, height: height, time: time) }
+        let (time, width, height, afterGap) = (frame.time, frame.width, frame.height, frame.afterGap)
+        frame.withPixels { consume(picture: $0, width: width, height: height, time: time, afterGap: afterGap) }
     }
 
-    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds.
-    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) {
+    /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds;
+    /// `afterGap`: the frames since the previous picture were not decoded (it is not compared with it).
+    public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
+                                 afterGap: Bool = false) {
         let index = max(0, Int((time / step).rounded(.down)))
         if index != videoStep {
             flush()
@@ -57,6 +66,12 @@ public struct VideoFeatures: PictureSink, Sendable {
         }
         let count = width * height
         guard count > 0, pixels.count >= count else { return }
+        if afterGap {
+            gaps.append((from: hasPrevious ? previousTime : 0, to: time))
+            // Not compared with the picture before the gap.
+            previousSize = (0, 0)
+        }
+        hasPrevious = true
         let columns = self.columns, rows = self.rows
         var difference: FrameDifference? = nil
         var speed = 0.0
@@ -138,6 +153,19 @@ public struct VideoFeatures: PictureSink, Sendable {
         videoStep = -1
     }
 
+    /// Per step of the series so far (call after `flush`): whether its motion is missing because frames
+    /// were not decoded there (it has no picture pair and lies in a gap), rather than measured.
+    func missingSteps() -> [Bool] {
+        var missing = [Bool](repeating: false, count: motion.count)
+        for gap in gaps {
+            let first = max(0, Int((gap.from / step).rounded(.down)))
+            let last = min(motion.count - 1, Int((gap.to / step).rounded(.down)))
+            guard first <= last else { continue }
+            for s in first...last where cellMotion[s * cellCount].isNaN { missing[s] = true }
+        }
+        return missing
+    }
+
     /// Steps without any picture, up to `count` steps.
     private mutating func padSteps(to count: Int) {
         while motion.count < count {
@@ -168,5 +196,9 @@ public struct VideoFeatures: PictureSink, Sendable {
         luma += later.luma[fromStep...]
         cameraSpeed += later.cameraSpeed[fromStep...]
         cellMotion += later.cellMotion[(fromStep * cellCount)...]
+        // Each side's gaps where its steps are kept (a gap that ends past the boundary is the later side's:
+        // this side saw no picture after it).
+        let boundary = Double(fromStep) * step
+        gaps = gaps.filter { $0.from < boundary } + later.gaps.filter { $0.to >= boundary }
     }
 }

@@ -65,9 +65,12 @@ struct AnalyzeCommand: ParsableCommand {
             let configuration = try settings.configuration { configuration in
                 switch decode {
                 case .fast: break
-                case .nonref: configuration.decode.skipBidirectionalFrames = false
+                case .nonref:
+                    configuration.decode.skipBidirectionalFrames = false
+                    configuration.decode.keyframeBursts = false
                 case .full:
                     configuration.decode.skipBidirectionalFrames = false
+                    configuration.decode.keyframeBursts = false
                     configuration.decode.skipNonReferenceFrames = false
                     configuration.decode.skipLoopFilter = false
                 }
