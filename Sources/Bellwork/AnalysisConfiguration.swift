@@ -27,8 +27,10 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         decode.skipBidirectionalFrames = true
         decode.skipNonReferenceFrames = true
         decode.skipLoopFilter = true
-        // Without B-frames, key-frame bursts (decode each key frame and the first pictures after it).
-        decode.keyframeBursts = true
+        // Key-frame bursts (without B-frames, decode each key frame and the first pictures after it) are not a
+        // default: on lesson trials re-encoded as an iPad writes them they moved label agreement by up to 12
+        // points against full decoding (scripts/ipad-trials.py; README, "Speed"). `--decode bursts` tries them.
+        decode.keyframeBursts = false
         self.decode = decode
         segmentation = SegmentationConfig()
         settleSeconds = Metrics.defaultSettleSeconds
