@@ -205,10 +205,11 @@ public final class QueueWorker {
         return outcome
     }
 
+    /// Reaches the queue first (a refusal, such as a wrong password, ends the worker before it says it started).
     private func resolveRoot() async throws -> String? {
-        if let root = options.root { return URL(fileURLWithPath: root).standardizedFileURL.path }
         let stored = try await retrying("read the queue's root") { q in try await q.root() }
         if workerStopSignal != 0 { return nil }
+        if let root = options.root { return URL(fileURLWithPath: root).standardizedFileURL.path }
         guard let stored = stored ?? nil else {
             throw BatchStartError(message: "the queue has no lessons yet and no root: give --root DIR (where the enqueued folder is on this machine)",
                                   status: ExitStatus.usage)
