@@ -21,8 +21,13 @@ public actor PostgresLessonQueue: LessonQueue {
     /// The settings' configurations already fetched, by hash.
     private var settingsCache: [String: Data] = [:]
 
-    public init(address: QueueAddress, logger: Logger = Logger(label: "bellwork.queue")) {
+    /// Seconds to wait for an answer before the queue counts as out of reach (a network that drops packets
+    /// without a reset would otherwise hold a query for as long as TCP's keepalive: hours).
+    public nonisolated let answerSeconds: Double
+
+    public init(address: QueueAddress, answerSeconds: Double = 60, logger: Logger = Logger(label: "bellwork.queue")) {
         self.address = address
+        self.answerSeconds = answerSeconds
         var quiet = logger
         quiet.logLevel = .critical
         self.logger = quiet
@@ -68,7 +73,7 @@ public actor PostgresLessonQueue: LessonQueue {
 
     /// Runs `body` on the connection (opening it, and migrating the schema, when needed), turning PostgreSQL's
     /// errors into one-line ones.
-    func run<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             let live: PostgresConnection
             if let connection, !connection.isClosed {
@@ -83,7 +88,7 @@ public actor PostgresLessonQueue: LessonQueue {
                     migrated = true
                 }
             }
-            return try await body(live)
+            return try await Self.answered(within: answerSeconds, on: live, body)
         } catch {
             let translated = PostgresErrors.translate(error, address: address)
             if translated is QueueUnavailable, let connection {
@@ -91,6 +96,24 @@ public actor PostgresLessonQueue: LessonQueue {
                 self.connection = nil
             }
             throw translated
+        }
+    }
+
+    struct NoAnswer: Error {}
+
+    /// `body` on `connection`, or `NoAnswer` when the server has not answered within `seconds`: the connection is
+    /// then closed, which ends the query waiting on it.
+    static func answered<T: Sendable>(within seconds: Double, on connection: PostgresConnection,
+                                      _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body(connection) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                try? await connection.close()
+                throw NoAnswer()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 

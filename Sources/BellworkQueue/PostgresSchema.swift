@@ -122,6 +122,7 @@ enum PostgresSchema {
 enum PostgresErrors {
     static func translate(_ error: Error, address: QueueAddress) -> Error {
         if error is QueueError || error is QueueUnavailable { return error }
+        if error is PostgresLessonQueue.NoAnswer { return QueueUnavailable("\(address.display): no answer for too long") }
         guard let psql = error as? PSQLError else {
             if error is CancellationError { return error }
             return QueueUnavailable("\(address.display): \(describe(error))")

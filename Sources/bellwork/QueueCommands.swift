@@ -14,7 +14,11 @@ struct QueueOption: ParsableArguments {
                                valueName: "URL"))
     var url: String?
 
+    @Option(help: ArgumentHelp("Seconds to wait for the queue's answer before counting it out of reach (a worker then waits and tries again).", valueName: "SECONDS"))
+    var answerTimeout: Double = 60
+
     func validate() throws {
+        guard answerTimeout >= 1 && answerTimeout <= 3600 else { throw ValidationError("--answer-timeout must be 1 to 3600 seconds.") }
         guard let text = resolved, !text.isEmpty else {
             throw ValidationError("Missing --queue URL (or BELLWORK_QUEUE): the PostgreSQL queue, postgresql://USER@HOST/DATABASE.")
         }
@@ -31,10 +35,10 @@ struct QueueOption: ParsableArguments {
 
     var resolved: String? { url ?? ProcessInfo.processInfo.environment["BELLWORK_QUEUE"] }
 
-    func open() throws -> any LessonQueue { try Self.open(resolved ?? "") }
+    func open() throws -> any LessonQueue { try Self.open(resolved ?? "", answerSeconds: answerTimeout) }
 
-    static func open(_ text: String) throws -> any LessonQueue {
-        if QueueAddress.isPostgres(text) { return PostgresLessonQueue(address: try QueueAddress(text)) }
+    static func open(_ text: String, answerSeconds: Double = 60) throws -> any LessonQueue {
+        if QueueAddress.isPostgres(text) { return PostgresLessonQueue(address: try QueueAddress(text), answerSeconds: answerSeconds) }
         do { return try SQLiteLessonQueue(directory: URL(fileURLWithPath: text).standardizedFileURL.path) } catch let damaged as BatchStoreDamaged {
             throw CLIFailure(message: damaged.description, status: ExitStatus.ioError)
         } catch let refused as BatchStartError {

@@ -385,6 +385,44 @@ extension PostgresSuites {
 
         /// Workers in two network namespaces (other machines, as far as the network goes) reach the server over
         /// their links and share the lessons.
+        /// The network between a worker and the server breaks without a reset (packets dropped): the worker does
+        /// not hang on the query it was waiting for (`--answer-timeout`), waits for the queue, and once the network
+        /// is back finishes every lesson, each once.
+        @Test func aWorkerRidesOutABrokenNetwork() throws {
+            guard getuid() == 0 else {
+                Issue.record("needs root, for network namespaces (scripts/netns.sh): run the tests as root, as the CI does")
+                return
+            }
+            let db = try TestPostgres.freshDatabase()
+            defer { db.drop() }
+            let dir = try CLI.tempDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let input = dir.appendingPathComponent("in")
+            let names = (1...8).map { "room\($0 % 2)/lesson\($0).mp4" }
+            try Self.lessons(names, under: input)
+            #expect(try Self.enqueue(input, db).status == 0)
+            let netns = CLI.repoRoot.appendingPathComponent("scripts/netns.sh").path
+            defer { _ = try? CLI.run(["down", "bwq3", "3"], executable: netns) }
+            let up = try CLI.run(["up", "bwq3", "3"], executable: netns)
+            try #require(up.status == 0, "\(up.stderr)")
+            let worker = try Self.worker("cut-worker", queue: db.url(host: "10.203.3.1"),
+                                         ["--jobs", "1", "--poll-interval", "0.2", "--exit-when-empty", "--lease", "5", "--answer-timeout", "2"],
+                                         dir: dir, wrapper: ["ip", "netns", "exec", "bwq3"])
+            #expect(waitUntil(60, every: 0.02) { ((try? Self.counts(db)["done"]) ?? 0) >= 1 }, "\(Self.logs(dir))")
+            #expect(try CLI.run(["cut", "bwq3", "3"], executable: netns).status == 0)
+            // The worker notices within its answer timeout (it does not hang), then waits.
+            #expect(waitUntil(30) { Self.logs(dir).contains("trying again") }, "\(Self.logs(dir))")
+            // (The log's whole text is read at the end: Self.logs shows only its last lines.)
+            sleep(3)
+            #expect(try CLI.run(["mend", "bwq3", "3"], executable: netns).status == 0)
+            let end = worker.process.wait(until: Date().addingTimeInterval(180))
+            #expect(end == .exited(0), "\(end)\n\(Self.logs(dir))")
+            let log = try String(contentsOf: dir.appendingPathComponent("cut-worker-0.log"), encoding: .utf8)
+            #expect(log.contains("trying again") && log.contains("the queue is back"), "\(log)")
+            try Self.expectEachDoneOnce(db, names, dir: dir)
+            Self.expectNothingLeft(dir)
+        }
+
         @Test func workersOnOtherHostsReachTheQueueOverTheNetwork() throws {
             guard getuid() == 0 else {
                 Issue.record("needs root, for network namespaces (scripts/netns.sh): run the tests as root, as the CI does")
