@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Fast (key-frame bursts) against full decoding on lesson trials re-encoded as an iPad writes them.
+"""A decode mode (by default key-frame bursts, `--decode bursts`) against full decoding on lesson trials
+re-encoded as an iPad writes them.
 
 For each lesson of a trial set (Fixtures/trials/SET, with its NAME.truth.json): re-encode it with ffmpeg (a tool of
 this script, not of the product) as H.264 without B-frames, 30 fps, a key frame every G frames; analyse it with the
 default decode and with `--decode full`; score both against the truth (`bellwork score --format json`); print
 per-lesson differences of label agreement and bell-to-work latency error, and the largest.
 
-  python3 scripts/ipad-trials.py fresh3 [--gop 30] [--jobs 2]
+  python3 scripts/ipad-trials.py fresh3 [--gop 30] [--jobs 2] [--decode bursts|fast|nonref]
 """
 import argparse, concurrent.futures, glob, json, os, subprocess, tempfile
 
@@ -14,13 +15,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "bellwork")
 
 
-def one(media, truth, work, gop):
+def one(media, truth, work, gop, decode):
     name = os.path.splitext(os.path.basename(media))[0]
     ipad = os.path.join(work, name + ".mp4")
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", media, "-r", "30", "-c:v", "libx264", "-bf", "0", "-g", str(gop),
                     "-preset", "veryfast", "-crf", "23", "-c:a", "aac", "-b:a", "96k", ipad], check=True)
     scores = {}
-    for mode, extra in (("fast", []), ("full", ["--decode", "full"])):
+    for mode, extra in (("fast", ["--decode", decode]), ("full", ["--decode", "full"])):
         result = os.path.join(work, f"{name}.{mode}.json")
         subprocess.run([BIN, "analyze", ipad, "--format", "json", "--output", result, "--quiet"] + extra, check=True)
         out = subprocess.run([BIN, "score", result, truth, "--format", "json"], check=True, capture_output=True, text=True).stdout
@@ -38,6 +39,7 @@ def main():
     parser.add_argument("set")
     parser.add_argument("--gop", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--decode", default="bursts", choices=["bursts", "fast", "nonref"], help="the mode compared with full decoding")
     args = parser.parse_args()
     folder = os.path.join(ROOT, "Fixtures", "trials", args.set)
     lessons = []
@@ -49,13 +51,13 @@ def main():
     work = tempfile.mkdtemp(prefix="bellwork-ipad-")
     rows = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for name, scores in pool.map(lambda l: one(l[0], l[1], work, args.gop), lessons):
+        for name, scores in pool.map(lambda l: one(l[0], l[1], work, args.gop, args.decode), lessons):
             fa, fu = scores["fast"], scores["full"]
             agreement = (measure(fa, "labelAgreement") - measure(fu, "labelAgreement")) * 100
             lf, lu = measure(fa, "latencyErrorSeconds"), measure(fu, "latencyErrorSeconds")
             latency = None if lf is None or lu is None else abs(lf) - abs(lu)
             rows.append((name, agreement, latency, measure(fu, "labelAgreement")))
-            print(f"{name}: agreement fast-full {agreement:+.2f} points, latency error fast-full "
+            print(f"{name}: agreement {args.decode}-full {agreement:+.2f} points, latency error {args.decode}-full "
                   f"{'–' if latency is None else f'{latency:+.2f} s'} (full agreement {measure(fu, 'labelAgreement'):.3f})", flush=True)
     worst = max(rows, key=lambda r: abs(r[1]))
     worst_latency = max((r for r in rows if r[2] is not None), key=lambda r: abs(r[2]), default=None)
