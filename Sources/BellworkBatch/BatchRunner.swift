@@ -45,9 +45,6 @@ public struct BatchStartError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-// Set from the signal handler; read by the batch loop.
-nonisolated(unsafe) private var batchStopSignal: Int32 = 0
-
 /// Runs a batch: finds the lessons, brings the state up to date, analyses what needs it in child
 /// processes, and keeps the results and `summary.csv` current. Not `Sendable`: one thread drives it.
 public final class BatchRunner {
@@ -107,19 +104,8 @@ public final class BatchRunner {
     // MARK: - The run
 
     public func run() throws -> BatchOutcome {
-        batchStopSignal = 0
-        let previousINT = signal(SIGINT) { batchStopSignal = $0 }
-        let previousTERM = signal(SIGTERM) { batchStopSignal = $0 }
-        // A parent may have started the batch with these signals blocked (the mask is inherited across exec).
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        defer {
-            signal(SIGINT, previousINT)
-            signal(SIGTERM, previousTERM)
-        }
+        let restoreSignals = StopSignals.catchStop()
+        defer { restoreSignals() }
         try recover()
         let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, listContents: options.listContents,
                                             settleAge: options.settleAge,
@@ -311,7 +297,7 @@ public final class BatchRunner {
         // and the next run recovers it).
         defer { for r in running { r.child.kill() } }
         while true {
-            if batchStopSignal != 0 {
+            if stopSignal != 0 {
                 for r in running {
                     r.child.kill()
                     if var row = try store.lesson(id: r.id) {

@@ -448,39 +448,6 @@ public actor PostgresLessonQueue: LessonQueue {
             return nil
         }
     }
-
-    /// Every event of every lesson (claimed, done, retry, failed, released, requeued), oldest first: what the
-    /// tests read to prove each lesson was done once.
-    public func events() async throws -> [(path: String, worker: String?, event: String)] {
-        let logger = self.logger
-        let rows: [EventRow] = try await run { db in
-            let rows = try await db.query("""
-                SELECT l.path, e.worker, e.event FROM bellwork.event e JOIN bellwork.lesson l ON l.id = e.lesson_id ORDER BY e.id
-                """, logger: logger)
-            var events: [EventRow] = []
-            for try await (path, worker, event) in rows.decode((String, String?, String).self) {
-                events.append(EventRow(path: path, worker: worker, event: event))
-            }
-            return events
-        }
-        return rows.map { ($0.path, $0.worker, $0.event) }
-    }
-
-    struct EventRow: Sendable {
-        var path: String
-        var worker: String?
-        var event: String
-    }
-
-    /// The result a lesson's analysis stored, as the server keeps it (jsonb), or nil.
-    public func result(path: String) async throws -> String? {
-        let logger = self.logger
-        return try await run { db in
-            let rows = try await db.query("SELECT result::text FROM bellwork.lesson WHERE path = \(path)", logger: logger)
-            for try await text in rows.decode(String?.self) { return text }
-            return nil
-        }
-    }
 }
 
 /// A queue error that waiting will not fix (a wrong password, a missing database, a bug): one line.

@@ -385,14 +385,21 @@ extension PostgresSuites {
 
         /// Workers in two network namespaces (other machines, as far as the network goes) reach the server over
         /// their links and share the lessons.
+        /// scripts/netns.sh: network namespaces, a host each, joined to this one by a veth pair.
+        static let netns = CLI.repoRoot.appendingPathComponent("scripts/netns.sh").path
+
+        /// True as root; otherwise an issue saying the namespace tests need it (the CI runs as root).
+        static func asRoot() -> Bool {
+            if getuid() == 0 { return true }
+            Issue.record("needs root, for network namespaces (scripts/netns.sh): run the tests as root, as the CI does")
+            return false
+        }
+
         /// The network between a worker and the server breaks without a reset (packets dropped): the worker does
         /// not hang on the query it was waiting for (`--answer-timeout`), waits for the queue, and once the network
         /// is back finishes every lesson, each once.
         @Test func aWorkerRidesOutABrokenNetwork() throws {
-            guard getuid() == 0 else {
-                Issue.record("needs root, for network namespaces (scripts/netns.sh): run the tests as root, as the CI does")
-                return
-            }
+            guard Self.asRoot() else { return }
             let db = try TestPostgres.freshDatabase()
             defer { db.drop() }
             let dir = try CLI.tempDir()
@@ -401,7 +408,7 @@ extension PostgresSuites {
             let names = (1...8).map { "room\($0 % 2)/lesson\($0).mp4" }
             try Self.lessons(names, under: input)
             #expect(try Self.enqueue(input, db).status == 0)
-            let netns = CLI.repoRoot.appendingPathComponent("scripts/netns.sh").path
+            let netns = Self.netns
             defer { _ = try? CLI.run(["down", "bwq3", "3"], executable: netns) }
             let up = try CLI.run(["up", "bwq3", "3"], executable: netns)
             try #require(up.status == 0, "\(up.stderr)")
@@ -424,10 +431,7 @@ extension PostgresSuites {
         }
 
         @Test func workersOnOtherHostsReachTheQueueOverTheNetwork() throws {
-            guard getuid() == 0 else {
-                Issue.record("needs root, for network namespaces (scripts/netns.sh): run the tests as root, as the CI does")
-                return
-            }
+            guard Self.asRoot() else { return }
             let db = try TestPostgres.freshDatabase()
             defer { db.drop() }
             let dir = try CLI.tempDir()
@@ -437,7 +441,7 @@ extension PostgresSuites {
             try Self.lessons(names, under: input)
             #expect(try Self.enqueue(input, db).status == 0)
 
-            let netns = CLI.repoRoot.appendingPathComponent("scripts/netns.sh").path
+            let netns = Self.netns
             let hosts = [(name: "bwq1", index: 1), (name: "bwq2", index: 2)]
             defer { for host in hosts { _ = try? CLI.run(["down", host.name, String(host.index)], executable: netns) } }
             for host in hosts {

@@ -75,12 +75,15 @@ public struct QueueResult: Sendable {
     public var json: Data
     public var lesson: BatchLesson
     public var analysisSeconds: Double
+    /// What the figures were read from (a store of this module records them with `BatchLesson.record`).
+    let parsed: ParsedResult
 
     /// Reads the figures out of the child's result; nil when it is not a result.
     public init?(json: Data, analysisSeconds: Double) {
         guard let parsed = try? JSONDecoder().decode(ParsedResult.self, from: json) else { return nil }
         var lesson = BatchLesson(path: "", relativePath: "")
         lesson.record(parsed)
+        self.parsed = parsed
         self.json = json
         self.lesson = lesson
         self.analysisSeconds = analysisSeconds

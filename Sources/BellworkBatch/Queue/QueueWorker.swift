@@ -70,9 +70,6 @@ public struct WorkerOutcome: Sendable, Equatable {
     public var resultWriteFailure: String?
 }
 
-// Set from the signal handler; read by the worker's loop.
-nonisolated(unsafe) private var workerStopSignal: Int32 = 0
-
 /// A stateless worker: claims lessons from a queue one at a time, analyses each in a child process (its own
 /// process group, killed if the worker dies), renews the lease while the child runs, and records the result or
 /// the failure under the claim's token. SIGTERM or SIGINT: no new claim; running children are stopped and their
@@ -133,18 +130,8 @@ public final class QueueWorker {
     // MARK: - The loop
 
     public func run() async throws -> WorkerOutcome {
-        workerStopSignal = 0
-        let previousINT = signal(SIGINT) { workerStopSignal = $0 }
-        let previousTERM = signal(SIGTERM) { workerStopSignal = $0 }
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        defer {
-            signal(SIGINT, previousINT)
-            signal(SIGTERM, previousTERM)
-        }
+        let restoreSignals = StopSignals.catchStop()
+        defer { restoreSignals() }
         // Children die with this worker (a SIGKILL, a lost machine; they watch their parent): their lessons' leases
         // then run out.
         setenv("BELLWORK_DIE_WITH_PARENT", String(getpid()), 1)
@@ -154,13 +141,13 @@ public final class QueueWorker {
         self.root = root
         log.info("worker \(options.name) started: \(options.jobs) jobs, lessons under \(root)")
         var nextLook = Date.distantPast
-        while workerStopSignal == 0 {
+        while stopSignal == 0 {
             var emptyQueue = false
-            while jobs.count < max(1, options.jobs), outcome.resultWriteFailure == nil, Date() >= nextLook, workerStopSignal == 0 {
+            while jobs.count < max(1, options.jobs), outcome.resultWriteFailure == nil, Date() >= nextLook, stopSignal == 0 {
                 let claimed = try await retrying("claim a lesson", { [options] q in
                     try await q.claim(worker: options.name, leaseSeconds: options.leaseSeconds, maxAttempts: options.maxAttempts)
                 })
-                if workerStopSignal != 0 { break }
+                if stopSignal != 0 { break }
                 guard let claim = claimed ?? nil else {
                     emptyQueue = true
                     nextLook = Date().addingTimeInterval(options.pollSeconds)
@@ -179,7 +166,7 @@ public final class QueueWorker {
                status.pending == 0 && status.running.isEmpty { break }
             try await Task.sleep(nanoseconds: jobs.isEmpty ? 200_000_000 : 30_000_000)
         }
-        if workerStopSignal != 0 { return await stop() }
+        if stopSignal != 0 { return await stop() }
         log.info("worker \(options.name) ended: \(outcome.analysed) analysed, \(outcome.failed) failed")
         return outcome
     }
@@ -208,7 +195,7 @@ public final class QueueWorker {
     /// Reaches the queue first (a refusal, such as a wrong password, ends the worker before it says it started).
     private func resolveRoot() async throws -> String? {
         let stored = try await retrying("read the queue's root") { q in try await q.root() }
-        if workerStopSignal != 0 { return nil }
+        if stopSignal != 0 { return nil }
         if let root = options.root { return URL(fileURLWithPath: root).standardizedFileURL.path }
         guard let stored = stored ?? nil else {
             throw BatchStartError(message: "the queue has no lessons yet and no root: give --root DIR (where the enqueued folder is on this machine)",
@@ -238,7 +225,7 @@ public final class QueueWorker {
             // Children go on meanwhile; those that end are recorded once the queue is back.
             let until = Date().addingTimeInterval(pause)
             while Date() < until {
-                if workerStopSignal != 0 { return nil }
+                if stopSignal != 0 { return nil }
                 for index in jobs.indices { _ = jobs[index].child.poll() }
                 try await Task.sleep(nanoseconds: 50_000_000)
             }

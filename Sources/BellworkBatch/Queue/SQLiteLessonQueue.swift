@@ -154,27 +154,13 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
 
     public func finish(_ claim: QueueClaim, result: QueueResult) async throws -> Bool {
         try holding(claim) { db, row in
-            let figures = result.lesson
+            row.record(result.parsed)
             row.status = .done
             row.attempts += 1
             row.error = nil
             row.exitStatus = 0
             row.finishedAt = Self.now()
             row.analysisSeconds = result.analysisSeconds
-            row.durationSeconds = figures.durationSeconds
-            row.creationTime = figures.creationTime
-            row.bellSeconds = figures.bellSeconds
-            row.bellSource = figures.bellSource
-            row.bellToWorkSeconds = figures.bellToWorkSeconds
-            row.timeOnTaskPercent = figures.timeOnTaskPercent
-            row.onTaskSeconds = figures.onTaskSeconds
-            row.classSeconds = figures.classSeconds
-            row.transitionCount = figures.transitionCount
-            row.transitionSeconds = figures.transitionSeconds
-            row.meanTransitionSeconds = figures.meanTransitionSeconds
-            row.longestTransitionSeconds = figures.longestTransitionSeconds
-            row.resultStatus = figures.resultStatus
-            row.warnings = figures.warnings
             row.resultFile = "queue"
             try row.update(db)
             try db.execute(sql: "UPDATE lesson SET claimToken = NULL, leaseUntil = NULL, result = ? WHERE id = ?",
@@ -245,13 +231,5 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
 
     public func root() async throws -> String? {
         try await queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM queueMeta WHERE key = 'root'") }
-    }
-
-    /// Every event (claimed, done, retry, failed, released, requeued, ignored), oldest first.
-    public func events() throws -> [(path: String, worker: String?, event: String)] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT l.path, e.worker, e.event FROM queueEvent e JOIN lesson l ON l.id = e.lessonId ORDER BY e.id")
-                .map { ($0["path"], $0["worker"], $0["event"]) }
-        }
     }
 }
