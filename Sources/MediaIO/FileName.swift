@@ -70,8 +70,12 @@ public enum FileName {
         return String(out)
     }
 
-    /// The whole content of the file at `path`; nil when it cannot be opened or read.
-    public static func contents(of path: String) -> Data? {
+    /// The whole content of the file at `path`; nil when it cannot be opened or read, or holds more than `limit`
+    /// bytes (errno EFBIG). A file the tool reads whole (a list of lessons, a result, a coder's labels) is never this large: one that
+    /// is (or a device that never ends, `/dev/zero`) is refused with EFBIG rather than read into memory.
+    public static let contentsLimit = 256 << 20
+
+    public static func contents(of path: String, limit: Int = contentsLimit) -> Data? {
         let fd = withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -82,6 +86,10 @@ public enum FileName {
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return nil }
             if n == 0 { return data }
+            guard data.count + n <= limit else {
+                errno = EFBIG
+                return nil
+            }
             data.append(contentsOf: buffer[0..<n])
         }
     }

@@ -157,4 +157,19 @@ extension FileNameTests {
         let raw = try Self.shell("cd '\(dir.path)' && \"$0\" analyze lesson.mp4 --format json -o \"$(printf 'R\\351sultat.json')\" && ls | od -c | grep -c '351'")
         #expect(raw.status == 0 && raw.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(raw.stdout) \(raw.stderr)")
     }
+
+    /// A file read whole (a list of lessons) that never ends is refused, not read into memory: `--list /dev/zero`
+    /// took 3 GB in 20 s before the limit.
+    @Test func aListThatNeverEndsIsRefused() throws {
+        #expect(FileName.contents(of: "/dev/zero", limit: 1 << 20) == nil)
+        #expect(errno == EFBIG)
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for arguments in [["batch", "--list", "/dev/zero", "--out", dir.appendingPathComponent("out").path],
+                          ["enqueue", "--list", "/dev/zero", "--root", dir.path, "--queue", dir.appendingPathComponent("queue").path]] {
+            let run = try CLI.run(arguments)
+            #expect(run.status == 3, "\(arguments[0]): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains("/dev/zero: cannot read the list: File too large"), "\(arguments[0]): \(run.stderr)")
+        }
+    }
 }
