@@ -177,6 +177,7 @@ public actor PostgresLessonQueue: LessonQueue {
                         error = CASE WHEN \(reset) THEN NULL ELSE l.error END,
                         exit_status = CASE WHEN \(reset) THEN NULL ELSE l.exit_status END,
                         result = CASE WHEN \(reset) THEN NULL ELSE l.result END,
+                        result_file = CASE WHEN \(reset) THEN NULL ELSE l.result_file END,
                         enqueued_at = CASE WHEN \(reset) THEN now() ELSE l.enqueued_at END,
                         content_hash = EXCLUDED.content_hash,
                         settings_hash = EXCLUDED.settings_hash
@@ -221,7 +222,7 @@ public actor PostgresLessonQueue: LessonQueue {
                     ), taken AS (
                         UPDATE bellwork.lesson l SET
                             lost_leases = l.lost_leases + (CASE WHEN l.status = 'running' THEN 1 ELSE 0 END),
-                            status = 'running', worker = $1, claim_token = $2, claimed_at = now(),
+                            status = 'running', worker = $1, claim_token = $2, claimed_at = now(), work_file = NULL,
                             lease_until = now() + make_interval(secs => $3)
                         FROM next WHERE l.id = next.id
                         RETURNING l.id, l.path, l.settings_hash, l.size_bytes, l.attempts
@@ -238,6 +239,65 @@ public actor PostgresLessonQueue: LessonQueue {
         let configuration = try await settingsConfiguration(settingsHash)
         return QueueClaim(id: id, token: token, relativePath: path, settings: QueueSettings(hash: settingsHash, configuration: configuration),
                           sizeBytes: size, attempts: Int(attempts))
+    }
+
+    public func claim(lesson id: Int64, worker: String, leaseSeconds: Double, workFile: String?) async throws -> QueueClaim? {
+        let logger = self.logger
+        let token = Int64.random(in: 1...Int64.max)
+        let claimed: [ClaimRow] = try await run { db in
+            let rows = try await db.query("""
+                WITH taken AS (
+                    UPDATE bellwork.lesson SET status = 'running', worker = \(worker), claim_token = \(token), claimed_at = now(),
+                        lease_until = now() + make_interval(secs => \(leaseSeconds)), work_file = \(workFile)
+                    WHERE id = \(id) AND status = 'pending'
+                    RETURNING id, path, settings_hash, size_bytes, attempts, claim_token, work_file, claimed_at
+                ), logged AS (
+                    INSERT INTO bellwork.event (lesson_id, worker, event) SELECT id, \(worker), 'claimed' FROM taken
+                )
+                SELECT \(unescaped: Self.claimColumns) FROM taken
+                """, logger: logger)
+            return try await Self.claimRows(rows)
+        }
+        guard let row = claimed.first else { return nil }
+        return try await makeClaim(row)
+    }
+
+    public func reclaim(worker: String, leaseSeconds: Double) async throws -> [QueueClaim] {
+        let logger = self.logger
+        let claimed: [ClaimRow] = try await run { db in
+            let rows = try await db.query("""
+                WITH taken AS (
+                    UPDATE bellwork.lesson SET claim_token = (floor(random() * 9.2e18) + 1)::int8,
+                        lease_until = now() + make_interval(secs => \(leaseSeconds))
+                    WHERE status = 'running' AND worker = \(worker)
+                    RETURNING id, path, settings_hash, size_bytes, attempts, claim_token, work_file, claimed_at
+                ), logged AS (
+                    INSERT INTO bellwork.event (lesson_id, worker, event) SELECT id, \(worker), 'reclaimed' FROM taken
+                )
+                SELECT \(unescaped: Self.claimColumns) FROM taken ORDER BY id
+                """, logger: logger)
+            return try await Self.claimRows(rows)
+        }
+        var claims: [QueueClaim] = []
+        for row in claimed { claims.append(try await makeClaim(row)) }
+        return claims
+    }
+
+    /// A claim's columns as `claimRows` reads them, from a `taken` that returns the lesson's row.
+    static let claimColumns = "id, path, settings_hash, size_bytes, attempts::int8, claim_token, work_file, extract(epoch FROM claimed_at)::float8"
+    typealias ClaimRow = (Int64, String, String, Int64, Int64, Int64, String?, Double?)
+
+    static func claimRows(_ rows: PostgresRowSequence) async throws -> [ClaimRow] {
+        var all: [ClaimRow] = []
+        for try await row in rows.decode(ClaimRow.self) { all.append(row) }
+        return all
+    }
+
+    private func makeClaim(_ row: ClaimRow) async throws -> QueueClaim {
+        let (id, path, settingsHash, size, attempts, token, workFile, claimedAt) = row
+        let configuration = try await settingsConfiguration(settingsHash)
+        return QueueClaim(id: id, token: token, relativePath: path, settings: QueueSettings(hash: settingsHash, configuration: configuration),
+                          sizeBytes: size, attempts: Int(attempts), workFile: workFile, claimedAt: claimedAt)
     }
 
     private func settingsConfiguration(_ hash: String) async throws -> Data {
@@ -277,7 +337,7 @@ public actor PostgresLessonQueue: LessonQueue {
                     creation_time = $5, bell_seconds = $6, bell_source = $7, bell_to_work_seconds = $8,
                     time_on_task_percent = $9, on_task_seconds = $10, class_seconds = $11, transition_count = $12,
                     transition_seconds = $13, mean_transition_seconds = $14, longest_transition_seconds = $15,
-                    result_status = $16, warnings = $17, result = $18::jsonb
+                    result_status = $16, warnings = $17, result = $18::jsonb, result_file = $19, work_file = NULL
                 WHERE id = $1 AND claim_token = $2 AND status = 'running'
                 RETURNING id, worker
             )
@@ -301,6 +361,7 @@ public actor PostgresLessonQueue: LessonQueue {
         query.binds.append(l.resultStatus)
         query.binds.append(l.warnings)
         query.binds.append(json)
+        query.binds.append(result.resultFile)
         let finalQuery = query
         return try await run { db in
             let rows = try await db.query(finalQuery, logger: logger)
@@ -331,7 +392,7 @@ public actor PostgresLessonQueue: LessonQueue {
                     UPDATE bellwork.lesson SET attempts = attempts + 1, claim_token = NULL, lease_until = NULL,
                         status = CASE WHEN \(status) = 'ignored' THEN 'ignored'
                                       WHEN attempts + 1 >= \(limit) THEN 'failed' ELSE 'pending' END,
-                        error = \(reason), exit_status = \(exit), finished_at = now()
+                        error = \(reason), exit_status = \(exit), finished_at = now(), work_file = NULL, result_file = NULL
                     WHERE id = \(claim.id) AND claim_token = \(claim.token) AND status = 'running'
                     RETURNING id, worker, status
                 )
@@ -348,7 +409,7 @@ public actor PostgresLessonQueue: LessonQueue {
         try await run { db in
             try await db.query("""
                 WITH r AS (
-                    UPDATE bellwork.lesson SET status = 'pending', claim_token = NULL, lease_until = NULL
+                    UPDATE bellwork.lesson SET status = 'pending', claim_token = NULL, lease_until = NULL, work_file = NULL
                     WHERE id = \(claim.id) AND claim_token = \(claim.token) AND status = 'running'
                     RETURNING id, worker
                 )
@@ -361,11 +422,11 @@ public actor PostgresLessonQueue: LessonQueue {
         let logger = self.logger
         return try await run { db in
             let rows = try await db.query("""
-                SELECT path, status, attempts::int8, error, exit_status::int8, size_bytes, mtime, content_hash, settings_hash,
+                SELECT id, path, status, attempts::int8, error, exit_status::int8, size_bytes, mtime, content_hash, settings_hash,
                     extract(epoch FROM claimed_at)::float8 AS started, extract(epoch FROM finished_at)::float8 AS finished,
                     analysis_seconds, duration_seconds, creation_time, bell_seconds, bell_source, bell_to_work_seconds,
                     time_on_task_percent, on_task_seconds, class_seconds, transition_count::int8, transition_seconds,
-                    mean_transition_seconds, longest_transition_seconds, result_status, warnings
+                    mean_transition_seconds, longest_transition_seconds, result_status, warnings, result_file
                 FROM bellwork.lesson ORDER BY path
                 """, logger: logger)
             var lessons: [BatchLesson] = []
@@ -374,6 +435,7 @@ public actor PostgresLessonQueue: LessonQueue {
                 let path = try r["path"].decode(String.self)
                 var lesson = BatchLesson(path: path, relativePath: path,
                                          status: BatchLesson.Status(rawValue: try r["status"].decode(String.self)) ?? .pending)
+                lesson.id = try r["id"].decode(Int64.self)
                 lesson.attempts = Int(try r["attempts"].decode(Int64.self))
                 lesson.error = try r["error"].decode(String?.self)
                 lesson.exitStatus = try r["exit_status"].decode(Int64?.self).map(Int.init)
@@ -398,7 +460,7 @@ public actor PostgresLessonQueue: LessonQueue {
                 lesson.longestTransitionSeconds = try r["longest_transition_seconds"].decode(Double?.self)
                 lesson.resultStatus = try r["result_status"].decode(String?.self)
                 lesson.warnings = try r["warnings"].decode(String?.self)
-                if lesson.status == .done { lesson.resultFile = "queue" }
+                if lesson.status == .done { lesson.resultFile = try r["result_file"].decode(String?.self) ?? "queue" }
                 lessons.append(lesson)
             }
             return lessons

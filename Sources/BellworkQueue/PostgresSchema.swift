@@ -85,6 +85,11 @@ enum PostgresSchema {
             """,
             "CREATE INDEX event_lesson ON bellwork.event (lesson_id)",
         ],
+        // 2: where a claimer's child writes (kept with the claim, for a claimer restarted after a kill) and where the
+        // claimer wrote the result, if it wrote a file.
+        [
+            "ALTER TABLE bellwork.lesson ADD COLUMN work_file text, ADD COLUMN result_file text",
+        ],
     ]
 
     /// Brings the schema to `version`, in one transaction. A database made by a newer bellwork is refused.

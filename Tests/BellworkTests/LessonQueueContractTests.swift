@@ -183,6 +183,49 @@ extension PostgresSuites {
             #expect(row.error?.contains("abandoned 3 times") == true, "\(row.error ?? "")")
         }
 
+        /// A claimer that chooses its lessons (a batch: this run's, longest first) takes each only while it is pending;
+        /// restarted after a kill under the same name, it takes back what it held, under new tokens, with the work file it
+        /// named; a result file it wrote is the lesson's result, and a failure forgets it.
+        @Test(arguments: stores) func aChosenLessonIsTakenWhilePendingAndTakenBackByItsClaimer(kind: String) async throws {
+            let (queue, done) = try Self.fresh(kind)
+            defer { done() }
+            _ = try await queue.plan(["1.mp4", "2.mp4", "3.mp4"].map { Self.file($0) }, settings: Self.settings, retryFailed: false, root: "/r")
+            let ids = try await Self.statuses(queue).compactMapValues(\.id)
+            #expect(ids.count == 3)
+            let chosen = try #require(try await queue.claim(lesson: ids["2.mp4"]!, worker: "batch", leaseSeconds: 60, workFile: "/w/2.json"))
+            #expect(chosen.relativePath == "2.mp4" && chosen.workFile == "/w/2.json" && chosen.settings == Self.settings)
+            #expect(chosen.attempts == 0 && chosen.sizeBytes == 1000 && chosen.claimedAt != nil)
+            #expect(try await queue.claim(lesson: ids["2.mp4"]!, worker: "batch", leaseSeconds: 60, workFile: nil) == nil, "running")
+            let next = try #require(try await queue.claim(worker: "w", leaseSeconds: 60, maxAttempts: 3))
+            #expect(next.relativePath == "1.mp4" && next.workFile == nil)
+            #expect(try await queue.finish(next, result: Self.result()))
+            #expect(try await queue.claim(lesson: ids["1.mp4"]!, worker: "batch", leaseSeconds: 60, workFile: nil) == nil, "done")
+
+            // Killed and started again: what it held comes back under a new token; the old one records nothing.
+            #expect(try await queue.reclaim(worker: "someone else", leaseSeconds: 60).isEmpty)
+            let back = try await queue.reclaim(worker: "batch", leaseSeconds: 60)
+            #expect(back.map(\.id) == [chosen.id] && back.first?.token != chosen.token)
+            #expect(back.first?.workFile == "/w/2.json" && back.first?.claimedAt == chosen.claimedAt)
+            #expect(try await queue.renew(chosen, leaseSeconds: 60) == false)
+            #expect(try await queue.finish(chosen, result: Self.result()) == false)
+            var written = Self.result(seconds: 300)
+            written.resultFile = "results/2.mp4.json"
+            #expect(try await queue.finish(try #require(back.first), result: written))
+            var rows = try await Self.statuses(queue)
+            #expect(rows["2.mp4"]?.status == .done && rows["2.mp4"]?.resultFile == "results/2.mp4.json" && rows["2.mp4"]?.durationSeconds == 300)
+            #expect(rows["1.mp4"]?.resultFile == "queue")
+            #expect(try await queue.reclaim(worker: "batch", leaseSeconds: 60).isEmpty)
+
+            // A failure ends the claim and forgets the result file; a released lesson can be chosen again.
+            let third = try #require(try await queue.claim(lesson: ids["3.mp4"]!, worker: "batch", leaseSeconds: 60, workFile: "/w/3.json"))
+            try await queue.release(third)
+            let again = try #require(try await queue.claim(lesson: ids["3.mp4"]!, worker: "batch", leaseSeconds: 60, workFile: "/w/3b.json"))
+            #expect(again.workFile == "/w/3b.json" && again.attempts == 0)
+            #expect(try await queue.fail(again, .failed(reason: "the analysis crashed", exitStatus: 134), maxAttempts: 1))
+            rows = try await Self.statuses(queue)
+            #expect(rows["3.mp4"]?.status == .failed && rows["3.mp4"]?.attempts == 1 && rows["3.mp4"]?.resultFile == nil)
+        }
+
         /// Eight claimers at once, each with its own connection: every lesson is claimed once.
         @Test(arguments: stores) func concurrentClaimersNeverShareALesson(kind: String) async throws {
             let (queue, done) = try Self.fresh(kind)

@@ -58,14 +58,22 @@ public struct QueueClaim: Sendable, Equatable {
     public var sizeBytes: Int64?
     /// Analyses of this content with these settings that reached an outcome before this claim.
     public var attempts: Int
+    /// Where the claimer's child writes its result, when it said (`claim(lesson:…)`): a claimer restarted after a
+    /// kill finds there what its child finished (`reclaim`).
+    public var workFile: String?
+    /// When the lesson was claimed (seconds since 1970): a reclaimed claim keeps its first claim's time.
+    public var claimedAt: Double?
 
-    public init(id: Int64, token: Int64, relativePath: String, settings: QueueSettings, sizeBytes: Int64?, attempts: Int) {
+    public init(id: Int64, token: Int64, relativePath: String, settings: QueueSettings, sizeBytes: Int64?, attempts: Int,
+                workFile: String? = nil, claimedAt: Double? = nil) {
         self.id = id
         self.token = token
         self.relativePath = relativePath
         self.settings = settings
         self.sizeBytes = sizeBytes
         self.attempts = attempts
+        self.workFile = workFile
+        self.claimedAt = claimedAt
     }
 }
 
@@ -75,6 +83,10 @@ public struct QueueResult: Sendable {
     public var json: Data
     public var lesson: BatchLesson
     public var analysisSeconds: Double
+    /// Where the claimer wrote the result (`results/….json`, in its own results folder), recorded as the lesson's
+    /// result file; nil: the queue's copy is the result (shown as `queue`). SQLite keeps the JSON only then (a
+    /// batch's results are files already); PostgreSQL keeps it always.
+    public var resultFile: String?
     /// What the figures were read from (a store of this module records them with `BatchLesson.record`).
     let parsed: ParsedResult
 
@@ -142,13 +154,24 @@ public protocol LessonQueue: Sendable {
     /// `leaseSeconds`. A lesson whose lease has run out `maxAttempts` times is failed instead of taken again.
     func claim(worker: String, leaseSeconds: Double, maxAttempts: Int) async throws -> QueueClaim?
 
+    /// Takes the lesson `id` when it is pending, for a claimer that chose its lessons itself (a batch: this run's
+    /// lessons, longest first), under a lease of `leaseSeconds`; nil when it is not pending. `workFile` is kept
+    /// with the claim until it ends.
+    func claim(lesson id: Int64, worker: String, leaseSeconds: Double, workFile: String?) async throws -> QueueClaim?
+
+    /// Takes back, under new tokens and leases, the lessons `worker` still held when it was killed (a store that
+    /// kept no claimer's name, SQLite before version 3, gives those too): a claimer restarted under the same name
+    /// finishes or releases them itself. What the old tokens would record is refused from then on.
+    func reclaim(worker: String, leaseSeconds: Double) async throws -> [QueueClaim]
+
     /// Extends the lease; false when the claim is no longer this worker's (the child should be stopped).
     func renew(_ claim: QueueClaim, leaseSeconds: Double) async throws -> Bool
 
     /// Records the result; false when the claim was lost (the result is dropped).
     func finish(_ claim: QueueClaim, result: QueueResult) async throws -> Bool
 
-    /// Records a failure (an attempt) or a file that is not a lesson; false when the claim was lost.
+    /// Records a failure (an attempt) or a file that is not a lesson, forgetting any earlier result file; false when
+    /// the claim was lost.
     func fail(_ claim: QueueClaim, _ failure: QueueFailure, maxAttempts: Int) async throws -> Bool
 
     /// Gives the lesson back, pending, not counted as an attempt (the worker is stopping).

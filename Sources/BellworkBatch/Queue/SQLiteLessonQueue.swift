@@ -11,6 +11,12 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
     let store: BatchStore
     public let directory: String
 
+    /// The queue over a batch's own database (`bellwork batch`: the batch folder is locked and checked already).
+    init(batch store: BatchStore, directory: String) {
+        self.store = store
+        self.directory = directory
+    }
+
     /// Opens (creating and migrating) the queue in `directory`.
     public init(directory: String) throws {
         // A folder of Bellwork's own (new, empty or marked), as a batch's: never someone else's.
@@ -97,7 +103,7 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
 
     public func claim(worker: String, leaseSeconds: Double, maxAttempts: Int) async throws -> QueueClaim? {
         let token = Int64.random(in: 1...Int64.max)
-        let claimed: (Int64, String, String, String, Int64?, Int)? = try await queue.write { db in
+        return try await queue.write { db in
             let now = Self.now()
             // Lessons whose lease ran out too often are failed, not taken again.
             for row in try Row.fetchAll(db, sql: """
@@ -106,7 +112,7 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
                 let lost: Int = row["lostLeases"]
                 try db.execute(sql: """
                     UPDATE lesson SET status = 'failed', attempts = attempts + 1, finishedAt = ?, claimToken = NULL, leaseUntil = NULL,
-                        error = ? WHERE id = ?
+                        workFile = NULL, error = ? WHERE id = ?
                     """, arguments: [now, "its analysis was abandoned \(lost + 1) times (its worker stopped, or lost the queue, before the end)",
                                      row["id"] as Int64])
                 try Self.event(db, lesson: row["id"], worker: row["worker"], "failed", detail: "abandoned")
@@ -120,19 +126,55 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
             let id: Int64 = next["id"]
             let wasRunning = (next["status"] as String) == "running"
             try db.execute(sql: """
-                UPDATE lesson SET status = 'running', worker = ?, claimToken = ?, startedAt = ?, leaseUntil = ?,
+                UPDATE lesson SET status = 'running', worker = ?, claimToken = ?, startedAt = ?, leaseUntil = ?, workFile = NULL,
                     lostLeases = lostLeases + ? WHERE id = ?
                 """, arguments: [worker, token, now, now + leaseSeconds, wasRunning ? 1 : 0, id])
             try Self.event(db, lesson: id, worker: worker, "claimed")
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT l.path, l.settingsHash, s.configuration, l.sizeBytes, l.attempts FROM lesson l
-                JOIN queueSettings s ON s.hash = l.settingsHash WHERE l.id = ?
-                """, arguments: [id]) else { return nil }
-            return (id, row["path"], row["settingsHash"], row["configuration"], row["sizeBytes"], row["attempts"])
+            return try Self.claimed(db, id: id, token: token)
         }
-        guard let (id, path, hash, configuration, size, attempts) = claimed else { return nil }
-        return QueueClaim(id: id, token: token, relativePath: path, settings: QueueSettings(hash: hash, configuration: Data(configuration.utf8)),
-                          sizeBytes: size, attempts: attempts)
+    }
+
+    public func claim(lesson id: Int64, worker: String, leaseSeconds: Double, workFile: String?) async throws -> QueueClaim? {
+        let token = Int64.random(in: 1...Int64.max)
+        return try await queue.write { db in
+            let now = Self.now()
+            try db.execute(sql: """
+                UPDATE lesson SET status = 'running', worker = ?, claimToken = ?, startedAt = ?, leaseUntil = ?, workFile = ?
+                WHERE id = ? AND status = 'pending' AND kind = 'file'
+                """, arguments: [worker, token, now, now + leaseSeconds, workFile, id])
+            guard db.changesCount > 0 else { return nil }
+            try Self.event(db, lesson: id, worker: worker, "claimed")
+            return try Self.claimed(db, id: id, token: token)
+        }
+    }
+
+    public func reclaim(worker: String, leaseSeconds: Double) async throws -> [QueueClaim] {
+        try await queue.write { db in
+            let now = Self.now()
+            var claims: [QueueClaim] = []
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM lesson WHERE status = 'running' AND (worker = ? OR worker IS NULL) ORDER BY id",
+                                         arguments: [worker]) {
+                let token = Int64.random(in: 1...Int64.max)
+                try db.execute(sql: "UPDATE lesson SET worker = ?, claimToken = ?, leaseUntil = ? WHERE id = ?",
+                               arguments: [worker, token, now + leaseSeconds, id])
+                try Self.event(db, lesson: id, worker: worker, "reclaimed")
+                if let claim = try Self.claimed(db, id: id, token: token) { claims.append(claim) }
+            }
+            return claims
+        }
+    }
+
+    /// The claim `token` holds on the lesson `id`. Its settings' configuration is empty when the queue does not have
+    /// it (a lesson a batch of an earlier version left running).
+    private static func claimed(_ db: Database, id: Int64, token: Int64) throws -> QueueClaim? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT l.path, l.settingsHash, s.configuration, l.sizeBytes, l.attempts, l.workFile, l.startedAt FROM lesson l
+            LEFT JOIN queueSettings s ON s.hash = l.settingsHash WHERE l.id = ?
+            """, arguments: [id]) else { return nil }
+        let configuration: String? = row["configuration"]
+        return QueueClaim(id: id, token: token, relativePath: row["path"],
+                          settings: QueueSettings(hash: row["settingsHash"] ?? "", configuration: Data((configuration ?? "").utf8)),
+                          sizeBytes: row["sizeBytes"], attempts: row["attempts"], workFile: row["workFile"], claimedAt: row["startedAt"])
     }
 
     /// Runs `change` on the claim's row when the claim still holds; false when it does not.
@@ -161,10 +203,11 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
             row.exitStatus = 0
             row.finishedAt = Self.now()
             row.analysisSeconds = result.analysisSeconds
-            row.resultFile = "queue"
+            row.resultFile = result.resultFile ?? "queue"
+            row.workFile = nil
             try row.update(db)
             try db.execute(sql: "UPDATE lesson SET claimToken = NULL, leaseUntil = NULL, result = ? WHERE id = ?",
-                           arguments: [String(decoding: result.json, as: UTF8.self), row.id])
+                           arguments: [result.resultFile == nil ? String(decoding: result.json, as: UTF8.self) : nil, row.id])
             try Self.event(db, lesson: row.id!, worker: try String.fetchOne(db, sql: "SELECT worker FROM lesson WHERE id = ?", arguments: [row.id]), "done")
         }
     }
@@ -173,6 +216,8 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
         try holding(claim) { db, row in
             row.attempts += 1
             row.finishedAt = Self.now()
+            row.workFile = nil
+            row.resultFile = nil
             let event: String
             switch failure {
             case .failed(let reason, let exitStatus):
@@ -194,7 +239,7 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
 
     public func release(_ claim: QueueClaim) async throws {
         _ = try holding(claim) { db, row in
-            try db.execute(sql: "UPDATE lesson SET status = 'pending', claimToken = NULL, leaseUntil = NULL WHERE id = ?", arguments: [row.id])
+            try db.execute(sql: "UPDATE lesson SET status = 'pending', claimToken = NULL, leaseUntil = NULL, workFile = NULL WHERE id = ?", arguments: [row.id])
             try Self.event(db, lesson: row.id!, worker: try String.fetchOne(db, sql: "SELECT worker FROM lesson WHERE id = ?", arguments: [row.id]), "released")
         }
     }
