@@ -65,6 +65,17 @@ final class BatchChild {
         return true
     }
 
+    /// How the child ended, once it has (reaped); killed first when it has run longer than `limit` seconds
+    /// (`timedOut`). nil while it runs.
+    func ended(limit: Double) -> (exit: Termination, timedOut: Bool)? {
+        var timedOut = false
+        if !poll() && Date().timeIntervalSince(started) > limit {
+            kill()
+            timedOut = true
+        }
+        return exit.map { ($0, timedOut) }
+    }
+
     /// Kills the child's whole process group and waits for the child.
     func kill() {
         guard exit == nil else { return }

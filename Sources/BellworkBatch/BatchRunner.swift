@@ -45,13 +45,22 @@ public struct BatchStartError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Runs a batch: finds the lessons, brings the state up to date, analyses what needs it in child
-/// processes, and keeps the results and `summary.csv` current. Not `Sendable`: one thread drives it.
+/// Runs a batch: finds the lessons, brings the state up to date (its plan: this run's lessons, probed), then
+/// analyses what needs it in child processes through `LessonQueue` as a worker does (claims under leases renewed
+/// while a child runs; finished, failed or released through the queue), this run's lessons longest first, and keeps
+/// the results and `summary.csv` current. The state is the SQLite store in the batch folder (`SQLiteLessonQueue`
+/// over its `BatchStore`). Not `Sendable`: one task drives it.
 public final class BatchRunner {
     public let options: BatchOptions
     let directory: URL
     let folder: BatchFolder
+    /// The state, for planning and probing (the batch's own steps, over SQLite)...
     let store: BatchStore
+    /// ...and for the analysis, through the protocol every store of the batch's state implements.
+    let queue: any LessonQueue
+    let children: ClaimedChildren
+    /// This run's lessons being analysed, by id.
+    var planned: [Int64: BatchLesson] = [:]
     let settingsHash: String
     let settingsFile: String
     let started = Date()
@@ -91,8 +100,15 @@ public final class BatchRunner {
             throw BatchStartError(message: "\(directory.path): a queue's folder (bellwork enqueue/worker --queue), not a batch's; give --out a folder of its own",
                                   status: ExitStatus.usage)
         }
-        let settingsData = try JSONOutput.data(options.configuration.settings)
-        settingsHash = "xxh64:" + BatchHash.hex(BatchHash.xxh64(settingsData))
+        let settings = try QueueSettings(configuration: options.configuration)
+        settingsHash = settings.hash
+        let lessonQueue = SQLiteLessonQueue(batch: store, directory: directory.path)
+        try lessonQueue.register(settings)
+        queue = lessonQueue
+        children = ClaimedChildren(setup: .init(executable: options.executable, memoryLimitMB: options.memoryLimitMB,
+                                                timeLimitBase: options.timeLimitBase, timeLimitRatio: options.timeLimitRatio,
+                                                faults: options.faults),
+                                   removeFile: { [folder] path in folder.remove("work/" + (path as NSString).lastPathComponent) })
         var childConfiguration = options.configuration
         childConfiguration.decode.threads = options.threads ?? (options.jobs == 1 ? 0 : 1)
         settingsFile = directory.appendingPathComponent("work/settings.json").path
@@ -103,33 +119,36 @@ public final class BatchRunner {
 
     // MARK: - The run
 
-    public func run() throws -> BatchOutcome {
+    public func run() async throws -> BatchOutcome {
         let restoreSignals = StopSignals.catchStop()
         defer { restoreSignals() }
-        try recover()
+        // Should the state become unwritable mid-run, no child outlives the batch (its lesson stays `running`, and
+        // the next run takes it back).
+        defer { children.killAll() }
+        try await recover()
         let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, listContents: options.listContents,
                                             settleAge: options.settleAge,
                                            followLinks: options.followLinks)
         let inScope = try plan(discovery)
         discovery.report()
-        try writeSummary()
+        try await writeSummary()
 
         var stopped = false
         let probeIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending && $0.probedHash != $0.contentHash }.compactMap(\.id)
-        if !probeIDs.isEmpty { stopped = try loop(probeIDs, task: .probe, scope: inScope) }
+        if !probeIDs.isEmpty { stopped = try await probe(probeIDs, scope: inScope) }
         if !stopped {
             // Longest first: the last lessons to finish are short ones, so no job idles while one long lesson ends.
-            let analyseIDs = try store.all().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending }
-                .sorted { ($0.durationSeconds ?? .infinity) > ($1.durationSeconds ?? .infinity) }.compactMap(\.id)
-            if !analyseIDs.isEmpty { stopped = try loop(analyseIDs, task: .analyse, scope: inScope) }
+            let lessons = try await queue.lessons().filter { inScope.contains($0.path) && $0.kind == .file && $0.status == .pending }
+                .sorted { ($0.durationSeconds ?? .infinity) > ($1.durationSeconds ?? .infinity) }
+            if !lessons.isEmpty { stopped = try await analyse(lessons, scope: inScope) }
         }
-        try writeSummary()
+        try await writeSummary()
         clearProgress()
 
         var outcome = BatchOutcome()
         outcome.stopped = stopped
         outcome.stillArriving = discovery.stillArriving.count
-        for row in try store.all() where inScope.contains(row.path) {
+        for row in try await queue.lessons() where inScope.contains(row.path) {
             switch row.status {
             case .done: outcome.analysed += 1
             case .failed: outcome.failed += 1
@@ -145,38 +164,6 @@ public final class BatchRunner {
     var analysedNow = 0
     /// The first result that could not be written: no more analyses start, and the batch ends with 74.
     var resultWriteFailure: String?
-
-    // MARK: - Recovery
-
-    /// Rows left `running` by a batch that was killed: its children are killed if they still run; a child
-    /// that finished has its result adopted; the others go back to pending. Stray work files go.
-    func recover() throws {
-        let running = try store.all().filter { $0.status == .running }
-        let markers = Set(running.compactMap(\.workFile))
-        if !markers.isEmpty { Self.killOrphans(markers: markers) }
-        for var row in running {
-            if let work = row.workFile, FileManager.default.fileExists(atPath: work), (try? parseResult(work)) != nil {
-                try finishAnalysis(&row, child: nil, limit: 0)
-            } else {
-                row.status = .pending
-                row.workFile = nil
-                row.childPid = nil
-                try store.save(&row)
-            }
-        }
-        try folder.empty("work", keeping: ["settings.json"])
-    }
-
-    /// Kills every process whose command line holds one of `markers` (a work file only a batch child names).
-    static func killOrphans(markers: Set<String>) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
-        for entry in entries {
-            guard let pid = Int(entry), pid != Int(getpid()),
-                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { continue }
-            let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if let marker = words.first(where: markers.contains) { BatchChild.killOrphan(pid: pid, marker: marker) }
-        }
-    }
 
     // MARK: - Planning
 
@@ -270,113 +257,21 @@ public final class BatchRunner {
     }
 
     func removeResult(_ row: inout BatchLesson) {
-        if let result = row.resultFile {
-            folder.remove(result)
-            folder.remove(Self.reportFile(for: result))
-        }
+        removeResultFiles(row.resultFile)
         row.resultFile = nil
     }
 
-    // MARK: - Children
-
-    enum Task { case probe, analyse }
-
-    struct Running {
-        var child: BatchChild
-        var id: Int64
-        var limit: Double
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `task` for each row, `options.jobs` at a time; true when stopped by a signal.
-    private func loop(_ ids: [Int64], task: Task, scope: Set<String>) throws -> Bool {
-        var queue = ids[...]
-        var running: [Running] = []
-        // Should the state become unwritable mid-run, no child outlives the batch (its row stays `running`
-        // and the next run recovers it).
-        defer { for r in running { r.child.kill() } }
-        while true {
-            if stopSignal != 0 {
-                for r in running {
-                    r.child.kill()
-                    if var row = try store.lesson(id: r.id) {
-                        if task == .analyse {
-                            row.status = .pending
-                            row.workFile = nil
-                            row.childPid = nil
-                            try store.save(&row)
-                        }
-                    }
-                    removeWorkFile(r.stdout)
-                    removeWorkFile(r.stderr)
-                }
-                running.removeAll()
-                return true
-            }
-            while running.count < max(1, options.jobs), resultWriteFailure == nil, let id = queue.popFirst() {
-                if let started = try start(id, task: task) { running.append(started) }
-            }
-            if running.isEmpty && (queue.isEmpty || resultWriteFailure != nil) { return false }
-
-            var index = 0
-            while index < running.count {
-                let r = running[index]
-                var timedOut = false
-                if !r.child.poll() && Date().timeIntervalSince(r.child.started) > r.limit {
-                    r.child.kill()
-                    timedOut = true
-                }
-                guard r.child.exit != nil else { index += 1; continue }
-                running.remove(at: index)
-                guard var row = try store.lesson(id: r.id) else { continue }
-                switch task {
-                case .probe: try finishProbe(&row, r, timedOut: timedOut)
-                case .analyse:
-                    try finishAnalysis(&row, child: (r.child, timedOut, r.stderr), limit: r.limit)
-                }
-                removeWorkFile(r.stdout)
-                removeWorkFile(r.stderr)
-            }
-            showProgress(scope: scope, running: running.count, phase: task)
-            usleep(20_000)
-        }
-    }
-
-    private func finishProbe(_ row: inout BatchLesson, _ r: Running, timedOut: Bool) throws {
-        let exit = r.child.exit!
-        if exit == .exited(0), let data = FileManager.default.contents(atPath: r.stdout),
-           let info = try? JSONDecoder().decode(MediaInfo.self, from: data) {
-            row.probedHash = row.contentHash
-            row.durationSeconds = info.durationSeconds
-            row.creationTime = info.creationTime
-            row.container = info.container
-            try store.save(&row)
-            return
-        }
-        let message = Self.failure(exit: exit, timedOut: timedOut, limit: r.limit, stderr: r.stderr, path: row.path, what: "the probe")
-        // A file that is not a recording and is not named like one is not a lesson: it is ignored.
-        if exit == .exited(ExitStatus.dataError) && !Self.namedLikeRecording(row.path) {
-            row.status = .ignored
-            row.probedHash = row.contentHash
-            row.error = message
-            try store.save(&row)
-            return
-        }
-        row.status = .failed
-        row.attempts += 1
-        row.error = message
-        row.exitStatus = exit.status
-        row.finishedAt = Date().timeIntervalSince1970
-        try store.save(&row)
-        report(failure: row)
-        try writeSummary()
+    /// Removes a result of the batch folder and its report.
+    func removeResultFiles(_ result: String?) {
+        guard let result else { return }
+        folder.remove(result)
+        folder.remove(Self.reportFile(for: result))
     }
 
     // MARK: - Output
 
-    func writeSummary() throws {
-        let rows = try store.all()
+    func writeSummary() async throws {
+        let rows = try await queue.lessons()
         let csv = BatchSummary.csv(rows)
         try folder.write(Data(csv.utf8), to: "summary.csv")
     }
@@ -384,9 +279,11 @@ public final class BatchRunner {
     /// Removes a file of `work/` (the file itself, never what a link there leads to).
     func removeWorkFile(_ path: String) { folder.remove("work/" + (path as NSString).lastPathComponent) }
 
-    func report(failure row: BatchLesson) {
+    func report(failure row: BatchLesson) { report(failure: row.path, row.error ?? "failed") }
+
+    func report(failure path: String, _ reason: String) {
         clearProgress()
-        FileHandle.standardError.write(Data("bellwork: \(FileName.display(row.path)): \(FileName.display(row.error ?? "failed"))\n".utf8))
+        FileHandle.standardError.write(Data("bellwork: \(FileName.display(path)): \(FileName.display(reason))\n".utf8))
     }
 
     func log(_ message: String) {
@@ -397,7 +294,7 @@ public final class BatchRunner {
         if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); progressShown = false }
     }
 
-    private func showProgress(scope: Set<String>, running: Int, phase: Task) {
+    func showProgress(scope: Set<String>, running: Int, phase: Phase) async {
         let interval: Double
         switch options.progress {
         case .quiet: return
@@ -407,7 +304,7 @@ public final class BatchRunner {
         let now = Date()
         guard now.timeIntervalSince(lastProgress) >= interval else { return }
         lastProgress = now
-        guard let rows = try? store.all().filter({ scope.contains($0.path) && $0.status != .ignored }) else { return }
+        guard let rows = try? await queue.lessons().filter({ scope.contains($0.path) && $0.status != .ignored }) else { return }
         let done = rows.filter { $0.status == .done }.count
         let failed = rows.filter { $0.status == .failed }.count
         let elapsed = now.timeIntervalSince(started)

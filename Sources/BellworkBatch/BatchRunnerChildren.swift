@@ -4,116 +4,218 @@ import Foundation
 import MediaIO
 import LessonMetrics
 
-/// A batch's children: how one starts, and what is recorded when it ends.
+/// A batch's children: the recovery of a killed batch's, the probes, and the analyses through `LessonQueue`.
 extension BatchRunner {
-    /// Starts `task` for the lesson `id` when it is still pending; nil when it is not, or when its child could
-    /// not be started (the lesson is then failed).
-    func start(_ id: Int64, task: Task) throws -> Running? {
+    /// The name the batch claims under: a batch restarted in its folder takes back what the last one held.
+    static let claimer = "batch"
+    /// The batch's leases, renewed every third while a child runs (only this batch claims in its folder: its lock).
+    static let leaseSeconds = 60.0
+
+    enum Phase { case probe, analyse }
+
+    // MARK: - Recovery
+
+    /// Lessons a killed batch left claimed: their children are killed if they still run; a child that finished has
+    /// its result adopted (finished through the queue); the others are released, pending again. Stray work files go.
+    func recover() async throws {
+        let held = try await queue.reclaim(worker: Self.claimer, leaseSeconds: Self.leaseSeconds)
+        let markers = Set(held.compactMap(\.workFile))
+        if !markers.isEmpty { Self.killOrphans(markers: markers) }
+        if !held.isEmpty {
+            var rows: [Int64: BatchLesson] = [:]
+            for row in try await queue.lessons() { if let id = row.id { rows[id] = row } }
+            for claim in held {
+                let now = Date().timeIntervalSince1970
+                if let lesson = rows[claim.id], let work = claim.workFile, let data = FileManager.default.contents(atPath: work),
+                   let result = QueueResult(json: data, analysisSeconds: claim.claimedAt.map { now - $0 } ?? 0) {
+                    try await record(data, result, claim: claim, lesson: lesson)
+                } else {
+                    try await queue.release(claim)
+                }
+            }
+        }
+        try folder.empty("work", keeping: ["settings.json"])
+    }
+
+    /// Kills every process whose command line holds one of `markers` (a work file only a batch child names).
+    static func killOrphans(markers: Set<String>) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for entry in entries {
+            guard let pid = Int(entry), pid != Int(getpid()),
+                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { continue }
+            let words = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if let marker = words.first(where: markers.contains) { BatchChild.killOrphan(pid: pid, marker: marker) }
+        }
+    }
+
+    // MARK: - Analysis
+
+    /// Analyses `lessons` in order, `options.jobs` at a time: each claimed (with its work file) before its child
+    /// starts; true when stopped by a signal (running children stopped, their lessons released: pending, not an attempt).
+    func analyse(_ lessons: [BatchLesson], scope: Set<String>) async throws -> Bool {
+        for lesson in lessons { if let id = lesson.id { planned[id] = lesson } }
+        var waiting = lessons[...]
+        while true {
+            if stopSignal != 0 {
+                for job in children.stopAll() { try await queue.release(job.claim) }
+                return true
+            }
+            while children.jobs.count < max(1, options.jobs), resultWriteFailure == nil, let lesson = waiting.popFirst() {
+                try await start(lesson)
+            }
+            if children.jobs.isEmpty && (waiting.isEmpty || resultWriteFailure != nil) { return false }
+            for (job, exit, timedOut) in children.ended() {
+                try await complete(job, exit: exit, timedOut: timedOut)
+                children.removeWorkFiles(job)
+            }
+            for job in try await children.renewLeases(queue, leaseSeconds: Self.leaseSeconds) {
+                report(failure: job.path, "stopped: the lesson is no longer this batch's")
+            }
+            await showProgress(scope: scope, running: children.jobs.count, phase: .analyse)
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// Claims `lesson`, when it is still pending, and starts its child; a child that cannot start fails the lesson.
+    private func start(_ lesson: BatchLesson) async throws {
+        guard let id = lesson.id else { return }
+        let token = "\(id)-\(UInt32.random(in: 0...UInt32.max))"
+        let output = workDirectory.appendingPathComponent("\(token).result.json").path
+        // The work file is kept with the claim before the child starts, so a restarted batch can find it.
+        guard let claim = try await queue.claim(lesson: id, worker: Self.claimer, leaseSeconds: Self.leaseSeconds, workFile: output) else { return }
+        do {
+            try children.start(claim, path: lesson.path, durationSeconds: lesson.durationSeconds, configuration: settingsFile,
+                               output: output, errors: workDirectory.appendingPathComponent("\(token).err").path, faultMatch: lesson.path)
+        } catch {
+            _ = try await queue.fail(claim, .failed(reason: "\(error)", exitStatus: nil), maxAttempts: 1)
+            report(failure: lesson.path, "\(error)")
+        }
+    }
+
+    /// Records an analysis that ended: its result, or its failure (one attempt: a batch tries a failed lesson again
+    /// only with --retry-failed), which also removes the lesson's earlier result.
+    private func complete(_ job: ClaimedChildren.Job, exit: BatchChild.Termination, timedOut: Bool) async throws {
+        guard let lesson = planned[job.claim.id] else { return }
+        switch ClaimedChildren.ending(of: job, exit: exit, timedOut: timedOut, mayIgnore: false) {
+        case .result(let data, let result):
+            try await record(data, result, claim: job.claim, lesson: lesson)
+        case .failure(let failure, let reason):
+            if try await queue.fail(job.claim, failure, maxAttempts: 1) {
+                removeResultFiles(lesson.resultFile)
+                report(failure: lesson.path, reason)
+            }
+        }
+        try await writeSummary()
+    }
+
+    /// Keeps a result: written into `results/`, then finished through the queue. A result that cannot be written (a
+    /// full or read-only disk, something standing where it goes) gives its lesson back, pending and not an attempt;
+    /// no other analysis starts, and the batch ends with 74: the next run after the fix completes it.
+    func record(_ data: Data, _ result: QueueResult, claim: QueueClaim, lesson: BatchLesson) async throws {
+        var result = result
+        do {
+            result.resultFile = try ClaimedChildren.writeResult(data, relativePath: lesson.relativePath, source: lesson.path, to: folder,
+                                                                reports: options.reports)
+        } catch {
+            try await queue.release(claim)
+            if resultWriteFailure == nil { resultWriteFailure = "\(error)" }
+            return
+        }
+        guard try await queue.finish(claim, result: result) else { return }
+        analysedNow += 1
+        mediaSecondsDone += result.lesson.durationSeconds ?? 0
+        if case .log = options.progress {
+            log("analysed \(FileName.display(lesson.relativePath)) (\(TimeText.clock(result.lesson.durationSeconds ?? 0)) of media in \(TimeText.clock(result.analysisSeconds)))")
+        }
+    }
+
+    // MARK: - Probes
+
+    struct Probe {
+        var child: BatchChild
+        var id: Int64
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Probes each lesson (its duration, for the longest-first order and its time limit; files that are not
+    /// recordings), `options.jobs` at a time; true when stopped by a signal. Part of the batch's plan: no claims.
+    func probe(_ ids: [Int64], scope: Set<String>) async throws -> Bool {
+        var waiting = ids[...]
+        var running: [Probe] = []
+        defer { for r in running { r.child.kill() } }
+        while true {
+            if stopSignal != 0 {
+                for r in running {
+                    r.child.kill()
+                    removeWorkFile(r.stdout)
+                    removeWorkFile(r.stderr)
+                }
+                running.removeAll()
+                return true
+            }
+            while running.count < max(1, options.jobs), resultWriteFailure == nil, let id = waiting.popFirst() {
+                if let started = try startProbe(id) { running.append(started) }
+            }
+            if running.isEmpty && (waiting.isEmpty || resultWriteFailure != nil) { return false }
+            var index = 0
+            while index < running.count {
+                let r = running[index]
+                guard let (exit, timedOut) = r.child.ended(limit: options.timeLimitBase) else { index += 1; continue }
+                running.remove(at: index)
+                if var row = try store.lesson(id: r.id) { try await finishProbe(&row, r, exit: exit, timedOut: timedOut) }
+                removeWorkFile(r.stdout)
+                removeWorkFile(r.stderr)
+            }
+            await showProgress(scope: scope, running: running.count, phase: .probe)
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    private func startProbe(_ id: Int64) throws -> Probe? {
         guard var row = try store.lesson(id: id), row.status == .pending else { return nil }
         let token = "\(id)-\(UInt32.random(in: 0...UInt32.max))"
-        let stdout = workDirectory.appendingPathComponent("\(token).\(task == .probe ? "probe" : "result").json").path
+        let stdout = workDirectory.appendingPathComponent("\(token).probe.json").path
         let stderr = workDirectory.appendingPathComponent("\(token).err").path
-        var arguments: [String]
-        var limit = options.timeLimitBase
-        switch task {
-        case .probe:
-            arguments = ["bellwork", "probe", row.path, "--format", "json"]
-        case .analyse:
-            limit += options.timeLimitRatio * BatchOptions.plausibleSeconds(stated: row.durationSeconds,
-                                                                           sizeBytes: row.sizeBytes.map(Int.init))
-            // The child's result goes to the work folder, replacing (never writing through) a link planted there.
-            arguments = ["bellwork", "analyze", row.path, "--format", "json", "--output", stdout, "--no-follow-output",
-                         "--quiet", "--config", settingsFile, "--memory-limit", String(options.memoryLimitMB),
-                         "--cpu-limit", String(Int(limit * Double(ProcessInfo.processInfo.activeProcessorCount)))]
-            if let fault = options.faults.first(where: { row.path.contains($0.match) }) {
-                arguments = ["bellwork", "batch", "--test-fault", fault.kind, stdout]
-            }
-            // Committed before the child starts, so a restarted batch can find it by its work file.
-            row.status = .running
-            row.workFile = stdout
-            row.startedAt = Date().timeIntervalSince1970
-            try store.save(&row)
-        }
-        let child: BatchChild
         do {
-            child = try BatchChild(executable: options.executable, arguments: arguments,
-                                   stdout: task == .probe ? stdout : "/dev/null", stderr: stderr)
+            let child = try BatchChild(executable: options.executable, arguments: ["bellwork", "probe", row.path, "--format", "json"],
+                                       stdout: stdout, stderr: stderr)
+            return Probe(child: child, id: id, stdout: stdout, stderr: stderr)
         } catch {
             row.status = .failed
             row.error = "\(error)"
-            row.workFile = nil
             try store.save(&row)
             return nil
         }
-        if task == .analyse {
-            row.childPid = Int(child.pid)
+    }
+
+    private func finishProbe(_ row: inout BatchLesson, _ r: Probe, exit: BatchChild.Termination, timedOut: Bool) async throws {
+        if exit == .exited(0), let data = FileManager.default.contents(atPath: r.stdout),
+           let info = try? JSONDecoder().decode(MediaInfo.self, from: data) {
+            row.probedHash = row.contentHash
+            row.durationSeconds = info.durationSeconds
+            row.creationTime = info.creationTime
+            row.container = info.container
             try store.save(&row)
+            return
         }
-        return Running(child: child, id: id, limit: limit, stdout: stdout, stderr: stderr)
-    }
-
-    /// Records an analysis that ended (`child` nil: adopted after a restart).
-    func finishAnalysis(_ row: inout BatchLesson, child: (BatchChild, Bool, String)?, limit: Double) throws {
-        let now = Date().timeIntervalSince1970
-        row.finishedAt = now
-        row.analysisSeconds = row.startedAt.map { now - $0 }
+        let message = Self.failure(exit: exit, timedOut: timedOut, limit: options.timeLimitBase, stderr: r.stderr, path: row.path, what: "the probe")
+        // A file that is not a recording and is not named like one is not a lesson: it is ignored.
+        if exit == .exited(ExitStatus.dataError) && !Self.namedLikeRecording(row.path) {
+            row.status = .ignored
+            row.probedHash = row.contentHash
+            row.error = message
+            try store.save(&row)
+            return
+        }
+        row.status = .failed
         row.attempts += 1
-        let exit = child?.0.exit ?? .exited(0)
-        if exit == .exited(0), let work = row.workFile, let data = FileManager.default.contents(atPath: work),
-           let parsed = try? parseResult(work) {
-            let relative = Self.resultFile(for: row.relativePath, source: row.path)
-            do {
-                try folder.write(data, to: relative)
-                // The report is a convenience: a result it cannot be made from is still a result (the summary
-                // then links to the JSON).
-                if options.reports, let full = try? ResultJSON.decode(AnalysisResult.self, from: data),
-                   let page = try? OutputFormat.html.render(LessonAnalysis(savedResult: full)) {
-                    try folder.write(Data(page.utf8), to: Self.reportFile(for: relative))
-                }
-                row.status = .done
-                row.error = nil
-                row.exitStatus = 0
-                row.resultFile = relative
-                row.record(parsed)
-            } catch {
-                // The analysis is good; only its result could not be kept (results/ full, read-only, or something
-                // standing where the file goes). The lesson stays pending, not failed and not an attempt, no other
-                // analysis starts, and the batch ends with 74: the next run after the fix completes it.
-                row.status = .pending
-                row.attempts -= 1
-                row.error = "\(error)"
-                row.finishedAt = nil
-                row.analysisSeconds = nil
-                if resultWriteFailure == nil { resultWriteFailure = "\(error)" }
-            }
-        } else {
-            row.status = .failed
-            row.exitStatus = exit.status
-            row.error = exit == .exited(0)
-                ? "the analysis wrote no readable result"
-                : Self.failure(exit: exit, timedOut: child?.1 ?? false, limit: limit, stderr: child?.2, path: row.path, what: "the analysis")
-            removeResult(&row)
-        }
-        let work = row.workFile
-        row.workFile = nil
-        row.childPid = nil
+        row.error = message
+        row.exitStatus = exit.status
+        row.finishedAt = Date().timeIntervalSince1970
         try store.save(&row)
-        if let work { removeWorkFile(work) }
-        if row.status == .done {
-            analysedNow += 1
-            mediaSecondsDone += row.durationSeconds ?? 0
-            if case .log = options.progress {
-                log("analysed \(FileName.display(row.relativePath)) (\(TimeText.clock(row.durationSeconds ?? 0)) of media in \(TimeText.clock(row.analysisSeconds ?? 0)))")
-            }
-        } else if row.status == .failed {
-            report(failure: row)
-        }
-        try writeSummary()
-    }
-
-    func parseResult(_ path: String) throws -> ParsedResult {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return try JSONDecoder().decode(ParsedResult.self, from: data)
+        report(failure: row)
+        try await writeSummary()
     }
 
     /// The lesson's one-line reason from how its child ended.

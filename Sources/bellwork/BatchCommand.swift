@@ -129,7 +129,8 @@ struct BatchCommand: ParsableCommand {
 
             let outcome: BatchOutcome
             do {
-                outcome = try BatchRunner(options: options).run()
+                let finalOptions = options
+                outcome = try runAsync { try await BatchRunner(options: finalOptions).run() }
             } catch let error as BatchStartError {
                 throw CLIFailure(message: error.message, status: error.status)
             } catch {

@@ -57,8 +57,8 @@ final class AsyncResultBox<T>: @unchecked Sendable {
     var result: Result<T, Error>?
 }
 
-/// Runs async work from a synchronous command, turning queue errors into one line and an exit status.
-func runQueueWork<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+/// Runs async work from a synchronous command, waiting for it.
+func runAsync<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let box = AsyncResultBox<T>()
     let done = DispatchSemaphore(value: 0)
     Task.detached {
@@ -66,7 +66,12 @@ func runQueueWork<T: Sendable>(_ body: @escaping @Sendable () async throws -> T)
         done.signal()
     }
     done.wait()
-    do { return try box.result!.get() } catch let unavailable as QueueUnavailable {
+    return try box.result!.get()
+}
+
+/// Runs async work from a synchronous command, turning queue errors into one line and an exit status.
+func runQueueWork<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    do { return try runAsync(body) } catch let unavailable as QueueUnavailable {
         throw CLIFailure(message: "cannot reach the queue: \(unavailable.message)", status: queueUnavailableStatus)
     } catch let error as QueueError {
         throw CLIFailure(message: error.description, status: ExitStatus.ioError)

@@ -82,25 +82,18 @@ public final class QueueWorker {
     let ownsWork: Bool
     let results: BatchFolder?
     var root = ""
-    var jobs: [Job] = []
+    let children: ClaimedChildren
     var outcome = WorkerOutcome()
     var settingsFiles: [String: String] = [:]
     var unavailableSince: Date?
-
-    struct Job {
-        var claim: QueueClaim
-        var child: BatchChild
-        var limit: Double
-        var output: String
-        var errors: String
-        var renewed: Date
-        var path: String
-    }
 
     public init(queue: any LessonQueue, options: WorkerOptions, logger: Logger = Logger(label: "bellwork.worker")) throws {
         self.queue = queue
         self.options = options
         log = logger
+        children = ClaimedChildren(setup: .init(executable: options.executable, memoryLimitMB: options.memoryLimitMB,
+                                                timeLimitBase: options.timeLimitBase, timeLimitRatio: options.timeLimitRatio,
+                                                faults: options.faults))
         if let dir = options.workDirectory {
             work = URL(fileURLWithPath: dir)
             ownsWork = false
@@ -135,7 +128,7 @@ public final class QueueWorker {
         // Children die with this worker (a SIGKILL, a lost machine; they watch their parent): their lessons' leases
         // then run out.
         setenv("BELLWORK_DIE_WITH_PARENT", String(getpid()), 1)
-        defer { for job in jobs { job.child.kill() } }
+        defer { children.killAll() }
 
         guard let root = try await resolveRoot() else { return await stop() }
         self.root = root
@@ -143,7 +136,7 @@ public final class QueueWorker {
         var nextLook = Date.distantPast
         while stopSignal == 0 {
             var emptyQueue = false
-            while jobs.count < max(1, options.jobs), outcome.resultWriteFailure == nil, Date() >= nextLook, stopSignal == 0 {
+            while children.jobs.count < max(1, options.jobs), outcome.resultWriteFailure == nil, Date() >= nextLook, stopSignal == 0 {
                 let claimed = try await retrying("claim a lesson", { [options] q in
                     try await q.claim(worker: options.name, leaseSeconds: options.leaseSeconds, maxAttempts: options.maxAttempts)
                 })
@@ -158,13 +151,13 @@ public final class QueueWorker {
             // A lesson that ends may have gone back to the queue (an attempt to retry): look again at once.
             if try await pollChildren() { nextLook = .distantPast }
             try await renewLeases()
-            if jobs.isEmpty && outcome.resultWriteFailure != nil { break }
+            if children.jobs.isEmpty && outcome.resultWriteFailure != nil { break }
             // Empty means nothing pending and nothing running anywhere: a lesson whose worker died comes back when
             // its lease runs out, and one another worker fails may come back to be tried again.
-            if jobs.isEmpty && emptyQueue && options.exitWhenEmpty,
+            if children.jobs.isEmpty && emptyQueue && options.exitWhenEmpty,
                let status = try await retrying("read the queue's status", { q in try await q.status() }),
                status.pending == 0 && status.running.isEmpty { break }
-            try await Task.sleep(nanoseconds: jobs.isEmpty ? 200_000_000 : 30_000_000)
+            try await Task.sleep(nanoseconds: children.jobs.isEmpty ? 200_000_000 : 30_000_000)
         }
         if stopSignal != 0 { return await stop() }
         log.info("worker \(options.name) ended: \(outcome.analysed) analysed, \(outcome.failed) failed")
@@ -174,12 +167,7 @@ public final class QueueWorker {
     /// Stops every child and gives its lesson back.
     private func stop() async -> WorkerOutcome {
         outcome.stopped = true
-        let held = jobs
-        jobs.removeAll()
-        for job in held {
-            job.child.kill()
-            removeWorkFiles(job)
-        }
+        let held = children.stopAll()
         // A queue that cannot be reached lets the leases run out instead.
         for job in held {
             do { try await queue.release(job.claim) } catch {
@@ -226,7 +214,7 @@ public final class QueueWorker {
             let until = Date().addingTimeInterval(pause)
             while Date() < until {
                 if stopSignal != 0 { return nil }
-                for index in jobs.indices { _ = jobs[index].child.poll() }
+                children.poll()
                 try await Task.sleep(nanoseconds: 50_000_000)
             }
             pause = min(pause * 2, 10)
@@ -244,19 +232,10 @@ public final class QueueWorker {
             return
         }
         let token = "\(claim.id)-\(UInt32.random(in: 0...UInt32.max))"
-        let output = work.appendingPathComponent("\(token).result.json").path
-        let errors = work.appendingPathComponent("\(token).err").path
-        let limit = options.timeLimitBase + options.timeLimitRatio
-            * BatchOptions.plausibleSeconds(stated: nil, sizeBytes: claim.sizeBytes.map(Int.init))
-        var arguments = ["bellwork", "analyze", path, "--format", "json", "--output", output, "--no-follow-output",
-                         "--quiet", "--config", try settingsFile(claim.settings), "--memory-limit", String(options.memoryLimitMB),
-                         "--cpu-limit", String(Int(limit * Double(ProcessInfo.processInfo.activeProcessorCount)))]
-        if let fault = options.faults.first(where: { claim.relativePath.contains($0.match) }) {
-            arguments = ["bellwork", "batch", "--test-fault", fault.kind, output]
-        }
         do {
-            let child = try BatchChild(executable: options.executable, arguments: arguments, stdout: "/dev/null", stderr: errors)
-            jobs.append(Job(claim: claim, child: child, limit: limit, output: output, errors: errors, renewed: Date(), path: path))
+            try children.start(claim, path: path, durationSeconds: nil, configuration: try settingsFile(claim.settings),
+                               output: work.appendingPathComponent("\(token).result.json").path,
+                               errors: work.appendingPathComponent("\(token).err").path, faultMatch: claim.relativePath)
             log.info("analysing \(FileName.display(claim.relativePath))")
         } catch {
             _ = try await retrying("record a failure") { [options] q in
@@ -287,106 +266,70 @@ public final class QueueWorker {
 
     /// Records the children that ended; true when one did.
     private func pollChildren() async throws -> Bool {
-        var ended = false
-        var index = 0
-        while index < jobs.count {
-            let job = jobs[index]
-            var timedOut = false
-            if !job.child.poll() && Date().timeIntervalSince(job.child.started) > job.limit {
-                job.child.kill()
-                timedOut = true
-            }
-            guard let exit = job.child.exit else { index += 1; continue }
-            jobs.remove(at: index)
+        let ended = children.ended()
+        for (job, exit, timedOut) in ended {
             try await complete(job, exit: exit, timedOut: timedOut)
-            removeWorkFiles(job)
-            ended = true
+            children.removeWorkFiles(job)
         }
-        return ended
+        return !ended.isEmpty
     }
 
-    private func complete(_ job: Job, exit: BatchChild.Termination, timedOut: Bool) async throws {
+    private func complete(_ job: ClaimedChildren.Job, exit: BatchChild.Termination, timedOut: Bool) async throws {
         let name = FileName.display(job.claim.relativePath)
-        let seconds = Date().timeIntervalSince(job.child.started)
-        if exit == .exited(0), let data = FileManager.default.contents(atPath: job.output),
-           let result = QueueResult(json: data, analysisSeconds: seconds) {
+        switch ClaimedChildren.ending(of: job, exit: exit, timedOut: timedOut, mayIgnore: true) {
+        case .result(let data, let result):
             if let results {
-                let relative = BatchRunner.resultFile(for: job.claim.relativePath, source: job.path)
                 do {
-                    try results.write(data, to: relative)
-                    if options.reports, let full = try? ResultJSON.decode(AnalysisResult.self, from: data),
-                       let page = try? OutputFormat.html.render(LessonAnalysis(savedResult: full)) {
-                        try results.write(Data(page.utf8), to: BatchRunner.reportFile(for: relative))
-                    }
+                    _ = try ClaimedChildren.writeResult(data, relativePath: job.claim.relativePath, source: job.path, to: results,
+                                                        reports: options.reports)
                 } catch {
                     // Kept in the queue all the same; no new lesson starts, and the worker ends with 74.
                     log.error("\(name): cannot write its result: \(error); stopping")
                     if outcome.resultWriteFailure == nil { outcome.resultWriteFailure = "\(error)" }
                 }
             }
-            let kept: Bool?
-            do { kept = try await retrying("record a result") { q in try await q.finish(job.claim, result: result) } } catch let refused {
-                // The queue would not take this result (it is not JSON the server accepts): a failure of the lesson,
-                // not of the worker.
-                let reason = "its result could not be stored in the queue: \(refused)"
-                let failed = try await retrying("record a failure") { [options] q in
-                    try await q.fail(job.claim, .failed(reason: reason, exitStatus: nil), maxAttempts: options.maxAttempts)
-                }
-                if failed == true { outcome.failed += 1 }
-                log.error("\(name): \(reason)")
-                return
+            try await record(job, result)
+        case .failure(let failure, let reason):
+            let kept = try await retrying("record a failure") { [options] q in try await q.fail(job.claim, failure, maxAttempts: options.maxAttempts) }
+            guard kept == true else { outcome.lost += 1; return }
+            if case .ignored = failure {
+                outcome.ignored += 1
+                log.info("\(name): not a recording; ignored")
+            } else {
+                outcome.failed += 1
+                log.error("\(name): \(FileName.display(reason)) (attempt \(job.claim.attempts + 1) of \(options.maxAttempts))")
             }
-            if kept == true {
-                outcome.analysed += 1
-                log.info("analysed \(name) (\(TimeText.clock(result.lesson.durationSeconds ?? 0)) of media in \(TimeText.clock(seconds)))")
-            } else if kept == false {
-                outcome.lost += 1
-                log.info("\(name): its result was dropped: the lesson is no longer this worker's (re-enqueued or taken over)")
+        }
+    }
+
+    /// Stores a result in the queue.
+    private func record(_ job: ClaimedChildren.Job, _ result: QueueResult) async throws {
+        let name = FileName.display(job.claim.relativePath)
+        let kept: Bool?
+        do { kept = try await retrying("record a result") { q in try await q.finish(job.claim, result: result) } } catch let refused {
+            // The queue would not take this result (it is not JSON the server accepts): a failure of the lesson,
+            // not of the worker.
+            let reason = "its result could not be stored in the queue: \(refused)"
+            let failed = try await retrying("record a failure") { [options] q in
+                try await q.fail(job.claim, .failed(reason: reason, exitStatus: nil), maxAttempts: options.maxAttempts)
             }
+            if failed == true { outcome.failed += 1 }
+            log.error("\(name): \(reason)")
             return
         }
-        let reason = exit == .exited(0) ? "the analysis wrote no readable result"
-            : BatchRunner.failure(exit: exit, timedOut: timedOut, limit: job.limit, stderr: job.errors, path: job.path, what: "the analysis")
-        let failure: QueueFailure = exit == .exited(ExitStatus.dataError) && !BatchRunner.namedLikeRecording(job.path)
-            ? .ignored(reason: reason) : .failed(reason: reason, exitStatus: exit.status)
-        let kept = try await retrying("record a failure") { [options] q in try await q.fail(job.claim, failure, maxAttempts: options.maxAttempts) }
-        guard kept == true else { outcome.lost += 1; return }
-        if case .ignored = failure {
-            outcome.ignored += 1
-            log.info("\(name): not a recording; ignored")
-        } else {
-            outcome.failed += 1
-            log.error("\(name): \(FileName.display(reason)) (attempt \(job.claim.attempts + 1) of \(options.maxAttempts))")
+        if kept == true {
+            outcome.analysed += 1
+            log.info("analysed \(name) (\(TimeText.clock(result.lesson.durationSeconds ?? 0)) of media in \(TimeText.clock(result.analysisSeconds)))")
+        } else if kept == false {
+            outcome.lost += 1
+            log.info("\(name): its result was dropped: the lesson is no longer this worker's (re-enqueued or taken over)")
         }
     }
 
     private func renewLeases() async throws {
-        let now = Date()
-        var index = 0
-        while index < jobs.count {
-            guard now.timeIntervalSince(jobs[index].renewed) >= options.leaseSeconds / 3 else { index += 1; continue }
-            let claim = jobs[index].claim
-            let held: Bool
-            do { held = try await queue.renew(claim, leaseSeconds: options.leaseSeconds) } catch is QueueUnavailable {
-                // Tried again at the next turn; the lease has two more thirds to run.
-                index += 1
-                continue
-            }
-            if held {
-                jobs[index].renewed = now
-                index += 1
-            } else {
-                let job = jobs.remove(at: index)
-                job.child.kill()
-                removeWorkFiles(job)
-                outcome.lost += 1
-                log.info("\(FileName.display(claim.relativePath)): stopped: the lesson is no longer this worker's (re-enqueued or taken over)")
-            }
+        for job in try await children.renewLeases(queue, leaseSeconds: options.leaseSeconds) {
+            outcome.lost += 1
+            log.info("\(FileName.display(job.claim.relativePath)): stopped: the lesson is no longer this worker's (re-enqueued or taken over)")
         }
-    }
-
-    private func removeWorkFiles(_ job: Job) {
-        unlink(job.output)
-        unlink(job.errors)
     }
 }

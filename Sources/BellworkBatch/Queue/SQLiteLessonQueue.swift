@@ -17,6 +17,14 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
         self.directory = directory
     }
 
+    /// Records the settings a batch analyses with, so its claims carry them as a worker's do.
+    func register(_ settings: QueueSettings) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO queueSettings (hash, configuration) VALUES (?, ?)",
+                           arguments: [settings.hash, String(decoding: settings.configuration, as: UTF8.self)])
+        }
+    }
+
     /// Opens (creating and migrating) the queue in `directory`.
     public init(directory: String) throws {
         // A folder of Bellwork's own (new, empty or marked), as a batch's: never someone else's.
@@ -168,11 +176,11 @@ public final class SQLiteLessonQueue: LessonQueue, Sendable {
     /// it (a lesson a batch of an earlier version left running).
     private static func claimed(_ db: Database, id: Int64, token: Int64) throws -> QueueClaim? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT l.path, l.settingsHash, s.configuration, l.sizeBytes, l.attempts, l.workFile, l.startedAt FROM lesson l
+            SELECT l.relativePath, l.settingsHash, s.configuration, l.sizeBytes, l.attempts, l.workFile, l.startedAt FROM lesson l
             LEFT JOIN queueSettings s ON s.hash = l.settingsHash WHERE l.id = ?
             """, arguments: [id]) else { return nil }
         let configuration: String? = row["configuration"]
-        return QueueClaim(id: id, token: token, relativePath: row["path"],
+        return QueueClaim(id: id, token: token, relativePath: row["relativePath"],
                           settings: QueueSettings(hash: row["settingsHash"] ?? "", configuration: Data((configuration ?? "").utf8)),
                           sizeBytes: row["sizeBytes"], attempts: row["attempts"], workFile: row["workFile"], claimedAt: row["startedAt"])
     }
