@@ -37,11 +37,19 @@ public struct BatchDiscovery {
     /// Name endings of uploads still in progress (browsers, rsync, curl, transfer tools).
     public static let partialSuffixes = [".part", ".crdownload", ".tmp", ".download", ".partial", ".filepart", ".opdownload", "~"]
 
-    /// Searches `inputs` (folders and files) and the paths listed in `listFile`.
+    /// The list on standard input (`--list -`), read once and bounded as a listed file is (`FileName.contents`):
+    /// its bytes, or why it could not be read (one larger than the limit: "File too large").
+    public static func readStandardInput() -> (contents: Data?, error: String?) {
+        guard let data = FileName.contents(descriptor: STDIN_FILENO) else { return (nil, String(cString: strerror(errno))) }
+        return (data, nil)
+    }
+
+    /// Searches `inputs` (folders and files) and the paths listed in `listFile` (`-`: `listContents`, or
+    /// `listError` when standard input could not be read).
     /// `settleAge`: files modified less than this many seconds ago are left for the next run. A symbolic link
     /// found in a folder that leads outside the folders given is skipped unless `followLinks`; files named
     /// directly or listed are taken wherever they lead.
-    public static func run(inputs: [String], listFile: String?, listContents: Data? = nil, settleAge: Double,
+    public static func run(inputs: [String], listFile: String?, listContents: Data? = nil, listError: String? = nil, settleAge: Double,
                            now: Date = Date(), followLinks: Bool = false) -> BatchDiscovery {
         var discovery = BatchDiscovery()
         discovery.followLinks = followLinks
@@ -57,11 +65,12 @@ public struct BatchDiscovery {
             // Read as bytes: a listed name need not be UTF-8 (`FileName`); a folder is named as such.
             var info = stat()
             let isFolder = listFile != "-" && statFile(listFile, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-            if !isFolder, let data = listFile == "-" ? listContents ?? Data() : FileName.contents(of: listFile) {
+            if !isFolder, let data = listFile == "-" ? listContents : FileName.contents(of: listFile) {
                 paths += data.split(separator: UInt8(ascii: "\n")).map { FileName.decode($0).trimmingCharacters(in: .whitespacesAndNewlines) }
                     .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             } else {
-                let reason = isFolder ? "a folder, not a list of files" : String(cString: strerror(errno))
+                let reason = isFolder ? "a folder, not a list of files"
+                    : listFile == "-" ? listError ?? "nothing was read" : String(cString: strerror(errno))
                 discovery.problems.append(Problem(path: absolute(listFile), relativePath: (listFile as NSString).lastPathComponent,
                                                   reason: "cannot read the list: " + reason))
             }

@@ -8,8 +8,10 @@ public struct BatchOptions: Sendable {
     public var inputs: [String] = []
     /// A file of paths, one a line; `-` is `listContents`, read from standard input.
     public var listFile: String?
-    /// The list itself, when it came on standard input (read once, before the run).
+    /// The list itself, when it came on standard input (read once, before the run)...
     public var listContents: Data?
+    /// ...or why it could not be read (more than `FileName.contentsLimit`: "File too large").
+    public var listError: String?
     /// The batch folder: state, results, summary.
     public var outputDirectory: String
     /// Lessons analysed at once.

@@ -127,8 +127,7 @@ public final class BatchRunner {
         defer { children.killAll() }
         try await recover()
         let discovery = BatchDiscovery.run(inputs: options.inputs, listFile: options.listFile, listContents: options.listContents,
-                                            settleAge: options.settleAge,
-                                           followLinks: options.followLinks)
+                                           listError: options.listError, settleAge: options.settleAge, followLinks: options.followLinks)
         let inScope = try plan(discovery)
         discovery.report()
         try await writeSummary()

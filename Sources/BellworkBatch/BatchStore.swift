@@ -50,8 +50,6 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var container: String?
     /// The child's output file while `running`, so a restarted batch can adopt a finished result.
     public var workFile: String?
-    /// The child's process id while `running` (it leads its own process group).
-    public var childPid: Int?
     public var startedAt: Double?
     public var finishedAt: Double?
     /// Wall-clock seconds the last analysis took.
@@ -96,7 +94,6 @@ public struct BatchLesson: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         error = nil
         exitStatus = nil
         workFile = nil
-        childPid = nil
         startedAt = nil
         finishedAt = nil
         analysisSeconds = nil
@@ -209,7 +206,7 @@ public final class BatchStore: Sendable {
                 t.column("creationTime", .text)
                 t.column("container", .text)
                 t.column("workFile", .text)
-                t.column("childPid", .integer)
+                t.column("childPid", .integer)  // no longer written: orphans are found by their work file
                 t.column("startedAt", .double)
                 t.column("finishedAt", .double)
                 t.column("analysisSeconds", .double)

@@ -79,6 +79,11 @@ public enum FileName {
         let fd = withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return contents(descriptor: fd, limit: limit)
+    }
+
+    /// What is left to read from the open descriptor `fd` (standard input: `--list -`), under the same limit.
+    public static func contents(descriptor fd: Int32, limit: Int = contentsLimit) -> Data? {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

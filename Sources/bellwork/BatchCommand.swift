@@ -47,11 +47,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line; - reads them from standard input.", valueName: "FILE"))
     var list: String?
 
-    @Option(help: "Lessons analysed at once (default: one per core, each child decoding on one thread; measured best on 2 cores).")
-    var jobs: Int?
-
-    @Option(help: "Decoder threads in each child (default: every core with --jobs 1, else 1).")
-    var threads: Int?
+    @OptionGroup var children: ChildOptions
 
     @Flag(help: "Analyse again the lessons that failed before.")
     var retryFailed = false
@@ -64,15 +60,6 @@ struct BatchCommand: ParsableCommand {
 
     @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
     var settleAge: Double = 60
-
-    @Option(help: "Seconds every child may take before it is killed, plus --time-limit-ratio × the lesson's duration.")
-    var timeLimit: Double = 60
-
-    @Option(help: "Seconds a child may take per second of the lesson, on top of --time-limit.")
-    var timeLimitRatio: Double = 2
-
-    @Option(help: ArgumentHelp("Each child's memory limit in MB (default: the machine's memory shared among the jobs, at most 4096; 0: none).", valueName: "MB"))
-    var memoryLimit: Int?
 
     @OptionGroup var settings: SettingsOptions
 
@@ -91,11 +78,7 @@ struct BatchCommand: ParsableCommand {
         if testFault != nil { return }
         guard out != nil else { throw ValidationError("Missing --out DIR: the folder for the state, results and summary.") }
         if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to analyse, or --list FILE.") }
-        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be 1 to 64.") }
-        if let memoryLimit, !(0...1_048_576).contains(memoryLimit) { throw ValidationError("--memory-limit must be 0 (none) to 1048576 MB.") }
-        if let threads, !(0...64).contains(threads) { throw ValidationError("--threads must be 0 (every core) to 64.") }
         if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
-        if !(timeLimit > 0) || !(timeLimitRatio >= 0) { throw ValidationError("--time-limit must be greater than 0 and --time-limit-ratio 0 or more.") }
         if let settleSeconds = settings.settleSeconds, !(settleSeconds > 0) {
             throw ValidationError("--settle-seconds must be greater than 0.")
         }
@@ -113,16 +96,16 @@ struct BatchCommand: ParsableCommand {
             var options = BatchOptions(outputDirectory: out!)
             options.inputs = inputs
             options.listFile = list
-            if list == "-" { options.listContents = FileHandle.standardInput.readDataToEndOfFile() }
-            if let jobs { options.jobs = jobs }
-            options.threads = threads
+            if list == "-" { (options.listContents, options.listError) = BatchDiscovery.readStandardInput() }
+            options.jobs = children.jobCount
+            options.threads = children.threads
             options.retryFailed = retryFailed
             options.reports = reports
             options.followLinks = followLinks
             options.settleAge = settleAge
-            options.timeLimitBase = timeLimit
-            options.timeLimitRatio = timeLimitRatio
-            options.memoryLimitMB = memoryLimit ?? BatchOptions.defaultMemoryLimitMB(jobs: options.jobs)
+            options.timeLimitBase = children.timeLimit
+            options.timeLimitRatio = children.timeLimitRatio
+            options.memoryLimitMB = children.memoryLimitMB
             options.faults = BatchOptions.faults(from: ProcessInfo.processInfo.environment)
             options.configuration = try settings.configuration()
             options.progress = quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .terminal : .log(every: logInterval))

@@ -135,10 +135,11 @@ struct EnqueueCommand: ParsableCommand {
         try reportingFailures {
             let queue = try queue.open()
             let settings = try QueueSettings(configuration: try self.settings.configuration())
-            let listContents = list == "-" ? FileHandle.standardInput.readDataToEndOfFile() : nil
+            let (listContents, listError) = list == "-" ? BatchDiscovery.readStandardInput() : (nil, nil)
             let (inputs, list, root, settleAge, followLinks, retryFailed) = (inputs, list, root, settleAge, followLinks, retryFailed)
             let outcome = try runQueueWork {
-                let outcome = try await QueueEnqueue.run(queue: queue, inputs: inputs, listFile: list, listContents: listContents, root: root,
+                let outcome = try await QueueEnqueue.run(queue: queue, inputs: inputs, listFile: list, listContents: listContents,
+                                                         listError: listError, root: root,
                                                   settleAge: settleAge, followLinks: followLinks, settings: settings, retryFailed: retryFailed)
                 await queue.close()
                 return outcome
@@ -195,11 +196,7 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "With --out, also write each lesson's HTML report beside its JSON result.")
     var reports = false
 
-    @Option(help: "Lessons analysed at once (default: one per core).")
-    var jobs: Int?
-
-    @Option(help: "Decoder threads in each child (default: every core with --jobs 1, else 1).")
-    var threads: Int?
+    @OptionGroup var children: ChildOptions
 
     @Option(help: ArgumentHelp("Seconds a claim holds without renewal; the worker renews it every third of that. A worker that dies leaves its lesson to others after this long.", valueName: "SECONDS"))
     var lease: Double = 60
@@ -213,15 +210,6 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "End when the queue has nothing pending and nothing running on any worker (instead of waiting for more).")
     var exitWhenEmpty = false
 
-    @Option(help: "Seconds every child may take before it is killed, plus --time-limit-ratio × the lesson's plausible duration.")
-    var timeLimit: Double = 60
-
-    @Option(help: "Seconds a child may take per second of the lesson, on top of --time-limit.")
-    var timeLimitRatio: Double = 2
-
-    @Option(help: ArgumentHelp("Each child's memory limit in MB (default: the machine's memory shared among the jobs, at most 4096; 0: none).", valueName: "MB"))
-    var memoryLimit: Int?
-
     @Option(help: "The name the queue shows for this worker (default: host/pid).")
     var name: String?
 
@@ -231,13 +219,9 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be 1 to 64.") }
-        if let threads, !(0...64).contains(threads) { throw ValidationError("--threads must be 0 (every core) to 64.") }
-        if let memoryLimit, !(0...1_048_576).contains(memoryLimit) { throw ValidationError("--memory-limit must be 0 (none) to 1048576 MB.") }
         if !(lease >= 3 && lease <= 86_400) { throw ValidationError("--lease must be 3 to 86400 seconds.") }
         if !(1...100).contains(maxAttempts) { throw ValidationError("--max-attempts must be 1 to 100.") }
         if !(pollInterval > 0 && pollInterval <= 3600) { throw ValidationError("--poll-interval must be more than 0 and at most 3600 seconds.") }
-        if !(timeLimit > 0) || !(timeLimitRatio >= 0) { throw ValidationError("--time-limit must be greater than 0 and --time-limit-ratio 0 or more.") }
     }
 
     func run() throws {
@@ -248,15 +232,15 @@ struct WorkerCommand: ParsableCommand {
             options.root = root
             options.outputDirectory = out
             options.reports = reports
-            if let jobs { options.jobs = jobs }
-            options.threads = threads
+            options.jobs = children.jobCount
+            options.threads = children.threads
             options.leaseSeconds = lease
             options.maxAttempts = maxAttempts
             options.pollSeconds = pollInterval
             options.exitWhenEmpty = exitWhenEmpty
-            options.timeLimitBase = timeLimit
-            options.timeLimitRatio = timeLimitRatio
-            options.memoryLimitMB = memoryLimit ?? BatchOptions.defaultMemoryLimitMB(jobs: options.jobs)
+            options.timeLimitBase = children.timeLimit
+            options.timeLimitRatio = children.timeLimitRatio
+            options.memoryLimitMB = children.memoryLimitMB
             if let name { options.name = name }
             options.workDirectory = work
             options.faults = BatchOptions.faults(from: ProcessInfo.processInfo.environment)

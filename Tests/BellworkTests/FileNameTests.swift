@@ -172,4 +172,20 @@ extension FileNameTests {
             #expect(run.stderr.contains("/dev/zero: cannot read the list: File too large"), "\(arguments[0]): \(run.stderr)")
         }
     }
+
+    /// A list on standard input (`--list -`) has the same limit: one that never ends is refused, exit 3, with the
+    /// same line; one within it is read whole.
+    @Test func aListOnStandardInputHasTheSameLimit() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tooLong = "head -c \(FileName.contentsLimit + 1) /dev/zero | \"$0\" "
+        for command in ["batch --list - --out '\(dir.path)/out'", "enqueue --list - --root '\(dir.path)' --queue '\(dir.path)/queue'"] {
+            let run = try Self.shell(tooLong + command)
+            #expect(run.status == 3, "\(command): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains("cannot read the list: File too large"), "\(command): \(run.stderr)")
+        }
+        try BatchCLITests.write("notes", dir.appendingPathComponent("in/notes.txt").path)
+        let listed = try Self.shell("echo '\(dir.path)/in/notes.txt' | \"$0\" batch --list - --out '\(dir.path)/out2' --quiet")
+        #expect(listed.status == 0 && listed.stdout.contains("1 other files ignored"), "\(listed.stdout) \(listed.stderr)")
+    }
 }

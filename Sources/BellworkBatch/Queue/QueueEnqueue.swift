@@ -27,11 +27,11 @@ public enum QueueEnqueue {
         return common.isEmpty ? "/" : common
     }
 
-    public static func run(queue: any LessonQueue, inputs: [String], listFile: String?, listContents: Data?, root: String?,
+    public static func run(queue: any LessonQueue, inputs: [String], listFile: String?, listContents: Data?, listError: String? = nil, root: String?,
                            settleAge: Double, followLinks: Bool, settings: QueueSettings, retryFailed: Bool) async throws -> Outcome {
         var outcome = Outcome()
         outcome.root = Self.root(root, inputs: inputs)
-        let discovery = BatchDiscovery.run(inputs: inputs, listFile: listFile, listContents: listContents, settleAge: settleAge,
+        let discovery = BatchDiscovery.run(inputs: inputs, listFile: listFile, listContents: listContents, listError: listError, settleAge: settleAge,
                                            followLinks: followLinks)
         outcome.problems = discovery.problems + discovery.skippedLinks
         outcome.stillArriving = discovery.stillArriving.count
