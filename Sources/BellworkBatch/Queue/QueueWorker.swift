@@ -80,6 +80,8 @@ public final class QueueWorker {
     let log: Logger
     let work: URL
     let ownsWork: Bool
+    /// The lock that marks `work` as a living worker's (`WorkFolder`), or -1.
+    let workLock: Int32
     let results: BatchFolder?
     var root = ""
     let children: ClaimedChildren
@@ -96,15 +98,17 @@ public final class QueueWorker {
                                                 faults: options.faults))
         if let dir = options.workDirectory {
             work = URL(fileURLWithPath: dir)
+            workLock = -1
             ownsWork = false
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         } else {
-            var template = Array((NSTemporaryDirectory() + "/bellwork-worker.XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else {
-                throw BatchStartError(message: "cannot make a work folder in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
-                                      status: ExitStatus.ioError)
-            }
-            work = URL(fileURLWithPath: String(cString: made))
+            // Those of workers killed before they could remove theirs go first.
+            let parent = URL(fileURLWithPath: NSTemporaryDirectory()).standardizedFileURL.path
+            let stale = WorkFolder.removeStale(in: parent)
+            if stale > 0 { logger.debug("removed \(stale) work folders of workers that are gone") }
+            let made = try WorkFolder.make(in: parent)
+            work = URL(fileURLWithPath: made.path)
+            workLock = made.lock
             ownsWork = true
         }
         if let out = options.outputDirectory {
@@ -118,7 +122,10 @@ public final class QueueWorker {
         }
     }
 
-    deinit { if ownsWork { try? FileManager.default.removeItem(at: work) } }
+    deinit {
+        if ownsWork { try? FileManager.default.removeItem(at: work) }
+        if workLock >= 0 { close(workLock) }
+    }
 
     // MARK: - The loop
 
