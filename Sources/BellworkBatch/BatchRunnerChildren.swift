@@ -26,7 +26,7 @@ extension BatchRunner {
             for row in try await queue.lessons() { if let id = row.id { rows[id] = row } }
             for claim in held {
                 let now = Date().timeIntervalSince1970
-                if let lesson = rows[claim.id], let work = claim.workFile, let data = FileManager.default.contents(atPath: work),
+                if let lesson = rows[claim.id], let work = claim.workFile, let data = FileName.contents(of: work),
                    let result = QueueResult(json: data, analysisSeconds: claim.claimedAt.map { now - $0 } ?? 0) {
                     try await record(data, result, claim: claim, lesson: lesson)
                 } else {
@@ -190,7 +190,7 @@ extension BatchRunner {
     }
 
     private func finishProbe(_ row: inout BatchLesson, _ r: Probe, exit: BatchChild.Termination, timedOut: Bool) async throws {
-        if exit == .exited(0), let data = FileManager.default.contents(atPath: r.stdout),
+        if exit == .exited(0), let data = FileName.contents(of: r.stdout),
            let info = try? JSONDecoder().decode(MediaInfo.self, from: data) {
             row.probedHash = row.contentHash
             row.durationSeconds = info.durationSeconds

@@ -133,7 +133,7 @@ final class ClaimedChildren {
     /// How the child of `job` ended. `mayIgnore`: a file that is not media and not named like a recording is
     /// ignored (not a lesson) rather than failed.
     static func ending(of job: Job, exit: BatchChild.Termination, timedOut: Bool, mayIgnore: Bool) -> Ending {
-        if exit == .exited(0), let data = FileManager.default.contents(atPath: job.output),
+        if exit == .exited(0), let data = FileName.contents(of: job.output),
            let result = QueueResult(json: data, analysisSeconds: Date().timeIntervalSince(job.child.started)) {
             return .result(data, result)
         }
