@@ -38,28 +38,15 @@ struct BatchCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Folders (searched recursively) and lesson files.")
-    var inputs: [String] = []
+    @OptionGroup var found: InputOptions
 
     @Option(help: ArgumentHelp("The batch folder: state, results and summary.", valueName: "DIR"))
     var out: String?
 
-    @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line; - reads them from standard input.", valueName: "FILE"))
-    var list: String?
-
     @OptionGroup var children: ChildOptions
-
-    @Flag(help: "Analyse again the lessons that failed before.")
-    var retryFailed = false
 
     @Flag(help: "Also write each lesson's HTML report beside its JSON result (results/NAME.html); the summary page links to it.")
     var reports = false
-
-    @Flag(help: "Take the files that symbolic links in the folders lead to outside the folders given (by default such links are skipped, with a line each).")
-    var followLinks = false
-
-    @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
-    var settleAge: Double = 60
 
     @OptionGroup var settings: SettingsOptions
 
@@ -77,8 +64,7 @@ struct BatchCommand: ParsableCommand {
     func validate() throws {
         if testFault != nil { return }
         guard out != nil else { throw ValidationError("Missing --out DIR: the folder for the state, results and summary.") }
-        if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to analyse, or --list FILE.") }
-        if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
+        try found.requireSome(to: "analyse")
         if let settleSeconds = settings.settleSeconds, !(settleSeconds > 0) {
             throw ValidationError("--settle-seconds must be greater than 0.")
         }
@@ -94,15 +80,15 @@ struct BatchCommand: ParsableCommand {
         common.setUpLogging()
         try reportingFailures {
             var options = BatchOptions(outputDirectory: out!)
-            options.inputs = inputs
-            options.listFile = list
-            if list == "-" { (options.listContents, options.listError) = BatchDiscovery.readStandardInput() }
+            options.inputs = found.inputs
+            options.listFile = found.list
+            (options.listContents, options.listError) = found.standardInputList()
             options.jobs = children.jobCount
             options.threads = children.threads
-            options.retryFailed = retryFailed
+            options.retryFailed = found.retryFailed
             options.reports = reports
-            options.followLinks = followLinks
-            options.settleAge = settleAge
+            options.followLinks = found.followLinks
+            options.settleAge = found.settleAge
             options.timeLimitBase = children.timeLimit
             options.timeLimitRatio = children.timeLimitRatio
             options.memoryLimitMB = children.memoryLimitMB

@@ -101,42 +101,27 @@ struct EnqueueCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Folders (searched recursively) and lesson files.")
-    var inputs: [String] = []
+    @OptionGroup var found: InputOptions
 
     @OptionGroup var queue: QueueOption
 
-    @Option(help: ArgumentHelp("A file of lesson paths (or folders), one a line; - reads them from standard input.", valueName: "FILE"))
-    var list: String?
-
     @Option(help: ArgumentHelp("The folder paths are stored relative to; each worker says where it is on its machine (worker --root). Default: the one folder given, else the deepest folder holding every input.", valueName: "DIR"))
     var root: String?
-
-    @Flag(help: "Analyse again the lessons that failed before.")
-    var retryFailed = false
-
-    @Flag(help: "Take the files that symbolic links in the folders lead to outside the folders given.")
-    var followLinks = false
-
-    @Option(help: "Files modified fewer than this many seconds ago may still be arriving: left for the next run.")
-    var settleAge: Double = 60
 
     @OptionGroup var settings: SettingsOptions
 
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        if inputs.isEmpty && list == nil { throw ValidationError("Give folders or files to register, or --list FILE.") }
-        if !(settleAge >= 0) { throw ValidationError("--settle-age must be 0 or more.") }
-    }
+    func validate() throws { try found.requireSome(to: "register") }
 
     func run() throws {
         common.setUpLogging()
         try reportingFailures {
             let queue = try queue.open()
             let settings = try QueueSettings(configuration: try self.settings.configuration())
-            let (listContents, listError) = list == "-" ? BatchDiscovery.readStandardInput() : (nil, nil)
-            let (inputs, list, root, settleAge, followLinks, retryFailed) = (inputs, list, root, settleAge, followLinks, retryFailed)
+            let (listContents, listError) = found.standardInputList()
+            let (inputs, list, root, settleAge, followLinks, retryFailed) = (found.inputs, found.list, root, found.settleAge, found.followLinks,
+                                                                             found.retryFailed)
             let outcome = try runQueueWork {
                 let outcome = try await QueueEnqueue.run(queue: queue, inputs: inputs, listFile: list, listContents: listContents,
                                                          listError: listError, root: root,
