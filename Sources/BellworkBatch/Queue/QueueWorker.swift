@@ -239,8 +239,10 @@ public final class QueueWorker {
             return
         }
         let token = "\(claim.id)-\(UInt32.random(in: 0...UInt32.max))"
+        // A work folder this worker cannot write ends the worker, not the lesson (its attempts are the queue's).
+        let configuration = try settingsFile(claim.settings)
         do {
-            try children.start(claim, path: path, durationSeconds: nil, configuration: try settingsFile(claim.settings),
+            try children.start(claim, path: path, durationSeconds: nil, configuration: configuration,
                                output: work.appendingPathComponent("\(token).result.json").path,
                                errors: work.appendingPathComponent("\(token).err").path, faultMatch: claim.relativePath)
             log.info("analysing \(FileName.display(claim.relativePath))")
