@@ -81,14 +81,15 @@ fixtures-bells: deps
 
 # The bell library (not committed; Fixtures/generator/bell_library.py): short sound-only trials (25-45 s) of 14 bell
 # kinds, 19 sounds that are not bells and rooms alone, at levels from -10 to +10 dB over the room's own sound:
-# tune (240, seeds 40000-), check (300, seeds 50000-), fresh (60000-), fresh2 (70000-) and fresh3 (300, seeds 80000-,
-# drawn after the detector's last change), about 2-3 minutes each on 2 cores, into Fixtures/bell-library/.
+# tune (240, seeds 40000-), check (300, seeds 50000-), fresh (60000-), fresh2 (70000-), fresh3 (80000-) and fresh4
+# (300, seeds 90000-, drawn after the detector's last change), about 2-3 minutes each on 2 cores, into Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh2 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh3 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh4 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -118,7 +119,7 @@ fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3 --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4 --skip-existing
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.
