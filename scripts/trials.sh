@@ -11,7 +11,7 @@
 #   fresh: the 48 diverse lessons drawn after the first round's last change (make fixtures-fresh): run once, to report
 #   fresh2: the 48 drawn after the second round's fit (make fixtures-fresh), run once, to report
 #   fresh3: the 48 drawn after the second round's last change, the empty-room fix (make fixtures-fresh), run once
-#   fresh4: the 48 drawn after the bell classifier's refit of 2026-12-05 (make fixtures-fresh), run once
+#   fresh4: the 48 drawn in the fifth session, the segmenter unchanged since fresh3 (make fixtures-fresh), run once
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail

@@ -83,7 +83,8 @@ SPLITS = {
     "fresh2": (70000, 300, 30, (17, 11, 2)),
     # Drawn after the detector's last change (2026-12-05), run once: the README's figures.
     "fresh3": (80000, 300, 30, (17, 11, 2)),
-    # Drawn after the comb-steadiness input and the refit on every earlier split (2026-12-05), run once.
+    # Drawn in the fifth session (2026-12-05), after a refit on every earlier split that was not kept: run once with
+    # those trees and with the trees in use (README).
     "fresh4": (90000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",

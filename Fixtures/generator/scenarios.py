@@ -612,7 +612,7 @@ def diverse_trials(split):
     (48, seeds 30000-: held out, to be rendered only after the last change of the segmenter); "fit2" (64,
     seeds 21000-, the rare lessons drawn more often: see SPECIAL_BOUNDS) and "fresh2" (48, seeds 40000-: the
     check set drawn after the fit of the second session of issue 14), "fresh3" (48, seeds 50000-: drawn after its
-    empty-room fix), "fresh4" (48, seeds 60000-: drawn after the bell classifier's refit of the fourth session).
+    empty-room fix), "fresh4" (48, seeds 60000-: drawn in the fifth session, the segmenter unchanged since fresh3).
 
     Each lesson draws a camera placement, a class of 8-35, a room look, voices from every source, a microphone
     gain, an opening (arrival 40 %, already working 20 %, settle, instruction, unsettled), 1-4 blocks of work with
