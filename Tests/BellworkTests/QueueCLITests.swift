@@ -20,6 +20,28 @@ extension PostgresSuites {
             for name in names { try BatchCLITests.copy(sample.path, input.appendingPathComponent(name).path) }
         }
 
+        /// A fresh database and scratch folder, with `names` written as short lessons under `dir/in` and enqueued
+        /// (the enqueue expected to succeed). `clean` drops and removes them.
+        static func enqueued(_ names: [String], sourceLocation: SourceLocation = #_sourceLocation) throws
+            -> (db: TestPostgres.Database, dir: URL) {
+            let db = try TestPostgres.freshDatabase()
+            let dir = try CLI.tempDir()
+            let input = dir.appendingPathComponent("in")
+            do {
+                try lessons(names, under: input)
+                #expect(try enqueue(input, db).status == 0, sourceLocation: sourceLocation)
+            } catch {
+                clean(db, dir)
+                throw error
+            }
+            return (db, dir)
+        }
+
+        static func clean(_ db: TestPostgres.Database, _ dir: URL) {
+            db.drop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+
         static func enqueue(_ input: URL, _ db: TestPostgres.Database) throws -> CLI.Outcome {
             try BatchCLITests.bellwork(["enqueue", input.path, "--queue", db.url])
         }
@@ -203,14 +225,9 @@ extension PostgresSuites {
         /// after it with --exit-when-empty does not end while that lesson may come back: it waits for the lease,
         /// takes the lesson over and analyses it.
         @Test func exitWhenEmptyWaitsForALessonWhoseWorkerDied() throws {
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let names = ["a/stuck.mp4", "b/1.mp4", "b/2.mp4", "b/3.mp4"]
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
             let options = ["--jobs", "1", "--lease", "10", "--poll-interval", "0.2", "--work", dir.appendingPathComponent("work").path]
             let doomed = try Self.worker("doomed", queue: db.url, options, dir: dir, environment: ["BELLWORK_TEST_FAULT=hang=stuck"])
             let held = try waitUntil(60) {
@@ -258,14 +275,9 @@ extension PostgresSuites {
         /// The server restarts (every connection closed) while two workers are midway: both wait for it, go on,
         /// and end with 0; every lesson is done once.
         @Test func workersRideOutAServerRestart() throws {
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let names = (1...16).map { "room\($0 % 2)/lesson\($0).mp4" }
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
             let started = try db.query("SELECT pg_postmaster_start_time()")
 
             let deadline = Date().addingTimeInterval(240)
@@ -347,15 +359,10 @@ extension PostgresSuites {
         /// A lesson whose child crashes and one whose child hangs are tried --max-attempts times, then failed with
         /// their reasons; the other lessons are done meanwhile and the worker ends with 0.
         @Test func aPoisonLessonFailsAfterItsAttemptsAndBlocksNothing() throws {
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let good = ["good/a.mp4", "good/b.mp4", "good/c.mp4", "good/d.mp4"]
             let names = good + ["poison/crashes.mp4", "poison/hangs.mp4"]
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
 
             let worker = try Self.worker("w", queue: db.url,
                                          ["--jobs", "2", "--max-attempts", "2", "--time-limit", "2", "--time-limit-ratio", "0", "--exit-when-empty",
@@ -400,14 +407,9 @@ extension PostgresSuites {
         /// is back finishes every lesson, each once.
         @Test func aWorkerRidesOutABrokenNetwork() throws {
             guard Self.asRoot() else { return }
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let names = (1...8).map { "room\($0 % 2)/lesson\($0).mp4" }
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
             let netns = Self.netns
             defer { _ = try? CLI.run(["down", "bwq3", "3"], executable: netns) }
             let up = try CLI.run(["up", "bwq3", "3"], executable: netns)
@@ -432,14 +434,9 @@ extension PostgresSuites {
 
         @Test func workersOnOtherHostsReachTheQueueOverTheNetwork() throws {
             guard Self.asRoot() else { return }
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let names = (1...8).map { "school\($0 % 2)/lesson\($0).mp4" }
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
 
             let netns = Self.netns
             let hosts = [(name: "bwq1", index: 1), (name: "bwq2", index: 2)]
@@ -484,13 +481,8 @@ extension PostgresSuites {
         /// SIGTERM while a lesson runs: the worker stops its child, gives the lesson back (pending, not an attempt,
         /// a `released` event) and exits 0.
         @Test func sigtermReleasesRunningLessons() throws {
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
-            try Self.lessons(["stuck/hangs.mp4"], under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(["stuck/hangs.mp4"])
+            defer { Self.clean(db, dir) }
 
             let worker = try Self.worker("stopping", queue: db.url,
                                          ["--jobs", "1", "--poll-interval", "0.2", "--work", dir.appendingPathComponent("work").path],
@@ -637,14 +629,9 @@ extension PostgresSuites {
         }
 
         @Test func summaryReadsTheQueue() throws {
-            let db = try TestPostgres.freshDatabase()
-            defer { db.drop() }
-            let dir = try CLI.tempDir()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let input = dir.appendingPathComponent("in")
             let names = ["smith/week1.mp4", "smith/week2.mp4", "jones/week1.mp4"]
-            try Self.lessons(names, under: input)
-            #expect(try Self.enqueue(input, db).status == 0)
+            let (db, dir) = try Self.enqueued(names)
+            defer { Self.clean(db, dir) }
             let worker = try Self.worker("w", queue: db.url, ["--jobs", "2", "--poll-interval", "0.2", "--exit-when-empty"], dir: dir)
             #expect(worker.process.wait(until: Date().addingTimeInterval(240)) == .exited(0), "\(Self.logs(dir))")
 
