@@ -63,5 +63,6 @@ static inline int bw_frame_is_corrupt(const AVFrame *f) {
 
 /// The codec context's frame-thread flags (FF_THREAD_FRAME | FF_THREAD_SLICE are macros).
 static inline int bw_thread_types_all(void) { return FF_THREAD_FRAME | FF_THREAD_SLICE; }
+static inline int bw_thread_type_slice(void) { return FF_THREAD_SLICE; }
 
 #endif

@@ -82,8 +82,10 @@ final class CodecContext {
     let pointer: UnsafeMutablePointer<AVCodecContext>
     let timeBase: AVRational
 
+    /// `sliceThreadsOnly`: the threads work inside each picture (HEVC wavefronts, slices, VP9 tiles) and never
+    /// on several pictures at once, so the decoder holds no more pictures than with one thread.
     init(stream: UnsafeMutablePointer<AVStream>, path: String, threads: Int,
-         skip: FrameSkip = .none, skipLoopFilter: Bool = false) throws(MediaError) {
+         skip: FrameSkip = .none, skipLoopFilter: Bool = false, sliceThreadsOnly: Bool = false) throws(MediaError) {
         let par = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(par.pointee.codec_id))
@@ -97,7 +99,7 @@ final class CodecContext {
         if status >= 0 {
             context.pointee.pkt_timebase = stream.pointee.time_base
             context.pointee.thread_count = Int32(threads)
-            context.pointee.thread_type = bw_thread_types_all()
+            context.pointee.thread_type = sliceThreadsOnly ? bw_thread_type_slice() : bw_thread_types_all()
             context.pointee.skip_frame = skip.discard
             if skipLoopFilter { context.pointee.skip_loop_filter = AVDISCARD_ALL }
             status = avcodec_open2(context, codec, nil)
