@@ -323,7 +323,7 @@ def model(out, folds, seed, fixed, write, per_lesson=None):
         print(f"written to {write}")
 
 
-GROUPS = {"segmenter": "SegmenterSettings", "kinds": "KindSettings", "bellDetector": "BellDetectorSettings"}
+GROUPS = {"segmenter": "SegmenterSettings", "kinds": "KindSettings", "bellDetector": "BellDetectorSettings", "features": "FeatureSettings"}
 CONFIG_SWIFT = os.path.join(ROOT, "Sources/Segmentation/SegmentationConfig.swift")
 
 

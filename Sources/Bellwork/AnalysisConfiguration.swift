@@ -27,10 +27,11 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         decode.skipBidirectionalFrames = true
         decode.skipNonReferenceFrames = true
         decode.skipLoopFilter = true
-        // Key-frame bursts (without B-frames, decode each key frame and the first pictures after it) are not a
-        // default: on lesson trials re-encoded as an iPad writes them they moved label agreement by up to 12
-        // points against full decoding (scripts/ipad-trials.py; README, "Speed"). `--decode bursts` tries them.
-        decode.keyframeBursts = false
+        // Key-frame bursts (without B-frames and with a key frame each second, decode each key frame and the
+        // analysis picture after it): motion is measured from one pair of pictures a second whatever the decoding
+        // (`features.motionPairSeconds`), the pair that a burst decodes, so bursts measure what decoding every
+        // frame measures (scripts/ipad-trials.py; README, "Speed").
+        decode.keyframeBursts = true
         self.decode = decode
         segmentation = SegmentationConfig()
         settleSeconds = Metrics.defaultSettleSeconds

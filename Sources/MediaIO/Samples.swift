@@ -32,8 +32,8 @@ public struct DecodeOptions: SettingsGroup {
     public var keyframeBursts = false
     @Setting(2...50, "Analysis pictures decoded after each key frame (counting its own) in key-frame bursts, for each second (rounded up) between key frames: 2 gives one pair at the usual lag a second.")
     public var keyframeBurstPictures = 2
-    @Setting(0.1...10, "Key-frame bursts only while key frames come at least this often (seconds between them).")
-    public var keyframeBurstMaxSeconds = 2.0
+    @Setting(0.1...10, "Key-frame bursts only while key frames come at least this often (seconds between them). The analysis measures motion from one pair of pictures a second (`features.motionPairSeconds`): with key frames further apart, a burst would not reach each second's pair.")
+    public var keyframeBurstMaxSeconds = 1.1
     @Setting("Let the video decoder skip its loop filter (deblocking).")
     public var skipLoopFilter = false
     @Setting("Shrink with a fast bilinear filter rather than area averaging.")

@@ -41,7 +41,7 @@ public struct FeatureSettings: SettingsGroup {
     @Setting(0...1, "Quantile of a cell's per-step differences over the lesson that is its noise floor (low, so a lesson mostly in motion keeps a still floor).")
     public var cellFloorQuantile = 0.2
     @Setting(1...100, "A cell moves in a step when its mean absolute difference exceeds this multiple of its noise floor ...")
-    public var cellNoiseFactor = 2.5
+    public var cellNoiseFactor = 3.5
     @Setting(0...255, "... and that floor by at least this many luma levels.")
     public var cellMinimumDifference = 1.5
     @Setting(0...300, "Window, in seconds, over which the reach of motion (share of cells that moved at least once) is measured.")
@@ -58,6 +58,8 @@ public struct FeatureSettings: SettingsGroup {
     public var cameraShiftGain = 0.6
     @Setting(0...255, "... and that unshifted mismatch is over this many luma levels.")
     public var cameraShiftNoise = 0.25
+    @Setting(0...10, "Motion is measured from one pair of analysis pictures in each this many seconds (the first pair whose earlier picture lies in it), held over the steps until the next; 0: every pair, averaged per step. One pair a second is what a decoder that decodes only each key frame and the picture after it (key-frame bursts) sees in a file with a key frame each second, so that every decoding measures the same.")
+    public var motionPairSeconds = 1.0
     @Setting(0.01...1, "Length of one hop of the short-term sound level, in seconds.")
     public var audioHopSeconds = 0.05
     @Setting(0...60, "Window, in seconds, over which the variation of the short-term level is measured.")
@@ -184,31 +186,31 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = 0.177
+    public var spreadWeight = 0.2069
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.6114
+    public var motionWeight = 0.4471
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = 0.0744
+    public var loudnessWeight = 0.0073
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 1.1591
+    public var steadyTalkWeight = 1.3298
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.724
+    public var spreadShareWeight = 0.6714
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 1.5172
+    public var reachWeight = 1.6074
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = -0.2294
+    public var reachGainWeight = -0.1003
     @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
-    public var activeShareWeight = 0.8362
+    public var activeShareWeight = 0.9712
     @Setting(-10...10, "Weight of chatter: minus the dB by which the level's variation lies outside chatterVariationLowDb...chatterVariationHighDb (0 inside: a room of voices).")
-    public var chatterWeight = 0.5225
+    public var chatterWeight = 0.4249
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = 0.2663
+    public var variationWeight = 0.1721
     @Setting(-100...100, "Weight of the lesson's median reach of motion (0...1): how busy the whole lesson is, the same at every step.")
-    public var lessonReachWeight = -0.0067
+    public var lessonReachWeight = -0.1927
     @Setting(-100...100, "Weight of the lesson's median share of the picture moving beyond the camera's noise (0...1).")
-    public var lessonActiveWeight = 0.9394
+    public var lessonActiveWeight = 1.1309
     @Setting(-10...10, "Weight of the lesson's median chatter (dB, 0 or below).")
-    public var lessonChatterWeight = 0.8277
+    public var lessonChatterWeight = 0.6176
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
@@ -220,7 +222,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 1.3878
+    public var transitionThreshold = 1.1665
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
@@ -264,33 +266,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -0.1511
+    public var instructionBias = -0.4571
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.3391
+    public var instructionLevelWeight = 0.3329
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4939
+    public var instructionVariationWeight = 0.4947
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -1.097
+    public var instructionSpreadWeight = -0.8878
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.6573
+    public var instructionReachWeight = -0.7575
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var instructionPictureWeight = 0.2415
+    public var instructionPictureWeight = 0.0817
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var instructionSoundWeight = -2.248
+    public var instructionSoundWeight = -1.7074
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 1.0981
+    public var groupBias = 0.9743
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 0.6528
+    public var groupLevelWeight = 0.6974
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -1.0522
+    public var groupVariationWeight = -1.0467
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 1.0052
+    public var groupSpreadWeight = 0.7065
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = -0.1024
+    public var groupReachWeight = 0.8478
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var groupPictureWeight = -0.6959
+    public var groupPictureWeight = -0.5446
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var groupSoundWeight = 4.005
+    public var groupSoundWeight = 3.7939
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

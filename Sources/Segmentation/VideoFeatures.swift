@@ -37,6 +37,13 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// Times between which frames were not decoded: from the picture before each gap to the one after it.
     private(set) var gaps: [(from: Double, to: Double)] = []
     private var hasPrevious = false
+    /// `FeatureSettings.motionPairSeconds`; with it, the last interval in which a pair was measured, and the
+    /// last step with a pair and its values (held over the steps after it within the interval).
+    private let pairSeconds: Double
+    private var lastPairInterval = Int.min
+    private var heldStep = Int.min
+    private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?) = (0, 0, 0, 0, nil)
+    private var heldCells: [Float] = []
 
     public init(config: FeatureSettings) {
         step = config.stepSeconds
@@ -46,6 +53,7 @@ public struct VideoFeatures: PictureSink, Sendable {
         maxShiftShare = config.cameraMaxShiftShare
         shiftGain = config.cameraShiftGain
         shiftNoise = config.cameraShiftNoise
+        pairSeconds = config.motionPairSeconds
         cellScratch = [Float](repeating: 0, count: cellCount)
         vCells = [Float](repeating: 0, count: cellCount)
     }
@@ -75,7 +83,8 @@ public struct VideoFeatures: PictureSink, Sendable {
         let columns = self.columns, rows = self.rows
         var difference: FrameDifference? = nil
         var speed = 0.0
-        if previousSize.width == width && previousSize.height == height && previous.count == count {
+        let comparable = previousSize.width == width && previousSize.height == height && previous.count == count
+        if comparable && takesPair(after: previousTime) {
             // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
             let cellSide = min(width / columns, height / rows)
             let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
@@ -135,22 +144,53 @@ public struct VideoFeatures: PictureSink, Sendable {
         }
     }
 
+    /// Whether the pair whose earlier picture was shown at `time` is measured: every pair, or with
+    /// `motionPairSeconds` the first whose earlier picture lies in a new interval.
+    private mutating func takesPair(after time: Double) -> Bool {
+        guard pairSeconds > 0 else { return true }
+        let interval = Int((time / pairSeconds + 1e-6).rounded(.down))
+        guard interval != lastPairInterval else { return false }
+        lastPairInterval = interval
+        return true
+    }
+
+    /// With `motionPairSeconds`: whether `stepIndex` holds the values of the last step with a pair.
+    private func holds(_ stepIndex: Int) -> Bool {
+        pairSeconds > 0 && heldStep >= 0 && stepIndex > heldStep
+            && Double(stepIndex - heldStep) * step < pairSeconds - 1e-9
+    }
+
     /// Closes the step being filled (its values join the series).
     mutating func flush() {
         guard videoStep >= 0 else { return }
         padSteps(to: videoStep)
-        let pairs = Double(max(vPairs, 1))
-        motion.append(vPairs > 0 ? vAbs / pairs : 0)
-        localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
-        globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
-        luma.append(vPictures > 0 ? vLuma / Double(vPictures) : nil)
-        cameraSpeed.append(vPairs > 0 ? vCamera / pairs : 0)
-        for i in 0..<cellCount {
-            cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan)
-            vCells[i] = 0
+        let stepLuma = vPictures > 0 ? vLuma / Double(vPictures) : nil
+        if vPairs == 0 && holds(videoStep) {
+            appendHeld(luma: stepLuma)
+        } else {
+            let pairs = Double(max(vPairs, 1))
+            motion.append(vPairs > 0 ? vAbs / pairs : 0)
+            localMotion.append(vPairs > 0 ? vLocal / pairs : 0)
+            globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
+            luma.append(stepLuma)
+            cameraSpeed.append(vPairs > 0 ? vCamera / pairs : 0)
+            for i in 0..<cellCount { cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan) }
+            if vPairs > 0 && pairSeconds > 0 {
+                heldStep = videoStep
+                held = (motion.last!, localMotion.last!, globalChange.last!, cameraSpeed.last!, stepLuma)
+                heldCells = Array(cellMotion[(cellMotion.count - cellCount)...])
+            }
         }
+        for i in 0..<cellCount { vCells[i] = 0 }
         vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0; vCamera = 0
         videoStep = -1
+    }
+
+    /// The held step's values as the next step's (`luma`: this step's own, when it had a picture).
+    private mutating func appendHeld(luma stepLuma: Double?) {
+        motion.append(held.abs); localMotion.append(held.local); globalChange.append(held.global)
+        luma.append(stepLuma ?? held.luma); cameraSpeed.append(held.camera)
+        cellMotion += heldCells
     }
 
     /// Per step of the series so far (call after `flush`): whether its motion is missing because frames
@@ -169,6 +209,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// Steps without any picture, up to `count` steps.
     private mutating func padSteps(to count: Int) {
         while motion.count < count {
+            if holds(motion.count) { appendHeld(luma: nil); continue }
             motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil); cameraSpeed.append(0)
             cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
         }
