@@ -28,7 +28,7 @@ public struct DecodeOptions: SettingsGroup {
     public var skipBidirectionalFrames = false
     @Setting(0...10, "Without B-frames, the I- and P-frames of the first seconds must come at least this many times videoSamplesPerSecond a second.")
     public var minimumPictureRateFactor = 1.2
-    @Setting("Without B-frames and with a key frame at least every keyframeBurstMaxSeconds (seen in the first seconds), decode each key frame and the frames up to the keyframeBurstPictures-th analysis picture after it, and skip the rest of its group of pictures: the steps between have no motion measured (missing, not frozen). Falls back to decoding everything where the file stops fitting (`frameSkipping` says keyframe-bursts while it fits).")
+    @Setting("Without B-frames and with a key frame at least every keyframeBurstMaxSeconds (seen in the first seconds), decode each key frame and the frames up to the keyframeBurstPictures-th analysis picture after it, and skip the rest of its group of pictures (with a key frame each second this is the pair the analysis measures motion from: `features.motionPairSeconds`). Falls back to decoding everything where the file stops fitting (`frameSkipping` says keyframe-bursts while it fits).")
     public var keyframeBursts = false
     @Setting(2...50, "Analysis pictures decoded after each key frame (counting its own) in key-frame bursts, for each second (rounded up) between key frames: 2 gives one pair at the usual lag a second.")
     public var keyframeBurstPictures = 2

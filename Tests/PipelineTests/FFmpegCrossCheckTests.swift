@@ -20,12 +20,22 @@ import Testing
     static let levelToleranceDb = 0.01
 
     /// The lesson's features from a full decode (no skipped frames or loop filter: the oracle decodes
-    /// everything).
-    static func features() throws -> FeatureSeries {
+    /// everything); `pairSeconds`: `features.motionPairSeconds` (0: every pair, averaged per step).
+    static func features(pairSeconds: Double = 0) throws -> FeatureSeries {
         let reader = try MediaReader(path: lesson)
-        var extractor = FeatureExtractor(transform: RealFFT(size: SegmentationConfig().features.fftSize))
+        var config = SegmentationConfig()
+        config.features.motionPairSeconds = pairSeconds
+        var extractor = FeatureExtractor(config: config, transform: RealFFT(size: config.features.fftSize))
         _ = try reader.decode(into: &extractor, options: DecodeOptions())
         return extractor.finish()
+    }
+
+    static func ydif() throws -> [(time: Double, value: Double)] {
+        let key = "lavfi.signalstats.YDIF"
+        return try metadata(
+            ["-i", lesson, "-an", "-vf",
+             "select='not(mod(n\\,3))',extractplanes=y,scale=192:108:flags=area,signalstats,metadata=print:key=\(key):file=-"],
+            key: key)
     }
 
     /// `(pts_time, value)` of each frame of an ffmpeg filter graph ending in `metadata=print:key=KEY`.
@@ -46,11 +56,7 @@ import Testing
 
     @Test func motionMatchesSignalstatsYDIF() throws {
         let series = try Self.features()
-        let key = "lavfi.signalstats.YDIF"
-        let frames = try Self.metadata(
-            ["-i", Self.lesson, "-an", "-vf",
-             "select='not(mod(n\\,3))',extractplanes=y,scale=192:108:flags=area,signalstats,metadata=print:key=\(key):file=-"],
-            key: key)
+        let frames = try Self.ydif()
         #expect(frames.count > 800)
         // Per step: the mean YDIF of the pictures shown in it (the first picture has no pair).
         var sums = [Double](repeating: 0, count: series.stepCount), counts = [Int](repeating: 0, count: series.stepCount)
@@ -73,6 +79,30 @@ import Testing
         #expect(compared >= series.stepCount - 2, "compared \(compared) of \(series.stepCount) steps")
         #expect(series.motion.max()! > 1, "the lesson should move")
         print("motion vs YDIF: \(compared) steps, worst difference \(worst) levels")
+    }
+
+    /// With one pair a second (the default, `features.motionPairSeconds` 1): each second's motion is the
+    /// YDIF of its first pair (the pair whose earlier picture is the second's first), in both of its steps.
+    @Test func onePairASecondIsEachSecondsFirstPair() throws {
+        let series = try Self.features(pairSeconds: 1)
+        let frames = try Self.ydif()
+        // YDIF of picture k compares it with picture k-1: the pair whose earlier picture is at frames[k-1].
+        var firstPair: [Int: Double] = [:]
+        for k in 1..<frames.count {
+            let second = Int((frames[k - 1].time + 1e-6).rounded(.down))
+            if firstPair[second] == nil { firstPair[second] = frames[k].value }
+        }
+        var compared = 0
+        for i in 0..<series.stepCount {
+            let t = Double(i) * series.stepSeconds
+            // A pair lands in the step of its later picture (0.2 s into the second): both steps hold it.
+            guard let expected = firstPair[Int((t + 1e-6).rounded(.down))], i >= 1 else { continue }
+            let got = series.motion[i]
+            #expect(abs(got - expected) <= max(Self.motionTolerance.levels, Self.motionTolerance.relative * expected),
+                    "step \(i): motion \(got), the second's first YDIF \(expected)")
+            compared += 1
+        }
+        #expect(compared >= series.stepCount - 3, "compared \(compared) of \(series.stepCount) steps")
     }
 
     @Test func levelMatchesAstatsRMS() throws {

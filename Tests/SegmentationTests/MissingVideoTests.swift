@@ -4,11 +4,12 @@ import Testing
 
 /// Key-frame bursts leave steps whose motion was not measured: they are missing, not frozen (issue 17).
 @Suite struct MissingVideoTests {
-    /// Pictures at 5 a second in bursts of two after a key frame each second (the rest not decoded): the
-    /// pair in each burst is measured, the pictures across a gap are not compared, and the steps between
-    /// are missing.
+    /// Pictures at 5 a second in bursts of two after a key frame each second (the rest not decoded), with
+    /// every pair measured (`motionPairSeconds` 0): the pair in each burst is measured, the pictures across
+    /// a gap are not compared, and the steps between are missing.
     @Test func picturesAfterAGapAreNotComparedAndTheGapIsMissing() {
-        let config = SegmentationConfig()
+        var config = SegmentationConfig()
+        config.features.motionPairSeconds = 0
         var extractor = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
         var full = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
         for i in 0..<100 {                                   // 20 s
@@ -31,6 +32,32 @@ import Testing
         }
         // The measured pairs are the very pairs of a full decode at those times (one of the two there).
         #expect(abs(bursts.motion[2] - whole.motion[2]) < whole.motion[2])
+    }
+
+    /// With one pair a second (the default), the same bursts measure what decoding every picture measures:
+    /// each second's pair is the burst's, held over both of the second's steps, and nothing is missing.
+    @Test func onePairASecondMakesBurstsMeasureWhatEveryPictureDoes() {
+        let config = SegmentationConfig()
+        #expect(config.features.motionPairSeconds == 1)
+        var extractor = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
+        var full = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
+        for i in 0..<100 {                                   // 20 s
+            let t = Double(i) * 0.2
+            let pixels = VideoFeaturesTests.picture(i)
+            pixels.withUnsafeBufferPointer { p in
+                full.consume(picture: p, width: 64, height: 36, time: t)
+                if i % 5 <= 1 { extractor.consume(picture: p, width: 64, height: 36, time: t, afterGap: i % 5 == 0 && i > 0) }
+            }
+        }
+        let bursts = extractor.finish(), whole = full.finish()
+        #expect(bursts.videoMissing == nil && whole.videoMissing == nil)
+        #expect(bursts.stepCount == whole.stepCount - 1)    // 19.4-19.8 s are not decoded
+        for s in 0..<bursts.stepCount {
+            #expect(bursts.motion[s] == whole.motion[s] && bursts.localMotion[s] == whole.localMotion[s]
+                    && bursts.cameraSpeed[s] == whole.cameraSpeed[s], "step \(s)")
+            #expect(bursts.motion[s] == bursts.motion[s - s % 2], "step \(s) holds its second's pair")
+        }
+        #expect(bursts.motion.contains { $0 > 0 })
     }
 
     /// A lesson whose every other step is missing: the silent steps among them are not frozen (dead) where
@@ -71,9 +98,11 @@ import Testing
         if let t = segments.first { #expect(abs(t.start - 50) <= 3 && abs(t.end - 90) <= 3, "\(segments)") }
     }
 
-    /// Two stretches merged: each side's gaps stay on its side of the boundary.
-    @Test func gapsSurviveTheMergeOfTwoParts() {
-        let config = SegmentationConfig()
+    /// Two stretches merged: each side's gaps stay on its side of the boundary (every pair measured); with
+    /// one pair a second, nothing is missing on either side.
+    @Test(arguments: [0.0, 1.0]) func gapsSurviveTheMergeOfTwoParts(pairSeconds: Double) {
+        var config = SegmentationConfig()
+        config.features.motionPairSeconds = pairSeconds
         var first = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
         var part = first.makeVideoPart()
         var whole = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
@@ -90,6 +119,6 @@ import Testing
         first.mergeVideo(part, from: boundary)
         let a = whole.finish(), b = first.finish()
         #expect(a == b)
-        #expect(a.videoMissing?.filter { $0 }.count == 59)
+        #expect(a.videoMissing?.filter { $0 }.count == (pairSeconds == 0 ? 59 : nil))
     }
 }
