@@ -19,6 +19,8 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private let audioIndex: Int?
     private var policy: FrameSkipPolicy
     private var gate: KeyframeBurstGate
+    /// Whether key-frame bursts may come (the loop filter is kept until the gate says no).
+    private var burstsMayCome: Bool
     private let held = HeldPackets()
     private var gaps = GapMarks()
     private var stretchStarted = false
@@ -56,10 +58,16 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         // a picture more each: the threads work inside each picture instead (HEVC's wavefronts, slices, tiles),
         // which costs no memory (a 4K HEVC phone file: 2.2 s on one thread, 1.4-1.7 s on two, the same peak).
         let sliceOnly = stretch == nil && skip == .bidirectional && options.threads == 0
+        // Bursts only where the stream says it has no B-frames (no reordering delay); its packets are checked too.
+        let noDelay = videoIndex.map { format.stream($0).pointee.codecpar.pointee.video_delay == 0 } ?? false
+        // Where bursts may come, the loop filter is kept (until the gate says no): a burst then decodes the very
+        // pictures a full decode does, so the motion measured from them is the same (`features.motionPairSeconds`).
+        burstsMayCome = options.keyframeBursts && noDelay && options.videoSamplesPerSecond != nil && options.keyframeBurstMaxSeconds > 0
+        let keepLoopFilter = burstsMayCome
         video = try videoIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path,
                              threads: stretch != nil ? 1 : (sliceOnly ? ProcessInfo.processInfo.activeProcessorCount : options.threads),
-                             skip: skip, skipLoopFilter: options.skipLoopFilter, sliceThreadsOnly: sliceOnly)
+                             skip: skip, skipLoopFilter: options.skipLoopFilter && !keepLoopFilter, sliceThreadsOnly: sliceOnly)
         }
         audio = try audioIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path, threads: options.threads)
@@ -72,8 +80,6 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
         resampler = AudioResampler(outputRate: options.audioSampleRate)
         let nominalRate = info.video?.realFrameRate ?? info.video?.averageFrameRate ?? 30
-        // Bursts only where the stream says it has no B-frames (no reordering delay); its packets are checked too.
-        let noDelay = videoIndex.map { format.stream($0).pointee.codecpar.pointee.video_delay == 0 } ?? false
         gate = KeyframeBurstGate(enabled: options.keyframeBursts && noDelay, rate: options.videoSamplesPerSecond,
                                  nominalFrameRate: nominalRate, pictures: options.keyframeBurstPictures,
                                  maxKeyInterval: options.keyframeBurstMaxSeconds)
@@ -175,7 +181,16 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
             try held.drain { p throws(MediaError) in try send(video, p, isVideo: true) }
             try send(video, packet, isVideo: true)
         }
+        if gate.state == .off { skipLoopFilterFromNowOn(video) }
         if !decided && gate.decided { startStretchWhenDecided() }
+    }
+
+    /// No bursts after all (the gate said no, or fell back): the loop filter is skipped from here on, as
+    /// the options say.
+    private func skipLoopFilterFromNowOn(_ video: CodecContext) {
+        guard burstsMayCome else { return }
+        burstsMayCome = false
+        if options.skipLoopFilter { video.pointer.pointee.skip_loop_filter = AVDISCARD_ALL }
     }
 
     /// Starts the later stretch once both the frame-skip density check and the burst trial are done.

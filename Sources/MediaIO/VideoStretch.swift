@@ -115,8 +115,9 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
 
     private func run(skip: FrameSkip, gate initialGate: KeyframeBurstGate) throws(MediaError) {
         let path = format.path
+        // In bursts the loop filter is kept, as in the first part (`DecodePass`): the pictures are a full decode's.
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
-                                     skip: skip, skipLoopFilter: options.skipLoopFilter)
+                                     skip: skip, skipLoopFilter: options.skipLoopFilter && initialGate.state != .bursts)
         let scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
         var lane = PictureLane(from: keyTime, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         let frame = Frame()

@@ -44,6 +44,9 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var heldStep = Int.min
     private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?) = (0, 0, 0, 0, nil)
     private var heldCells: [Float] = []
+    /// With `motionPairSeconds`: the luma of the later picture of the step's pair (the step's luma then, so that
+    /// it does not depend on which other pictures were decoded).
+    private var vPairLuma = 0.0
 
     public init(config: FeatureSettings) {
         step = config.stepSeconds
@@ -139,6 +142,7 @@ public struct VideoFeatures: PictureSink, Sendable {
             vLocal += d.local
             vGlobal += abs(d.meanSigned)
             vLuma += d.meanLuma
+            vPairLuma = d.meanLuma
             vCamera += speed
             for i in 0..<cellCount { vCells[i] += cellScratch[i] }
         }
@@ -164,9 +168,9 @@ public struct VideoFeatures: PictureSink, Sendable {
     mutating func flush() {
         guard videoStep >= 0 else { return }
         padSteps(to: videoStep)
-        let stepLuma = vPictures > 0 ? vLuma / Double(vPictures) : nil
+        let stepLuma = pairSeconds > 0 && vPairs > 0 ? vPairLuma : vPictures > 0 ? vLuma / Double(vPictures) : nil
         if vPairs == 0 && holds(videoStep) {
-            appendHeld(luma: stepLuma)
+            appendHeld()
         } else {
             let pairs = Double(max(vPairs, 1))
             motion.append(vPairs > 0 ? vAbs / pairs : 0)
@@ -186,10 +190,10 @@ public struct VideoFeatures: PictureSink, Sendable {
         videoStep = -1
     }
 
-    /// The held step's values as the next step's (`luma`: this step's own, when it had a picture).
-    private mutating func appendHeld(luma stepLuma: Double?) {
+    /// The held step's values as the next step's.
+    private mutating func appendHeld() {
         motion.append(held.abs); localMotion.append(held.local); globalChange.append(held.global)
-        luma.append(stepLuma ?? held.luma); cameraSpeed.append(held.camera)
+        luma.append(held.luma); cameraSpeed.append(held.camera)
         cellMotion += heldCells
     }
 
@@ -209,7 +213,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// Steps without any picture, up to `count` steps.
     private mutating func padSteps(to count: Int) {
         while motion.count < count {
-            if holds(motion.count) { appendHeld(luma: nil); continue }
+            if holds(motion.count) { appendHeld(); continue }
             motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil); cameraSpeed.append(0)
             cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
         }
