@@ -120,6 +120,10 @@ struct PictureLane {
         lastTime = t
         return true
     }
+
+    /// Frames were not decoded up to `t` (a key-frame burst starts there): the next picture is the first
+    /// frame at or after the first grid point from `t`, as in a full decode.
+    mutating func resume(at t: Double) { sampler.resume(at: t) }
 }
 
 /// Tells progress about once a second of media.
@@ -241,10 +245,12 @@ struct KeyframeBurstGate {
     }
 
     /// The earliest time a frame can be the last picture a burst from a key frame at `key` needs: the
-    /// `pictures`-th point of the sampler's grid from the key frame's, less the tolerance.
+    /// `pictures`-th point of the sampler's grid from the first at or after the key frame (a key frame between
+    /// two grid points is decoded but is not a picture: the pictures are those a full decode takes), less the
+    /// tolerance.
     func burstEnd(key: Double) -> Double {
         guard rate > 0 else { return key }
-        let first = ((key + tolerance) * rate).rounded(.down) / rate
+        let first = ((key - tolerance) * rate).rounded(.up) / rate
         return first + Double(burstPictures - 1) / rate - tolerance
     }
 
@@ -320,5 +326,23 @@ struct GapMarks {
         }
         if first > 64 { times.removeFirst(first); first = 0 }
         return marked
+    }
+}
+
+/// Which analysis picture is the first at or after a key frame (`LumaFrame.afterKey`): a key frame that follows
+/// other frames (a group of pictures starting). In a stream of key frames only (intra-only), none after the
+/// first is marked, since nothing starts there.
+struct KeyMarks {
+    /// The next analysis picture is `afterKey`.
+    var pending = false
+    private var otherFrameSince = true
+
+    mutating func frame(isKey: Bool) {
+        if isKey {
+            if otherFrameSince { pending = true }
+            otherFrameSince = false
+        } else {
+            otherFrameSince = true
+        }
     }
 }

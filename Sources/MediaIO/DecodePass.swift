@@ -21,6 +21,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private var gate: KeyframeBurstGate
     /// Whether key-frame bursts may come (the loop filter is kept until the gate says no).
     private var burstsMayCome: Bool
+    private var keys = KeyMarks()
     private let held = HeldPackets()
     private var gaps = GapMarks()
     private var stretchStarted = false
@@ -173,7 +174,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
             try send(video, packet, isVideo: true)
         case .decodeAfterGap:
             held.discard()
-            if let time { gaps.gap(endingAt: time) }
+            if let time { gaps.gap(endingAt: time); lane.resume(at: time) }
             try send(video, packet, isVideo: true)
         case .hold:
             held.hold(packet)
@@ -225,6 +226,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
+        keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
         let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)
         lastVideoTime = t
@@ -233,7 +235,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         if policy.decoded(at: t) { startStretchWhenDecided() }
         if t >= boundary { mainVideoDone = true; return }
         guard lane.inOrder(t), lane.take(t) else { return }
-        scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), into: &sink, report: &report, clock: clock)
+        if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &sink, report: &report, clock: clock) {
+            keys.pending = false
+        }
     }
 
     private func audioFrame(_ codec: CodecContext) {

@@ -99,14 +99,14 @@ extension LumaScaler {
     /// Shrinks `frame` and hands the analysis picture, shown at `time`, to `sink`; the time spent shrinking
     /// and in the sink, and the picture, are counted in `report`. False when the frame could not be shrunk.
     @discardableResult
-    func emit<Sink: PictureSink>(_ frame: Frame, at time: Double, afterGap: Bool = false, into sink: inout Sink,
+    func emit<Sink: PictureSink>(_ frame: Frame, at time: Double, afterGap: Bool = false, afterKey: Bool = false, into sink: inout Sink,
                                  report: inout DecodeReport, clock: Stopwatch) -> Bool {
         let s = clock.now()
         guard scale(frame.pointer), let buffer else { return false }
         let s2 = clock.now()
         report.scaleSeconds += s2 - s
         let picture = LumaFrame(time: max(0, time), width: outputWidth, height: outputHeight, afterGap: afterGap,
-                                base: UnsafePointer(buffer))
+                                afterKey: afterKey, base: UnsafePointer(buffer))
         sink.consume(video: picture)
         report.sinkSeconds += clock.now() - s2
         report.videoFramesEmitted += 1

@@ -20,6 +20,12 @@ struct PictureSampler {
         next = ((t + tolerance) * rate).rounded(.down) / rate + 1 / rate
         return true
     }
+
+    /// The next grid point is the first at or after `t` (frames before `t` were not decoded).
+    mutating func resume(at t: Double) {
+        guard let rate else { return }
+        next = max(next, ((t - tolerance) * rate).rounded(.up) / rate)
+    }
 }
 
 /// The later stretch of a lesson's video, decoded on its own thread from a key frame to the end into a
@@ -126,8 +132,10 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         let held = HeldPackets()
         var gaps = GapMarks()
 
+        var keys = KeyMarks()
         func handleFrame() {
             report.videoFramesDecoded += 1
+            keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
             let t = seconds - origin
@@ -135,7 +143,9 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             lock.withLock { decodedTo = max(decodedTo, t) }
             report.decodedSeconds = max(report.decodedSeconds, t)
             guard lane.take(t) else { return }
-            scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), into: &part, report: &report, clock: clock)
+            if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &part, report: &report, clock: clock) {
+                keys.pending = false
+            }
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
@@ -157,7 +167,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             case .decode: try send(packet)
             case .decodeAfterGap:
                 held.discard()
-                if let time { gaps.gap(endingAt: time) }
+                if let time { gaps.gap(endingAt: time); lane.resume(at: time) }
                 try send(packet)
             case .hold: held.hold(packet)
             case .release:

@@ -11,14 +11,18 @@ public struct LumaFrame: ~Copyable {
     /// Frames between the previous analysis picture and this one were not decoded (key-frame bursts): the
     /// two are not consecutive pictures and are not compared; the time between is missing, not still.
     public let afterGap: Bool
+    /// The first analysis picture at or after a decoded key frame (a burst's first picture is one).
+    public let afterKey: Bool
     let base: UnsafePointer<UInt8>
 
     /// A picture over `base`, which must hold `width × height` bytes while the frame is used.
-    package init(time: Double, width: Int, height: Int, afterGap: Bool = false, base: UnsafePointer<UInt8>) {
+    package init(time: Double, width: Int, height: Int, afterGap: Bool = false, afterKey: Bool = false,
+                 base: UnsafePointer<UInt8>) {
         self.time = time
         self.width = width
         self.height = height
         self.afterGap = afterGap
+        self.afterKey = afterKey
         self.base = base
     }
 

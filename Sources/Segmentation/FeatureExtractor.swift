@@ -74,8 +74,8 @@ public struct FeatureExtractor: MediaSink {
     /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds;
     /// `afterGap`: frames since the previous picture were not decoded.
     public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
-                                 afterGap: Bool = false) {
-        video.consume(picture: pixels, width: width, height: height, time: time, afterGap: afterGap)
+                                 afterGap: Bool = false, afterKey: Bool = false) {
+        video.consume(picture: pixels, width: width, height: height, time: time, afterGap: afterGap, afterKey: afterKey)
     }
 
     /// An empty video side for the pictures of a later stretch, fed on another thread.
@@ -206,6 +206,7 @@ public struct FeatureExtractor: MediaSink {
     /// The per-step series and the bell candidates. Call once, after the decode.
     public mutating func finish() -> FeatureSeries {
         video.flush()
+        video.holdToEnd(max(video.motion.count, stepSamples.count))
         let motion = video.motion, localMotion = video.localMotion, globalChange = video.globalChange
         let luma = video.luma, cellMotion = video.cellMotion, cameraSpeed = video.cameraSpeed
         let missing = video.missingSteps()

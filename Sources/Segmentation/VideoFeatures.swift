@@ -41,6 +41,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// last step with a pair and its values (held over the steps after it within the interval).
     private let pairSeconds: Double
     private var lastPairInterval = Int.min
+    private var intervalOrigin = 0.0
     private var heldStep = Int.min
     private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?) = (0, 0, 0, 0, nil)
     private var heldCells: [Float] = []
@@ -62,14 +63,14 @@ public struct VideoFeatures: PictureSink, Sendable {
     }
 
     public mutating func consume(video frame: borrowing LumaFrame) {
-        let (time, width, height, afterGap) = (frame.time, frame.width, frame.height, frame.afterGap)
-        frame.withPixels { consume(picture: $0, width: width, height: height, time: time, afterGap: afterGap) }
+        let (time, width, height, afterGap, afterKey) = (frame.time, frame.width, frame.height, frame.afterGap, frame.afterKey)
+        frame.withPixels { consume(picture: $0, width: width, height: height, time: time, afterGap: afterGap, afterKey: afterKey) }
     }
 
     /// One analysis picture (`width × height` bytes of luma, rows packed) shown at `time` seconds;
     /// `afterGap`: the frames since the previous picture were not decoded (it is not compared with it).
     public mutating func consume(picture pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
-                                 afterGap: Bool = false) {
+                                 afterGap: Bool = false, afterKey: Bool = false) {
         let index = max(0, Int((time / step).rounded(.down)))
         if index != videoStep {
             flush()
@@ -87,7 +88,11 @@ public struct VideoFeatures: PictureSink, Sendable {
         var difference: FrameDifference? = nil
         var speed = 0.0
         let comparable = previousSize.width == width && previousSize.height == height && previous.count == count
-        if comparable && takesPair(after: previousTime) {
+        // With one pair an interval, the intervals start again at each key frame's first picture, and the pair
+        // that ends there is not taken: a burst decodes from the key frame on and has no such pair.
+        let taken = comparable && !(afterKey && pairSeconds > 0) && takesPair(after: previousTime)
+        if afterKey && pairSeconds > 0 { (intervalOrigin, lastPairInterval) = (time, Int.min) }
+        if taken {
             // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
             let cellSide = min(width / columns, height / rows)
             let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
@@ -149,10 +154,11 @@ public struct VideoFeatures: PictureSink, Sendable {
     }
 
     /// Whether the pair whose earlier picture was shown at `time` is measured: every pair, or with
-    /// `motionPairSeconds` the first whose earlier picture lies in a new interval.
+    /// `motionPairSeconds` the first whose earlier picture lies in a new interval (counted from the last key
+    /// frame's first picture, or from 0).
     private mutating func takesPair(after time: Double) -> Bool {
         guard pairSeconds > 0 else { return true }
-        let interval = Int((time / pairSeconds + 1e-6).rounded(.down))
+        let interval = Int(((time - intervalOrigin) / pairSeconds + 1e-6).rounded(.down))
         guard interval != lastPairInterval else { return false }
         lastPairInterval = interval
         return true
@@ -210,6 +216,12 @@ public struct VideoFeatures: PictureSink, Sendable {
         return missing
     }
 
+    /// After the last picture (call after `flush`): the steps up to `count` that hold the last pair (the
+    /// file's last second, when a burst decoded only its first pictures).
+    mutating func holdToEnd(_ count: Int) {
+        while motion.count < count && holds(motion.count) { appendHeld() }
+    }
+
     /// Steps without any picture, up to `count` steps.
     private mutating func padSteps(to count: Int) {
         while motion.count < count {
@@ -241,6 +253,8 @@ public struct VideoFeatures: PictureSink, Sendable {
         luma += later.luma[fromStep...]
         cameraSpeed += later.cameraSpeed[fromStep...]
         cellMotion += later.cellMotion[(fromStep * cellCount)...]
+        // The last pair held is the later side's.
+        (heldStep, held, heldCells) = (later.heldStep, later.held, later.heldCells)
         // Each side's gaps where its steps are kept (a gap that ends past the boundary is the later side's:
         // this side saw no picture after it).
         let boundary = Double(fromStep) * step

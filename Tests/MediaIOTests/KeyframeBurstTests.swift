@@ -73,7 +73,10 @@ import Testing
         #expect(reordered.state == .off)
         // A burst's end is the sampler's second grid point from the key frame's (less the tolerance).
         #expect(abs(gate().burstEnd(key: 10.0) - (10.2 - 1.0 / 60)) < 1e-9)
-        #expect(abs(gate().burstEnd(key: 10.1) - (10.2 - 1.0 / 60)) < 1e-9)
+        // A key frame between grid points (a scene cut) is decoded but is no picture: the burst's pictures are
+        // the grid's next two, those a full decode takes.
+        #expect(abs(gate().burstEnd(key: 10.1) - (10.4 - 1.0 / 60)) < 1e-9)
+        #expect(abs(gate().burstEnd(key: 10.19) - (10.4 - 1.0 / 60)) < 1e-9)
         // Key frames every 2 s: twice the pictures (the burst ends at the fourth, 0.6 s after the key frame).
         var every2 = gate()
         for i in 0..<(30 * 8) { _ = every2.packet(isKey: i % 60 == 0, time: Double(i) / 30, bytes: 1000) }
@@ -149,5 +152,41 @@ import Testing
         #expect(one.pictures.map(\.time) == two.pictures.map(\.time))
         #expect(one.pictures.map(\.checksum) == two.pictures.map(\.checksum))
         #expect(abs(Double(oneReport.videoFramesDecoded - twoReport.videoFramesDecoded)) < 60)
+    }
+
+    /// Bursts keep the loop filter even where the options skip it: their pictures are a full decode's, bit for
+    /// bit, so the motion measured from them is too (`features.motionPairSeconds`). Where the gate says no
+    /// (key frames too sparse), the loop filter is skipped after all.
+    @Test func burstsKeepTheLoopFilterAndOthersSkipIt() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var fast = Self.options(bursts: true)
+        fast.skipLoopFilter = true
+        var everything = DecodeOptions()
+        everything.videoParts = 1
+        func decoded(_ path: String, _ options: DecodeOptions) throws -> (GapLog, DecodeReport) {
+            var log = GapLog()
+            let report = try MediaReader(path: path).decode(into: &log, options: options)
+            return (log, report)
+        }
+        func checksums(_ log: GapLog) -> [Double: UInt64] {
+            Dictionary(log.pictures.map { (($0.time * 1000).rounded(), $0.checksum) }, uniquingKeysWith: { a, _ in a })
+        }
+        let ipad = dir.appendingPathComponent("ipad.mp4").path
+        try Self.ipad(ipad, seconds: 12)
+        let (bursts, report) = try decoded(ipad, fast)
+        let full = checksums(try decoded(ipad, everything).0)
+        #expect(report.frameSkipping == "keyframe-bursts")
+        for picture in bursts.pictures {
+            #expect(full[(picture.time * 1000).rounded()] == picture.checksum, "picture at \(picture.time) s")
+        }
+        let sparse = dir.appendingPathComponent("sparse.mp4").path
+        try Self.ipad(sparse, seconds: 12, gop: 300)
+        let (skipped, sparseReport) = try decoded(sparse, fast)
+        let sparseFull = checksums(try decoded(sparse, everything).0)
+        #expect(sparseReport.frameSkipping == "bidirectional")
+        let late = skipped.pictures.filter { $0.time > 6 }
+        #expect(!late.isEmpty && late.contains { sparseFull[($0.time * 1000).rounded()] != $0.checksum },
+                "after the trial the loop filter is skipped, so some pictures differ from a full decode's")
     }
 }
