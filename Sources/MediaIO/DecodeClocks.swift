@@ -121,9 +121,8 @@ struct PictureLane {
         return true
     }
 
-    /// Frames were not decoded up to `t` (a key-frame burst starts there): the next picture is the first
-    /// frame at or after the first grid point from `t`, as in a full decode.
-    mutating func resume(at t: Double) { sampler.resume(at: t) }
+    /// A key frame at `t` starts a group of pictures: the grid starts again there (`PictureSampler.anchor`).
+    mutating func anchor(at t: Double) { sampler.anchor(at: t) }
 }
 
 /// Tells progress about once a second of media.
@@ -245,13 +244,11 @@ struct KeyframeBurstGate {
     }
 
     /// The earliest time a frame can be the last picture a burst from a key frame at `key` needs: the
-    /// `pictures`-th point of the sampler's grid from the first at or after the key frame (a key frame between
-    /// two grid points is decoded but is not a picture: the pictures are those a full decode takes), less the
-    /// tolerance.
+    /// `pictures`-th point of the sampler's grid, which starts again at each key frame
+    /// (`PictureSampler.anchor`), less the tolerance.
     func burstEnd(key: Double) -> Double {
         guard rate > 0 else { return key }
-        let first = ((key - tolerance) * rate).rounded(.up) / rate
-        return first + Double(burstPictures - 1) / rate - tolerance
+        return key + Double(burstPictures - 1) / rate - tolerance
     }
 
     /// A video packet at `time` (nil: unstamped), a key frame or not, `bytes` long.
@@ -337,12 +334,12 @@ struct KeyMarks {
     var pending = false
     private var otherFrameSince = true
 
-    mutating func frame(isKey: Bool) {
-        if isKey {
-            if otherFrameSince { pending = true }
-            otherFrameSince = false
-        } else {
-            otherFrameSince = true
-        }
+    /// A decoded frame; true when it starts a group (a key frame after other frames).
+    @discardableResult
+    mutating func frame(isKey: Bool) -> Bool {
+        guard isKey else { otherFrameSince = true; return false }
+        defer { otherFrameSince = false }
+        if otherFrameSince { pending = true }
+        return otherFrameSince
     }
 }

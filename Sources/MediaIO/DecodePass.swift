@@ -174,7 +174,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
             try send(video, packet, isVideo: true)
         case .decodeAfterGap:
             held.discard()
-            if let time { gaps.gap(endingAt: time); lane.resume(at: time) }
+            if let time { gaps.gap(endingAt: time) }
             try send(video, packet, isVideo: true)
         case .hold:
             held.hold(packet)
@@ -226,7 +226,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
-        keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
+        let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
         let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)
         lastVideoTime = t
@@ -234,7 +234,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         report.decodedSeconds = max(report.decodedSeconds, t)
         if policy.decoded(at: t) { startStretchWhenDecided() }
         if t >= boundary { mainVideoDone = true; return }
-        guard lane.inOrder(t), lane.take(t) else { return }
+        guard lane.inOrder(t) else { return }
+        if startsGroup { lane.anchor(at: t) }
+        guard lane.take(t) else { return }
         if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &sink, report: &report, clock: clock) {
             keys.pending = false
         }

@@ -8,6 +8,7 @@ struct PictureSampler {
     let rate: Double?
     let tolerance: Double
     private var next = 0.0
+    private var origin = 0.0
 
     init(rate: Double?, nominalFrameRate: Double) {
         self.rate = rate
@@ -17,15 +18,13 @@ struct PictureSampler {
     mutating func take(_ t: Double) -> Bool {
         guard let rate else { return true }
         guard t >= next - tolerance else { return false }
-        next = ((t + tolerance) * rate).rounded(.down) / rate + 1 / rate
+        next = origin + (((t - origin + tolerance) * rate).rounded(.down) + 1) / rate
         return true
     }
 
-    /// The next grid point is the first at or after `t` (frames before `t` were not decoded).
-    mutating func resume(at t: Double) {
-        guard let rate else { return }
-        next = max(next, ((t - tolerance) * rate).rounded(.up) / rate)
-    }
+    /// A key frame at `t` starts a group of pictures: the grid starts again there, and the frame is the next
+    /// picture (so a key-frame burst and a full decode take the same pictures, wherever the key frames fall).
+    mutating func anchor(at t: Double) { (origin, next) = (t, t) }
 }
 
 /// The later stretch of a lesson's video, decoded on its own thread from a key frame to the end into a
@@ -135,13 +134,14 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var keys = KeyMarks()
         func handleFrame() {
             report.videoFramesDecoded += 1
-            keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
+            let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
             let t = seconds - origin
             guard lane.inOrder(t) else { return }
             lock.withLock { decodedTo = max(decodedTo, t) }
             report.decodedSeconds = max(report.decodedSeconds, t)
+            if startsGroup { lane.anchor(at: t) }
             guard lane.take(t) else { return }
             if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &part, report: &report, clock: clock) {
                 keys.pending = false
@@ -167,7 +167,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             case .decode: try send(packet)
             case .decodeAfterGap:
                 held.discard()
-                if let time { gaps.gap(endingAt: time); lane.resume(at: time) }
+                if let time { gaps.gap(endingAt: time) }
                 try send(packet)
             case .hold: held.hold(packet)
             case .release:

@@ -71,12 +71,11 @@ import Testing
             _ = reordered.packet(isKey: i % 30 == 0, time: t, bytes: 1000)
         }
         #expect(reordered.state == .off)
-        // A burst's end is the sampler's second grid point from the key frame's (less the tolerance).
+        // A burst's end is the sampler's second grid point from the key frame, where the grid starts again (less
+        // the tolerance).
         #expect(abs(gate().burstEnd(key: 10.0) - (10.2 - 1.0 / 60)) < 1e-9)
-        // A key frame between grid points (a scene cut) is decoded but is no picture: the burst's pictures are
-        // the grid's next two, those a full decode takes.
-        #expect(abs(gate().burstEnd(key: 10.1) - (10.4 - 1.0 / 60)) < 1e-9)
-        #expect(abs(gate().burstEnd(key: 10.19) - (10.4 - 1.0 / 60)) < 1e-9)
+        // A key frame between the old grid's points (after a scene cut) starts the grid again: the same in a full decode.
+        #expect(abs(gate().burstEnd(key: 10.1) - (10.3 - 1.0 / 60)) < 1e-9)
         // Key frames every 2 s: twice the pictures (the burst ends at the fourth, 0.6 s after the key frame).
         var every2 = gate()
         for i in 0..<(30 * 8) { _ = every2.packet(isKey: i % 60 == 0, time: Double(i) / 30, bytes: 1000) }
@@ -188,5 +187,27 @@ import Testing
         let late = skipped.pictures.filter { $0.time > 6 }
         #expect(!late.isEmpty && late.contains { sparseFull[($0.time * 1000).rounded()] != $0.checksum },
                 "after the trial the loop filter is skipped, so some pictures differ from a full decode's")
+    }
+
+    /// The picture after a key frame that starts a group is marked (`LumaFrame.afterKey`), once; in a stream
+    /// of key frames only, none after the first; and a key frame starts the sampler's grid again.
+    @Test func keyFramesMarkTheirFirstPictureAndTheSamplerResumesOnTheGrid() {
+        var marks = KeyMarks()
+        var marked: [Bool] = []
+        for isKey in [true, false, false, true, false, true, true, false] {
+            marks.frame(isKey: isKey)
+            marked.append(marks.pending)
+            marks.pending = false                            // each frame taken as a picture here
+        }
+        #expect(marked == [true, false, false, true, false, true, false, false])
+        var intra = KeyMarks()
+        var intraMarked = 0
+        for _ in 0..<30 { intra.frame(isKey: true); if intra.pending { intraMarked += 1; intra.pending = false } }
+        #expect(intraMarked == 1)
+        // 30 fps, 5 pictures a second: a key frame at 10.1 s is a picture, and the grid goes on from it.
+        var lane = PictureLane(from: 0, rate: 5, nominalFrameRate: 30)
+        #expect(lane.take(9.0) && lane.take(9.2) && !lane.take(9.3))
+        lane.anchor(at: 10.1)
+        #expect(lane.take(10.1) && !lane.take(10.2) && lane.take(10.3) && !lane.take(10.4) && lane.take(10.5))
     }
 }
