@@ -84,52 +84,15 @@ public struct VideoFeatures: PictureSink, Sendable {
             previousSize = (0, 0)
         }
         hasPrevious = true
-        let columns = self.columns, rows = self.rows
-        var difference: FrameDifference? = nil
-        var speed = 0.0
         let comparable = previousSize.width == width && previousSize.height == height && previous.count == count
         // With one pair an interval, the intervals start again at each key frame's first picture, and the pair
         // that ends there is not taken: a burst decodes from the key frame on and has no such pair.
         let taken = comparable && !(afterKey && pairSeconds > 0) && takesPair(after: previousTime)
         if afterKey && pairSeconds > 0 { (intervalOrigin, lastPairInterval) = (time, Int.min) }
+        var difference: FrameDifference? = nil
+        var speed = 0.0
         if taken {
-            // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
-            let cellSide = min(width / columns, height / rows)
-            let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
-            if profileScratch.count != 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
-            let (gain, noise) = (shiftGain, shiftNoise)
-            let shift = profileScratch.withUnsafeMutableBufferPointer { both -> (dx: Double, dy: Double) in
-                let mine = UnsafeMutableBufferPointer(rebasing: both[0..<(width + height)])
-                let theirs = UnsafeMutableBufferPointer(rebasing: both[(width + height)...])
-                MotionKernel.profiles(pixels, width: width, height: height, into: mine)
-                if !previousProfilesValid {
-                    previous.withUnsafeBufferPointer { MotionKernel.profiles($0, width: width, height: height, into: theirs) }
-                }
-                let found = MotionKernel.globalShift(currentProfiles: UnsafeBufferPointer(mine), previousProfiles: UnsafeBufferPointer(theirs),
-                                                     width: width, height: height, maxShift: maxShift, gain: gain, noise: noise)
-                // This picture's profiles are the next one's previous.
-                theirs.baseAddress!.update(from: mine.baseAddress!, count: width + height)
-                return found
-            }
-            previousProfilesValid = true
-            let dt = time - previousTime
-            if dt > 0 { speed = (shift.dx * shift.dx + shift.dy * shift.dy).squareRoot() / Double(width) / dt }
-            // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
-            let offset = (dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
-            let (fx, fy) = (shift.dx - Double(offset.dx), shift.dy - Double(offset.dy))
-            if fx != 0 || fy != 0 {
-                if warped.count != count { warped = [UInt8](repeating: 0, count: count) }
-                previous.withUnsafeBufferPointer { prev in
-                    warped.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(prev, width: width, height: height, fx: fx, fy: fy, into: $0) }
-                }
-            }
-            let reference = fx != 0 || fy != 0 ? warped : previous
-            difference = reference.withUnsafeBufferPointer { prev in
-                cellScratch.withUnsafeMutableBufferPointer { cells in
-                    MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
-                                            columns: columns, rows: rows, cells: cells, offset: offset)
-                }
-            }
+            (difference, speed) = measurePair(pixels, width: width, height: height, time: time)
         } else {
             previousProfilesValid = false
         }
@@ -151,6 +114,52 @@ public struct VideoFeatures: PictureSink, Sendable {
             vCamera += speed
             for i in 0..<cellCount { vCells[i] += cellScratch[i] }
         }
+    }
+
+    /// The pair of the previous picture and this one: the camera's own motion found and taken out, then the
+    /// difference cell by cell (into `cellScratch`), and the camera's speed in picture widths a second.
+    private mutating func measurePair(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                                      time: Double) -> (FrameDifference, Double) {
+        let columns = self.columns, rows = self.rows, count = width * height
+        var speed = 0.0
+        // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
+        let cellSide = min(width / columns, height / rows)
+        let maxShift = min(Int(maxShiftShare * Double(width)), cellSide - 1)
+        if profileScratch.count != 2 * (width + height) { profileScratch = [Float](repeating: 0, count: 2 * (width + height)) }
+        let (gain, noise) = (shiftGain, shiftNoise)
+        let shift = profileScratch.withUnsafeMutableBufferPointer { both -> (dx: Double, dy: Double) in
+            let mine = UnsafeMutableBufferPointer(rebasing: both[0..<(width + height)])
+            let theirs = UnsafeMutableBufferPointer(rebasing: both[(width + height)...])
+            MotionKernel.profiles(pixels, width: width, height: height, into: mine)
+            if !previousProfilesValid {
+                previous.withUnsafeBufferPointer { MotionKernel.profiles($0, width: width, height: height, into: theirs) }
+            }
+            let found = MotionKernel.globalShift(currentProfiles: UnsafeBufferPointer(mine), previousProfiles: UnsafeBufferPointer(theirs),
+                                                 width: width, height: height, maxShift: maxShift, gain: gain, noise: noise)
+            // This picture's profiles are the next one's previous.
+            theirs.baseAddress!.update(from: mine.baseAddress!, count: width + height)
+            return found
+        }
+        previousProfilesValid = true
+        let dt = time - previousTime
+        if dt > 0 { speed = (shift.dx * shift.dx + shift.dy * shift.dy).squareRoot() / Double(width) / dt }
+        // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
+        let offset = (dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
+        let (fx, fy) = (shift.dx - Double(offset.dx), shift.dy - Double(offset.dy))
+        if fx != 0 || fy != 0 {
+            if warped.count != count { warped = [UInt8](repeating: 0, count: count) }
+            previous.withUnsafeBufferPointer { prev in
+                warped.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(prev, width: width, height: height, fx: fx, fy: fy, into: $0) }
+            }
+        }
+        let reference = fx != 0 || fy != 0 ? warped : previous
+        let difference = reference.withUnsafeBufferPointer { prev in
+            cellScratch.withUnsafeMutableBufferPointer { cells in
+                MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
+                                        columns: columns, rows: rows, cells: cells, offset: offset)
+            }
+        }
+        return (difference, speed)
     }
 
     /// Whether the pair whose earlier picture was shown at `time` is measured: every pair, or with
