@@ -75,7 +75,7 @@ final class FormatContext {
     }
 
     private static func openError(path: String, code: Int32) -> MediaError {
-        let log = ffmpegLastLogLine() ?? ""
+        let log = ffmpegLastLogLine(thisThread: true) ?? ""
         if log.contains("not on whitelist") || log.contains("Format not on whitelist") {
             return .ffmpeg(.refused, path: path,
                            reason: "refused: not a recording container (playlists, scripts and image sequences are never opened)",

@@ -65,10 +65,11 @@ func ffmpegErrorString(_ code: Int32) -> String {
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// The last warning-or-worse line FFmpeg logged.
-func ffmpegLastLogLine() -> String? {
+/// The last warning-or-worse line FFmpeg logged (`thisThread`: on the calling thread, so that another
+/// thread's file cannot answer for this one's open).
+func ffmpegLastLogLine(thisThread: Bool = false) -> String? {
     var buffer = [CChar](repeating: 0, count: 1024)
-    let n = bw_log_last_line(&buffer, Int32(buffer.count))
+    let n = thisThread ? bw_log_thread_last_line(&buffer, Int32(buffer.count)) : bw_log_last_line(&buffer, Int32(buffer.count))
     guard n > 0 else { return nil }
     let line = FFmpegLog.oneLine(String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
     return line.isEmpty ? nil : line

@@ -12,6 +12,8 @@ void bw_log_install(bw_log_sink sink, int max_level);
 /// Copies the last warning-or-worse line FFmpeg logged into `buf` (at most `size` bytes, NUL-terminated).
 /// Returns its length, 0 when there was none.
 int bw_log_last_line(char *buf, int size);
+/// The last warning-or-worse line logged on the calling thread.
+int bw_log_thread_last_line(char *buf, int size);
 
 /// Forgets the last line (before an operation whose log is to be reported).
 void bw_log_clear_last_line(void);
