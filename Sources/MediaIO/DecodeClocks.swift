@@ -326,20 +326,15 @@ struct GapMarks {
     }
 }
 
-/// Which analysis picture is the first at or after a key frame (`LumaFrame.afterKey`): a key frame that follows
-/// other frames (a group of pictures starting). In a stream of key frames only (intra-only), none after the
-/// first is marked, since nothing starts there.
+/// Which decoded frames start a group of pictures: a key frame that follows other frames. The picture grid
+/// starts again there and the frame is the group's first picture (`LumaFrame.afterKey`). In a stream of key
+/// frames only (intra-only), none after the first starts one, since nothing starts there.
 struct KeyMarks {
-    /// The next analysis picture is `afterKey`.
-    var pending = false
     private var otherFrameSince = true
 
-    /// A decoded frame; true when it starts a group (a key frame after other frames).
-    @discardableResult
+    /// A decoded frame; true when it starts a group.
     mutating func frame(isKey: Bool) -> Bool {
-        guard isKey else { otherFrameSince = true; return false }
-        defer { otherFrameSince = false }
-        if otherFrameSince { pending = true }
-        return otherFrameSince
+        defer { otherFrameSince = !isKey }
+        return isKey && otherFrameSince
     }
 }

@@ -63,12 +63,12 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         let noDelay = videoIndex.map { format.stream($0).pointee.codecpar.pointee.video_delay == 0 } ?? false
         // Where bursts may come, the loop filter is kept (until the gate says no): a burst then decodes the very
         // pictures a full decode does, so the motion measured from them is the same (`features.motionPairSeconds`).
-        burstsMayCome = options.keyframeBursts && noDelay && options.videoSamplesPerSecond != nil && options.keyframeBurstMaxSeconds > 0
-        let keepLoopFilter = burstsMayCome
+        let mayBurst = options.keyframeBursts && noDelay && options.videoSamplesPerSecond != nil && options.keyframeBurstMaxSeconds > 0
+        burstsMayCome = mayBurst
         video = try videoIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path,
                              threads: stretch != nil ? 1 : (sliceOnly ? ProcessInfo.processInfo.activeProcessorCount : options.threads),
-                             skip: skip, skipLoopFilter: options.skipLoopFilter && !keepLoopFilter, sliceThreadsOnly: sliceOnly)
+                             skip: skip, skipLoopFilter: options.skipLoopFilter && !mayBurst, sliceThreadsOnly: sliceOnly)
         }
         audio = try audioIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path, threads: options.threads)
@@ -237,9 +237,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         guard lane.inOrder(t) else { return }
         if startsGroup { lane.anchor(at: t) }
         guard lane.take(t) else { return }
-        if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &sink, report: &report, clock: clock) {
-            keys.pending = false
-        }
+        scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: startsGroup, into: &sink, report: &report, clock: clock)
     }
 
     private func audioFrame(_ codec: CodecContext) {

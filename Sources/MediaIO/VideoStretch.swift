@@ -143,9 +143,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
             report.decodedSeconds = max(report.decodedSeconds, t)
             if startsGroup { lane.anchor(at: t) }
             guard lane.take(t) else { return }
-            if scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: keys.pending, into: &part, report: &report, clock: clock) {
-                keys.pending = false
-            }
+            scaler.emit(frame, at: t, afterGap: gaps.picture(at: t), afterKey: startsGroup, into: &part, report: &report, clock: clock)
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {

@@ -40,7 +40,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// `FeatureSettings.motionPairSeconds`; with it, the last interval in which a pair was measured, and the
     /// last step with a pair and its values (held over the steps after it within the interval).
     private let pairSeconds: Double
-    private var lastPairInterval = Int.min
+    private var lastPairInterval = -Double.infinity
     private var intervalOrigin = 0.0
     private var heldStep = Int.min
     private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?) = (0, 0, 0, 0, nil)
@@ -88,7 +88,7 @@ public struct VideoFeatures: PictureSink, Sendable {
         // With one pair an interval, the intervals start again at each key frame's first picture, and the pair
         // that ends there is not taken: a burst decodes from the key frame on and has no such pair.
         let taken = comparable && !(afterKey && pairSeconds > 0) && takesPair(after: previousTime)
-        if afterKey && pairSeconds > 0 { (intervalOrigin, lastPairInterval) = (time, Int.min) }
+        if afterKey && pairSeconds > 0 { (intervalOrigin, lastPairInterval) = (time, -.infinity) }
         var difference: FrameDifference? = nil
         var speed = 0.0
         if taken {
@@ -167,7 +167,8 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// frame's first picture, or from 0).
     private mutating func takesPair(after time: Double) -> Bool {
         guard pairSeconds > 0 else { return true }
-        let interval = Int(((time - intervalOrigin) / pairSeconds + 1e-6).rounded(.down))
+        // In floating point: an absurdly small interval gives huge numbers, not a trap.
+        let interval = ((time - intervalOrigin) / pairSeconds + 1e-6).rounded(.down)
         guard interval != lastPairInterval else { return false }
         lastPairInterval = interval
         return true

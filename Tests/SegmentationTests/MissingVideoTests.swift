@@ -129,4 +129,19 @@ import Testing
         #expect(a == b)
         #expect(a.videoMissing?.filter { $0 }.count == (pairSeconds == 0 ? 59 : nil))
     }
+
+    /// An absurd interval (a configuration file's 1e-300 s) measures every pair rather than trapping.
+    @Test func anAbsurdlySmallPairIntervalDoesNotTrap() {
+        var config = SegmentationConfig()
+        config.features.motionPairSeconds = 1e-300
+        var extractor = FeatureExtractor(config: config, transform: ReferenceFFT(size: config.features.fftSize))
+        for i in 0..<50 {
+            VideoFeaturesTests.picture(i).withUnsafeBufferPointer { p in
+                extractor.consume(picture: p, width: 64, height: 36, time: Double(i) * 0.2, afterKey: i % 5 == 0)
+            }
+        }
+        let series = extractor.finish()
+        #expect(series.stepCount == 20 && series.videoMissing == nil)
+        #expect(series.motion.dropFirst().allSatisfy { $0 > 0 })
+    }
 }
