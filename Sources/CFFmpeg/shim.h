@@ -52,6 +52,11 @@ static inline int bw_frame_is_key(const AVFrame *f) {
 #endif
 }
 
+/// Whether a decoded frame is a B-frame (its picture type; the type AVDISCARD_BIDIR skips).
+static inline int bw_frame_is_bidirectional(const AVFrame *f) {
+    return f->pict_type == AV_PICTURE_TYPE_B;
+}
+
 /// Whether the decoder flagged the frame as corrupt (AV_FRAME_FLAG_CORRUPT from FFmpeg 6.1 on).
 static inline int bw_frame_is_corrupt(const AVFrame *f) {
 #if LIBAVUTIL_VERSION_MAJOR >= 58

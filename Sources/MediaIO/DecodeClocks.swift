@@ -52,13 +52,18 @@ struct AudioClock {
     }
 }
 
-/// Which frames the video decoder drops. B-frames first when allowed; if the I- and P-frames of the first
-/// `checkSeconds` come too sparsely for the analysis rate, the decoder keeps B-frames again (dropping only
-/// frames nothing refers to) from the next key frame, so samples stay evenly spaced.
+/// Which frames the video decoder drops, and which decoded frames the analysis leaves out. B-frames first when
+/// allowed; if the I- and P-frames of the first `checkSeconds` come too sparsely for the analysis rate, the
+/// decoder keeps B-frames again (dropping only frames nothing refers to) from the next key frame, so samples stay
+/// evenly spaced. A decoder that keeps B-frames while the analysis does not take them
+/// (`DecodeOptions.analyseBidirectionalFrames` off) follows the same rule, counting only the other frames, so it
+/// takes B-frames from the very key frame where skipping them would stop.
 struct FrameSkipPolicy {
     static let checkSeconds = 4.0
     let fallback: FrameSkip
     private(set) var current: FrameSkip
+    /// Decoded B-frames are left out of the analysis (none is decoded when `current` is `.bidirectional`).
+    private(set) var leavesOutBidirectional: Bool
     /// The density check is done (or was never needed).
     private(set) var decided: Bool
     private let minimumRate: Double
@@ -68,15 +73,19 @@ struct FrameSkipPolicy {
 
     init(options: DecodeOptions) {
         fallback = options.skipNonReferenceFrames ? .nonReference : .none
-        current = options.skipBidirectionalFrames && options.videoSamplesPerSecond != nil ? .bidirectional : fallback
-        decided = current != .bidirectional
+        let sampled = options.videoSamplesPerSecond != nil
+        current = options.skipBidirectionalFrames && sampled ? .bidirectional : fallback
+        leavesOutBidirectional = sampled && (options.skipBidirectionalFrames || !options.analyseBidirectionalFrames)
+        decided = !leavesOutBidirectional
         minimumRate = options.minimumPictureRateFactor * (options.videoSamplesPerSecond ?? 0)
     }
 
-    /// The skip a decoder started now (a later stretch of the video) should use.
+    /// The skip a decoder started now (a later stretch of the video) should use ...
     var settled: FrameSkip { switchDue ? fallback : current }
+    /// ... and whether it leaves decoded B-frames out.
+    var settledLeavesOut: Bool { switchDue ? false : leavesOutBidirectional }
 
-    /// A frame at `t` was decoded: true when this frame completes the density check.
+    /// A frame at `t` was decoded (and not left out): true when this frame completes the density check.
     mutating func decoded(at t: Double) -> Bool {
         guard !decided else { return false }
         guard let first = firstTime else {
@@ -90,10 +99,13 @@ struct FrameSkipPolicy {
         return true
     }
 
-    /// A packet is about to be decoded: the skip to apply from it on, when a switch is due and it is a key frame.
+    /// A packet is about to be decoded: the skip to apply from it on, when a switch is due and it is a key frame
+    /// (from there B-frames are analysed too).
     mutating func packet(isKey: Bool) -> FrameSkip? {
         guard switchDue && isKey else { return nil }
         switchDue = false
+        leavesOutBidirectional = false
+        guard current == .bidirectional else { return nil }
         current = fallback
         return current
     }

@@ -140,7 +140,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         report.videoPacketsSkipped = gate.skippedPackets
         if let stretch {
             // When the video was too short to check (the stretch then has little to do).
-            stretch.start(skip: policy.current, bursts: gate.forLaterStretch())
+            stretch.start(skip: policy.current, leavesOutBidirectional: policy.leavesOutBidirectional, bursts: gate.forLaterStretch())
             stretch.finish { self.progress?(self.decodedSoFar()) }
             progress?(max(report.decodedSeconds, stretch.progress))
         } else {
@@ -198,7 +198,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private func startStretchWhenDecided() {
         guard let stretch, !stretchStarted, policy.decided, gate.decided else { return }
         stretchStarted = true
-        stretch.start(skip: policy.settled, bursts: gate.forLaterStretch())
+        stretch.start(skip: policy.settled, leavesOutBidirectional: policy.settledLeavesOut, bursts: gate.forLaterStretch())
     }
 
     private func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool) throws(MediaError) {
@@ -226,6 +226,8 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
+        // A B-frame decoded while skipping them would hold: not analysed, as if skipped (`FrameSkipPolicy`).
+        if policy.leavesOutBidirectional && bw_frame_is_bidirectional(frame.pointer) != 0 { return }
         let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
         let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)

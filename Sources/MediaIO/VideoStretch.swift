@@ -91,13 +91,13 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         self.part = part
     }
 
-    /// Starts decoding on a new thread, dropping the frames `skip` allows, in key-frame bursts when `bursts`
-    /// is in them.
-    func start(skip: FrameSkip, bursts: KeyframeBurstGate) {
+    /// Starts decoding on a new thread, dropping the frames `skip` allows (and leaving decoded B-frames out of
+    /// the analysis when `leavesOutBidirectional`), in key-frame bursts when `bursts` is in them.
+    func start(skip: FrameSkip, leavesOutBidirectional: Bool, bursts: KeyframeBurstGate) {
         guard !started else { return }
         started = true
         let thread = Thread { [self] in
-            do throws(MediaError) { try run(skip: skip, gate: bursts) } catch { failure = error }
+            do throws(MediaError) { try run(skip: skip, leavesOutB: leavesOutBidirectional, gate: bursts) } catch { failure = error }
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -118,7 +118,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         started = false
     }
 
-    private func run(skip: FrameSkip, gate initialGate: KeyframeBurstGate) throws(MediaError) {
+    private func run(skip: FrameSkip, leavesOutB: Bool, gate initialGate: KeyframeBurstGate) throws(MediaError) {
         let path = format.path
         // In bursts the loop filter is kept, as in the first part (`DecodePass`): the pictures are a full decode's.
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
@@ -134,6 +134,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var keys = KeyMarks()
         func handleFrame() {
             report.videoFramesDecoded += 1
+            if leavesOutB && bw_frame_is_bidirectional(frame.pointer) != 0 { return }
             let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
