@@ -29,7 +29,7 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
         decode.skipLoopFilter = true
         // Decoding B-frames or not, the analysis measures the same pictures: the I- and P-frames (while they come
         // often enough), so a full decode's figures are a fast decode's.
-        decode.analyseBidirectionalFrames = false
+        decode.analyseSkippableFrames = false
         // Key-frame bursts (without B-frames and with a key frame each second, decode each key frame and the
         // analysis picture after it): motion is measured from one pair of pictures a second whatever the decoding
         // (`features.motionPairSeconds`), the pair that a burst decodes, so bursts measure what decoding every

@@ -57,6 +57,62 @@ static inline int bw_frame_is_bidirectional(const AVFrame *f) {
     return f->pict_type == AV_PICTURE_TYPE_B;
 }
 
+/// How a decoder context's H.264 or HEVC packets frame their NAL units: the length prefix's size in bytes
+/// (1-4, from the avcC or hvcC extradata of MP4 and Matroska), 0 for start codes (Annex B), -1 for another codec.
+static inline int bw_nal_length_size(const AVCodecContext *c) {
+    const uint8_t *x = c->extradata;
+    int n = c->extradata_size;
+    if (c->codec_id == AV_CODEC_ID_H264) return (x && n >= 7 && x[0] == 1) ? (x[4] & 3) + 1 : 0;
+    if (c->codec_id == AV_CODEC_ID_HEVC) return (x && n >= 23 && x[0] == 1) ? (x[21] & 3) + 1 : 0;
+    return -1;
+}
+
+/// Whether one NAL unit header is a picture's slice (1) that nothing refers to (2): H.264 slices (types 1-5)
+/// with nal_ref_idc 0; HEVC's sub-layer non-reference slice types (TRAIL_N, TSA_N, STSA_N, RADL_N, RASL_N and
+/// the reserved even types up to 14), as FFmpeg's decoders discard for AVDISCARD_NONREF. 0: not a slice.
+static inline int bw_nal_slice_kind(const uint8_t *p, int n, int hevc) {
+    if (n < 1) return 0;
+    if (hevc) {
+        int type = (p[0] >> 1) & 0x3f;
+        if (type > 31) return 0;
+        return (type <= 14 && type % 2 == 0) ? 2 : 1;
+    }
+    int type = p[0] & 0x1f;
+    if (type < 1 || type > 5) return 0;
+    return ((p[0] >> 5) & 3) == 0 ? 2 : 1;
+}
+
+/// Whether a packet of H.264 or HEVC (framed as `bw_nal_length_size` says) holds a picture nothing refers to:
+/// at least one slice, and every slice a non-reference one. Reads only inside `size` bytes.
+static inline int bw_packet_is_nonref(const uint8_t *d, int size, int length_size, int hevc) {
+    int slices = 0, nonref = 0, i = 0;
+    if (!d || size <= 0 || length_size < 0 || length_size > 4) return 0;
+    while (i < size) {
+        int start, end;
+        if (length_size > 0) {
+            if (size - i < length_size) break;
+            unsigned long len = 0;
+            for (int k = 0; k < length_size; k++) len = (len << 8) | d[i + k];
+            start = i + length_size;
+            if (len > (unsigned long)(size - start)) break;
+            end = start + (int)len;
+        } else {
+            /* the next start code (00 00 01) from i, and the one after it */
+            int j = i;
+            while (j + 2 < size && !(d[j] == 0 && d[j + 1] == 0 && d[j + 2] == 1)) j++;
+            if (j + 2 >= size) break;
+            start = j + 3;
+            end = start;
+            while (end + 2 < size && !(d[end] == 0 && d[end + 1] == 0 && d[end + 2] == 1)) end++;
+            if (end + 2 >= size) end = size;
+        }
+        int kind = bw_nal_slice_kind(d + start, end - start, hevc);
+        if (kind) { slices++; if (kind == 2) nonref++; }
+        i = end;
+    }
+    return slices > 0 && slices == nonref;
+}
+
 /// Whether the decoder flagged the frame as corrupt (AV_FRAME_FLAG_CORRUPT from FFmpeg 6.1 on).
 static inline int bw_frame_is_corrupt(const AVFrame *f) {
 #if LIBAVUTIL_VERSION_MAJOR >= 58

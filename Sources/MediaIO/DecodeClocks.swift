@@ -55,15 +55,16 @@ struct AudioClock {
 /// Which frames the video decoder drops, and which decoded frames the analysis leaves out. B-frames first when
 /// allowed; if the I- and P-frames of the first `checkSeconds` come too sparsely for the analysis rate, the
 /// decoder keeps B-frames again (dropping only frames nothing refers to) from the next key frame, so samples stay
-/// evenly spaced. A decoder that keeps B-frames while the analysis does not take them
-/// (`DecodeOptions.analyseBidirectionalFrames` off) follows the same rule, counting only the other frames, so it
-/// takes B-frames from the very key frame where skipping them would stop.
+/// evenly spaced. With `DecodeOptions.analyseSkippableFrames` off, a decoder that keeps those frames follows the
+/// same rule for the analysis (counting only the frames it takes), so it leaves out what the skipping decoder
+/// drops, from the very same key frame (`leavesOut`, `LeftOutFrames`).
 struct FrameSkipPolicy {
     static let checkSeconds = 4.0
     let fallback: FrameSkip
     private(set) var current: FrameSkip
-    /// Decoded B-frames are left out of the analysis (none is decoded when `current` is `.bidirectional`).
-    private(set) var leavesOutBidirectional: Bool
+    /// Which decoded frames the analysis leaves out (none is decoded when `current` already skips them).
+    private(set) var leavesOut: FrameSkip
+    private let leavesOutAfterSwitch: FrameSkip
     /// The density check is done (or was never needed).
     private(set) var decided: Bool
     private let minimumRate: Double
@@ -74,16 +75,18 @@ struct FrameSkipPolicy {
     init(options: DecodeOptions) {
         fallback = options.skipNonReferenceFrames ? .nonReference : .none
         let sampled = options.videoSamplesPerSecond != nil
+        let mirrors = sampled && !options.analyseSkippableFrames
         current = options.skipBidirectionalFrames && sampled ? .bidirectional : fallback
-        leavesOutBidirectional = sampled && (options.skipBidirectionalFrames || !options.analyseBidirectionalFrames)
-        decided = !leavesOutBidirectional
+        leavesOut = current == .bidirectional || mirrors ? .bidirectional : .none
+        leavesOutAfterSwitch = mirrors ? .nonReference : .none
+        decided = leavesOut != .bidirectional
         minimumRate = options.minimumPictureRateFactor * (options.videoSamplesPerSecond ?? 0)
     }
 
     /// The skip a decoder started now (a later stretch of the video) should use ...
     var settled: FrameSkip { switchDue ? fallback : current }
-    /// ... and whether it leaves decoded B-frames out.
-    var settledLeavesOut: Bool { switchDue ? false : leavesOutBidirectional }
+    /// ... and the frames its analysis leaves out.
+    var settledLeavesOut: FrameSkip { switchDue ? leavesOutAfterSwitch : leavesOut }
 
     /// A frame at `t` was decoded (and not left out): true when this frame completes the density check.
     mutating func decoded(at t: Double) -> Bool {
@@ -100,14 +103,46 @@ struct FrameSkipPolicy {
     }
 
     /// A packet is about to be decoded: the skip to apply from it on, when a switch is due and it is a key frame
-    /// (from there B-frames are analysed too).
+    /// (from there the analysis leaves out frames nothing refers to, when it mirrors the skip).
     mutating func packet(isKey: Bool) -> FrameSkip? {
         guard switchDue && isKey else { return nil }
         switchDue = false
-        leavesOutBidirectional = false
+        leavesOut = leavesOutAfterSwitch
         guard current == .bidirectional else { return nil }
         current = fallback
         return current
+    }
+}
+
+/// The frames a decoder that keeps them leaves out of the analysis (`FrameSkipPolicy.leavesOut`): each video
+/// packet's rule when it was sent, and whether it held a picture nothing refers to, by timestamp (the decoder
+/// hands a frame out with its packet's), for the last 64 packets; frames come out at most a few packets late.
+struct LeftOutFrames {
+    private var pts = [Int64](repeating: Int64.min, count: 64)
+    private var rule = [FrameSkip](repeating: .none, count: 64)
+    private var nonReference = [Bool](repeating: false, count: 64)
+    private var next = 0
+
+    /// A packet stamped `stamp` is sent while the analysis leaves out `leavesOut`; `nonReference` says whether
+    /// it holds a picture nothing refers to (asked only when that matters).
+    mutating func packet(stamp: Int64, leavesOut: FrameSkip, nonReference isNonReference: () -> Bool) {
+        guard leavesOut != .none || pts[(next + 63) % 64] != Int64.min else { return }
+        pts[next] = stamp
+        rule[next] = leavesOut
+        nonReference[next] = leavesOut == .nonReference && isNonReference()
+        next = (next + 1) % 64
+    }
+
+    /// Whether the frame stamped `stamp` (a B-frame when `bidirectional`) is left out; a frame of no packet
+    /// held goes by `leavesOut`, the rule now.
+    func leaves(stamp: Int64, bidirectional: Bool, leavesOut: FrameSkip) -> Bool {
+        var r = leavesOut, nonref = false
+        if stamp != Int64.min, let i = pts.firstIndex(of: stamp) { (r, nonref) = (rule[i], nonReference[i]) }
+        switch r {
+        case .none: return false
+        case .bidirectional: return bidirectional
+        case .nonReference: return nonref
+        }
     }
 }
 

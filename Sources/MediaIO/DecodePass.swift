@@ -22,6 +22,8 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     /// Whether key-frame bursts may come (the loop filter is kept until the gate says no).
     private var burstsMayCome: Bool
     private var keys = KeyMarks()
+    private var leftOut = LeftOutFrames()
+    private lazy var nalLengthSize: Int32 = video.map { bw_nal_length_size($0.pointer) } ?? -1
     private let held = HeldPackets()
     private var gaps = GapMarks()
     private var stretchStarted = false
@@ -105,6 +107,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
                 if let skip = policy.packet(isKey: isKey) {
                     video.pointer.pointee.skip_frame = skip.discard
                 }
+                leftOut.packet(stamp: packet.pointee.pts, leavesOut: policy.current == .nonReference ? .none : policy.leavesOut) {
+                    bw_packet_is_nonref(packet.pointee.data, packet.pointee.size, nalLengthSize, video.isHEVC ? 1 : 0) != 0
+                }
                 try gated(video, packet, isKey: isKey)
             } else if let audio, index == audioIndex {
                 try send(audio, packet, isVideo: false)
@@ -140,7 +145,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         report.videoPacketsSkipped = gate.skippedPackets
         if let stretch {
             // When the video was too short to check (the stretch then has little to do).
-            stretch.start(skip: policy.current, leavesOutBidirectional: policy.leavesOutBidirectional, bursts: gate.forLaterStretch())
+            stretch.start(skip: policy.current, leavesOut: policy.leavesOut, bursts: gate.forLaterStretch())
             stretch.finish { self.progress?(self.decodedSoFar()) }
             progress?(max(report.decodedSeconds, stretch.progress))
         } else {
@@ -198,7 +203,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private func startStretchWhenDecided() {
         guard let stretch, !stretchStarted, policy.decided, gate.decided else { return }
         stretchStarted = true
-        stretch.start(skip: policy.settled, leavesOutBidirectional: policy.settledLeavesOut, bursts: gate.forLaterStretch())
+        stretch.start(skip: policy.settled, leavesOut: policy.settledLeavesOut, bursts: gate.forLaterStretch())
     }
 
     private func send(_ codec: CodecContext, _ pkt: UnsafeMutablePointer<AVPacket>?, isVideo: Bool) throws(MediaError) {
@@ -226,8 +231,9 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
 
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
-        // A B-frame decoded while skipping them would hold: not analysed, as if skipped (`FrameSkipPolicy`).
-        if policy.leavesOutBidirectional && bw_frame_is_bidirectional(frame.pointer) != 0 { return }
+        // A frame the skipping decoder would not have decoded is not analysed (`FrameSkipPolicy.leavesOut`).
+        if leftOut.leaves(stamp: frame.pointer.pointee.pts, bidirectional: bw_frame_is_bidirectional(frame.pointer) != 0,
+                          leavesOut: policy.leavesOut) { return }
         let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
         let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)

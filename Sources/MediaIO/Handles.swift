@@ -81,6 +81,8 @@ enum FrameSkip: String {
 final class CodecContext {
     let pointer: UnsafeMutablePointer<AVCodecContext>
     let timeBase: AVRational
+    /// Whether it decodes HEVC (whose NAL unit headers differ from H.264's).
+    var isHEVC: Bool { pointer.pointee.codec_id == AV_CODEC_ID_HEVC }
 
     /// `sliceThreadsOnly`: the threads work inside each picture (HEVC wavefronts, slices, VP9 tiles) and never
     /// on several pictures at once, so the decoder holds no more pictures than with one thread.

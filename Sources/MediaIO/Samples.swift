@@ -26,8 +26,8 @@ public struct DecodeOptions: SettingsGroup {
     public var skipNonReferenceFrames = false
     @Setting("Let the video decoder drop every B-frame (bit-exact for the I- and P-frames); with too few of those for the analysis rate it keeps B-frames again (`frameSkipping`).")
     public var skipBidirectionalFrames = false
-    @Setting("Take analysis pictures from B-frames when they are decoded. Off: while the I- and P-frames come often enough to leave B-frames out (the rule of skipBidirectionalFrames), B-frames are decoded but not analysed, so a full decode measures the very pictures that skipping B-frames decodes.")
-    public var analyseBidirectionalFrames = true
+    @Setting("Take analysis pictures from every decoded frame. Off: the analysis takes them only from the frames that skipBidirectionalFrames and skipNonReferenceFrames would leave (B-frames while the I- and P-frames come often enough; after that, frames something refers to), whether the decoder skips the others or not, so a full decode measures the very pictures a fast one decodes.")
+    public var analyseSkippableFrames = true
     @Setting(0...10, "Without B-frames, the I- and P-frames of the first seconds must come at least this many times videoSamplesPerSecond a second.")
     public var minimumPictureRateFactor = 1.2
     @Setting("Without B-frames and with a key frame at least every keyframeBurstMaxSeconds (seen in the first seconds), decode each key frame and the frames up to the keyframeBurstPictures-th analysis picture after it, and skip the rest of its group of pictures (with a key frame each second this is the pair the analysis measures motion from: `features.motionPairSeconds`). Falls back to decoding everything where the file stops fitting (`frameSkipping` says keyframe-bursts while it fits).")

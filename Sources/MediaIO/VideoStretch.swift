@@ -92,12 +92,12 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
     }
 
     /// Starts decoding on a new thread, dropping the frames `skip` allows (and leaving decoded B-frames out of
-    /// the analysis when `leavesOutBidirectional`), in key-frame bursts when `bursts` is in them.
-    func start(skip: FrameSkip, leavesOutBidirectional: Bool, bursts: KeyframeBurstGate) {
+    /// the analysis that `leavesOut` says), in key-frame bursts when `bursts` is in them.
+    func start(skip: FrameSkip, leavesOut: FrameSkip, bursts: KeyframeBurstGate) {
         guard !started else { return }
         started = true
         let thread = Thread { [self] in
-            do throws(MediaError) { try run(skip: skip, leavesOutB: leavesOutBidirectional, gate: bursts) } catch { failure = error }
+            do throws(MediaError) { try run(skip: skip, leavesOut: leavesOut, gate: bursts) } catch { failure = error }
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -118,7 +118,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         started = false
     }
 
-    private func run(skip: FrameSkip, leavesOutB: Bool, gate initialGate: KeyframeBurstGate) throws(MediaError) {
+    private func run(skip: FrameSkip, leavesOut: FrameSkip, gate initialGate: KeyframeBurstGate) throws(MediaError) {
         let path = format.path
         // In bursts the loop filter is kept, as in the first part (`DecodePass`): the pictures are a full decode's.
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
@@ -132,9 +132,15 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var gaps = GapMarks()
 
         var keys = KeyMarks()
+        // The frames left out of the analysis (as in `DecodePass`); none when the decoder skips them itself.
+        var leftOut = LeftOutFrames()
+        let rule = skip == .nonReference ? FrameSkip.none : leavesOut
+        let nalLengthSize = bw_nal_length_size(codec.pointer)
+        let hevc: Int32 = codec.isHEVC ? 1 : 0
         func handleFrame() {
             report.videoFramesDecoded += 1
-            if leavesOutB && bw_frame_is_bidirectional(frame.pointer) != 0 { return }
+            if leftOut.leaves(stamp: frame.pointer.pointee.pts, bidirectional: bw_frame_is_bidirectional(frame.pointer) != 0,
+                              leavesOut: rule) { return }
             let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
@@ -148,6 +154,11 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
+            if let packet {
+                leftOut.packet(stamp: packet.pointee.pts, leavesOut: rule) {
+                    bw_packet_is_nonref(packet.pointee.data, packet.pointee.size, nalLengthSize, hevc) != 0
+                }
+            }
             let spent = try codec.decode(
                 packet, into: frame, path: path, clock: clock,
                 // Damage after the key frame is counted; frames that lead into it from before (an open GOP)

@@ -40,6 +40,36 @@ import Testing
         #expect(plain.decided && plain.current == .nonReference)
     }
 
+    /// A decoder that keeps every frame while the analysis leaves the skippable ones out follows the same
+    /// rule: B-frames left out, then (too few I- and P-frames) frames nothing refers to from the same key frame.
+    @Test func fullDecodeLeavesOutWhatSkippingWouldDrop() {
+        var options = DecodeOptions()
+        options.analyseSkippableFrames = false
+        var sparse = FrameSkipPolicy(options: options)
+        #expect(sparse.current == .none && sparse.leavesOut == .bidirectional && !sparse.decided)
+        for i in 0...8 { _ = sparse.decoded(at: Double(i) * 0.5) }
+        #expect(sparse.decided && sparse.settled == .none && sparse.settledLeavesOut == .nonReference)
+        #expect(sparse.packet(isKey: false) == nil && sparse.leavesOut == .bidirectional)
+        #expect(sparse.packet(isKey: true) == nil)             // the decoder keeps decoding everything ...
+        #expect(sparse.current == .none && sparse.leavesOut == .nonReference)   // ... the analysis switches
+
+        var left = LeftOutFrames()
+        left.packet(stamp: 100, leavesOut: .bidirectional) { Issue.record("asked only under .nonReference"); return false }
+        left.packet(stamp: 200, leavesOut: .nonReference) { true }
+        left.packet(stamp: 300, leavesOut: .nonReference) { false }
+        // A frame goes by its packet's rule, not the rule now.
+        #expect(left.leaves(stamp: 100, bidirectional: true, leavesOut: .nonReference))
+        #expect(!left.leaves(stamp: 100, bidirectional: false, leavesOut: .nonReference))
+        #expect(left.leaves(stamp: 200, bidirectional: true, leavesOut: .none))
+        #expect(!left.leaves(stamp: 300, bidirectional: true, leavesOut: .bidirectional))
+        #expect(left.leaves(stamp: Int64.min, bidirectional: true, leavesOut: .bidirectional))   // no packet: the rule now
+        #expect(!LeftOutFrames().leaves(stamp: 5, bidirectional: true, leavesOut: .none))
+
+        options.analyseSkippableFrames = true
+        let plain = FrameSkipPolicy(options: options)
+        #expect(plain.decided && plain.leavesOut == .none)
+    }
+
     @Test func pictureLaneTakesInOrderPicturesOnItsGrid() {
         var lane = PictureLane(from: 10, rate: 5, nominalFrameRate: 30)
         #expect(!lane.inOrder(9.9))                            // before its start (a stretch's open GOP)

@@ -91,6 +91,39 @@ struct PictureLog: SplittableMediaSink, Sendable {
         for (a, b) in zip(late, late.dropFirst()) { #expect(b.time - a.time < 0.27) }
     }
 
+    /// A decoder that keeps every frame but leaves the skippable ones out of the analysis
+    /// (`analyseSkippableFrames` off) takes the very pictures the skipping decoder decodes: B-frames left out
+    /// at 30 fps; at 15 fps, after the switch at a key frame, the frames nothing refers to, told from their
+    /// packets, length-prefixed (MP4) or with start codes (MPEG-TS); in one pass and in two parts.
+    @Test func fullDecodeLeavingSkippableFramesOutTakesTheFastPictures() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var mirror = DecodeOptions()
+        mirror.analyseSkippableFrames = false
+        for (rate, ext, seconds, parts) in [(30, "mp4", 12, 1), (15, "mp4", 12, 1), (15, "ts", 12, 1), (15, "mp4", 62, 2)] {
+            let path = dir.appendingPathComponent("lesson\(rate)-\(seconds).\(ext)").path
+            try Self.lesson(path, seconds: seconds, rate: rate)
+            var fast = PictureLog()
+            let fastReport = try MediaReader(path: path).decode(into: &fast, options: Self.options(parts: parts))
+            var full = PictureLog()
+            mirror.videoParts = parts
+            let fullReport = try MediaReader(path: path).decode(into: &full, options: mirror)
+            #expect(fastReport.frameSkipping == (rate == 30 ? "bidirectional" : "non-reference"))
+            #expect(fullReport.frameSkipping == "none" && fullReport.videoFramesDecoded > fastReport.videoFramesDecoded)
+            #expect(fullReport.videoParts == parts && fastReport.videoParts == parts)
+            // 5 a second (at 15 fps 3.75 until the switch, 4 s and more in).
+            #expect(fast.pictures.count >= seconds * 5 - (rate == 30 ? 2 : 6))
+            #expect(fast.pictures == full.pictures, "\(rate) fps \(ext), \(parts) part(s)")
+        }
+        // With every frame analysed, a full decode takes B-frames too: other pictures.
+        var every = PictureLog()
+        let path = dir.appendingPathComponent("lesson15-12.mp4").path
+        _ = try MediaReader(path: path).decode(into: &every, options: DecodeOptions())
+        var fast = PictureLog()
+        _ = try MediaReader(path: path).decode(into: &fast, options: Self.options(parts: 1))
+        #expect(every.pictures != fast.pictures)
+    }
+
     /// The video split in two halves decoded at once gives the same pictures, at the same times, as one
     /// pass, and all the sound; the second half starts at a key frame near the middle.
     @Test func twoPartsGiveThePicturesOfOnePass() throws {
