@@ -21,14 +21,14 @@ public struct AnalysisConfiguration: Codable, Sendable, Equatable {
 
     public init() {
         var decode = DecodeOptions()
-        // Analysis samples 5 pictures a second: B-frames (or, where I- and P-frames alone are too sparse,
-        // frames nothing refers to) and the loop filter can be skipped (measured in benchmarks/RESULTS.md
-        // against full decoding).
+        // Analysis samples 5 pictures a second: B-frames (or, where I- and P-frames alone are too sparse, frames
+        // nothing refers to) can be skipped. The loop filter is kept: with it, skipping changes no picture the
+        // analysis takes (a full decode leaves the skippable frames out: `analyseSkippableFrames`), so fast and
+        // full decoding give the same figures (scripts/ipad-trials.py; README, "Speed"). Skipping it saved
+        // 13-30 % of the time on files with B-frames, and moved near-still lessons by up to 15 points.
         decode.skipBidirectionalFrames = true
         decode.skipNonReferenceFrames = true
-        decode.skipLoopFilter = true
-        // Decoding B-frames or not, the analysis measures the same pictures: the I- and P-frames (while they come
-        // often enough), so a full decode's figures are a fast decode's.
+        decode.skipLoopFilter = false
         decode.analyseSkippableFrames = false
         // Key-frame bursts (without B-frames and with a key frame each second, decode each key frame and the
         // analysis picture after it): motion is measured from one pair of pictures a second whatever the decoding

@@ -37,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
         case fast, bursts, nonref, full
     }
 
-    @Option(help: "fast: the decoder skips B-frames (or, where I- and P-frames alone are too few, frames nothing refers to) and its loop filter, since the analysis samples 5 pictures a second, and in video without B-frames and with a key frame each second (an iPad's) decodes only each key frame and the picture just after it, the pair motion is measured from (key-frame bursts: about 2.5 times faster there, the same figures); bursts: as fast, with key-frame bursts even where a configuration file turned them off; nonref: it skips only frames nothing refers to, and the loop filter (no bursts); full: decode everything.")
+    @Option(help: "fast: the decoder skips B-frames (or, where I- and P-frames alone are too few, frames nothing refers to), since the analysis samples 5 pictures a second and takes its pictures from the other frames in every mode, and in video without B-frames and with a key frame each second (an iPad's) decodes only each key frame and the picture just after it, the pair motion is measured from (key-frame bursts: about 2.5 times faster there, the same figures); bursts: as fast, with key-frame bursts even where a configuration file turned them off; nonref: it skips only frames nothing refers to (no bursts); full: decode everything (the same pictures are analysed: fast and full give the same figures where the file allows the skipping).")
     var decode: DecodeMode = .fast
 
     @Option(help: "Decoder threads per stream (0: as the machine serves best; with B-frames skipped, a lesson over a minute up to 720p is decoded in two halves at once). A batch running one lesson per core uses 1.")
