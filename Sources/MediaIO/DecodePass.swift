@@ -23,7 +23,6 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private var burstsMayCome: Bool
     private var keys = KeyMarks()
     private var leftOut = LeftOutFrames()
-    private lazy var nalLengthSize: Int32 = video.map { bw_nal_length_size($0.pointer) } ?? -1
     private let held = HeldPackets()
     private var gaps = GapMarks()
     private var stretchStarted = false
@@ -107,9 +106,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
                 if let skip = policy.packet(isKey: isKey) {
                     video.pointer.pointee.skip_frame = skip.discard
                 }
-                leftOut.packet(stamp: packet.pointee.pts, leavesOut: policy.current == .nonReference ? .none : policy.leavesOut) {
-                    bw_packet_is_nonref(packet.pointee.data, packet.pointee.size, nalLengthSize, video.isHEVC ? 1 : 0) != 0
-                }
+                leftOut.packet(packet, to: video, leavesOut: policy.current == .nonReference ? .none : policy.leavesOut)
                 try gated(video, packet, isKey: isKey)
             } else if let audio, index == audioIndex {
                 try send(audio, packet, isVideo: false)
@@ -232,8 +229,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private func videoFrame(_ codec: CodecContext) {
         report.videoFramesDecoded += 1
         // A frame the skipping decoder would not have decoded is not analysed (`FrameSkipPolicy.leavesOut`).
-        if leftOut.leaves(stamp: frame.pointer.pointee.pts, bidirectional: bw_frame_is_bidirectional(frame.pointer) != 0,
-                          leavesOut: policy.leavesOut) { return }
+        if leftOut.leaves(frame, leavesOut: policy.leavesOut) { return }
         let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
         guard let stamped = mediaTime(frame.pointer.pointee.best_effort_timestamp, codec.timeBase) else { return }
         let t = videoTimeline.place(stamped, expected: lastVideoTime.map { $0 + frameInterval } ?? elsewhere ?? 0)

@@ -83,6 +83,8 @@ final class CodecContext {
     let timeBase: AVRational
     /// Whether it decodes HEVC (whose NAL unit headers differ from H.264's).
     var isHEVC: Bool { pointer.pointee.codec_id == AV_CODEC_ID_HEVC }
+    /// How its packets frame NAL units (`bw_nal_length_size`: 0 start codes, -1 not H.264 or HEVC).
+    var nalLengthSize: Int32 { bw_nal_length_size(pointer) }
 
     /// `sliceThreadsOnly`: the threads work inside each picture (HEVC wavefronts, slices, VP9 tiles) and never
     /// on several pictures at once, so the decoder holds no more pictures than with one thread.
@@ -212,4 +214,18 @@ struct PacketReader {
         return .end
     }
 
+}
+
+extension LeftOutFrames {
+    /// A video packet is about to be sent to `codec` while the analysis leaves out `leavesOut`.
+    mutating func packet(_ p: UnsafeMutablePointer<AVPacket>, to codec: CodecContext, leavesOut: FrameSkip) {
+        packet(stamp: p.pointee.pts, leavesOut: leavesOut) {
+            bw_packet_is_nonref(p.pointee.data, p.pointee.size, codec.nalLengthSize, codec.isHEVC ? 1 : 0) != 0
+        }
+    }
+
+    /// Whether the frame just decoded is left out of the analysis (`leavesOut`: the rule now).
+    func leaves(_ frame: Frame, leavesOut: FrameSkip) -> Bool {
+        leaves(stamp: frame.pointer.pointee.pts, bidirectional: bw_frame_is_bidirectional(frame.pointer) != 0, leavesOut: leavesOut)
+    }
 }

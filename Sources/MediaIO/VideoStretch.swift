@@ -130,17 +130,13 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         var gate = initialGate
         let held = HeldPackets()
         var gaps = GapMarks()
-
         var keys = KeyMarks()
         // The frames left out of the analysis (as in `DecodePass`); none when the decoder skips them itself.
         var leftOut = LeftOutFrames()
         let rule = skip == .nonReference ? FrameSkip.none : leavesOut
-        let nalLengthSize = bw_nal_length_size(codec.pointer)
-        let hevc: Int32 = codec.isHEVC ? 1 : 0
         func handleFrame() {
             report.videoFramesDecoded += 1
-            if leftOut.leaves(stamp: frame.pointer.pointee.pts, bidirectional: bw_frame_is_bidirectional(frame.pointer) != 0,
-                              leavesOut: rule) { return }
+            if leftOut.leaves(frame, leavesOut: rule) { return }
             let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
@@ -154,11 +150,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
-            if let packet {
-                leftOut.packet(stamp: packet.pointee.pts, leavesOut: rule) {
-                    bw_packet_is_nonref(packet.pointee.data, packet.pointee.size, nalLengthSize, hevc) != 0
-                }
-            }
+            if let packet { leftOut.packet(packet, to: codec, leavesOut: rule) }
             let spent = try codec.decode(
                 packet, into: frame, path: path, clock: clock,
                 // Damage after the key frame is counted; frames that lead into it from before (an open GOP)
