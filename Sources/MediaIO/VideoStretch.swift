@@ -91,8 +91,8 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         self.part = part
     }
 
-    /// Starts decoding on a new thread, dropping the frames `skip` allows (and leaving decoded B-frames out of
-    /// the analysis that `leavesOut` says), in key-frame bursts when `bursts` is in them.
+    /// Starts decoding on a new thread, dropping the frames `skip` allows (and leaving out of the analysis the
+    /// decoded frames `leavesOut` names: `FrameSkipPolicy`), in key-frame bursts when `bursts` is in them.
     func start(skip: FrameSkip, leavesOut: FrameSkip, bursts: KeyframeBurstGate) {
         guard !started else { return }
         started = true
