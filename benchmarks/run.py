@@ -152,6 +152,7 @@ def main():
     ap.add_argument("--skip-accuracy", action="store_true")
     ap.add_argument("--decode", choices=["fast", "bursts", "nonref", "full"], default=None,
                     help="bellwork's decode mode for the timed runs (default: its own default, fast)")
+    ap.add_argument("--config", help="a configuration file for bellwork's timed runs (e.g. `{\"decode\": {\"skipLoopFilter\": true}}`, to time a decoder shortcut)")
     ap.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "RESULTS.md"), help="where to write the table")
     args = ap.parse_args()
 
@@ -186,7 +187,7 @@ def main():
         d = duration_of(path)
         print(f"{os.path.basename(path)} ({d / 60:.1f} min, {describe(path)})", flush=True)
         runs = args.long_runs if (args.long_runs and d > 1800) else args.runs
-        r = bench_file(path, runs, ["--decode", args.decode] if args.decode else [])
+        r = bench_file(path, runs, (["--decode", args.decode] if args.decode else []) + (["--config", args.config] if args.config else []))
         name = os.path.relpath(path, MEDIA)
         row = (f"| {name} ({runs} runs) | {kind_of(path) or 'a rendered lesson'} | {describe(path)} | {d / 60:.1f} min | {r['ff']:.1f} s | "
                f"{r['bw']:.1f} s | {d / r['bw']:.0f}× | {r['ratio'][0]:.3f} ({r['ratio'][1]:.3f}–{r['ratio'][2]:.3f}) | "
