@@ -28,11 +28,14 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Width of the analysis pictures in pixels.")
     var width: Int = 192
 
-    @Flag(help: "Let the decoder skip frames nothing refers to, and its loop filter.")
+    @Flag(help: "Let the decoder skip frames nothing refers to.")
     var skipNonref = false
 
-    @Flag(help: "Let the decoder skip every B-frame, and its loop filter (as `analyze` does; with too few frames left, it keeps B-frames others refer to).")
+    @Flag(help: "Let the decoder skip every B-frame (as `analyze` does; with too few frames left, it keeps B-frames others refer to).")
     var skipBframes = false
+
+    @Flag(help: "Let the decoder skip its loop filter (deblocking; `analyze` keeps it, so that skipping frames changes no picture it takes).")
+    var skipLoopFilter = false
 
     @Option(help: "Decoder threads (0: all cores).")
     var threads: Int = 0
@@ -58,7 +61,7 @@ struct DecodeCommand: ParsableCommand {
             options.analysisWidth = width
             options.skipNonReferenceFrames = skipNonref || skipBframes
             options.skipBidirectionalFrames = skipBframes
-            options.skipLoopFilter = skipNonref || skipBframes
+            options.skipLoopFilter = skipLoopFilter
             options.threads = threads
             do { try options.validate(prefix: "decode.") } catch {
                 throw CLIFailure(message: "\(error)", status: ExitStatus.usage)
