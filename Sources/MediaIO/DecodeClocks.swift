@@ -62,7 +62,7 @@ struct FrameSkipPolicy {
     static let checkSeconds = 4.0
     let fallback: FrameSkip
     private(set) var current: FrameSkip
-    /// Which decoded frames the analysis leaves out (none is decoded when `current` already skips them).
+    /// Which frames the analysis leaves out (when the decoder skips them itself, there is none to leave out).
     private(set) var leavesOut: FrameSkip
     private let leavesOutAfterSwitch: FrameSkip
     /// The density check is done (or was never needed).
@@ -78,7 +78,8 @@ struct FrameSkipPolicy {
         let mirrors = sampled && !options.analyseSkippableFrames
         current = options.skipBidirectionalFrames && sampled ? .bidirectional : fallback
         leavesOut = current == .bidirectional || mirrors ? .bidirectional : .none
-        leavesOutAfterSwitch = mirrors ? .nonReference : .none
+        // After the switch, frames nothing refers to, unless the decoder drops them itself.
+        leavesOutAfterSwitch = mirrors && fallback != .nonReference ? .nonReference : .none
         decided = leavesOut != .bidirectional
         minimumRate = options.minimumPictureRateFactor * (options.videoSamplesPerSecond ?? 0)
     }

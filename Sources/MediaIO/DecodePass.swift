@@ -19,8 +19,6 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     private let audioIndex: Int?
     private var policy: FrameSkipPolicy
     private var gate: KeyframeBurstGate
-    /// Whether key-frame bursts may come (the loop filter is kept until the gate says no).
-    private var burstsMayCome: Bool
     private var keys = KeyMarks()
     private var leftOut = LeftOutFrames()
     private let held = HeldPackets()
@@ -62,14 +60,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         let sliceOnly = stretch == nil && skip == .bidirectional && options.threads == 0
         // Bursts only where the stream says it has no B-frames (no reordering delay); its packets are checked too.
         let noDelay = videoIndex.map { format.stream($0).pointee.codecpar.pointee.video_delay == 0 } ?? false
-        // Where bursts may come, the loop filter is kept (until the gate says no): a burst then decodes the very
-        // pictures a full decode does, so the motion measured from them is the same (`features.motionPairSeconds`).
-        let mayBurst = options.keyframeBursts && noDelay && options.videoSamplesPerSecond != nil && options.keyframeBurstMaxSeconds > 0
-        burstsMayCome = mayBurst
         video = try videoIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path,
                              threads: stretch != nil ? 1 : (sliceOnly ? ProcessInfo.processInfo.activeProcessorCount : options.threads),
-                             skip: skip, skipLoopFilter: options.skipLoopFilter && !mayBurst, sliceThreadsOnly: sliceOnly)
+                             skip: skip, skipLoopFilter: options.skipLoopFilter, sliceThreadsOnly: sliceOnly)
         }
         audio = try audioIndex.map { i throws(MediaError) in
             try CodecContext(stream: format.stream(i), path: path, threads: options.threads)
@@ -106,7 +100,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
                 if let skip = policy.packet(isKey: isKey) {
                     video.pointer.pointee.skip_frame = skip.discard
                 }
-                leftOut.packet(packet, to: video, leavesOut: policy.current == .nonReference ? .none : policy.leavesOut)
+                leftOut.packet(packet, to: video, leavesOut: policy.leavesOut)
                 try gated(video, packet, isKey: isKey)
             } else if let audio, index == audioIndex {
                 try send(audio, packet, isVideo: false)
@@ -184,16 +178,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
             try held.drain { p throws(MediaError) in try send(video, p, isVideo: true) }
             try send(video, packet, isVideo: true)
         }
-        if gate.state == .off { skipLoopFilterFromNowOn(video) }
         if !decided && gate.decided { startStretchWhenDecided() }
-    }
-
-    /// No bursts after all (the gate said no, or fell back): the loop filter is skipped from here on, as
-    /// the options say.
-    private func skipLoopFilterFromNowOn(_ video: CodecContext) {
-        guard burstsMayCome else { return }
-        burstsMayCome = false
-        if options.skipLoopFilter { video.pointer.pointee.skip_loop_filter = AVDISCARD_ALL }
     }
 
     /// Starts the later stretch once both the frame-skip density check and the burst trial are done.

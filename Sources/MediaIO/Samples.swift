@@ -36,7 +36,7 @@ public struct DecodeOptions: SettingsGroup {
     public var keyframeBurstPictures = 2
     @Setting(0.1...10, "Key-frame bursts only while key frames come at least this often (seconds between them). The analysis measures motion from one pair of pictures a second (`features.motionPairSeconds`): with key frames further apart, a burst would not reach each second's pair.")
     public var keyframeBurstMaxSeconds = 1.1
-    @Setting("Let the video decoder skip its loop filter (deblocking).")
+    @Setting("Let the video decoder skip its loop filter (deblocking). Faster, but the pictures then depend on which frames were decoded, so fast and full decoding no longer measure the same.")
     public var skipLoopFilter = false
     @Setting("Shrink with a fast bilinear filter rather than area averaging.")
     public var fastScaler = false

@@ -120,9 +120,8 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
 
     private func run(skip: FrameSkip, leavesOut: FrameSkip, gate initialGate: KeyframeBurstGate) throws(MediaError) {
         let path = format.path
-        // In bursts the loop filter is kept, as in the first part (`DecodePass`): the pictures are a full decode's.
         let codec = try CodecContext(stream: format.stream(videoIndex), path: path, threads: 1,
-                                     skip: skip, skipLoopFilter: options.skipLoopFilter && initialGate.state != .bursts)
+                                     skip: skip, skipLoopFilter: options.skipLoopFilter)
         let scaler = LumaScaler(targetWidth: options.analysisWidth, fast: options.fastScaler)
         var lane = PictureLane(from: keyTime, rate: options.videoSamplesPerSecond, nominalFrameRate: nominalRate)
         let frame = Frame()
@@ -131,12 +130,11 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         let held = HeldPackets()
         var gaps = GapMarks()
         var keys = KeyMarks()
-        // The frames left out of the analysis (as in `DecodePass`); none when the decoder skips them itself.
+        // The frames left out of the analysis (as in `DecodePass`).
         var leftOut = LeftOutFrames()
-        let rule = skip == .nonReference ? FrameSkip.none : leavesOut
         func handleFrame() {
             report.videoFramesDecoded += 1
-            if leftOut.leaves(frame, leavesOut: rule) { return }
+            if leftOut.leaves(frame, leavesOut: leavesOut) { return }
             let startsGroup = keys.frame(isKey: bw_frame_is_key(frame.pointer) != 0)
             let f = frame.pointer.pointee
             guard let seconds = MediaProbe.seconds(f.best_effort_timestamp, codec.timeBase) else { return }
@@ -150,7 +148,7 @@ final class VideoStretch<Part: PictureSink & Sendable>: @unchecked Sendable {
         }
 
         func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
-            if let packet { leftOut.packet(packet, to: codec, leavesOut: rule) }
+            if let packet { leftOut.packet(packet, to: codec, leavesOut: leavesOut) }
             let spent = try codec.decode(
                 packet, into: frame, path: path, clock: clock,
                 // Damage after the key frame is counted; frames that lead into it from before (an open GOP)
