@@ -58,6 +58,10 @@ public struct FeatureSettings: SettingsGroup {
     public var cameraShiftGain = 0.6
     @Setting(0...255, "... and that unshifted mismatch is over this many luma levels.")
     public var cameraShiftNoise = 0.25
+    @Setting("Take the camera's shift out by moving both pictures half of its fraction of a pixel, in opposite directions, so both are interpolated alike; off: the previous picture alone is moved by the whole fraction (interpolation softens it, and its fine detail then reads as motion while the camera moves).")
+    public var cameraShiftSplit = false
+    @Setting("While the camera moves, each cell's difference is scaled by the picture's median texture over the cell's own (plus one), so that a floor common to the cells takes out what the camera's motion leaves.")
+    public var cameraTextureNormalise = false
     @Setting(0...10, "Motion is measured from one pair of analysis pictures in each this many seconds (the first pair whose earlier picture lies in it), held over the steps until the next; 0: every pair, averaged per step. One pair a second is what a decoder that decodes only each key frame and the picture after it (key-frame bursts) sees in a file with a key frame each second, so that every decoding measures the same.")
     public var motionPairSeconds = 1.0
     @Setting(0.01...1, "Length of one hop of the short-term sound level, in seconds.")
@@ -179,6 +183,8 @@ public struct SegmenterSettings: SettingsGroup {
     public var blackLuma = 20.0
     @Setting(0...255, "A picture pair whose mean absolute difference is below this is frozen.")
     public var frozenDifference = 0.05
+    @Setting(0...3600, "In a recording without sound, a frozen or black picture is no usable signal only in stretches at least this long: a still class filmed at a low bitrate gives identical pictures for seconds, and without sound nothing says the recording stopped.")
+    public var deadWithoutSoundMinSeconds = 20.0
     @Setting(0...2, "A step in which at least this share of the grid moved is the whole picture changing (camera moved, re-exposing), not the class; above 1: never.")
     public var wholePictureSpread = 0.9
     @Setting(0...120, "Seconds of median smoothing applied to the transition score.")
@@ -215,6 +221,8 @@ public struct SegmenterSettings: SettingsGroup {
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
     public var cameraMovingMinSeconds = 8.0
+    @Setting(0...600, "Pauses of the camera's motion up to this many seconds between two such stretches belong to them (a camera carried about slows at the end of each sweep).")
+    public var cameraMovingBridgeSeconds = 2.0
     @Setting(0...1, "No class in view: the reach of motion stays below this share of the picture ...")
     public var emptyReach = 0.03
     @Setting(0...60, "... the sound's level varies less than this many dB (no teacher's voice: room tone and distant sounds vary less) ...")

@@ -17,7 +17,8 @@ public struct Segmenter: Sendable {
 
     /// Steps with no usable signal: a black, frozen or missing picture together with silence. A step whose
     /// motion was not measured (`FeatureSeries.videoMissing`: frames not decoded) is not frozen: its picture
-    /// is judged as the nearest measured step's before it (after it, at the start).
+    /// is judged as the nearest measured step's before it (after it, at the start). Without any sound, a
+    /// picture is dead only in stretches of at least `deadWithoutSoundMinSeconds`.
     public func deadSteps(_ series: FeatureSeries) -> [Bool] {
         var pictureDead = (0..<series.stepCount).map { i in
             if let luma = series.luma[i] {
@@ -26,6 +27,10 @@ public struct Segmenter: Sendable {
             return true
         }
         Self.holdOverMissing(&pictureDead, series)
+        if !series.audioDb.contains(where: { $0 != nil }) {
+            let least = max(1, Int((config.segmenter.deadWithoutSoundMinSeconds / series.stepSeconds).rounded()))
+            pictureDead = Self.removeShortRuns(pictureDead, value: true, minimum: least, atStart: least, atEnd: least)
+        }
         return (0..<series.stepCount).map { i in
             let silent = (series.audioDb[i] ?? -200) < config.features.silenceDb + 3
             return pictureDead[i] && silent
@@ -154,12 +159,13 @@ public struct Segmenter: Sendable {
     }
 
     /// Steps in a stretch of at least `cameraMovingMinSeconds` whose picture does not show the class
-    /// because the camera moved (gaps of up to 2 s bridged).
+    /// because the camera moved (pauses of up to `cameraMovingBridgeSeconds` bridged).
     public func cameraMovingSteps(_ series: FeatureSeries) -> [Bool] {
         let step = series.stepSeconds
         var moving = (0..<series.stepCount).map { series.cameraSpeed[$0] >= config.segmenter.cameraMovingSpeed }
         Self.holdOverMissing(&moving, series)
-        let bridged = Self.removeShortRuns(moving, value: false, minimum: max(1, Int((2 / step).rounded())), atStart: 0, atEnd: 0)
+        let bridged = Self.removeShortRuns(moving, value: false, minimum: max(1, Int((config.segmenter.cameraMovingBridgeSeconds / step).rounded())),
+                                          atStart: 0, atEnd: 0)
         return Self.removeShortRuns(bridged, value: true, minimum: max(1, Int((config.segmenter.cameraMovingMinSeconds / step).rounded())))
     }
 

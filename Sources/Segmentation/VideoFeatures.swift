@@ -20,6 +20,11 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var profileScratch: [Float] = []
     private var previousProfilesValid = false
     private var warped: [UInt8] = []
+    private var warpedCurrent: [UInt8] = []
+    private let shiftSplit: Bool
+    private let textureNormalise: Bool
+    private var textureScratch: [Float]
+    private var ratioScratch: [Float]
     private let maxShiftShare: Double
     private let shiftGain: Double
     private let shiftNoise: Double
@@ -57,9 +62,13 @@ public struct VideoFeatures: PictureSink, Sendable {
         maxShiftShare = config.cameraMaxShiftShare
         shiftGain = config.cameraShiftGain
         shiftNoise = config.cameraShiftNoise
+        shiftSplit = config.cameraShiftSplit
+        textureNormalise = config.cameraTextureNormalise
         pairSeconds = config.motionPairSeconds
         cellScratch = [Float](repeating: 0, count: cellCount)
         vCells = [Float](repeating: 0, count: cellCount)
+        textureScratch = [Float](repeating: 0, count: cellCount)
+        ratioScratch = [Float](repeating: 0, count: cellCount)
     }
 
     public mutating func consume(video frame: borrowing LumaFrame) {
@@ -146,17 +155,44 @@ public struct VideoFeatures: PictureSink, Sendable {
         // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
         let offset = (dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
         let (fx, fy) = (shift.dx - Double(offset.dx), shift.dy - Double(offset.dy))
-        if fx != 0 || fy != 0 {
+        let fractional = fx != 0 || fy != 0
+        // With the split, the previous picture moves by half the fraction and this one by half back: both are
+        // interpolated alike (previous(x − f/2) against current(x + f/2), the same place when current(x) is
+        // previous(x − f)), so detail blurred in one is blurred in the other.
+        let split = shiftSplit && fractional
+        if fractional {
             if warped.count != count { warped = [UInt8](repeating: 0, count: count) }
+            let (px, py) = split ? (fx / 2, fy / 2) : (fx, fy)
             previous.withUnsafeBufferPointer { prev in
-                warped.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(prev, width: width, height: height, fx: fx, fy: fy, into: $0) }
+                warped.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(prev, width: width, height: height, fx: px, fy: py, into: $0) }
             }
         }
-        let reference = fx != 0 || fy != 0 ? warped : previous
+        if split {
+            if warpedCurrent.count != count { warpedCurrent = [UInt8](repeating: 0, count: count) }
+            warpedCurrent.withUnsafeMutableBufferPointer {
+                MotionKernel.shiftFraction(pixels, width: width, height: height, fx: -fx / 2, fy: -fy / 2, into: $0)
+            }
+        }
+        let reference = fractional ? warped : previous
         let difference = reference.withUnsafeBufferPointer { prev in
             cellScratch.withUnsafeMutableBufferPointer { cells in
-                MotionKernel.difference(current: pixels, previous: prev, width: width, height: height,
-                                        columns: columns, rows: rows, cells: cells, offset: offset)
+                func compare(_ current: UnsafeBufferPointer<UInt8>) -> FrameDifference {
+                    MotionKernel.difference(current: current, previous: prev, width: width, height: height,
+                                            columns: columns, rows: rows, cells: cells, offset: offset)
+                }
+                return split ? warpedCurrent.withUnsafeBufferPointer(compare) : compare(pixels)
+            }
+        }
+        if textureNormalise && (shift.dx != 0 || shift.dy != 0) {
+            textureScratch.withUnsafeMutableBufferPointer { texture in
+                MotionKernel.texture(pixels, width: width, height: height, columns: columns, rows: rows, into: texture)
+            }
+            cellScratch.withUnsafeMutableBufferPointer { cells in
+                textureScratch.withUnsafeBufferPointer { texture in
+                    ratioScratch.withUnsafeMutableBufferPointer { ratios in
+                        MotionKernel.normaliseTexture(cells: cells, texture: texture, ratios: ratios)
+                    }
+                }
             }
         }
         return (difference, speed)

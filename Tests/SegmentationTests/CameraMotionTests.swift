@@ -75,6 +75,63 @@ import Testing
         #expect(local(warped) < 0.25 * local(previous), "\(local(warped)) against \(local(previous))")
     }
 
+    /// Moving only the previous picture by a fraction of a pixel softens its fine detail, which then reads as
+    /// motion; moving both by half of it, in opposite directions, softens both alike and leaves far less.
+    @Test func splittingTheFractionLeavesLessOfFineDetail() {
+        func fine(_ x0: Double) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 96 * 54)
+            for y in 0..<54 { for x in 0..<96 {
+                let u = Double(x) + x0
+                out[y * 96 + x] = UInt8(128 + 60 * sin(1.9 * u) + 30 * sin(0.4 * u + 0.3 * Double(y)))
+            } }
+            return out
+        }
+        let previous = fine(20), current = fine(20.5)
+        func warp(_ picture: [UInt8], _ f: Double) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: picture.count)
+            picture.withUnsafeBufferPointer { p in
+                out.withUnsafeMutableBufferPointer { MotionKernel.shiftFraction(p, width: 96, height: 54, fx: f, fy: 0, into: $0) }
+            }
+            return out
+        }
+        var cells = [Float](repeating: 0, count: 12)
+        func local(_ c: [UInt8], _ p: [UInt8]) -> Double {
+            c.withUnsafeBufferPointer { c in
+                p.withUnsafeBufferPointer { p in
+                    cells.withUnsafeMutableBufferPointer {
+                        MotionKernel.difference(current: c, previous: p, width: 96, height: 54, columns: 4, rows: 3, cells: $0).local
+                    }
+                }
+            }
+        }
+        // The content moved left by half a pixel: current(x) = previous(x + 0.5), a shift of -0.5.
+        let whole = local(current, warp(previous, -0.5)), split = local(warp(current, 0.25), warp(previous, -0.25))
+        #expect(split < 0.5 * whole, "\(split) against \(whole)")
+        #expect(whole > 2)
+    }
+
+    /// The texture of a cell (mean difference of neighbouring pixels) is 0 on a bare wall and grows with detail;
+    /// normalising by it evens out a residual in proportion to it.
+    @Test func textureIsMeasuredAndEvensOutACamerasResidual() {
+        var picture = [UInt8](repeating: 90, count: 96 * 54)
+        for y in 0..<54 { for x in 50..<96 where (x + y) % 2 == 0 { picture[y * 96 + x] = 110 } }   // right half: detail
+        var texture = [Float](repeating: -1, count: 2)
+        picture.withUnsafeBufferPointer { p in
+            texture.withUnsafeMutableBufferPointer { MotionKernel.texture(p, width: 96, height: 54, columns: 2, rows: 1, into: $0) }
+        }
+        #expect(texture[0] == 0)
+        #expect(texture[1] > 30 && texture[1] <= 40, "\(texture[1])")   // neighbours 20 apart (the last column and row have none)
+        // What a moving camera left, in proportion to texture + 1 in each cell, comes out the same in both.
+        var cells: [Float] = [1, texture[1] + 1]
+        var ratios = [Float](repeating: 0, count: 2)
+        cells.withUnsafeMutableBufferPointer { c in
+            texture.withUnsafeBufferPointer { t in
+                ratios.withUnsafeMutableBufferPointer { MotionKernel.normaliseTexture(cells: c, texture: t, ratios: $0) }
+            }
+        }
+        #expect(abs(cells[0] - cells[1]) < 1e-4, "\(cells)")
+    }
+
     @Test func aStillCameraWithPeopleMovingHasNoShift() {
         let previous = Self.view(x0: 20, y0: 10)
         var current = previous

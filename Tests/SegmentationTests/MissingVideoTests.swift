@@ -68,6 +68,26 @@ import Testing
         #expect(bursts.motion.contains { $0 > 0 })
     }
 
+    /// Without any sound, a still class filmed at a low bitrate gives identical pictures for seconds: such a
+    /// frozen picture is not "no usable signal" unless it lasts `deadWithoutSoundMinSeconds`; with sound, a
+    /// frozen picture in digital silence is, however short.
+    @Test func aShortFrozenPictureWithoutSoundIsAStillClass() {
+        let n = 240  // 120 s
+        var motion = [Double](repeating: 0.6, count: n)
+        for i in 40..<56 { motion[i] = 0 }          // 8 s frozen
+        for i in 120..<200 { motion[i] = 0 }        // 40 s frozen
+        let segmenter = Segmenter()
+        let silent = FeatureSeries(stepSeconds: 0.5, motion: motion, audioDb: [Double?](repeating: nil, count: n))
+        let dead = segmenter.deadSteps(silent)
+        #expect(!dead[40..<56].contains(true), "8 s of a still picture without sound is a still class")
+        #expect(!dead[120..<200].contains(false), "40 s is the recording stopped")
+        #expect(!dead[0..<40].contains(true) && !dead[200...].contains(true))
+        var withSound = [Double?](repeating: -40, count: n)
+        for i in 40..<56 { withSound[i] = -200 }    // digital silence with the frozen picture
+        let glitch = FeatureSeries(stepSeconds: 0.5, motion: motion, audioDb: withSound)
+        #expect(!segmenter.deadSteps(glitch)[40..<56].contains(false))
+    }
+
     /// A lesson whose every other step is missing: the silent steps among them are not frozen (dead) where
     /// the picture around them moves, and the transition score there is its neighbours'.
     @Test func missingStepsAreHeldNotFrozen() {
