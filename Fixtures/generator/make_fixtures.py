@@ -33,7 +33,7 @@ import placement  # noqa: E402
 import scene  # noqa: E402
 import sound  # noqa: E402
 import truth  # noqa: E402
-from scenarios import BENCH, EXTRA_TUNE, LESSONS, PURPOSE, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
+from scenarios import BENCH, DIVERSE_SEEDS, EXTRA_TUNE, LESSONS, PURPOSE, SAMPLE, bell_trials, diverse_trials, lesson_trials  # noqa: E402
 
 FIXTURES = os.path.normpath(os.path.join(HERE, ".."))
 
@@ -306,7 +306,7 @@ def main():
     ap.add_argument("--trials", metavar="OUTDIR",
                     help="render the random lesson trials (tune and check sets) into OUTDIR/tune and OUTDIR/check")
     ap.add_argument("--sets", metavar="SET,SET",
-                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit, fit2, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8: "
+                    help="with --trials: which sets (default tune,check,check2: the lesson trials; fit, fit2, fresh, fresh2, ..., fresh9: "
                          "the diverse lessons, into OUTDIR/SET)")
     ap.add_argument("--skip-existing", action="store_true",
                     help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
@@ -335,9 +335,9 @@ def main():
     if args.trials:
         sets = (args.sets or "tune,check,check2").split(",")
         for split in sets:
-            if split not in ("tune", "check", "check2", "fit", "fresh", "fit2", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"):
+            if split not in ("tune", "check", "check2") and split not in DIVERSE_SEEDS:
                 ap.error(f"unknown set {split}")
-        on_demand = [(diverse_trials(split) if split in ("fit", "fresh", "fit2", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8") else lesson_trials(split),
+        on_demand = [(diverse_trials(split) if split in DIVERSE_SEEDS else lesson_trials(split),
                       os.path.join(args.trials, split)) for split in sets]
     if on_demand:
         for scenarios, outdir in on_demand:
