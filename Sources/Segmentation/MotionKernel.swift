@@ -232,51 +232,6 @@ public enum MotionKernel {
         }
     }
 
-    /// The texture of each cell of a `columns × rows` grid (row-major) over a picture: the mean absolute
-    /// difference between horizontally and between vertically adjacent pixels, summed. What a camera's
-    /// motion leaves after it is taken out (a shift not quite right, interpolation, compression) grows with
-    /// it: a bare wall leaves nothing, desks and people a lot. Allocates nothing.
-    public static func texture(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, columns: Int, rows: Int,
-                               into cells: UnsafeMutableBufferPointer<Float>) {
-        precondition(pixels.count >= width * height && cells.count >= columns * rows && width > 1 && height > 1)
-        let p = pixels.baseAddress!
-        for cy in 0..<rows {
-            let y0 = cy * height / rows, y1 = min((cy + 1) * height / rows, height - 1)
-            for cx in 0..<columns {
-                let x0 = cx * width / columns, x1 = min((cx + 1) * width / columns, width - 1)
-                var sum = 0
-                for y in y0..<max(y0, y1) {
-                    let row = p + y * width, below = row + width
-                    var x = x0
-                    while x < x1 {
-                        let a = Int(row[x])
-                        let h = a - Int(row[x + 1]), v = a - Int(below[x])
-                        sum += (h < 0 ? -h : h) + (v < 0 ? -v : v)
-                        x += 1
-                    }
-                }
-                let area = max(0, y1 - y0) * max(0, x1 - x0)
-                cells[cy * columns + cx] = area > 0 ? Float(Double(sum) / Double(area)) : 0
-            }
-        }
-    }
-
-    /// Evens out what the camera's motion leaves in cells of different texture: each cell's difference
-    /// times `(median texture + 1) / (its texture + 1)`, so that the residual of a moving camera is about the
-    /// same in every cell and a floor common to the cells can take it out. `ratios` holds at least as many
-    /// values as `cells`. Allocates nothing.
-    public static func normaliseTexture(cells: UnsafeMutableBufferPointer<Float>, texture: UnsafeBufferPointer<Float>,
-                                        ratios: UnsafeMutableBufferPointer<Float>) {
-        let n = cells.count
-        precondition(texture.count >= n && ratios.count >= n)
-        guard n > 0 else { return }
-        for i in 0..<n { ratios[i] = texture[i] }
-        var part = UnsafeMutableBufferPointer(rebasing: ratios[0..<n])
-        part.sort()
-        let median = n % 2 == 1 ? part[n / 2] : (part[n / 2 - 1] + part[n / 2]) / 2
-        for i in 0..<n { cells[i] *= (median + 1) / (texture[i] + 1) }
-    }
-
     /// Sums over runs of pixels: Σ|c − p|, Σ(c − p) and Σc, in eight 16-bit lanes (sixteen pixels a
     /// load, as two halves), folded into the totals by `finish()` and whenever a lane has taken 120
     /// values (120 × 255 fits a signed 16-bit lane).

@@ -60,8 +60,6 @@ public struct FeatureSettings: SettingsGroup {
     public var cameraShiftNoise = 0.25
     @Setting("Take the camera's shift out by moving both pictures half of its fraction of a pixel, in opposite directions, so both are interpolated alike; off: the previous picture alone is moved by the whole fraction (interpolation softens it, and its fine detail then reads as motion while the camera moves).")
     public var cameraShiftSplit = false
-    @Setting("While the camera moves, each cell's difference is scaled by the picture's median texture over the cell's own (plus one), so that a floor common to the cells takes out what the camera's motion leaves.")
-    public var cameraTextureNormalise = false
     @Setting(0...10, "Motion is measured from one pair of analysis pictures in each this many seconds (the first pair whose earlier picture lies in it), held over the steps until the next; 0: every pair, averaged per step. One pair a second is what a decoder that decodes only each key frame and the picture after it (key-frame bursts) sees in a file with a key frame each second, so that every decoding measures the same.")
     public var motionPairSeconds = 1.0
     @Setting(0.01...1, "Length of one hop of the short-term sound level, in seconds.")

@@ -22,9 +22,6 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var warped: [UInt8] = []
     private var warpedCurrent: [UInt8] = []
     private let shiftSplit: Bool
-    private let textureNormalise: Bool
-    private var textureScratch: [Float]
-    private var ratioScratch: [Float]
     private let maxShiftShare: Double
     private let shiftGain: Double
     private let shiftNoise: Double
@@ -63,12 +60,9 @@ public struct VideoFeatures: PictureSink, Sendable {
         shiftGain = config.cameraShiftGain
         shiftNoise = config.cameraShiftNoise
         shiftSplit = config.cameraShiftSplit
-        textureNormalise = config.cameraTextureNormalise
         pairSeconds = config.motionPairSeconds
         cellScratch = [Float](repeating: 0, count: cellCount)
         vCells = [Float](repeating: 0, count: cellCount)
-        textureScratch = [Float](repeating: 0, count: cellCount)
-        ratioScratch = [Float](repeating: 0, count: cellCount)
     }
 
     public mutating func consume(video frame: borrowing LumaFrame) {
@@ -152,7 +146,8 @@ public struct VideoFeatures: PictureSink, Sendable {
         previousProfilesValid = true
         let dt = time - previousTime
         if dt > 0 { speed = (shift.dx * shift.dx + shift.dy * shift.dy).squareRoot() / Double(width) / dt }
-        // Whole pixels by the offset of the comparison, the fraction by moving the previous picture.
+        // Whole pixels by the offset of the comparison, the fraction by moving the previous picture (with
+        // `cameraShiftSplit`, half of it, and this picture by the other half).
         let offset = (dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
         let (fx, fy) = (shift.dx - Double(offset.dx), shift.dy - Double(offset.dy))
         let fractional = fx != 0 || fy != 0
@@ -181,18 +176,6 @@ public struct VideoFeatures: PictureSink, Sendable {
                                             columns: columns, rows: rows, cells: cells, offset: offset)
                 }
                 return split ? warpedCurrent.withUnsafeBufferPointer(compare) : compare(pixels)
-            }
-        }
-        if textureNormalise && (shift.dx != 0 || shift.dy != 0) {
-            textureScratch.withUnsafeMutableBufferPointer { texture in
-                MotionKernel.texture(pixels, width: width, height: height, columns: columns, rows: rows, into: texture)
-            }
-            cellScratch.withUnsafeMutableBufferPointer { cells in
-                textureScratch.withUnsafeBufferPointer { texture in
-                    ratioScratch.withUnsafeMutableBufferPointer { ratios in
-                        MotionKernel.normaliseTexture(cells: cells, texture: texture, ratios: ratios)
-                    }
-                }
             }
         }
         return (difference, speed)

@@ -110,28 +110,6 @@ import Testing
         #expect(whole > 2)
     }
 
-    /// The texture of a cell (mean difference of neighbouring pixels) is 0 on a bare wall and grows with detail;
-    /// normalising by it evens out a residual in proportion to it.
-    @Test func textureIsMeasuredAndEvensOutACamerasResidual() {
-        var picture = [UInt8](repeating: 90, count: 96 * 54)
-        for y in 0..<54 { for x in 50..<96 where (x + y) % 2 == 0 { picture[y * 96 + x] = 110 } }   // right half: detail
-        var texture = [Float](repeating: -1, count: 2)
-        picture.withUnsafeBufferPointer { p in
-            texture.withUnsafeMutableBufferPointer { MotionKernel.texture(p, width: 96, height: 54, columns: 2, rows: 1, into: $0) }
-        }
-        #expect(texture[0] == 0)
-        #expect(texture[1] > 30 && texture[1] <= 40, "\(texture[1])")   // neighbours 20 apart (the last column and row have none)
-        // What a moving camera left, in proportion to texture + 1 in each cell, comes out the same in both.
-        var cells: [Float] = [1, texture[1] + 1]
-        var ratios = [Float](repeating: 0, count: 2)
-        cells.withUnsafeMutableBufferPointer { c in
-            texture.withUnsafeBufferPointer { t in
-                ratios.withUnsafeMutableBufferPointer { MotionKernel.normaliseTexture(cells: c, texture: t, ratios: $0) }
-            }
-        }
-        #expect(abs(cells[0] - cells[1]) < 1e-4, "\(cells)")
-    }
-
     @Test func aStillCameraWithPeopleMovingHasNoShift() {
         let previous = Self.view(x0: 20, y0: 10)
         var current = previous
