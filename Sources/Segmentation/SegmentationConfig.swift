@@ -181,7 +181,7 @@ public struct SegmenterSettings: SettingsGroup {
     public var blackLuma = 20.0
     @Setting(0...255, "A picture pair whose mean absolute difference is below this is frozen.")
     public var frozenDifference = 0.05
-    @Setting(0...3600, "In a recording without sound, a frozen or black picture is no usable signal only in stretches at least this long: a still class filmed at a low bitrate gives identical pictures for seconds, and without sound nothing says the recording stopped.")
+    @Setting(0...3600, "In a recording without sound, a frozen picture is no usable signal only in stretches at least this long: a still class filmed at a low bitrate gives identical pictures for seconds, and without sound nothing says the recording stopped.")
     public var deadWithoutSoundMinSeconds = 20.0
     @Setting(0...2, "A step in which at least this share of the grid moved is the whole picture changing (camera moved, re-exposing), not the class; above 1: never.")
     public var wholePictureSpread = 0.9

@@ -18,22 +18,21 @@ public struct Segmenter: Sendable {
     /// Steps with no usable signal: a black, frozen or missing picture together with silence. A step whose
     /// motion was not measured (`FeatureSeries.videoMissing`: frames not decoded) is not frozen: its picture
     /// is judged as the nearest measured step's before it (after it, at the start). Without any sound, a
-    /// picture is dead only in stretches of at least `deadWithoutSoundMinSeconds`.
+    /// frozen picture is dead only in stretches of at least `deadWithoutSoundMinSeconds` (a black or missing
+    /// one always is).
     public func deadSteps(_ series: FeatureSeries) -> [Bool] {
-        var pictureDead = (0..<series.stepCount).map { i in
-            if let luma = series.luma[i] {
-                return luma < config.segmenter.blackLuma || series.motion[i] < config.segmenter.frozenDifference
-            }
-            return true
-        }
-        Self.holdOverMissing(&pictureDead, series)
+        let n = series.stepCount
+        var black = (0..<n).map { i in series.luma[i].map { $0 < config.segmenter.blackLuma } ?? true }
+        var frozen = (0..<n).map { i in series.luma[i] != nil && series.motion[i] < config.segmenter.frozenDifference }
+        Self.holdOverMissing(&black, series)
+        Self.holdOverMissing(&frozen, series)
         if !series.audioDb.contains(where: { $0 != nil }) {
             let least = max(1, Int((config.segmenter.deadWithoutSoundMinSeconds / series.stepSeconds).rounded()))
-            pictureDead = Self.removeShortRuns(pictureDead, value: true, minimum: least, atStart: least, atEnd: least)
+            frozen = Self.removeShortRuns(frozen, value: true, minimum: least, atStart: least, atEnd: least)
         }
-        return (0..<series.stepCount).map { i in
+        return (0..<n).map { i in
             let silent = (series.audioDb[i] ?? -200) < config.features.silenceDb + 3
-            return pictureDead[i] && silent
+            return (black[i] || frozen[i]) && silent
         }
     }
 

@@ -86,6 +86,11 @@ import Testing
         for i in 40..<56 { withSound[i] = -200 }    // digital silence with the frozen picture
         let glitch = FeatureSeries(stepSeconds: 0.5, motion: motion, audioDb: withSound)
         #expect(!segmenter.deadSteps(glitch)[40..<56].contains(false))
+        // A black picture is no usable signal however short, sound or none.
+        var luma = [Double?](repeating: 120, count: n)
+        for i in 40..<56 { luma[i] = 5 }
+        let black = FeatureSeries(stepSeconds: 0.5, motion: motion, luma: luma, audioDb: [Double?](repeating: nil, count: n))
+        #expect(!segmenter.deadSteps(black)[40..<56].contains(false))
     }
 
     /// A lesson whose every other step is missing: the silent steps among them are not frozen (dead) where
