@@ -336,7 +336,8 @@ def apply(path):
         start = text.index(f"struct {GROUPS[group]}")
         end = text.index("\n}\n", start)
         body = text[start:end]
-        new, count = re.subn(rf"(public var {name} = )[^\n]+", lambda m: m.group(1) + repr(float(value)), body)
+        literal = ("true" if value else "false") if isinstance(value, bool) else repr(float(value))
+        new, count = re.subn(rf"(public var {name} = )[^\n]+", lambda m: m.group(1) + literal, body)
         if count != 1:
             raise SystemExit(f"{key}: not found in {GROUPS[group]}")
         text = text[:start] + new + text[end:]
