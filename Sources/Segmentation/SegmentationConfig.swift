@@ -59,7 +59,7 @@ public struct FeatureSettings: SettingsGroup {
     @Setting(0...255, "... and that unshifted mismatch is over this many luma levels.")
     public var cameraShiftNoise = 0.25
     @Setting("Take the camera's shift out by moving both pictures half of its fraction of a pixel, in opposite directions, so both are interpolated alike; off: the previous picture alone is moved by the whole fraction (interpolation softens it, and its fine detail then reads as motion while the camera moves).")
-    public var cameraShiftSplit = false
+    public var cameraShiftSplit = true
     @Setting(0...10, "Motion is measured from one pair of analysis pictures in each this many seconds (the first pair whose earlier picture lies in it), held over the steps until the next; 0: every pair, averaged per step. One pair a second is what a decoder that decodes only each key frame and the picture after it (key-frame bursts) sees in a file with a key frame each second, so that every decoding measures the same.")
     public var motionPairSeconds = 1.0
     @Setting(0.01...1, "Length of one hop of the short-term sound level, in seconds.")
@@ -190,35 +190,35 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = 0.2069
+    public var spreadWeight = -0.2302
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.4471
+    public var motionWeight = 0.2862
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = 0.0073
+    public var loudnessWeight = 0.0043
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 1.3298
+    public var steadyTalkWeight = 1.2007
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.6714
+    public var spreadShareWeight = 0.3739
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 1.6074
+    public var reachWeight = 0.4429
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = -0.1003
+    public var reachGainWeight = -0.4303
     @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
-    public var activeShareWeight = 0.9712
+    public var activeShareWeight = 0.1883
     @Setting(-10...10, "Weight of chatter: minus the dB by which the level's variation lies outside chatterVariationLowDb...chatterVariationHighDb (0 inside: a room of voices).")
-    public var chatterWeight = 0.4249
+    public var chatterWeight = 0.4393
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = 0.1721
+    public var variationWeight = 0.2073
     @Setting(-100...100, "Weight of the lesson's median reach of motion (0...1): how busy the whole lesson is, the same at every step.")
-    public var lessonReachWeight = -0.1927
+    public var lessonReachWeight = 0.408
     @Setting(-100...100, "Weight of the lesson's median share of the picture moving beyond the camera's noise (0...1).")
-    public var lessonActiveWeight = 1.1309
+    public var lessonActiveWeight = 0.508
     @Setting(-10...10, "Weight of the lesson's median chatter (dB, 0 or below).")
-    public var lessonChatterWeight = 0.6176
+    public var lessonChatterWeight = 0.5242
     @Setting(-100...100, "Weight of the reach of motion against the most the lesson reaches (its reach over a high quantile of its own, `relativeQuantile`): a class of eight on its feet reaches less of the picture than a class of thirty, but as much of where the class is.")
-    public var relativeReachWeight = 0.0
+    public var relativeReachWeight = 1.8368
     @Setting(-100...100, "Weight of the share of the picture active against the most the lesson's is (the same quantile).")
-    public var relativeActiveWeight = 0.0
+    public var relativeActiveWeight = 1.4699
     @Setting(0...1, "The quantile of a lesson's reach and active share that the relative inputs are measured against.")
     public var relativeQuantile = 0.9
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
@@ -234,7 +234,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 1.1665
+    public var transitionThreshold = 1.7728
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
@@ -278,33 +278,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -0.4571
+    public var instructionBias = 0.0893
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.3329
+    public var instructionLevelWeight = 0.3341
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4947
+    public var instructionVariationWeight = 0.4715
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -0.8878
+    public var instructionSpreadWeight = -1.1615
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.7575
+    public var instructionReachWeight = -1.0723
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var instructionPictureWeight = 0.0817
+    public var instructionPictureWeight = 0.0661
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var instructionSoundWeight = -1.7074
+    public var instructionSoundWeight = -2.0277
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 0.9743
+    public var groupBias = 0.4887
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 0.6974
+    public var groupLevelWeight = 0.7102
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -1.0467
+    public var groupVariationWeight = -1.0496
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 0.7065
+    public var groupSpreadWeight = 1.0186
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = 0.8478
+    public var groupReachWeight = 1.1816
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var groupPictureWeight = -0.5446
+    public var groupPictureWeight = -0.4458
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var groupSoundWeight = 3.7939
+    public var groupSoundWeight = 3.9973
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 
