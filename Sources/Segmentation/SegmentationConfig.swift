@@ -190,37 +190,31 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...1, "Quantile of each signal over the lesson taken as its calm baseline when normalising.")
     public var baselineQuantile = 0.25
     @Setting(-10...10, "Weight of motion spread in the transition score.")
-    public var spreadWeight = -0.2302
+    public var spreadWeight = 0.1636
     @Setting(-10...10, "Weight of local motion in the transition score.")
-    public var motionWeight = 0.2862
+    public var motionWeight = 0.448
     @Setting(-10...10, "Weight of the sound level in the transition score.")
-    public var loudnessWeight = 0.0043
+    public var loudnessWeight = 0.0362
     @Setting(-10...10, "Score lost per dB that the level's variation falls below chatterVariationLowDb (steady group talk is not a transition).")
-    public var steadyTalkWeight = 1.2007
+    public var steadyTalkWeight = 1.3523
     @Setting(-100...100, "Weight of the share of the picture moving (0...1), the same measure in every lesson.")
-    public var spreadShareWeight = 0.3739
+    public var spreadShareWeight = 0.7673
     @Setting(-100...100, "Weight of the reach of motion over a few seconds (0...1).")
-    public var reachWeight = 0.4429
+    public var reachWeight = 1.6928
     @Setting(-100...100, "Weight of log((reach + 0.02) / (spread + 0.02)): movement that travels across the picture.")
-    public var reachGainWeight = -0.4303
+    public var reachGainWeight = -0.2238
     @Setting(-100...100, "Weight of the share of the picture moving beyond the camera's own noise (0...1).")
-    public var activeShareWeight = 0.1883
+    public var activeShareWeight = 0.8825
     @Setting(-10...10, "Weight of chatter: minus the dB by which the level's variation lies outside chatterVariationLowDb...chatterVariationHighDb (0 inside: a room of voices).")
-    public var chatterWeight = 0.4393
+    public var chatterWeight = 0.4588
     @Setting(-10...10, "Weight of the sound level's variation (dB, at most 12).")
-    public var variationWeight = 0.2073
+    public var variationWeight = 0.2106
     @Setting(-100...100, "Weight of the lesson's median reach of motion (0...1): how busy the whole lesson is, the same at every step.")
-    public var lessonReachWeight = 0.408
+    public var lessonReachWeight = 0.1617
     @Setting(-100...100, "Weight of the lesson's median share of the picture moving beyond the camera's noise (0...1).")
-    public var lessonActiveWeight = 0.508
+    public var lessonActiveWeight = 1.0426
     @Setting(-10...10, "Weight of the lesson's median chatter (dB, 0 or below).")
-    public var lessonChatterWeight = 0.5242
-    @Setting(-100...100, "Weight of the reach of motion against the most the lesson reaches (its reach over a high quantile of its own, `relativeQuantile`): a class of eight on its feet reaches less of the picture than a class of thirty, but as much of where the class is.")
-    public var relativeReachWeight = 1.8368
-    @Setting(-100...100, "Weight of the share of the picture active against the most the lesson's is (the same quantile).")
-    public var relativeActiveWeight = 1.4699
-    @Setting(0...1, "The quantile of a lesson's reach and active share that the relative inputs are measured against.")
-    public var relativeQuantile = 0.9
+    public var lessonChatterWeight = 0.679
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")
@@ -234,7 +228,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
-    public var transitionThreshold = 1.7728
+    public var transitionThreshold = 1.2019
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")

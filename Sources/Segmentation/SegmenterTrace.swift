@@ -80,15 +80,10 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case lessonActive
     /// The median of `chatter` over the lesson, the same at every step.
     case lessonChatter
-    /// `reach` over the lesson's high quantile of it (`relativeQuantile`; at most 2): how much of where the
-    /// class moves at all is moving now, whatever its size.
-    case relativeReach
-    /// `activeShare` over the lesson's high quantile of it (at most 2).
-    case relativeActive
 
     public var name: String {
         ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter",
-         "lessonReach", "lessonActive", "lessonChatter", "relativeReach", "relativeActive"][rawValue]
+         "lessonReach", "lessonActive", "lessonChatter"][rawValue]
     }
 
     func weight(_ s: SegmenterSettings) -> Double {
@@ -106,8 +101,6 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .lessonReach: return s.lessonReachWeight
         case .lessonActive: return s.lessonActiveWeight
         case .lessonChatter: return s.lessonChatterWeight
-        case .relativeReach: return s.relativeReachWeight
-        case .relativeActive: return s.relativeActiveWeight
         }
     }
 }
