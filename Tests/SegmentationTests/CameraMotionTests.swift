@@ -110,6 +110,31 @@ import Testing
         #expect(whole > 2)
     }
 
+    /// The same through `VideoFeatures`, as the analysis runs it: a slow pan (half a pixel between two analysis
+    /// pictures) leaves far less in the cells with `cameraShiftSplit` than without,
+    /// and a still picture nothing either way.
+    @Test func videoFeaturesTakeAPanOutWithTheFractionSplit() {
+        func cells(split: Bool, pan: Double) -> [Float] {
+            var settings = FeatureSettings()
+            settings.cameraShiftSplit = split
+            settings.motionPairSeconds = 0        // every pair
+            var video = VideoFeatures(config: settings)
+            for i in 0..<10 {
+                Self.view(x0: 20 + pan * Double(i), y0: 10).withUnsafeBufferPointer {
+                    video.consume(picture: $0, width: 96, height: 54, time: Double(i) * 0.2)
+                }
+            }
+            video.flush()
+            return video.cellMotion.filter { !$0.isNaN }
+        }
+        let whole = cells(split: false, pan: 0.5), split = cells(split: true, pan: 0.5)
+        let mean = { (a: [Float]) in a.reduce(0, +) / Float(max(1, a.count)) }
+        #expect(!whole.isEmpty && whole.count == split.count)
+        #expect(mean(whole) > 0.5, "\(mean(whole))")     // interpolation alone leaves this much
+        #expect(mean(split) < 0.5 * mean(whole), "\(mean(split)) against \(mean(whole))")
+        #expect(cells(split: true, pan: 0).allSatisfy { $0 == 0 })
+    }
+
     @Test func aStillCameraWithPeopleMovingHasNoShift() {
         let previous = Self.view(x0: 20, y0: 10)
         var current = previous
