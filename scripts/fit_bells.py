@@ -4,6 +4,7 @@ measures the bell detector, on saved candidates: each recording is decoded once.
 
     scripts/fit_bells.py candidates DIR... [--out bell-work] [--config FILE]   analyse every NAME.truth.json's recording
     scripts/fit_bells.py fit [--out bell-work] --train SET... [--folds 5] [--swift Sources/Segmentation/BellTrees.swift]
+                             [--without INPUT...]
     scripts/fit_bells.py report [--out bell-work] --sets SET... [--config FILE]
 
 `candidates` runs `bellwork analyze REC --save-features --bell-candidates` for every trial; a SET is the name of
@@ -37,9 +38,10 @@ BIN = fit.BIN
 JOBS = 2
 SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k", "share8k",
          "share11k"]
+LINES = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
-                   "harmonicity", "onset", "after", "repeats"] + SHAPE,
-          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE}
+                   "harmonicity", "onset", "after", "repeats"] + SHAPE + LINES,
+          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}
 WHOLE = {"bellDetector": {"bellSearchFraction": 1.0}}
 
 
@@ -468,6 +470,8 @@ def main():
     f.add_argument("--trees", type=int, default=TREES["trees"], help="how many boosted trees per model")
     f.add_argument("--depth", type=int, default=TREES["depth"], help="the depth of each tree")
     f.add_argument("--rate", type=float, default=TREES["rate"], help="the learning rate (shrinkage)")
+    f.add_argument("--without", nargs="+", default=[], metavar="INPUT",
+                   help="leave these inputs out of both models (to measure what they add; not with --swift)")
     r = sub.add_parser("report")
     r.add_argument("--sets", nargs="+", required=True)
     r.add_argument("--config")
@@ -479,6 +483,11 @@ def main():
         candidates(args.dirs, args.out, args.config)
     elif args.command == "fit":
         TREES.update(trees=args.trees, depth=args.depth, rate=args.rate)
+        if args.without:
+            if args.swift:
+                parser.error("--without measures; the trees written with --swift must take every input")
+            for model in MODELS:
+                MODELS[model] = [k for k in MODELS[model] if k not in args.without]
         fit_command(args.out, args.train, args.folds, args.seed, args.swift)
     elif args.command == "report":
         names = names_of(args.out, args.sets)

@@ -16,14 +16,18 @@ public enum BellModel: String, Sendable, CaseIterable {
     public var inputNames: [String] {
         switch self {
         case .band: ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
-                     "harmonicity", "onset", "after", "repeats"] + Self.shapeNames
+                     "harmonicity", "onset", "after", "repeats"] + Self.shapeNames + Self.lineNames
         case .tonal: ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + Self.shapeNames
+            + Self.lineNames
         }
     }
 
     /// What the ring added to the room (`AddedSound`): dB over the room, then each band's share.
     static let shapeNames = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k",
                              "share8k", "share11k"]
+
+    /// What its own lines say (`LineDescriptors`).
+    static let lineNames = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 
     /// The inputs of `c` in its surroundings (`BellContext.surroundings`). Each is bounded, so no single
     /// extreme measure can outvote the rest.
@@ -37,12 +41,21 @@ public enum BellModel: String, Sendable, CaseIterable {
             return [seconds, clamp(c.meanRiseDb / 10, 0, 6), clamp(c.meanTiltDb / 10, -4, 4), clamp(c.meanPurity, 0, 1),
                     clamp(c.brightShare, 0, 1), clamp(c.sustainShare, 0, 1), clamp(c.slopeDbPerSecond / 10, -6, 6),
                     clamp(c.levelSwingDb / 10, 0, 2), clamp(c.stableShare, 0, 1), clamp(c.excessRiseDb / 10, -4, 6),
-                    clamp(c.harmonicity, -1, 1), clamp(c.onsetDb / 10, -2, 6), after, repeats] + shape(c)
+                    clamp(c.harmonicity, -1, 1), clamp(c.onsetDb / 10, -2, 6), after, repeats] + shape(c) + lines(c)
         case .tonal:
             return [seconds, clamp(c.meanRiseDb / 10, -4, 6), clamp(c.meanPartials, 0, 8),
                     log(max(0.1, c.meanPartials * c.duration)), log(max(0.1, c.holdSeconds)),
-                    clamp(c.slopeDbPerSecond / 10, -6, 6), after, repeats] + shape(c)
+                    clamp(c.slopeDbPerSecond / 10, -6, 6), after, repeats] + shape(c) + lines(c)
         }
+    }
+
+    /// `lineNames`' inputs of `c`: shares, dB over the room and frame-to-frame moves in tens of dB, the strongest
+    /// line's octave from 1 kHz (-3 when no line was measured), and the lines' count over `maxLines`.
+    static func lines(_ c: BellCandidate) -> [Double] {
+        func clamp(_ x: Double, _ lo: Double, _ hi: Double) -> Double { x.isFinite ? min(hi, max(lo, x)) : lo }
+        let l = c.lines
+        return [clamp(l.share, 0, 1), clamp(l.riseDb / 10, -1, 6), clamp(l.steadyDb / 10, 0, 2), clamp(l.hold, 0, 1),
+                l.hz > 0 ? clamp(log2(l.hz / 1000), -3, 4) : -3, Double(min(l.count, SpectrumRing.maxLines)) / Double(SpectrumRing.maxLines)]
     }
 
     /// `shapeNames`' inputs of `c`: nothing added reads as -6 (-60 dB) and no shares.

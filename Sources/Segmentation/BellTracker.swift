@@ -48,11 +48,15 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     public var addedShares: [Double]
     /// ... and how much it added over the room, dB.
     public var addedDb: Double
+    /// What its own spectral lines say against the room (`SpectrumRing.describe`).
+    public var lines: LineDescriptors
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
                 meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
                 levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0, harmonicity: Double = 0,
-                onsetDb: Double = 0, holdSeconds: Double = 0, addedShares: [Double] = [], addedDb: Double = 0) {
+                onsetDb: Double = 0, holdSeconds: Double = 0, addedShares: [Double] = [], addedDb: Double = 0,
+                lines: LineDescriptors = LineDescriptors()) {
+        self.lines = lines
         self.addedShares = addedShares
         self.addedDb = addedDb
         self.onsetDb = onsetDb

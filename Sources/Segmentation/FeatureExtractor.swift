@@ -35,6 +35,11 @@ public struct FeatureExtractor: MediaSink {
     private var power: [Float]
     private var tracker: BellTracker
     private var tonalTracker: TonalTracker
+    /// The last seconds of spectra, to describe each candidate by its lines when a tracker closes it, and the
+    /// descriptions so far (one per candidate of each tracker, in order).
+    private var spectra: SpectrumRing
+    private var bandLines: [LineDescriptors] = []
+    private var tonalLines: [LineDescriptors] = []
     private let bandBins: [Range<Int>]
     private var voiceSum: [Double] = []
     private var bellSum: [Double] = []
@@ -63,6 +68,8 @@ public struct FeatureExtractor: MediaSink {
         tonalTracker = TonalTracker(config: config, size: config.features.fftSize, sampleRate: sampleRate, windowEnergy: energy)
         tracker = BellTracker(config: config, frameSeconds: Double(config.features.fftSize) / Double(sampleRate),
                               hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
+        spectra = SpectrumRing(size: config.features.fftSize, sampleRate: sampleRate,
+                               hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
     }
 
     // MARK: Video
@@ -162,6 +169,7 @@ public struct FeatureExtractor: MediaSink {
         let start = end - n
         let time = Double(start) / Double(sampleRate)
         let bands = power.withUnsafeBufferPointer { BandPowers.measure($0, bins: bandBins) }
+        power.withUnsafeBufferPointer { spectra.push($0, at: time) }
         power.withUnsafeBufferPointer { tonalTracker.consume($0, at: time, bands: bands) }
         let spectral = kernel
         let stable = tonalTracker.bellStableShare
@@ -175,6 +183,24 @@ public struct FeatureExtractor: MediaSink {
         spectralFrames[stepIndex] += 1
         if bright { brightFrames[stepIndex] += 1 }
         countWarmupBright()
+        describeNewCandidates()
+    }
+
+    /// Describes by their lines the candidates the trackers closed since the last frame, while their spectra are
+    /// held; one that rang from the first second waits for the room after it (`SpectrumRing.wantsRoomAfter`),
+    /// until `final`.
+    private mutating func describeNewCandidates(final: Bool = false) {
+        func ready(_ c: BellCandidate) -> Bool {
+            final || !spectra.wantsRoomAfter(start: c.start) || spectra.lastTime >= c.end + SpectrumRing.roomSeconds
+        }
+        while bandLines.count < tracker.candidates.count, ready(tracker.candidates[bandLines.count]) {
+            let c = tracker.candidates[bandLines.count]
+            bandLines.append(spectra.describe(start: c.start, end: c.end))
+        }
+        while tonalLines.count < tonalTracker.candidates.count, ready(tonalTracker.candidates[tonalLines.count]) {
+            let c = tonalTracker.candidates[tonalLines.count]
+            tonalLines.append(spectra.describe(start: c.start, end: c.end))
+        }
     }
 
     /// Counts, in their steps, the warm-up's bright frames once the bell tracker has judged them.
@@ -213,7 +239,12 @@ public struct FeatureExtractor: MediaSink {
         tracker.finish()
         countWarmupBright()
         tonalTracker.finish()
-        let candidates = (tracker.candidates + tonalTracker.candidates).sorted { $0.start < $1.start }
+        describeNewCandidates(final: true)
+        func described(_ candidates: [BellCandidate], _ lines: [LineDescriptors]) -> [BellCandidate] {
+            zip(candidates, lines).map { var c = $0; c.lines = $1; return c }
+        }
+        let candidates = (described(tracker.candidates, bandLines) + described(tonalTracker.candidates, tonalLines))
+            .sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)
 
         let (spread, reach, active) = Self.motionShares(cellMotion: cellMotion, cameraSpeed: cameraSpeed,
