@@ -127,7 +127,7 @@ public struct BellTrackerSettings: SettingsGroup {
     @Setting(20...8000, "Upper edge, in Hz, of that band.")
     public var tonalBandHighHz = 4_000.0
     @Setting(0...60, "A bin holds a partial when it is a local maximum this many dB over the bins two away.")
-    public var tonalPeakDb = 10.0
+    public var tonalPeakDb = 8.0
     @Setting(0...120, "... and is at most this many dB below the frame's strongest peak in the band (a pure tone's window sidelobes, 31 dB and more below it, are not partials).")
     public var tonalPartialRangeDb = 30.0
     @Setting(0...10, "A partial is persistent once it has held its frequency this many seconds (speech pitch moves sooner).")

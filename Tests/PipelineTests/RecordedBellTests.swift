@@ -31,6 +31,12 @@ import Testing
         return mix
     }
 
+    /// What the analysis judges a candidate in: the voice band around it (`LessonSegmentation` gives the detector
+    /// the same).
+    static func context(_ series: FeatureSeries) -> BellContext {
+        BellContext(voiceDb: series.voiceDb, stepSeconds: series.stepSeconds)
+    }
+
     /// (file, where its ring starts in the file, gain, where the ring starts in the mix, with speech)
     static let placements: [(String, Double, Float, Double, Bool)] = [
         (bells[0].0, bells[0].1, 0.25, 14, true), (bells[0].0, bells[0].1, 0.08, 24, true),
@@ -46,8 +52,8 @@ import Testing
         let sound = try TestSupport.decodeAudio(TestSupport.media(file))
         TestSupport.mixIn(sound, into: &mix, at: at, gain: gain)
         let series = TestSupport.features(audio: mix)
-        let found = detector.startingBell(series.bellCandidates, duration: 60)
-        let sure = detector.decide(series.bellCandidates, duration: 60).confidences
+        let found = detector.startingBell(series.bellCandidates, duration: 60, context: Self.context(series))
+        let sure = detector.decide(series.bellCandidates, duration: 60, context: Self.context(series)).confidences
         let heard = zip(series.bellCandidates, sure).map { String(format: "%.2f s: %.2f", $0.start, $1) }
         #expect(found != nil, "no bell found for \(file) at \(expected) s (gain \(gain)); candidates at \(heard)")
         if let found {
@@ -62,8 +68,9 @@ import Testing
         var mix = TestSupport.roomNoise(seconds: 60, db: -50, seed: 11)
         let sound = try TestSupport.decodeAudio(TestSupport.media(Self.bells[1].0))
         TestSupport.mixIn(sound, into: &mix, at: 24 - Self.bells[1].1, gain: 0.1)
-        let candidates = TestSupport.features(audio: mix).bellCandidates
-        let found = try #require(detector.startingBell(candidates, duration: 60), "\(candidates)")
+        let series = TestSupport.features(audio: mix)
+        let candidates = series.bellCandidates
+        let found = try #require(detector.startingBell(candidates, duration: 60, context: Self.context(series)), "\(candidates)")
         #expect(abs(found.timeSeconds - 24) <= 1, "found \(found.timeSeconds); \(candidates)")
     }
 
@@ -75,7 +82,7 @@ import Testing
             TestSupport.mixIn(sound, into: &mix, at: at, gain: [0.5, 0.15, 1.0][k])
         }
         let series = TestSupport.features(audio: mix)
-        let found = detector.startingBell(series.bellCandidates, duration: 60)
+        let found = detector.startingBell(series.bellCandidates, duration: 60, context: Self.context(series))
         #expect(found == nil, "\(file) taken for a bell: \(String(describing: found)); \(series.bellCandidates)")
     }
 
@@ -84,11 +91,11 @@ import Testing
         let timer = try TestSupport.decodeAudio(TestSupport.media("bells/minetest_classroom__timer_bell.ogg"))
         TestSupport.mixIn(Array(timer.prefix(Int(10.4 * Double(TestSupport.rate)))), into: &mix, at: 5, gain: 0.5)
         let series = TestSupport.features(audio: mix)
-        #expect(detector.startingBell(series.bellCandidates, duration: 30) == nil, "\(series.bellCandidates)")
+        #expect(detector.startingBell(series.bellCandidates, duration: 30, context: Self.context(series)) == nil, "\(series.bellCandidates)")
     }
 
     @Test func speechAndRoomAloneHaveNoBell() throws {
         let series = TestSupport.features(audio: try Self.room(seed: 3))
-        #expect(detector.startingBell(series.bellCandidates, duration: 60) == nil, "\(series.bellCandidates)")
+        #expect(detector.startingBell(series.bellCandidates, duration: 60, context: Self.context(series)) == nil, "\(series.bellCandidates)")
     }
 }
