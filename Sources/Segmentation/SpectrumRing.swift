@@ -41,9 +41,16 @@ struct SpectrumRing {
     /// The longest stretch of a candidate measured (from its start), and the room measured before it, seconds.
     static let ringSeconds = 8.0, roomSeconds = 3.0
 
+    /// The most frames held: with very short hops (`fftHop` can be 1 sample) every `stride`-th frame is kept,
+    /// so memory stays fixed whatever the settings.
+    static let maxFrames = 2_048
+
     let low: Int, high: Int
     private let width: Int
-    private let capacity: Int
+    let capacity: Int
+    private let stride: Int
+    private var pushed = 0
+    /// Seconds between the frames kept.
     private let hopSeconds: Double
     private let binHz: Double
     private var spectra: [Float]
@@ -59,14 +66,18 @@ struct SpectrumRing {
         low = max(2, min(size / 2 - 4, Int((Self.lineLowHz / binHz).rounded())))
         high = max(low + 4, min(size / 2 - 1, Int((Self.lineHighHz / binHz).rounded())))
         width = high - low
-        self.hopSeconds = hopSeconds
-        capacity = max(16, Int((seconds / hopSeconds).rounded()))
+        let frames = max(16, Int((seconds / hopSeconds).rounded()))
+        stride = (frames + Self.maxFrames - 1) / Self.maxFrames
+        self.hopSeconds = hopSeconds * Double(stride)
+        capacity = (frames + stride - 1) / stride
         spectra = [Float](repeating: 0, count: capacity * width)
         times = [Double](repeating: 0, count: capacity)
     }
 
     /// Keeps the power spectrum of the frame starting at `time`. Allocates nothing.
     mutating func push(_ power: UnsafeBufferPointer<Float>, at time: Double) {
+        defer { pushed += 1; lastTime = time }
+        guard pushed % stride == 0 else { return }
         let slot = count % capacity
         let low = self.low, width = self.width
         spectra.withUnsafeMutableBufferPointer { s in
@@ -75,7 +86,6 @@ struct SpectrumRing {
         times[slot] = time
         count += 1
         if firstTime == nil { firstTime = time }
-        lastTime = time
     }
 
     /// Whether a candidate starting at `start` has less than a second of room before it (it rang from the first

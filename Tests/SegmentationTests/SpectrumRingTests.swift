@@ -73,6 +73,23 @@ import Testing
         #expect(ring.describe(start: 0, end: end) == LineDescriptors())
     }
 
+    /// Memory is fixed whatever the settings: with a hop of one sample (`fftHop` 1) every so many frames are
+    /// kept, still covering the seconds asked for, and a tone is still described.
+    @Test func aHopOfOneSampleKeepsMemoryFixed() {
+        let hop = 1.0 / 32_000
+        var ring = SpectrumRing(size: 64, sampleRate: 32_000, hopSeconds: hop)
+        #expect(ring.capacity <= SpectrumRing.maxFrames)
+        var p = [Float](repeating: 1, count: 33)
+        var t = 0.0
+        for i in 0..<(32_000 * 6) {
+            p[10] = i >= 32_000 * 3 && i < 32_000 * 5 ? 1_000 : 1
+            p.withUnsafeBufferPointer { ring.push($0, at: t) }
+            t += hop
+        }
+        let tone = ring.describe(start: 3, end: 5)
+        #expect(tone.riseDb > 20 && abs(tone.hz - 5_000) < 1, "\(tone)")
+    }
+
     /// Through the feature extractor: a 3 kHz beep of 2 s in room tone is a candidate described by its line.
     @Test func theExtractorDescribesEachCandidateByItsLines() throws {
         let rate = 16_000
