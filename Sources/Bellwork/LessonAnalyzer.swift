@@ -19,10 +19,17 @@ public struct LessonAnalysis: Sendable {
     /// `--signals`).
     public var reasonMeasures: SegmentReasons.Measures?
 
+    /// Where the time went, seconds (`--timings`).
     public struct Timings: Sendable, Codable, Equatable {
+        /// Wall clock of the whole analysis.
         public var total = 0.0
+        /// Wall clock of the decode pass without the feature sinks fed on its threads. With the video in parts
+        /// decoded side by side, each part's thread ran its own sinks, so the sinks' seconds are shared out
+        /// over the parts before they are taken off the wall clock (an estimate; never below 0).
         public var decode = 0.0
+        /// Seconds in the feature sinks (summed over the decoding threads) and in finishing the features.
         public var features = 0.0
+        /// Wall clock of the segmentation.
         public var segmentation = 0.0
     }
 
@@ -147,7 +154,7 @@ public enum LessonAnalyzer {
         var timings = LessonAnalysis.Timings()
         timings.segmentation = Date().timeIntervalSince(started)
         timings.features = report.sinkSeconds + lesson.finishSeconds
-        timings.decode = lesson.decodeSeconds - report.sinkSeconds
+        timings.decode = max(0, lesson.decodeSeconds - report.sinkSeconds / Double(max(1, report.videoParts)))
         timings.total = lesson.decodeSeconds + lesson.finishSeconds + timings.segmentation
         var analysis = LessonAnalysis(result: result, decodeReport: report, features: features, segmentation: found,
                                       warnings: warnings, timings: timings)

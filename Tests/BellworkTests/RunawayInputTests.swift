@@ -45,6 +45,29 @@ import BellworkBatch
     }
 }
 
+/// `--timings` says where the time went, in seconds that add up: with the video in two parts decoded side by
+/// side, the feature sinks ran on both threads, and the decode's own time is never negative or over the total.
+@Suite struct TimingsTests {
+    @Test func decodeTimeInTwoPartsIsNeitherNegativeNorOverTheTotal() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("c.json").path
+        try Data(#"{"decode": {"videoParts": 2}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        let timings = dir.appendingPathComponent("t.json").path
+        let lesson = CLI.repoRoot.appendingPathComponent("Fixtures/sample-lesson.mp4").path
+        let run = try CLI.run(["analyze", lesson, "--config", config, "--timings", timings, "--quiet", "--output",
+                               dir.appendingPathComponent("r.json").path, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: timings))) as! [String: Any]
+        let t = try #require(stats["timings"] as? [String: Double])
+        let parts = try #require((stats["decode"] as? [String: Any])?["videoParts"] as? Int)
+        #expect(parts == 2)
+        let (decode, features, total) = (t["decode"] ?? -1, t["features"] ?? -1, t["total"] ?? -1)
+        #expect(decode > 0 && decode <= total, "\(t)")
+        #expect(features > 0, "\(t)")
+    }
+}
+
 /// What was decoded decides what the result can say: nothing usable is exit 65; a few seconds, or a
 /// class window without picture or sound, are figures to check, not figures.
 @Suite struct CoverageTests {
