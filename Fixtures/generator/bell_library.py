@@ -89,6 +89,8 @@ SPLITS = {
     # Drawn in the ninth session (2026-12-06), before that session's changes to the detector; set aside, run once
     # after the last change.
     "fresh5": (140000, 300, 30, (17, 11, 2)),
+    # Drawn in the ninth session's review (2026-12-06), after its last change to the detector; run once.
+    "fresh6": (150000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]

@@ -32,7 +32,6 @@ public enum BellModel: String, Sendable, CaseIterable {
     /// The inputs of `c` in its surroundings (`BellContext.surroundings`). Each is bounded, so no single
     /// extreme measure can outvote the rest.
     public static func inputs(_ c: BellCandidate, _ around: BellSurroundings = BellSurroundings()) -> [Double] {
-        func clamp(_ x: Double, _ lo: Double, _ hi: Double) -> Double { x.isFinite ? min(hi, max(lo, x)) : 0 }
         let seconds = log(max(0.1, c.duration))
         let after = clamp(around.followingRiseDb / 10, -4, 4)
         let repeats = Double(min(3, max(0, around.repeats))) / 3
@@ -52,10 +51,15 @@ public enum BellModel: String, Sendable, CaseIterable {
     /// `lineNames`' inputs of `c`: shares, dB over the room and frame-to-frame moves in tens of dB, the strongest
     /// line's octave from 1 kHz (-3 when no line was measured), and the lines' count over `maxLines`.
     static func lines(_ c: BellCandidate) -> [Double] {
-        func clamp(_ x: Double, _ lo: Double, _ hi: Double) -> Double { x.isFinite ? min(hi, max(lo, x)) : lo }
         let l = c.lines
-        return [clamp(l.share, 0, 1), clamp(l.riseDb / 10, -1, 6), clamp(l.steadyDb / 10, 0, 2), clamp(l.hold, 0, 1),
-                l.hz > 0 ? clamp(log2(l.hz / 1000), -3, 4) : -3, Double(min(l.count, SpectrumRing.maxLines)) / Double(SpectrumRing.maxLines)]
+        return [clamp(l.share, 0, 1, else: 0), clamp(l.riseDb / 10, -1, 6, else: -1), clamp(l.steadyDb / 10, 0, 2, else: 0),
+                clamp(l.hold, 0, 1, else: 0), l.hz > 0 ? clamp(log2(l.hz / 1000), -3, 4, else: -3) : -3,
+                Double(min(l.count, SpectrumRing.maxLines)) / Double(SpectrumRing.maxLines)]
+    }
+
+    /// `x` within `lo...hi`; `otherwise` (0 unless said) when it is not a number.
+    static func clamp(_ x: Double, _ lo: Double, _ hi: Double, else otherwise: Double = 0) -> Double {
+        x.isFinite ? min(hi, max(lo, x)) : otherwise
     }
 
     /// `shapeNames`' inputs of `c`: nothing added reads as -6 (-60 dB) and no shares.

@@ -190,16 +190,18 @@ public struct FeatureExtractor: MediaSink {
     /// held; one that rang from the first second waits for the room after it (`SpectrumRing.wantsRoomAfter`),
     /// until `final`.
     private mutating func describeNewCandidates(final: Bool = false) {
-        func ready(_ c: BellCandidate) -> Bool {
-            final || !spectra.wantsRoomAfter(start: c.start) || spectra.lastTime >= c.end + SpectrumRing.roomSeconds
-        }
-        while bandLines.count < tracker.candidates.count, ready(tracker.candidates[bandLines.count]) {
-            let c = tracker.candidates[bandLines.count]
-            bandLines.append(spectra.describe(start: c.start, end: c.end))
-        }
-        while tonalLines.count < tonalTracker.candidates.count, ready(tonalTracker.candidates[tonalLines.count]) {
-            let c = tonalTracker.candidates[tonalLines.count]
-            tonalLines.append(spectra.describe(start: c.start, end: c.end))
+        Self.describe(tracker.candidates, into: &bandLines, from: spectra, final: final)
+        Self.describe(tonalTracker.candidates, into: &tonalLines, from: spectra, final: final)
+    }
+
+    /// Appends to `lines` the description of each of `candidates` beyond those it holds, in order, while they are ready.
+    private static func describe(_ candidates: [BellCandidate], into lines: inout [LineDescriptors], from spectra: SpectrumRing,
+                                 final: Bool) {
+        while lines.count < candidates.count {
+            let c = candidates[lines.count]
+            guard final || !spectra.wantsRoomAfter(start: c.start) || spectra.lastTime >= c.end + SpectrumRing.roomSeconds
+            else { return }
+            lines.append(spectra.describe(start: c.start, end: c.end))
         }
     }
 
