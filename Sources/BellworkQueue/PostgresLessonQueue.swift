@@ -36,8 +36,14 @@ public actor PostgresLessonQueue: LessonQueue {
     public nonisolated var location: String { address.display }
 
     public func close() async {
-        if let connection { try? await connection.close() }
+        if let connection { Self.closeAside(connection) }
         connection = nil
+    }
+
+    /// Closes `connection` without waiting for it: a connection the server went away under may never finish
+    /// closing, and nothing of the worker may wait on it.
+    static func closeAside(_ connection: PostgresConnection) {
+        Task { try? await connection.close() }
     }
 
     // MARK: - Connection
@@ -84,7 +90,8 @@ public actor PostgresLessonQueue: LessonQueue {
                 live = try await PostgresConnection.connect(configuration: try configuration(), id: nextID, logger: logger)
                 connection = live
                 if !migrated {
-                    try await PostgresSchema.migrate(live, logger: logger)
+                    let logger = self.logger
+                    try await Self.answered(within: answerSeconds, on: live) { try await PostgresSchema.migrate($0, logger: logger) }
                     migrated = true
                 }
             }
@@ -92,7 +99,7 @@ public actor PostgresLessonQueue: LessonQueue {
         } catch {
             let translated = PostgresErrors.translate(error, address: address)
             if translated is QueueUnavailable, let connection {
-                try? await connection.close()
+                Self.closeAside(connection)
                 self.connection = nil
             }
             throw translated
@@ -102,18 +109,67 @@ public actor PostgresLessonQueue: LessonQueue {
     struct NoAnswer: Error {}
 
     /// `body` on `connection`, or `NoAnswer` when the server has not answered within `seconds`: the connection is
-    /// then closed, which ends the query waiting on it.
+    /// then closed (`closeAside`).
     static func answered<T: Sendable>(within seconds: Double, on connection: PostgresConnection,
                                       _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body(connection) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-                try? await connection.close()
-                throw NoAnswer()
+        try await answered(within: seconds, onTimeout: { closeAside(connection) }) { try await body(connection) }
+    }
+
+    /// `body`'s result, or `NoAnswer` after `seconds` (and `onTimeout`) without waiting for `body` to end: a query
+    /// on a connection closed under it can wait for ever in PostgresNIO (vapor/postgres-nio#487, reverted in #501)
+    /// whatever its task is told, and a task group would wait for it too (a worker was seen to hang so through a
+    /// server restart). `body` is left to end, or not, on its own.
+    static func answered<T: Sendable>(within seconds: Double, onTimeout: @escaping @Sendable () -> Void,
+                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = Race<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.begin(continuation)
+            let work = Task {
+                do { race.end(.success(try await body())) } catch { race.end(.failure(error)) }
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            race.timer = Task {
+                try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                if race.end(.failure(NoAnswer())) {
+                    work.cancel()
+                    onTimeout()
+                }
+            }
+        }
+    }
+
+    /// The first of a body and its timer to end resumes the continuation; the other finds it ended.
+    private final class Race<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<T, Error>?
+        private var outcome: Result<T, Error>?
+        private var timerTask: Task<Void, Error>?
+
+        /// The timer, cancelled when the body ends first.
+        var timer: Task<Void, Error>? {
+            get { lock.withLock { timerTask } }
+            set {
+                let ended = lock.withLock { () -> Bool in timerTask = newValue; return continuation == nil && outcome != nil }
+                if ended { newValue?.cancel() }
+            }
+        }
+
+        func begin(_ continuation: CheckedContinuation<T, Error>) {
+            lock.withLock { self.continuation = continuation }
+        }
+
+        /// Resumes with `result` unless the race has ended; whether it had not.
+        @discardableResult
+        func end(_ result: Result<T, Error>) -> Bool {
+            let (waiting, timer) = lock.withLock { () -> (CheckedContinuation<T, Error>?, Task<Void, Error>?) in
+                guard outcome == nil else { return (nil, nil) }
+                outcome = result
+                defer { continuation = nil }
+                return (continuation, timerTask)
+            }
+            guard let waiting else { return false }
+            timer?.cancel()
+            waiting.resume(with: result)
+            return true
         }
     }
 
