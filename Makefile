@@ -82,9 +82,9 @@ fixtures-bells: deps
 # The bell library (not committed; Fixtures/generator/bell_library.py): short sound-only trials (25-45 s) of 14 bell
 # kinds, 19 sounds that are not bells and rooms alone, at levels from -10 to +10 dB over the room's own sound:
 # tune (240, seeds 40000-), check (300, seeds 50000-), fresh (60000-), fresh2 (70000-), fresh3 (80000-), fresh4
-# (90000-), fresh5 (300, seeds 140000-, set aside before the ninth session's changes) and fresh6 (150000-, drawn after
-# them), about 2-3 minutes each on
-# 2 cores, into Fixtures/bell-library/.
+# (90000-), fresh5 (300, seeds 140000-, set aside before the ninth session's changes), fresh6 (150000-, drawn after
+# them) and fresh7 (160000-, set aside at the start of the tenth session), about 2-3 minutes each on 2 cores, into
+# Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --jobs 2
@@ -94,6 +94,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh4 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh5 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh6 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh7 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -102,6 +103,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh4 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh5 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh6 --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh7 --out Fixtures/bell-library --verify
 
 # The bell detector on the bell library's fresh5 split (the rest are training trials): found by kind and level, false bells, dating,
 # reliability (scripts/fit_bells.py; the classifier is fitted with `scripts/fit_bells.py fit`, see README).
