@@ -115,7 +115,7 @@ enum PostgresSchema {
             }
             try await db.query("COMMIT", logger: logger)
         } catch {
-            try? await db.query("ROLLBACK", logger: logger)
+            _ = try? await db.query("ROLLBACK", logger: logger)
             throw error
         }
     }

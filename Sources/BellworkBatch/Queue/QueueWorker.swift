@@ -52,7 +52,8 @@ public struct WorkerOptions: Sendable {
     public static var defaultName: String {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        return "\(String(cString: host))/\(getpid())"
+        let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(name)/\(getpid())"
     }
 }
 
