@@ -141,15 +141,15 @@ public actor PostgresLessonQueue: LessonQueue {
     private final class Race<T: Sendable>: @unchecked Sendable {
         private let lock = NSLock()
         private var continuation: CheckedContinuation<T, Error>?
-        private var outcome: Result<T, Error>?
+        private var ended = false
         private var timerTask: Task<Void, Error>?
 
         /// The timer, cancelled when the body ends first.
         var timer: Task<Void, Error>? {
             get { lock.withLock { timerTask } }
             set {
-                let ended = lock.withLock { () -> Bool in timerTask = newValue; return continuation == nil && outcome != nil }
-                if ended { newValue?.cancel() }
+                let over = lock.withLock { () -> Bool in timerTask = newValue; return ended }
+                if over { newValue?.cancel() }
             }
         }
 
@@ -161,8 +161,8 @@ public actor PostgresLessonQueue: LessonQueue {
         @discardableResult
         func end(_ result: Result<T, Error>) -> Bool {
             let (waiting, timer) = lock.withLock { () -> (CheckedContinuation<T, Error>?, Task<Void, Error>?) in
-                guard outcome == nil else { return (nil, nil) }
-                outcome = result
+                guard !ended else { return (nil, nil) }
+                ended = true
                 defer { continuation = nil }
                 return (continuation, timerTask)
             }
