@@ -105,11 +105,14 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh6 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh7 --out Fixtures/bell-library --verify
 
-# The bell detector on the bell library's fresh5 split (the rest are training trials): found by kind and level, false bells, dating,
-# reliability (scripts/fit_bells.py; the classifier is fitted with `scripts/fit_bells.py fit`, see README).
+# The bell detector on the bell library's check splits, fresh5, fresh6 and fresh7 (tune to fresh4 are training trials):
+# found by kind and level, false bells, dating, reliability (scripts/fit_bells.py; the classifier is fitted with
+# `scripts/fit_bells.py fit`, see README).
 bells-library: build
-	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh5 --out bell-work
+	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh5 Fixtures/bell-library/fresh6 Fixtures/bell-library/fresh7 --out bell-work
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh5
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh6
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh7
 
 # The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
 bells: deps build

@@ -4,7 +4,7 @@ measures the bell detector, on saved candidates: each recording is decoded once.
 
     scripts/fit_bells.py candidates DIR... [--out bell-work] [--config FILE]   analyse every NAME.truth.json's recording
     scripts/fit_bells.py fit [--out bell-work] --train SET... [--folds 5] [--swift Sources/Segmentation/BellTrees.swift]
-                             [--without INPUT...]
+                             [--without INPUT...] [--hold-out SET...]
     scripts/fit_bells.py report [--out bell-work] --sets SET... [--config FILE]
 
 `candidates` runs `bellwork analyze REC --save-features --bell-candidates` for every trial; a SET is the name of
@@ -218,9 +218,9 @@ def fit_models(tables, names):
         # candidates does not outweigh the library's trials (None: every candidate weighs 1).
         w = None
         if NEG_CAP:
-            w = [1.0 if v else min(1.0, NEG_CAP / max(1, len(tables[n][model][1]) - sum(tables[n][model][1])))
-                 for n in names for v in tables[n][model][1]]
-            w = np.array(w, float)
+            negatives = {n: len(tables[n][model][1]) - sum(tables[n][model][1]) for n in names}
+            w = np.array([1.0 if v else min(1.0, NEG_CAP / max(1, negatives[n])) for n in names for v in tables[n][model][1]],
+                         float)
         if X:
             models[model] = fit_trees(np.array(X, float), np.array(y, float), **TREES, w=w)
     return models
@@ -446,12 +446,20 @@ def trial_duration(out, name):
     return float(open(path).read())
 
 
-def fit_command(out, train, folds, seed, swift):
+def fit_command(out, train, folds, seed, swift, hold_out=()):
     names = names_of(out, train)
     tables = {n: table(out, n) for n in names}
     counts = {m: (sum(len(tables[n][m][1]) for n in names), sum(sum(tables[n][m][1]) for n in names)) for m in MODELS}
     print(f"{len(names)} trials of {', '.join(train)}; labelled candidates (bells): "
           + ", ".join(f"{m} {c} ({p})" for m, (c, p) in counts.items()) + f"; trees {TREES}")
+    if hold_out:
+        # Each set held out whole, judged by trees fitted on every other trial: whether the random folds flatter
+        # the trees (a split's trials sharing something the folds mix).
+        for held in hold_out:
+            models = fit_models(tables, [n for n in names if n.split("__")[0] != held])
+            print(f"held out whole: {held}")
+            report(out, held_out_results(out, names_of(out, [held]), models))
+        return
     order = names[:]
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
@@ -484,6 +492,8 @@ def main():
     f.add_argument("--rate", type=float, default=TREES["rate"], help="the learning rate (shrinkage)")
     f.add_argument("--neg-cap", type=float, default=NEG_CAP,
                    help="each trial's not-bells weigh at most this much in all (0: every candidate weighs 1)")
+    f.add_argument("--hold-out", nargs="+", default=[], metavar="SET",
+                   help="instead of random folds, hold out each of these SETs (of --train) whole in turn")
     f.add_argument("--without", nargs="+", default=[], metavar="INPUT",
                    help="leave these inputs out of both models (to measure what they add; not with --swift)")
     r = sub.add_parser("report")
@@ -503,7 +513,9 @@ def main():
                 parser.error("--without measures; the trees written with --swift must take every input")
             for model in MODELS:
                 MODELS[model] = [k for k in MODELS[model] if k not in args.without]
-        fit_command(args.out, args.train, args.folds, args.seed, args.swift)
+        if args.hold_out and (args.swift or not set(args.hold_out) <= set(args.train)):
+            parser.error("--hold-out names sets of --train, and writes no trees")
+        fit_command(args.out, args.train, args.folds, args.seed, args.swift, args.hold_out)
     elif args.command == "report":
         names = names_of(args.out, args.sets)
         if args.bin:

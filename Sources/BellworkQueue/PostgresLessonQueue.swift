@@ -35,8 +35,11 @@ public actor PostgresLessonQueue: LessonQueue {
 
     public nonisolated var location: String { address.display }
 
+    /// Closes the connection: politely when the server answers, and never waiting longer than a few seconds.
     public func close() async {
-        if let connection { Self.closeAside(connection) }
+        if let connection {
+            _ = try? await Self.answered(within: min(answerSeconds, 5), onTimeout: {}) { try await connection.close() }
+        }
         connection = nil
     }
 
@@ -127,13 +130,13 @@ public actor PostgresLessonQueue: LessonQueue {
             let work = Task {
                 do { race.end(.success(try await body())) } catch { race.end(.failure(error)) }
             }
-            race.timer = Task {
+            race.hold(timer: Task {
                 try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
                 if race.end(.failure(NoAnswer())) {
                     work.cancel()
                     onTimeout()
                 }
-            }
+            })
         }
     }
 
@@ -144,13 +147,9 @@ public actor PostgresLessonQueue: LessonQueue {
         private var ended = false
         private var timerTask: Task<Void, Error>?
 
-        /// The timer, cancelled when the body ends first.
-        var timer: Task<Void, Error>? {
-            get { lock.withLock { timerTask } }
-            set {
-                let over = lock.withLock { () -> Bool in timerTask = newValue; return ended }
-                if over { newValue?.cancel() }
-            }
+        /// Keeps the timer, to cancel it when the body ends first (at once, if it already has).
+        func hold(timer: Task<Void, Error>) {
+            if lock.withLock({ () -> Bool in timerTask = timer; return ended }) { timer.cancel() }
         }
 
         func begin(_ continuation: CheckedContinuation<T, Error>) {

@@ -56,7 +56,9 @@ struct QueueAnswerTests {
         #expect(timedOut.value)
     }
 
-    @Test func anAnswerInTimeIsReturnedAndItsTimerStopped() async throws {
+    /// An answer, or an error, in time is what the caller gets, and the timeout's action (closing the connection)
+    /// never runs after it: the next query still has its connection.
+    @Test func anAnswerInTimeIsReturnedAndTheConnectionKept() async throws {
         let timedOut = Flag()
         let value = try await PostgresLessonQueue.answered(within: 0.3, onTimeout: { timedOut.raise() }) { 7 }
         #expect(value == 7)
@@ -65,6 +67,6 @@ struct QueueAnswerTests {
             try await PostgresLessonQueue.answered(within: 0.3, onTimeout: { timedOut.raise() }) { () async throws -> Int in throw Refused() }
         }
         try await Task.sleep(nanoseconds: 600_000_000)
-        #expect(!timedOut.value, "the timer fired after the answer")
+        #expect(!timedOut.value, "the timeout's action ran after the answer")
     }
 }
