@@ -65,7 +65,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bellwork",
-            dependencies: ["Bellwork", "BellworkOutputs", "BellworkBatch", "BellworkQueue", "MediaIO", "LessonMetrics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Bellwork", "BellworkOutputs", "BellworkBatch", "BellworkQueue", "MediaIO", "LessonMetrics", "Segmentation", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         // Synthetic sound for the Segmentation and pipeline tests; not in any product.
         .target(name: "SignalTestSupport", dependencies: ["Segmentation", "MediaSamples"]),

@@ -101,9 +101,9 @@ def segment(out, name, assignments, *options):
         shutil.rmtree(work)
 
 
-def scores(out, names, assignments, full=False):
+def scores(out, names, assignments, full=False, options=()):
     """Per lesson: (label agreement, kind agreement, |time-on-task error|) with these settings (full: the
-    score's whole entry per lesson)."""
+    score's whole entry per lesson; options: more options of `bellwork segment`)."""
     work = tempfile.mkdtemp(prefix="bellwork-fit-")
     try:
         results = os.path.join(work, "results")
@@ -112,7 +112,7 @@ def scores(out, names, assignments, full=False):
         os.makedirs(truths)
 
         def run(name):
-            segment(out, name, assignments, "--format", "json", "--output", os.path.join(results, name + ".json"))
+            segment(out, name, assignments, "--format", "json", "--output", os.path.join(results, name + ".json"), *options)
             os.symlink(os.path.abspath(os.path.join(out, name + ".truth.json")), os.path.join(truths, name + ".truth.json"))
 
         with ThreadPoolExecutor(JOBS) as pool:
@@ -139,16 +139,16 @@ def summary(per, names):
             f"mean |time-on-task error| {sum(per[x][2] for x in names) / n:.2f} pts")
 
 
-def search(out, params, folds, seed, fixed=()):
+def search(out, params, folds, seed, fixed=(), options=()):
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
     keys = [k for k, _ in params]
     grid = [list(fixed) + list(zip(keys, values)) for values in itertools.product(*[v for _, v in params])]
     print(f"{len(names)} lessons, {len(grid)} combinations, {folds} folds")
     table = {}
     for i, assignments in enumerate(grid):
-        table[i] = scores(out, names, assignments)
+        table[i] = scores(out, names, assignments, options=options)
         print(f"  {dict(assignments)}: {summary(table[i], names)}", flush=True)
-    defaults = scores(out, names, list(fixed))
+    defaults = scores(out, names, list(fixed), options=options)
     order = names[:]
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
@@ -183,7 +183,7 @@ KINDS = ["independent", "instruction", "group"]                           # inde
 
 def step_table(out, name, fixed):
     """The steps of one lesson: (score inputs, transition labels) of steps with a picture and a truth
-    label, and (kind inputs, kind index) of steps on task in the truth."""
+    label, (kind inputs, kind index) of steps on task in the truth, and whether each of the first had sound."""
     work = tempfile.mkdtemp(prefix="bellwork-model-")
     try:
         table = os.path.join(work, "features.csv")
@@ -193,7 +193,7 @@ def step_table(out, name, fixed):
         shutil.rmtree(work)
     truth = json.load(open(os.path.join(out, name + ".truth.json")))
     segments = truth["segments"]
-    xs, ys, kx, ky = [], [], [], []
+    xs, ys, kx, ky, sound = [], [], [], [], []
     for r in rows:
         if r["dead"] == "1" or r["cameraMoving"] == "1" or r["noClass"] == "1":
             continue
@@ -210,7 +210,8 @@ def step_table(out, name, fixed):
             continue
         xs.append([float(v) if v != "" else 0.0 for v in values])
         ys.append(1.0 if kind == "transition" else 0.0)
-    return xs, ys, kx, ky
+        sound.append(r.get("input.variation", "") != "")
+    return xs, ys, kx, ky, sound
 
 
 def softmax_kinds(tables, names, l2=1e-3):
@@ -292,7 +293,41 @@ def means(per, names):
             f"worst {max(lat) if lat else float('nan'):.1f} s")
 
 
-def model(out, folds, seed, fixed, write, per_lesson=None):
+TREES = {"trees": 150, "depth": 3, "rate": 0.1, "l2": 1.0, "min_hessian": 1.0}   # model --trees: the boosting
+# Segmenter settings that act after the score (the trees do not depend on them).
+AFTER_SCORE = {"switchProbability", "transitionExtendThreshold", "settleMarginScore", "settleMaxSeconds",
+               "settleLookaheadSeconds", "minOnTaskSeconds", "minLeadingOnTaskSeconds", "minTrailingOnTaskSeconds",
+               "minUnknownSeconds", "scoreByTrees", "transitionThreshold", "transitionSoftness"}
+TREE_STEPS = 300   # steps drawn from each lesson for the trees (each lesson weighs about the same)
+
+
+SOUND_INPUTS = {"loudness", "steadyTalk", "variation", "chatter", "lessonChatter"}   # ScoreInput.isSound
+
+
+def fit_score_trees(tables, names, seed=1):
+    """The score's trees as `ScoreTrees` (Sources/Segmentation/SegmenterTrace.swift) in JSON: boosted trees over
+    the score's inputs (transition or on task), TREE_STEPS steps drawn from each lesson; `withSound` on the steps
+    with sound, `pictureOnly` on every step with the sound's inputs at 0."""
+    import numpy as np
+    from fit_bells import fit_trees, flat_trees
+    rng = np.random.default_rng(seed)
+    X, y, S = [], [], []
+    for n in names:
+        xs, ys, ss = np.array(tables[n][0], float), np.array(tables[n][1], float), np.array(tables[n][4], bool)
+        pick = rng.choice(len(ys), size=min(TREE_STEPS, len(ys)), replace=False)
+        X.append(xs[pick]); y.append(ys[pick]); S.append(ss[pick])
+    X, y, S = np.concatenate(X), np.concatenate(y), np.concatenate(S)
+    silent = X.copy()
+    silent[:, [k for k, (name, _) in enumerate(INPUTS) if name in SOUND_INPUTS]] = 0
+    return {"withSound": flat_trees(fit_trees(X[S], y[S], **TREES)), "pictureOnly": flat_trees(fit_trees(silent, y, **TREES))}
+
+
+def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None):
+    if trees:
+        fixed = fixed + [("segmenter.scoreByTrees", True)]
+    elif not any(k == "segmenter.scoreByTrees" for k, _ in fixed):
+        fixed = fixed + [("segmenter.scoreByTrees", False)]
+    scratch = tempfile.mkdtemp(prefix="bellwork-trees-")
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
     with ThreadPoolExecutor(JOBS) as pool:
         tables = dict(zip(names, pool.map(lambda n: step_table(out, n, fixed), names)))
@@ -305,8 +340,24 @@ def model(out, folds, seed, fixed, write, per_lesson=None):
     fitted = {}
     for k, held in enumerate(parts):
         train = [x for x in pictured if x not in held]
+        kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
+        if trees:
+            # Kept in OUT/trees (by the lessons, the seed and the boosting), so that other --set values
+            # are tried without fitting again.
+            import hashlib
+            shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
+            key = hashlib.sha1(json.dumps([sorted(train), seed, TREES, TREE_STEPS, shaping]).encode()).hexdigest()[:16]
+            path = os.path.join(out, "trees", key + ".json")
+            if not os.path.exists(path):
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path + ".part", "w") as f:
+                    json.dump(fit_score_trees(tables, train, seed), f)
+                os.replace(path + ".part", path)
+            print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({path})", flush=True)
+            fitted.update(scores(out, held, fixed + kinds, full=True, options=("--score-trees", path)))
+            continue
         wts, b = logistic(tables, train)
-        settings = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
+        settings = fixed + as_settings(wts, b) + kinds
         print(f"  fold {k + 1}: " + ", ".join(f"{key.split('.')[-1]} {v}" for key, v in settings[len(fixed):len(fixed) + len(INPUTS) + 1]), flush=True)
         fitted.update(scores(out, held, settings, full=True))
     print(f"defaults{' with --set' if fixed else ''}, all lessons: {means(defaults, names)}")
@@ -314,13 +365,48 @@ def model(out, folds, seed, fixed, write, per_lesson=None):
     if per_lesson:
         with open(per_lesson, "w") as f:
             json.dump(fitted, f, indent=1)
-    wts, b = logistic(tables, pictured)
-    final = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, names))
+    shutil.rmtree(scratch)
+    if trees:
+        final = fixed + kind_settings(softmax_kinds(tables, names))
+        flat = fit_score_trees(tables, pictured, seed)
+        if write:
+            with open(write[: -len(".json")] + ".trees.json" if write.endswith(".json") else write + ".trees.json", "w") as f:
+                json.dump(flat, f)
+        if swift:
+            with open(swift, "w") as f:
+                f.write(trees_swift(flat, pictured, out))
+            print(f"trees written to {swift}")
+    else:
+        wts, b = logistic(tables, pictured)
+        final = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, names))
     print("fitted on every lesson: " + json.dumps(nested(final)))
     if write:
         with open(write, "w") as f:
             json.dump(nested(final), f, indent=2)
         print(f"written to {write}")
+
+
+def trees_swift(models, names, out):
+    """SegmenterTrees.swift: the trees fitted on every lesson, the defaults of `SegmentationConfig.scoreTrees`."""
+    sets = sorted({n.split("__")[0] for n in names})
+    fmt = lambda xs: ", ".join(repr(round(float(x), 6)) for x in xs)
+    ints = lambda xs: ", ".join(str(int(x)) for x in xs)
+    lines = ["// Generated by scripts/fit.py (model --trees --swift): the transition score's boosted trees, fitted on the",
+             f"// {len(names)} lessons with a picture of the sets {', '.join(sets)}. Do not edit by hand: fit again.",
+             "", "enum SegmenterTrees {"]
+    for key, flat in models.items():
+        lines += [
+            f"    /// {key}: {len(flat['roots'])} trees of depth {TREES['depth']} over the score's inputs in `ScoreInput`'s order: "
+            + ", ".join(k for k, _ in INPUTS) + ".",
+            f"    static let {key} = BoostedTrees(",
+            f"        base: {flat['base']!r},",
+            f"        roots: [{ints(flat['roots'])}] as [Int],",
+            f"        feature: [{ints(flat['feature'])}] as [Int],",
+            f"        threshold: [{fmt(flat['threshold'])}] as [Double],",
+            f"        left: [{ints(flat['left'])}] as [Int],",
+            f"        right: [{ints(flat['right'])}] as [Int],",
+            f"        value: [{fmt(flat['value'])}] as [Double])"]
+    return "\n".join(lines + ["}", ""])
 
 
 GROUPS = {"segmenter": "SegmenterSettings", "kinds": "KindSettings", "bellDetector": "BellDetectorSettings", "features": "FeatureSettings"}
@@ -359,6 +445,7 @@ def main():
     s.add_argument("--param", action="append", required=True, help="KEY=V1,V2,...")
     s.add_argument("--set", action="append", default=[], help="KEY=V, fixed in every combination")
     s.add_argument("--config", help="a configuration file (e.g. model --write's) whose settings are fixed")
+    s.add_argument("--score-trees", metavar="FILE", help="trees for the transition score (model --trees --write's .trees.json) in place of the built-in ones")
     m = sub.add_parser("model")
     m.add_argument("--out", default=os.path.join(ROOT, "fit-work"))
     m.add_argument("--folds", type=int, default=5)
@@ -367,6 +454,10 @@ def main():
     m.add_argument("--write", help="write the settings fitted on every lesson to this configuration file")
     m.add_argument("--per-lesson", metavar="FILE", help="write each lesson's cross-validated scores (JSON)")
     m.add_argument("--drop", action="append", default=[], help="an input (as INPUTS names it) left out of the fit")
+    m.add_argument("--trees", action="store_true", help="fit boosted trees for the transition score (segmenter.scoreByTrees) instead of its weights")
+    m.add_argument("--depth", type=int, default=TREES["depth"], help="with --trees: the trees' depth")
+    m.add_argument("--n-trees", type=int, default=TREES["trees"], help="with --trees: how many trees")
+    m.add_argument("--swift", metavar="FILE", help="with --trees: write the trees fitted on every lesson as Swift source (Sources/Segmentation/SegmenterTrees.swift)")
     a = sub.add_parser("apply")
     a.add_argument("config", help="a configuration file (model --write's)")
     args = parser.parse_args()
@@ -380,7 +471,10 @@ def main():
         if unknown:
             parser.error(f"--drop: no input {', '.join(sorted(unknown))}")
         DROPPED.update(args.drop)
-        model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson)
+        TREES.update(depth=args.depth, trees=args.n_trees)
+        if args.trees and args.drop:
+            parser.error("--drop is for the weighted sum, not --trees")
+        model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift)
     else:
         params = []
         for p in args.param:
@@ -389,7 +483,7 @@ def main():
         fixed = [(k, float(v)) for k, v in (p.split("=", 1) for p in args.set)]
         if args.config:
             fixed = flatten(json.load(open(args.config))) + fixed
-        search(args.out, params, args.folds, args.seed, fixed)
+        search(args.out, params, args.folds, args.seed, fixed, ("--score-trees", args.score_trees) if args.score_trees else ())
 
 
 if __name__ == "__main__":

@@ -141,7 +141,9 @@ public struct BellContext: Sendable {
 /// cannot), and each tree is small (depth 2), so the whole stays smooth. The nodes are flat arrays: node `i` is
 /// a leaf when `feature[i]` is -1 (its value `value[i]`), otherwise it sends `x[feature[i]] <= threshold[i]`
 /// to `left[i]` and the rest to `right[i]`. `roots` holds each tree's first node.
-public struct BoostedTrees: Sendable, Equatable {
+/// Gradient-boosted decision trees as flat arrays: node `k` splits on input `feature[k]` at `threshold[k]`
+/// (at or below: `left[k]`), or is a leaf (`feature[k]` -1) adding `value[k]` to the log-odds.
+public struct BoostedTrees: Sendable, Equatable, Codable {
     public let base: Double
     public let roots: [Int]
     public let feature: [Int]

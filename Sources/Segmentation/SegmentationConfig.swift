@@ -11,6 +11,14 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     public var bellDetector = BellDetectorSettings()
     public var segmenter = SegmenterSettings()
     public var kinds = KindSettings()
+    /// The boosted trees of the transition score (`segmenter.scoreByTrees`): fitted by `scripts/fit.py model
+    /// --trees` (`SegmenterTrees.swift`); `bellwork segment --score-trees` puts others in for a fit's folds. Not a
+    /// setting: never written with the settings.
+    public var scoreTrees = ScoreTrees.fitted
+
+    enum CodingKeys: String, CodingKey {
+        case minTransitionSeconds, features, bellTracker, bellDetector, segmenter, kinds
+    }
 
     public init() {}
 
@@ -227,12 +235,14 @@ public struct SegmenterSettings: SettingsGroup {
     public var emptyVariationDb = 6.0
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
+    @Setting("Score transitions by the fitted boosted trees over the score's inputs (`SegmentationConfig.scoreTrees`): the score is transitionThreshold + transitionSoftness × the trees' log-odds, so the settings that read it keep their meaning; off: the weighted sum of the inputs (the weights above).")
+    public var scoreByTrees = true
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
     public var transitionThreshold = 1.2019
     @Setting(-20...20, "Hysteresis: a transition grows into neighbouring steps scoring at least this; at or above transitionThreshold: no growing.")
     public var transitionExtendThreshold = 1.1
     @Setting(-20...20, "Settling: a transition's trailing edge grows over steps scoring this much over the baseline of the work after it; 0 or less: no settling tail.")
-    public var settleMarginScore = 2.0
+    public var settleMarginScore = 0.0
     @Setting(0...600, "How far, in seconds, a transition's trailing edge may grow into settling.")
     public var settleMaxSeconds = 15.0
     @Setting(0...3600, "How many seconds of the work after a transition set the level settling is measured against.")
@@ -272,33 +282,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = 0.0893
+    public var instructionBias = -0.218
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.3341
+    public var instructionLevelWeight = 0.3414
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4715
+    public var instructionVariationWeight = 0.4719
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -1.1615
+    public var instructionSpreadWeight = -1.0651
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -1.0723
+    public var instructionReachWeight = -0.7277
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var instructionPictureWeight = 0.0661
+    public var instructionPictureWeight = 0.28
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var instructionSoundWeight = -2.0277
+    public var instructionSoundWeight = -2.0269
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 0.4887
+    public var groupBias = 0.2362
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 0.7102
+    public var groupLevelWeight = 0.6988
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -1.0496
+    public var groupVariationWeight = -1.038
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 1.0186
+    public var groupSpreadWeight = 1.0072
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = 1.1816
+    public var groupReachWeight = 1.0358
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var groupPictureWeight = -0.4458
+    public var groupPictureWeight = -0.1827
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var groupSoundWeight = 3.9973
+    public var groupSoundWeight = 4.0296
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

@@ -88,13 +88,17 @@ public struct Segmenter: Sendable {
             RobustStatistics.medianFilter(rawInput($0, series, dead: dead, unusable: unusable), half: half)
         }
         let weights = ScoreInput.allCases.map { $0.weight(config.segmenter) }
+        let s = config.segmenter
         var score = [Double?](repeating: nil, count: n)
         for i in 0..<n {
-            // An input missing where others are present (no sound in a step with a picture) counts 0.
             guard inputs[ScoreInput.spread.rawValue][i] != nil else { continue }
-            var s = 0.0
-            for k in inputs.indices { s += weights[k] * (inputs[k][i] ?? 0) }
-            score[i] = s
+            let x = inputs.map { $0[i] }
+            if s.scoreByTrees {
+                score[i] = s.transitionThreshold + s.transitionSoftness * config.scoreTrees.logOdds(x)
+            } else {
+                // An input missing where others are present (no sound in a step with a picture) counts 0.
+                score[i] = zip(weights, x).reduce(0) { $0 + $1.0 * ($1.1 ?? 0) }
+            }
         }
         return (score, inputs)
     }

@@ -104,3 +104,37 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         }
     }
 }
+
+extension ScoreInput {
+    /// Measured from the sound: missing in a step without sound.
+    public var isSound: Bool {
+        switch self {
+        case .loudness, .steadyTalk, .variation, .chatter, .lessonChatter: return true
+        default: return false
+        }
+    }
+}
+
+/// The transition score's boosted trees over the inputs in `ScoreInput`'s order: one pair for steps with sound,
+/// one for steps with a picture and no sound (fitted with the sound's inputs at 0, so that a missing sound is not
+/// read as a room of a particular sound).
+public struct ScoreTrees: Sendable, Equatable, Codable {
+    public var withSound: BoostedTrees
+    public var pictureOnly: BoostedTrees
+
+    public init(withSound: BoostedTrees, pictureOnly: BoostedTrees) {
+        self.withSound = withSound
+        self.pictureOnly = pictureOnly
+    }
+
+    /// The fitted trees (`SegmenterTrees.swift`).
+    public static let fitted = ScoreTrees(withSound: SegmenterTrees.withSound, pictureOnly: SegmenterTrees.pictureOnly)
+
+    /// The log-odds of a transition for one step's inputs (`ScoreInput`'s order; nil: not measured in it). A
+    /// step without the sound's variation is judged by the picture alone.
+    public func logOdds(_ inputs: [Double?]) -> Double {
+        let sound = inputs[ScoreInput.variation.rawValue] != nil
+        let x = ScoreInput.allCases.map { input in sound || !input.isSound ? inputs[input.rawValue] ?? 0 : 0 }
+        return (sound ? withSound : pictureOnly).logOdds(x)
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bellwork
 import Foundation
 import LessonMetrics
+import Segmentation
 
 struct SegmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,9 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: "Seconds the class must stay clear of transitions to count as settled.")
     var settleSeconds: Double?
 
+    @Option(help: ArgumentHelp("A JSON file of boosted trees for the transition score, in place of the fitted ones (scripts/fit.py model --trees, for its folds).", visibility: .hidden))
+    var scoreTrees: String?
+
     @OptionGroup var bellOptions: BellOptions
     @OptionGroup var result: ResultOptions
     @OptionGroup var common: CommonOptions
@@ -50,6 +54,10 @@ struct SegmentCommand: ParsableCommand {
             do {
                 configuration = try file.configuration(overlaying: try config.map(AnalysisConfiguration.loadJSON))
                 if let settleSeconds { configuration.settleSeconds = settleSeconds }
+                if let scoreTrees {
+                    configuration.segmentation.scoreTrees = try JSONDecoder().decode(
+                        ScoreTrees.self, from: Data(contentsOf: URL(fileURLWithPath: scoreTrees)))
+                }
                 try configuration.validate()
             } catch {
                 throw CLIFailure(message: "\(config ?? featuresFile): \(error)", status: ExitStatus.usage)
