@@ -54,13 +54,18 @@ struct SegmentCommand: ParsableCommand {
             do {
                 configuration = try file.configuration(overlaying: try config.map(AnalysisConfiguration.loadJSON))
                 if let settleSeconds { configuration.settleSeconds = settleSeconds }
-                if let scoreTrees {
-                    configuration.segmentation.scoreTrees = try JSONDecoder().decode(
-                        ScoreTrees.self, from: Data(contentsOf: URL(fileURLWithPath: scoreTrees)))
-                }
                 try configuration.validate()
             } catch {
                 throw CLIFailure(message: "\(config ?? featuresFile): \(error)", status: ExitStatus.usage)
+            }
+            if let scoreTrees {
+                do {
+                    configuration.segmentation.scoreTrees = try JSONDecoder().decode(
+                        ScoreTrees.self, from: Data(contentsOf: URL(fileURLWithPath: scoreTrees)))
+                } catch {
+                    throw CLIFailure(message: "\(scoreTrees): not a file of score trees (scripts/fit.py model --trees): \(error.localizedDescription)",
+                                     status: ExitStatus.usage)
+                }
             }
             let analysis = LessonAnalyzer.finish(file.lesson, configuration: configuration,
                                                  bell: try bellOptions.choice(), includeSignals: result.signals)

@@ -204,4 +204,35 @@ import Testing
         let missing = try CLI.run(["segment", dir.appendingPathComponent("none").path])
         #expect(missing.status == 66 && missing.stderrLines.count == 1, "\(missing.stderr)")
     }
+
+    /// `segment --score-trees` (a fit's folds): the fitted trees written out give the same result as the built-in
+    /// ones, other trees change it, and a file that is not trees is one line and 64.
+    @Test func segmentTakesTheScoreTreesOfAFit() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("f.features").path
+        #expect(try CLI.run(["analyze", SettingsTests.lesson, "--save-features", saved, "--quiet"]).status == 0)
+        func segments(_ options: [String]) throws -> [[String: Any]] {
+            let out = dir.appendingPathComponent("r.json")
+            let run = try CLI.run(["segment", saved, "--format", "json", "--output", out.path, "--quiet"] + options)
+            #expect(run.status == 0, "\(run.stderr)")
+            let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any]
+            return result["segments"] as! [[String: Any]]
+        }
+        func write(_ trees: ScoreTrees, _ name: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try JSONEncoder().encode(trees).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let builtIn = try segments([])
+        #expect(builtIn.contains { $0["kind"] as? String == "transition" } && builtIn.contains { $0["kind"] as? String != "transition" })
+        let fitted = try write(ScoreTrees.fitted, "fitted.json")
+        #expect(NSArray(array: try segments(["--score-trees", fitted])) == NSArray(array: builtIn))
+        // Trees that call every step on task: no transition is left.
+        let calm = BoostedTrees(base: -12, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        let onTask = try segments(["--score-trees", try write(ScoreTrees(withSound: calm, pictureOnly: calm), "calm.json")])
+        #expect(!onTask.contains { $0["kind"] as? String == "transition" }, "\(onTask)")
+        let bad = try CLI.run(["segment", saved, "--score-trees", saved])
+        #expect(bad.status == 64 && bad.stderrLines.count == 1 && bad.stderr.contains("score trees"), "\(bad.stderr)")
+    }
 }

@@ -169,3 +169,42 @@ import Testing
         #expect(kept.first?.kind.isOnTask == true, "\(kept)")
     }
 }
+
+/// The transition score's trees: a step without sound is judged by the picture's trees alone, blind to the sound.
+@Suite struct ScoreTreesTests {
+    /// One split on `input` at `threshold`: `low` at or below it, `high` above.
+    static func stump(_ input: ScoreInput, at threshold: Double, low: Double, high: Double) -> BoostedTrees {
+        BoostedTrees(base: 0, roots: [0], feature: [input.rawValue, -1, -1], threshold: [threshold, 0, 0],
+                     left: [1, -1, -1], right: [2, -1, -1], value: [0, low, high])
+    }
+
+    @Test func aStepWithoutSoundIsJudgedByThePictureAlone() {
+        let trees = ScoreTrees(withSound: Self.stump(.chatter, at: -1, low: -3, high: 3),
+                               pictureOnly: Self.stump(.loudness, at: -1, low: -5, high: 5))
+        var x = [Double?](repeating: 0.5, count: ScoreInput.allCases.count)
+        x[ScoreInput.chatter.rawValue] = -2
+        x[ScoreInput.loudness.rawValue] = -2
+        #expect(trees.logOdds(x) == -3)
+        // No sound in the step: the picture's trees, which see the sound's inputs as 0 (never as the room's sound).
+        for input in ScoreInput.allCases where input.isSound { x[input.rawValue] = nil }
+        #expect(trees.logOdds(x) == 5)
+        x[ScoreInput.loudness.rawValue] = -2
+        x[ScoreInput.variation.rawValue] = nil
+        #expect(trees.logOdds(x) == 5, "a step without the sound's variation has no sound")
+    }
+
+    @Test func theScoreKeepsTheThresholdsMeaning() throws {
+        // The score is threshold + softness × log-odds, so a step the trees call even is at the threshold.
+        var config = SegmentationConfig()
+        let even = BoostedTrees(base: 0, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        config.scoreTrees = ScoreTrees(withSound: even, pictureOnly: even)
+        let segmenter = Segmenter(config: config)
+        let n = 120  // 60 s of a calm class, a teacher talking
+        let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0.5, count: n), localMotion: Array(repeating: 0.5, count: n),
+                                   motionSpread: Array(repeating: 0.05, count: n), luma: Array(repeating: 120, count: n),
+                                   audioDb: Array(repeating: -35, count: n), audioVariation: Array(repeating: 8, count: n))
+        let scores = segmenter.transitionScores(series, dead: segmenter.deadSteps(series)).compactMap { $0 }
+        #expect(!scores.isEmpty && scores.allSatisfy { abs($0 - config.segmenter.transitionThreshold) < 1e-12 })
+        #expect(segmenter.transitionProbabilities(scores).allSatisfy { abs($0 - 0.5) < 1e-12 })
+    }
+}
