@@ -115,7 +115,7 @@ extension ScoreInput {
     }
 }
 
-/// The transition score's boosted trees over the inputs in `ScoreInput`'s order: one pair for steps with sound,
+/// The transition score's boosted trees over the inputs in `ScoreInput`'s order: one set for steps with sound,
 /// one for steps with a picture and no sound (fitted with the sound's inputs at 0, so that a missing sound is not
 /// read as a room of a particular sound).
 public struct ScoreTrees: Sendable, Equatable, Codable {
