@@ -4,8 +4,8 @@ import LessonMetrics
 /// Cuts a lesson's per-step series into segments.
 ///
 /// Steps: per-lesson robust normalisation (median and MAD, since rooms, microphones and cameras differ);
-/// a transition score per step from motion spread, local motion and loudness (none where the whole
-/// picture changed: a camera moving or re-exposing); a two-state model (transition or on task) decoded
+/// a transition score per step from the inputs of `ScoreInput` (fitted boosted trees, or a weighted sum; none
+/// where the whole picture changed: a camera moving or re-exposing); a two-state model (transition or on task) decoded
 /// with Viterbi; transitions grown by hysteresis and into their settling tails; minimum durations; a kind
 /// for each on-task stretch from how the room sounds; and `unknown` where there is neither picture nor sound.
 public struct Segmenter: Sendable {
@@ -65,9 +65,10 @@ public struct Segmenter: Sendable {
         scoreAndInputs(series, dead: dead).scores
     }
 
-    /// The transition score per step and the smoothed inputs it is the weighted sum of (`ScoreInput`; empty
-    /// without a picture). With a picture: `Σ weight × input`, each input median-smoothed over
-    /// `smoothingSeconds`; the weights are fitted (docs/TUNING.md).
+    /// The transition score per step and the smoothed inputs it is made from (`ScoreInput`; empty without a
+    /// picture). With a picture, each input median-smoothed over `smoothingSeconds`: `transitionThreshold +
+    /// transitionSoftness × log-odds` of the fitted trees (`segmenter.scoreByTrees`), or `Σ weight × input`;
+    /// both fitted (docs/TUNING.md).
     public func scoreAndInputs(_ series: FeatureSeries, dead: [Bool]) -> (scores: [Double?], inputs: [[Double?]]) {
         let n = series.stepCount
         let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
