@@ -4,6 +4,7 @@
     scripts/fit.py features DIR... [--out fit-work]        decode each lesson with truth in DIR once
     scripts/fit.py search [--out fit-work] [--folds 5] --param KEY=V1,V2,... [--param ...]
     scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
+    scripts/fit.py model --trees [--depth 3] [--n-trees 150] [--swift FILE] ...   the score's boosted trees instead
     scripts/fit.py apply FILE                                makes FILE's settings the defaults in the source
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
@@ -22,6 +23,15 @@ multinomial logistic regression over the kind inputs of the steps on task in the
 cross-validated: each fold's weights are fitted on the other folds' lessons and the held-out lessons are
 segmented with them. It prints the cross-validated figures and the weights fitted on every lesson (with
 --write, as a configuration file). `--set` fixes other settings during the fit (also written).
+
+`model --trees` fits boosted trees for the transition score instead of its weights (`segmenter.scoreByTrees`): one
+set on the steps with sound, one on every step with the sound's inputs at 0 (for steps without sound); each fold's
+are written to OUT/trees and given to `bellwork segment --score-trees`, and kept there for the next run with the same
+lessons and input settings. With --write it also writes FILE's `.trees.json`; with --swift, the trees fitted on every
+lesson as `Sources/Segmentation/SegmenterTrees.swift` (the built-in ones).
+
+Mind: `bellwork segment` uses the settings the features were made with (overlaid by --set), not this build's
+defaults, so give with --set every setting a comparison depends on.
 """
 import argparse, csv, itertools, json, math, os, random, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
