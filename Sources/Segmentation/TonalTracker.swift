@@ -91,33 +91,42 @@ struct TonalTracker {
     /// Takes the power spectrum of the frame starting at `time`. Allocates nothing.
     mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double, bands: BandPowers = BandPowers()) {
         let p = power.baseAddress!
+        let (low, high, bellLow, bellHigh, scanHigh) = (self.low, self.high, self.bellLow, self.bellHigh, self.scanHigh)
+        let (peakRatio, persistFrames, longestFrames) = (self.peakRatio, self.persistFrames, self.longestFrames)
         var band: Float = 0
         let scanLow = min(low, bellLow)
         var strongest: Float = 0
-        for k in scanLow..<scanHigh {
-            let v = p[k]
-            if k < high && k >= low { band += v }
-            peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
-            if peak[k] { strongest = max(strongest, v) }
+        // The loops over bins run on the arrays' storage: this is the hottest code of a sound-only analysis.
+        peak.withUnsafeMutableBufferPointer { peak in
+            for k in scanLow..<scanHigh {
+                let v = p[k]
+                if k < high && k >= low { band += v }
+                peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
+                if peak[k] { strongest = max(strongest, v) }
+            }
         }
         if lineRatio > 0 { markNewLines(p, from: scanLow, to: scanHigh) }
         let floor = strongest * rangeRatio
-        for k in scanLow..<scanHigh where peak[k] && p[k] < floor { peak[k] = false }
         var tonal: Float = 0
         var partials = 0
         var longest: Int32 = 0
         var bellBand: Float = 0, bellStable: Float = 0
-        for k in scanLow..<scanHigh {
-            if peak[k] || peak[k - 1] || peak[k + 1] { run[k] += 1 } else { run[k] = 0 }
-            let persistent = peak[k] && run[k] >= persistFrames && run[k] <= longestFrames
-            if k >= low && k < high && persistent {
-                tonal += p[k - 1] + p[k] + p[k + 1]
-                partials += 1
-                longest = max(longest, run[k])
-            }
-            if k >= bellLow && k < bellHigh {
-                bellBand += p[k]
-                if persistent { bellStable += p[k - 1] + p[k] + p[k + 1] }
+        peak.withUnsafeMutableBufferPointer { peak in
+            run.withUnsafeMutableBufferPointer { run in
+                for k in scanLow..<scanHigh where peak[k] && p[k] < floor { peak[k] = false }
+                for k in scanLow..<scanHigh {
+                    if peak[k] || peak[k - 1] || peak[k + 1] { run[k] += 1 } else { run[k] = 0 }
+                    let persistent = peak[k] && run[k] >= persistFrames && run[k] <= longestFrames
+                    if k >= low && k < high && persistent {
+                        tonal += p[k - 1] + p[k] + p[k + 1]
+                        partials += 1
+                        longest = max(longest, run[k])
+                    }
+                    if k >= bellLow && k < bellHigh {
+                        bellBand += p[k]
+                        if persistent { bellStable += p[k - 1] + p[k] + p[k + 1] }
+                    }
+                }
             }
         }
         bellStableShare = bellBand > 0 ? min(1, Double(bellStable / bellBand)) : 0
@@ -170,20 +179,28 @@ struct TonalTracker {
     /// lines of their own).
     private mutating func markNewLines(_ p: UnsafePointer<Float>, from low: Int, to high: Int) {
         let first = frameIndex == 0
-        for k in (low - 2)..<(high + 2) {
-            smooth[k] = first ? p[k] : smooth[k] + smoothAlpha * (p[k] - smooth[k])
-        }
-        if frameIndex * 4 >= Int(1 / hopSeconds) {   // after a quarter second of floor
-            for k in low..<high where !peak[k] {
-                let rise = smooth[k] / max(lineFloor[k], 1e-20)
-                guard rise >= lineRatio, smooth[k] >= smooth[k - 1], smooth[k] >= smooth[k + 1] else { continue }
-                let sides = 0.5 * (smooth[k - 2] / max(lineFloor[k - 2], 1e-20) + smooth[k + 2] / max(lineFloor[k + 2], 1e-20))
-                if rise >= lineRatio * sides { peak[k] = true }
+        let (smoothAlpha, upAlpha, downAlpha, lineRatio) = (self.smoothAlpha, self.upAlpha, self.downAlpha, self.lineRatio)
+        let afterFloor = frameIndex * 4 >= Int(1 / hopSeconds)   // after a quarter second of floor
+        smooth.withUnsafeMutableBufferPointer { smooth in
+            lineFloor.withUnsafeMutableBufferPointer { lineFloor in
+                peak.withUnsafeMutableBufferPointer { peak in
+                    for k in (low - 2)..<(high + 2) {
+                        smooth[k] = first ? p[k] : smooth[k] + smoothAlpha * (p[k] - smooth[k])
+                    }
+                    if afterFloor {
+                        for k in low..<high where !peak[k] {
+                            let rise = smooth[k] / max(lineFloor[k], 1e-20)
+                            guard rise >= lineRatio, smooth[k] >= smooth[k - 1], smooth[k] >= smooth[k + 1] else { continue }
+                            let sides = 0.5 * (smooth[k - 2] / max(lineFloor[k - 2], 1e-20) + smooth[k + 2] / max(lineFloor[k + 2], 1e-20))
+                            if rise >= lineRatio * sides { peak[k] = true }
+                        }
+                    }
+                    for k in (low - 2)..<(high + 2) {
+                        let a = smooth[k] > lineFloor[k] ? upAlpha : downAlpha
+                        lineFloor[k] = first ? smooth[k] : lineFloor[k] + a * (smooth[k] - lineFloor[k])
+                    }
+                }
             }
-        }
-        for k in (low - 2)..<(high + 2) {
-            let a = smooth[k] > lineFloor[k] ? upAlpha : downAlpha
-            lineFloor[k] = first ? smooth[k] : lineFloor[k] + a * (smooth[k] - lineFloor[k])
         }
     }
 
