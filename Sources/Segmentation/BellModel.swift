@@ -163,6 +163,33 @@ public struct BoostedTrees: Sendable, Equatable, Codable {
         self.value = value
     }
 
+    /// Read from a file (a fit's trees): every array as long as `feature`, every root a node, every split's
+    /// children after it (so a walk ends), every number finite and every leaf within ±1000: else an error, never a
+    /// trap or a walk without end in `logOdds`.
+    public init(from decoder: Decoder) throws {
+        enum Keys: String, CodingKey { case base, roots, feature, threshold, left, right, value }
+        let c = try decoder.container(keyedBy: Keys.self)
+        let (base, roots, feature) = (try c.decode(Double.self, forKey: .base), try c.decode([Int].self, forKey: .roots),
+                                      try c.decode([Int].self, forKey: .feature))
+        let (threshold, left, right, value) = (try c.decode([Double].self, forKey: .threshold), try c.decode([Int].self, forKey: .left),
+                                               try c.decode([Int].self, forKey: .right), try c.decode([Double].self, forKey: .value))
+        let n = feature.count
+        let nodes = 0..<n
+        let fine = [threshold.count, left.count, right.count, value.count].allSatisfy { $0 == n }
+            && base.isFinite && roots.allSatisfy { nodes.contains($0) }
+            && nodes.allSatisfy { k in
+                threshold[k].isFinite && value[k].isFinite && abs(value[k]) <= 1000
+                    && (feature[k] == -1 || (feature[k] >= 0 && left[k] > k && left[k] < n && right[k] > k && right[k] < n))
+            }
+        guard fine else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a well-formed set of boosted trees"))
+        }
+        self.init(base: base, roots: roots, feature: feature, threshold: threshold, left: left, right: right, value: value)
+    }
+
+    /// The largest input index a split reads (-1: none).
+    public var largestInput: Int { feature.max() ?? -1 }
+
     /// The log-odds for inputs `x`.
     public func logOdds(_ x: [Double]) -> Double {
         var sum = base

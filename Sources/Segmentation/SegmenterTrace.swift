@@ -127,6 +127,17 @@ public struct ScoreTrees: Sendable, Equatable, Codable {
         self.pictureOnly = pictureOnly
     }
 
+    public init(from decoder: Decoder) throws {
+        enum Keys: String, CodingKey { case withSound, pictureOnly }
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(withSound: try c.decode(BoostedTrees.self, forKey: .withSound),
+                  pictureOnly: try c.decode(BoostedTrees.self, forKey: .pictureOnly))
+        guard max(withSound.largestInput, pictureOnly.largestInput) < ScoreInput.allCases.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "a split reads an input the score does not have"))
+        }
+    }
+
     /// The fitted trees (`SegmenterTrees.swift`).
     public static let fitted = ScoreTrees(withSound: SegmenterTrees.withSound, pictureOnly: SegmenterTrees.pictureOnly)
 

@@ -234,5 +234,16 @@ import Testing
         #expect(!onTask.contains { $0["kind"] as? String == "transition" }, "\(onTask)")
         let bad = try CLI.run(["segment", saved, "--score-trees", saved])
         #expect(bad.status == 64 && bad.stderrLines.count == 1 && bad.stderr.contains("score trees"), "\(bad.stderr)")
+        // Mutated trees: a split whose child is itself (a walk without end), a split on an input the score lacks
+        // (out of range), a leaf too large to sum: refused when read, never a hang or a trap.
+        let split = { (feature: Int, left: Int, value: Double) in
+            BoostedTrees(base: 0, roots: [0], feature: [feature, -1, -1], threshold: [0, 0, 0], left: [left, -1, -1],
+                         right: [2, -1, -1], value: [0, value, 1])
+        }
+        for (name, trees) in [("cycle", split(0, 0, 1)), ("input", split(99, 1, 1)), ("huge", split(0, 1, 1e300))] {
+            let path = try write(ScoreTrees(withSound: trees, pictureOnly: calm), "\(name).json")
+            let run = try CLI.run(["segment", saved, "--score-trees", path])
+            #expect(run.status == 64 && run.stderrLines.count == 1, "\(name): \(run.status) \(run.stderr)")
+        }
     }
 }
