@@ -18,7 +18,7 @@
 #   fresh8: the 48 drawn at the end of the seventh session, after its review's last change, run once
 #   fresh9: the 48 drawn in the eighth session, after the refit on pictures evened out for a moving camera, run once
 #   fresh10: the 48 drawn in the tenth session, before the segmenter's next change (the trees), run once after it
-#   fresh11: the 48 drawn in the eleventh session, after the trees: set aside, to be run once after the next change
+#   fresh11: the 48 drawn in the eleventh session, after the trees, run once at its end
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
