@@ -92,19 +92,9 @@ struct TonalTracker {
     mutating func consume(_ power: UnsafeBufferPointer<Float>, at time: Double, bands: BandPowers = BandPowers()) {
         let p = power.baseAddress!
         let (low, high, bellLow, bellHigh, scanHigh) = (self.low, self.high, self.bellLow, self.bellHigh, self.scanHigh)
-        let (peakRatio, persistFrames, longestFrames) = (self.peakRatio, self.persistFrames, self.longestFrames)
-        var band: Float = 0
+        let (persistFrames, longestFrames) = (self.persistFrames, self.longestFrames)
         let scanLow = min(low, bellLow)
-        var strongest: Float = 0
-        // The loops over bins run on the arrays' storage: this is the hottest code of a sound-only analysis.
-        peak.withUnsafeMutableBufferPointer { peak in
-            for k in scanLow..<scanHigh {
-                let v = p[k]
-                if k < high && k >= low { band += v }
-                peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
-                if peak[k] { strongest = max(strongest, v) }
-            }
-        }
+        let (band, strongest) = markPeaks(p, from: scanLow)
         if lineRatio > 0 { markNewLines(p, from: scanLow, to: scanHigh) }
         let floor = strongest * rangeRatio
         var tonal: Float = 0
@@ -177,6 +167,22 @@ struct TonalTracker {
     /// more than the bins two away rose over theirs: a narrow line new in the room, however loud the room (as
     /// other peaks, kept only within `tonalPartialRangeDb` of the frame's strongest: a tone's sidelobes are not
     /// lines of their own).
+    /// Marks the spectral peaks from `scanLow` (the loops over bins run on the arrays' storage: this is the hottest
+    /// code of a sound-only analysis). Returns the power in the tonal band and the strongest peak.
+    private mutating func markPeaks(_ p: UnsafePointer<Float>, from scanLow: Int) -> (band: Float, strongest: Float) {
+        let (low, high, scanHigh, peakRatio) = (self.low, self.high, self.scanHigh, self.peakRatio)
+        var band: Float = 0, strongest: Float = 0
+        peak.withUnsafeMutableBufferPointer { peak in
+            for k in scanLow..<scanHigh {
+                let v = p[k]
+                if k < high && k >= low { band += v }
+                peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
+                if peak[k] { strongest = max(strongest, v) }
+            }
+        }
+        return (band, strongest)
+    }
+
     private mutating func markNewLines(_ p: UnsafePointer<Float>, from low: Int, to high: Int) {
         let first = frameIndex == 0
         let (smoothAlpha, upAlpha, downAlpha, lineRatio) = (self.smoothAlpha, self.upAlpha, self.downAlpha, self.lineRatio)
