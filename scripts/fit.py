@@ -192,8 +192,9 @@ KINDS = ["independent", "instruction", "group"]                           # inde
 
 
 def step_table(out, name, fixed):
-    """The steps of one lesson: (score inputs, transition labels) of steps with a picture and a truth
-    label, (kind inputs, kind index) of steps on task in the truth, and whether each of the first had sound."""
+    """The steps of one lesson: (score inputs, transition labels) of steps with a truth label and a score (a
+    picture, or sound in a recording without one), (kind inputs, kind index) of steps on task in the truth,
+    and whether each of the first had sound and a picture."""
     work = tempfile.mkdtemp(prefix="bellwork-model-")
     try:
         table = os.path.join(work, "features.csv")
@@ -203,7 +204,7 @@ def step_table(out, name, fixed):
         shutil.rmtree(work)
     truth = json.load(open(os.path.join(out, name + ".truth.json")))
     segments = truth["segments"]
-    xs, ys, kx, ky, sound = [], [], [], [], []
+    xs, ys, kx, ky, sound, picture = [], [], [], [], [], []
     for r in rows:
         if r["dead"] == "1" or r["cameraMoving"] == "1" or r["noClass"] == "1":
             continue
@@ -216,12 +217,13 @@ def step_table(out, name, fixed):
             kx.append([float(v) for v in kinds])
             ky.append(KINDS.index(kind))
         values = [r.get("input." + k, "") for k, _ in INPUTS]
-        if values[0] == "":
+        if values[0] == "" and r.get("input.variation", "") == "":
             continue
         xs.append([float(v) if v != "" else 0.0 for v in values])
         ys.append(1.0 if kind == "transition" else 0.0)
         sound.append(r.get("input.variation", "") != "")
-    return xs, ys, kx, ky, sound
+        picture.append(values[0] != "")
+    return xs, ys, kx, ky, sound, picture
 
 
 def softmax_kinds(tables, names, l2=1e-3):
@@ -270,9 +272,11 @@ def logistic(tables, names, l2=1e-3, iterations=30):
     (the inputs in DROPPED kept at 0)."""
     import numpy as np
     keep = np.array([k not in DROPPED for k, _ in INPUTS], dtype=float)
-    X = np.concatenate([np.array(tables[n][0]) for n in names if tables[n][0]]) * keep
-    y = np.concatenate([np.array(tables[n][1]) for n in names if tables[n][0]])
-    w = np.concatenate([np.full(len(tables[n][1]), 1.0 / len(tables[n][1])) for n in names if tables[n][0]])
+    used = [n for n in names if any(tables[n][5])]          # the steps with a picture (the sum is not used without)
+    P = {n: np.array(tables[n][5], bool) for n in used}
+    X = np.concatenate([np.array(tables[n][0])[P[n]] for n in used]) * keep
+    y = np.concatenate([np.array(tables[n][1])[P[n]] for n in used])
+    w = np.concatenate([np.full(P[n].sum(), 1.0 / P[n].sum()) for n in used])
     w *= len(w) / w.sum()
     A = np.hstack([X, np.ones((len(X), 1))])
     beta = np.zeros(A.shape[1])
@@ -317,19 +321,26 @@ SOUND_INPUTS = {"loudness", "steadyTalk", "variation", "chatter", "lessonChatter
 def fit_score_trees(tables, names, seed=1):
     """The score's trees as `ScoreTrees` (Sources/Segmentation/SegmenterTrace.swift) in JSON: boosted trees over
     the score's inputs (transition or on task), TREE_STEPS steps drawn from each lesson; `withSound` on the steps
-    with sound, `pictureOnly` on every step with the sound's inputs at 0."""
+    with a picture and sound, `pictureOnly` on every step with a picture, the sound's inputs at 0 (for steps
+    without sound), `soundOnly` on every step with sound, the picture's inputs at 0 (for recordings without a
+    picture)."""
     import numpy as np
     from fit_bells import fit_trees, flat_trees
     rng = np.random.default_rng(seed)
-    X, y, S = [], [], []
+    X, y, S, P = [], [], [], []
     for n in names:
-        xs, ys, ss = np.array(tables[n][0], float), np.array(tables[n][1], float), np.array(tables[n][4], bool)
+        xs, ys = np.array(tables[n][0], float), np.array(tables[n][1], float)
+        ss, ps = np.array(tables[n][4], bool), np.array(tables[n][5], bool)
         pick = rng.choice(len(ys), size=min(TREE_STEPS, len(ys)), replace=False)
-        X.append(xs[pick]); y.append(ys[pick]); S.append(ss[pick])
-    X, y, S = np.concatenate(X), np.concatenate(y), np.concatenate(S)
-    silent = X.copy()
-    silent[:, [k for k, (name, _) in enumerate(INPUTS) if name in SOUND_INPUTS]] = 0
-    return {"withSound": flat_trees(fit_trees(X[S], y[S], **TREES)), "pictureOnly": flat_trees(fit_trees(silent, y, **TREES))}
+        X.append(xs[pick]); y.append(ys[pick]); S.append(ss[pick]); P.append(ps[pick])
+    X, y, S, P = np.concatenate(X), np.concatenate(y), np.concatenate(S), np.concatenate(P)
+    sound = [k for k, (name, _) in enumerate(INPUTS) if name in SOUND_INPUTS]
+    silent, unseen = X.copy(), np.zeros_like(X)
+    silent[:, sound] = 0
+    unseen[:, sound] = X[:, sound]
+    return {"withSound": flat_trees(fit_trees(X[S & P], y[S & P], **TREES)),
+            "pictureOnly": flat_trees(fit_trees(silent[P], y[P], **TREES)),
+            "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
 
 
 def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None):
@@ -340,22 +351,23 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
     with ThreadPoolExecutor(JOBS) as pool:
         tables = dict(zip(names, pool.map(lambda n: step_table(out, n, fixed), names)))
-    pictured = [n for n in names if tables[n][0]]
-    print(f"{len(names)} lessons ({len(pictured)} with a picture, {sum(len(tables[n][1]) for n in names)} steps), {folds} folds")
+    scored = [n for n in names if tables[n][0]]
+    print(f"{len(names)} lessons ({sum(any(tables[n][5]) for n in names)} with a picture, {len(scored)} scored, "
+          f"{sum(len(tables[n][1]) for n in names)} steps), {folds} folds")
     defaults = scores(out, names, fixed, full=True)
     order = names[:]
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
     fitted = {}
     for k, held in enumerate(parts):
-        train = [x for x in pictured if x not in held]
+        train = [x for x in scored if x not in held]
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
             # Kept in OUT/trees (by the lessons, the seed and the boosting), so that other --set values
             # are tried without fitting again.
             import hashlib
             shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
-            key = hashlib.sha1(json.dumps([sorted(train), seed, TREES, TREE_STEPS, shaping]).encode()).hexdigest()[:16]
+            key = hashlib.sha1(json.dumps([sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly"]).encode()).hexdigest()[:16]
             path = os.path.join(out, "trees", key + ".json")
             if not os.path.exists(path):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -376,16 +388,16 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
             json.dump(fitted, f, indent=1)
     if trees:
         final = fixed + kind_settings(softmax_kinds(tables, names))
-        flat = fit_score_trees(tables, pictured, seed)
+        flat = fit_score_trees(tables, scored, seed)
         if write:
             with open(write[: -len(".json")] + ".trees.json" if write.endswith(".json") else write + ".trees.json", "w") as f:
                 json.dump(flat, f)
         if swift:
             with open(swift, "w") as f:
-                f.write(trees_swift(flat, pictured))
+                f.write(trees_swift(flat, scored))
             print(f"trees written to {swift}")
     else:
-        wts, b = logistic(tables, pictured)
+        wts, b = logistic(tables, scored)
         final = fixed + as_settings(wts, b) + kind_settings(softmax_kinds(tables, names))
     print("fitted on every lesson: " + json.dumps(nested(final)))
     if write:
@@ -399,7 +411,7 @@ def trees_swift(models, names):
     from fit_bells import swift_trees
     sets = sorted({n.split("__")[0] for n in names})
     lines = ["// Generated by scripts/fit.py (model --trees --swift): the transition score's boosted trees, fitted on the",
-             f"// {len(names)} lessons with a picture of the sets {', '.join(sets)}. Do not edit by hand: fit again.",
+             f"// {len(names)} lessons of the sets {', '.join(sets)}. Do not edit by hand: fit again.",
              "", "enum SegmenterTrees {"]
     for key, flat in models.items():
         lines += swift_trees(key, flat, f"{key}: {len(flat['roots'])} trees of depth {TREES['depth']} over the score's inputs "

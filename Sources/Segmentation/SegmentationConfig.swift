@@ -235,7 +235,7 @@ public struct SegmenterSettings: SettingsGroup {
     public var emptyVariationDb = 6.0
     @Setting(0...3600, "... for at least this many seconds: unknown, with a no-class-in-view warning.")
     public var emptyMinSeconds = 30.0
-    @Setting("Score transitions by the fitted boosted trees over the score's inputs (`SegmentationConfig.scoreTrees`): the score is transitionThreshold + transitionSoftness × the trees' log-odds, so the settings that read it keep their meaning; off: the weighted sum of the inputs (the weights above).")
+    @Setting("Score transitions by the fitted boosted trees over the score's inputs (`SegmentationConfig.scoreTrees`): the score is transitionThreshold + transitionSoftness × the trees' log-odds, so the settings that read it keep their meaning; off: the weighted sum of the inputs (the weights above), and without a picture the band test on the sound's variation.")
     public var scoreByTrees = true
     @Setting(-20...20, "Transition score (robust standard deviations) at which a step is more likely a transition.")
     public var transitionThreshold = 1.2019
@@ -247,13 +247,13 @@ public struct SegmenterSettings: SettingsGroup {
     public var settleMaxSeconds = 15.0
     @Setting(0...3600, "How many seconds of the work after a transition set the level settling is measured against.")
     public var settleLookaheadSeconds = 30.0
-    @Setting(0...60, "Without a picture, sound whose level variation (dB) lies between this ...")
+    @Setting(0...60, "Sound whose level variation (dB) lies between this (the chatter inputs; without a picture and scoreByTrees off, the band test) ...")
     public var chatterVariationLowDb = 2.6
     @Setting(0...60, "... and this sounds like a transition's chatter.")
     public var chatterVariationHighDb = 5.0
-    @Setting(0...100, "Sound-only score lost per dB of variation outside that band.")
+    @Setting(0...100, "Without a picture and scoreByTrees off: score lost per dB of variation outside that band (with the trees, ScoreTrees.soundOnly judges).")
     public var soundOnlySlope = 4.0
-    @Setting(-20...20, "Sound-only score inside the band.")
+    @Setting(-20...20, "Without a picture and scoreByTrees off: the score inside the band.")
     public var soundOnlyBias = 3.0
     @Setting(0.001...100, "Spread of the logistic that turns the score into a probability.")
     public var transitionSoftness = 0.5
@@ -282,33 +282,33 @@ public struct SegmenterSettings: SettingsGroup {
 /// other's.
 public struct KindSettings: SettingsGroup {
     @Setting(-100...100, "Instruction's score: its constant ...")
-    public var instructionBias = -0.218
+    public var instructionBias = -0.0959
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var instructionLevelWeight = 0.3414
+    public var instructionLevelWeight = 0.3153
     @Setting(-100...100, "... weight of the level's variation (dB): one voice rising and falling ...")
-    public var instructionVariationWeight = 0.4719
+    public var instructionVariationWeight = 0.4401
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var instructionSpreadWeight = -1.0651
+    public var instructionSpreadWeight = -1.0557
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var instructionReachWeight = -0.7277
+    public var instructionReachWeight = -0.7739
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var instructionPictureWeight = 0.28
+    public var instructionPictureWeight = 0.2625
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var instructionSoundWeight = -2.0269
+    public var instructionSoundWeight = -1.9781
     @Setting(-100...100, "Group work's score: its constant ...")
-    public var groupBias = 0.2362
+    public var groupBias = 0.2346
     @Setting(-100...100, "... weight of the level above the lesson's median (dB) ...")
-    public var groupLevelWeight = 0.6988
+    public var groupLevelWeight = 0.6947
     @Setting(-100...100, "... weight of the level's variation (dB) ...")
-    public var groupVariationWeight = -1.038
+    public var groupVariationWeight = -1.0879
     @Setting(-100...100, "... weight of the share of the picture moving ...")
-    public var groupSpreadWeight = 1.0072
+    public var groupSpreadWeight = 0.9657
     @Setting(-100...100, "... weight of the reach of motion ...")
-    public var groupReachWeight = 1.0358
+    public var groupReachWeight = 0.8165
     @Setting(-100...100, "... of there being a picture (1) or not (0) ...")
-    public var groupPictureWeight = -0.1827
+    public var groupPictureWeight = -0.065
     @Setting(-100...100, "... and of there being sound (1) or not (0).")
-    public var groupSoundWeight = 4.0296
+    public var groupSoundWeight = 3.9847
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
 

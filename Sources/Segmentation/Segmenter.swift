@@ -65,13 +65,28 @@ public struct Segmenter: Sendable {
         scoreAndInputs(series, dead: dead).scores
     }
 
-    /// The transition score per step and the smoothed inputs it is made from (`ScoreInput`; empty without a
-    /// picture). With a picture, each input median-smoothed over `smoothingSeconds`: `transitionThreshold +
-    /// transitionSoftness × log-odds` of the fitted trees (`segmenter.scoreByTrees`), or `Σ weight × input`;
-    /// both fitted (docs/TUNING.md).
+    /// The transition score per step and the smoothed inputs it is made from (`ScoreInput`; without a picture,
+    /// the sound's alone, or none for the weighted sum's band test). Each input median-smoothed over
+    /// `smoothingSeconds`: `transitionThreshold + transitionSoftness × log-odds` of the fitted trees
+    /// (`segmenter.scoreByTrees`; `ScoreTrees.soundOnly` without a picture), or `Σ weight × input`; both fitted
+    /// (docs/TUNING.md).
     public func scoreAndInputs(_ series: FeatureSeries, dead: [Bool]) -> (scores: [Double?], inputs: [[Double?]]) {
         let n = series.stepCount
         let half = max(0, Int((config.segmenter.smoothingSeconds / series.stepSeconds / 2).rounded()))
+        if !series.hasMotion && config.segmenter.scoreByTrees {
+            // No picture: the sound's inputs, judged by the trees fitted on the sound alone.
+            let none = [Bool](repeating: false, count: n)
+            let inputs = ScoreInput.allCases.map { input in
+                input.isSound ? RobustStatistics.medianFilter(rawInput(input, series, dead: dead, unusable: none), half: half)
+                    : [Double?](repeating: nil, count: n)
+            }
+            let s = config.segmenter
+            let score: [Double?] = (0..<n).map { i in
+                inputs[ScoreInput.variation.rawValue][i] == nil ? nil
+                    : s.transitionThreshold + s.transitionSoftness * config.scoreTrees.soundOnlyLogOdds(inputs.map { $0[i] })
+            }
+            return (score, inputs)
+        }
         if !series.hasMotion {
             // No picture: a transition sounds like diffuse chatter, a room of voices whose level varies
             // moderately; one teacher's voice rises and falls far more, steady group talk far less.

@@ -115,31 +115,36 @@ extension ScoreInput {
     }
 }
 
-/// The transition score's boosted trees over the inputs in `ScoreInput`'s order: one set for steps with sound,
-/// one for steps with a picture and no sound (fitted with the sound's inputs at 0, so that a missing sound is not
-/// read as a room of a particular sound).
+/// The transition score's boosted trees over the inputs in `ScoreInput`'s order: one set for steps with a picture
+/// and sound, one for steps with a picture and no sound (fitted with the sound's inputs at 0, so that a missing
+/// sound is not read as a room of a particular sound), and one for recordings without a picture (fitted with the
+/// picture's inputs at 0, on the sound of every lesson with sound).
 public struct ScoreTrees: Sendable, Equatable, Codable {
     public var withSound: BoostedTrees
     public var pictureOnly: BoostedTrees
+    public var soundOnly: BoostedTrees
 
-    public init(withSound: BoostedTrees, pictureOnly: BoostedTrees) {
+    public init(withSound: BoostedTrees, pictureOnly: BoostedTrees, soundOnly: BoostedTrees) {
         self.withSound = withSound
         self.pictureOnly = pictureOnly
+        self.soundOnly = soundOnly
     }
 
     public init(from decoder: Decoder) throws {
-        enum Keys: String, CodingKey { case withSound, pictureOnly }
+        enum Keys: String, CodingKey { case withSound, pictureOnly, soundOnly }
         let c = try decoder.container(keyedBy: Keys.self)
         self.init(withSound: try c.decode(BoostedTrees.self, forKey: .withSound),
-                  pictureOnly: try c.decode(BoostedTrees.self, forKey: .pictureOnly))
-        guard max(withSound.largestInput, pictureOnly.largestInput) < ScoreInput.allCases.count else {
+                  pictureOnly: try c.decode(BoostedTrees.self, forKey: .pictureOnly),
+                  soundOnly: try c.decode(BoostedTrees.self, forKey: .soundOnly))
+        guard [withSound, pictureOnly, soundOnly].map(\.largestInput).max()! < ScoreInput.allCases.count else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "a split reads an input the score does not have"))
         }
     }
 
     /// The fitted trees (`SegmenterTrees.swift`).
-    public static let fitted = ScoreTrees(withSound: SegmenterTrees.withSound, pictureOnly: SegmenterTrees.pictureOnly)
+    public static let fitted = ScoreTrees(withSound: SegmenterTrees.withSound, pictureOnly: SegmenterTrees.pictureOnly,
+                                          soundOnly: SegmenterTrees.soundOnly)
 
     /// The log-odds of a transition for one step's inputs (`ScoreInput`'s order; nil: not measured in it). A
     /// step without the sound's variation is judged by the picture alone.
@@ -147,5 +152,10 @@ public struct ScoreTrees: Sendable, Equatable, Codable {
         let sound = inputs[ScoreInput.variation.rawValue] != nil
         let x = ScoreInput.allCases.map { input in sound || !input.isSound ? inputs[input.rawValue] ?? 0 : 0 }
         return (sound ? withSound : pictureOnly).logOdds(x)
+    }
+
+    /// The log-odds of a transition for one step of a recording without a picture: the sound's inputs alone.
+    public func soundOnlyLogOdds(_ inputs: [Double?]) -> Double {
+        soundOnly.logOdds(ScoreInput.allCases.map { $0.isSound ? inputs[$0.rawValue] ?? 0 : 0 })
     }
 }

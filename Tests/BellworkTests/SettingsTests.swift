@@ -230,7 +230,7 @@ import Testing
         #expect(NSArray(array: try segments(["--score-trees", fitted])) == NSArray(array: builtIn))
         // Trees that call every step on task: no transition is left.
         let calm = BoostedTrees(base: -12, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
-        let onTask = try segments(["--score-trees", try write(ScoreTrees(withSound: calm, pictureOnly: calm), "calm.json")])
+        let onTask = try segments(["--score-trees", try write(ScoreTrees(withSound: calm, pictureOnly: calm, soundOnly: calm), "calm.json")])
         #expect(!onTask.contains { $0["kind"] as? String == "transition" }, "\(onTask)")
         let bad = try CLI.run(["segment", saved, "--score-trees", saved])
         #expect(bad.status == 64 && bad.stderrLines.count == 1 && bad.stderr.contains("score trees"), "\(bad.stderr)")
@@ -241,9 +241,20 @@ import Testing
                          right: [2, -1, -1], value: [0, value, 1])
         }
         for (name, trees) in [("cycle", split(0, 0, 1)), ("input", split(99, 1, 1)), ("huge", split(0, 1, 1e300))] {
-            let path = try write(ScoreTrees(withSound: trees, pictureOnly: calm), "\(name).json")
-            let run = try CLI.run(["segment", saved, "--score-trees", path])
-            #expect(run.status == 64 && run.stderrLines.count == 1, "\(name): \(run.status) \(run.stderr)")
+            // Each mutation in each of the three sets.
+            for (k, set) in [ScoreTrees(withSound: trees, pictureOnly: calm, soundOnly: calm),
+                             ScoreTrees(withSound: calm, pictureOnly: trees, soundOnly: calm),
+                             ScoreTrees(withSound: calm, pictureOnly: calm, soundOnly: trees)].enumerated() {
+                let path = try write(set, "\(name)\(k).json")
+                let run = try CLI.run(["segment", saved, "--score-trees", path])
+                #expect(run.status == 64 && run.stderrLines.count == 1, "\(name) in set \(k): \(run.status) \(run.stderr)")
+            }
         }
+        // A file of the two sets before the sound's own (no soundOnly): refused, one line.
+        let path = dir.appendingPathComponent("withoutSoundOnly.json").path
+        let three = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(ScoreTrees.fitted)) as! [String: Any]
+        try JSONSerialization.data(withJSONObject: three.filter { $0.key != "soundOnly" }).write(to: URL(fileURLWithPath: path))
+        let two = try CLI.run(["segment", saved, "--score-trees", path])
+        #expect(two.status == 64 && two.stderrLines.count == 1, "\(two.status) \(two.stderr)")
     }
 }

@@ -180,7 +180,8 @@ import Testing
 
     @Test func aStepWithoutSoundIsJudgedByThePictureAlone() {
         let trees = ScoreTrees(withSound: Self.stump(.chatter, at: -1, low: -3, high: 3),
-                               pictureOnly: Self.stump(.loudness, at: -1, low: -5, high: 5))
+                               pictureOnly: Self.stump(.loudness, at: -1, low: -5, high: 5),
+                               soundOnly: Self.stump(.spread, at: -1, low: -7, high: 7))
         var x = [Double?](repeating: 0.5, count: ScoreInput.allCases.count)
         x[ScoreInput.chatter.rawValue] = -2
         x[ScoreInput.loudness.rawValue] = -2
@@ -193,11 +194,50 @@ import Testing
         #expect(trees.logOdds(x) == 5, "a step without the sound's variation has no sound")
     }
 
+    @Test func aRecordingWithoutAPictureIsJudgedByTheSoundsTreesBlindToThePicture() {
+        let trees = ScoreTrees(withSound: Self.stump(.chatter, at: -1, low: -3, high: 3),
+                               pictureOnly: Self.stump(.loudness, at: -1, low: -5, high: 5),
+                               soundOnly: Self.stump(.spread, at: -1, low: -7, high: 7))
+        var x = [Double?](repeating: nil, count: ScoreInput.allCases.count)
+        for input in ScoreInput.allCases where input.isSound { x[input.rawValue] = 0.5 }
+        // The picture's inputs count 0 to the sound's trees, whatever a caller passes for them.
+        #expect(trees.soundOnlyLogOdds(x) == 7)
+        x[ScoreInput.spread.rawValue] = -2
+        #expect(trees.soundOnlyLogOdds(x) == 7)
+    }
+
+    @Test func withoutAPictureTheSegmenterScoresTheSoundByItsTrees() {
+        // 40 s of one voice, 40 s of a room of voices, 40 s of one voice, no picture: trees that call the chatter
+        // band a transition give the middle as one, and the inputs they read are the sound's alone.
+        var config = SegmentationConfig()
+        config.scoreTrees = ScoreTrees(withSound: Self.stump(.chatter, at: -0.5, low: -9, high: 9),
+                                       pictureOnly: Self.stump(.chatter, at: -0.5, low: -9, high: 9),
+                                       soundOnly: Self.stump(.chatter, at: -0.5, low: -6, high: 6))
+        let n = 240
+        let variation = (0..<n).map { $0 < 80 || $0 >= 160 ? 9.0 : 3.5 }
+        let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0, count: n), localMotion: Array(repeating: 0, count: n),
+                                   motionSpread: Array(repeating: 0, count: n), luma: [Double?](repeating: nil, count: n),
+                                   audioDb: Array(repeating: -30, count: n), audioVariation: variation)
+        #expect(!series.hasMotion)
+        let segmenter = Segmenter(config: config)
+        let (scores, inputs) = segmenter.scoreAndInputs(series, dead: segmenter.deadSteps(series))
+        let s = config.segmenter
+        #expect(abs(scores[10]! - (s.transitionThreshold - 6 * s.transitionSoftness)) < 1e-9)
+        #expect(abs(scores[n / 2]! - (s.transitionThreshold + 6 * s.transitionSoftness)) < 1e-9)
+        #expect(ScoreInput.allCases.allSatisfy { $0.isSound == inputs[$0.rawValue].contains { $0 != nil } })
+        let segments = segmenter.segments(series, duration: 120)
+        #expect(segments.map(\.kind) == [.instruction, .transition, .instruction], "\(segments)")
+        #expect(segments.count == 3 && abs(segments[1].start - 40) <= 5 && abs(segments[1].end - 80) <= 5, "\(segments)")
+        // The weighted sum keeps its band test without a picture: no inputs.
+        config.segmenter.scoreByTrees = false
+        #expect(Segmenter(config: config).scoreAndInputs(series, dead: segmenter.deadSteps(series)).inputs.isEmpty)
+    }
+
     @Test func theScoreKeepsTheThresholdsMeaning() throws {
         // The score is threshold + softness × log-odds, so a step the trees call even is at the threshold.
         var config = SegmentationConfig()
         let even = BoostedTrees(base: 0, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
-        config.scoreTrees = ScoreTrees(withSound: even, pictureOnly: even)
+        config.scoreTrees = ScoreTrees(withSound: even, pictureOnly: even, soundOnly: even)
         let segmenter = Segmenter(config: config)
         let n = 120  // 60 s of a calm class, a teacher talking
         let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0.5, count: n), localMotion: Array(repeating: 0.5, count: n),
