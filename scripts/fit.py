@@ -4,7 +4,7 @@
     scripts/fit.py features DIR... [--out fit-work]        decode each lesson with truth in DIR once
     scripts/fit.py search [--out fit-work] [--folds 5] --param KEY=V1,V2,... [--param ...]
     scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
-    scripts/fit.py model --trees [--depth 3] [--n-trees 150] [--swift FILE] ...   the score's boosted trees instead
+    scripts/fit.py model --trees [--depth 3] [--n-trees 150] [--linear-kinds] [--swift FILE] ...   boosted trees instead
     scripts/fit.py apply FILE                                makes FILE's settings the defaults in the source
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
@@ -25,10 +25,13 @@ segmented with them. It prints the cross-validated figures and the weights fitte
 --write, as a configuration file). `--set` fixes other settings during the fit (also written).
 
 `model --trees` fits boosted trees for the transition score instead of its weights (`segmenter.scoreByTrees`): one
-set on the steps with sound, one on every step with the sound's inputs at 0 (for steps without sound); each fold's
-are written to OUT/trees and given to `bellwork segment --score-trees`, and kept there for the next run with the same
-lessons and input settings. With --write it also writes FILE's `.trees.json`; with --swift, the trees fitted on every
-lesson as `Sources/Segmentation/SegmenterTrees.swift` (the built-in ones).
+set on the steps with a picture and sound, one on every step with a picture with the sound's inputs at 0 (for steps
+without sound), one on every step with sound with the picture's inputs at 0 (for recordings without a picture); and
+for the kinds (`kinds.byTrees`; not with --linear-kinds, which keeps the linear scores): one set per kind against the
+other two, over the kind inputs and the score's. Each fold's are written to OUT/trees and given to `bellwork segment
+--score-trees` and `--kind-trees`, and kept there for the next run with the same lessons and input settings. With
+--write it also writes FILE's `.trees.json` and `.kinds.json`; with --swift, the trees fitted on every lesson as
+`Sources/Segmentation/SegmenterTrees.swift` (the built-in ones).
 
 Mind: `bellwork segment` uses the settings the features were made with (overlaid by --set), not this build's
 defaults, so give with --set every setting a comparison depends on.
@@ -193,8 +196,8 @@ KINDS = ["independent", "instruction", "group"]                           # inde
 
 def step_table(out, name, fixed):
     """The steps of one lesson: (score inputs, transition labels) of steps with a truth label and a score (a
-    picture, or sound in a recording without one), (kind inputs, kind index) of steps on task in the truth,
-    and whether each of the first had sound and a picture."""
+    picture, or sound in a recording without one), (kind inputs then score inputs, kind index) of steps on task
+    in the truth, and whether each of the first had sound and a picture."""
     work = tempfile.mkdtemp(prefix="bellwork-model-")
     try:
         table = os.path.join(work, "features.csv")
@@ -213,10 +216,11 @@ def step_table(out, name, fixed):
         if kind is None or kind == "unknown":
             continue
         kinds = [r.get("kindInput." + k, "") for k in KIND_INPUTS]
-        if kind in KINDS and all(v != "" for v in kinds):
-            kx.append([float(v) for v in kinds])
-            ky.append(KINDS.index(kind))
         values = [r.get("input." + k, "") for k, _ in INPUTS]
+        if kind in KINDS and all(v != "" for v in kinds):
+            # The kind inputs, then the score's (0 where not measured): what the kinds' trees read.
+            kx.append([float(v) for v in kinds] + [float(v) if v != "" else 0.0 for v in values])
+            ky.append(KINDS.index(kind))
         if values[0] == "" and r.get("input.variation", "") == "":
             continue
         xs.append([float(v) if v != "" else 0.0 for v in values])
@@ -232,7 +236,7 @@ def softmax_kinds(tables, names, l2=1e-3):
     import numpy as np
     from scipy.optimize import minimize
     used = [n for n in names if tables[n][2]]
-    X = np.concatenate([np.array(tables[n][2]) for n in used])
+    X = np.concatenate([np.array(tables[n][2])[:, :len(KIND_INPUTS)] for n in used])
     y = np.concatenate([np.array(tables[n][3]) for n in used]).astype(int)
     w = np.concatenate([np.full(len(tables[n][3]), 1.0 / len(tables[n][3])) for n in used])
     w *= len(w) / w.sum()
@@ -343,9 +347,41 @@ def fit_score_trees(tables, names, seed=1):
             "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
 
 
-def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None):
+def fit_kind_trees(tables, names, seed=1):
+    """The kinds' trees as `KindTrees` (Sources/Segmentation/SegmenterTrace.swift) in JSON: for each kind, boosted
+    trees of it against the other two over the kind inputs and the score's, TREE_STEPS steps on task drawn from
+    each lesson."""
+    import numpy as np
+    from fit_bells import fit_trees, flat_trees
+    rng = np.random.default_rng(seed)
+    X, y = [], []
+    for n in names:
+        if not tables[n][2]:
+            continue
+        xs, ys = np.array(tables[n][2], float), np.array(tables[n][3], int)
+        pick = rng.choice(len(ys), size=min(TREE_STEPS, len(ys)), replace=False)
+        X.append(xs[pick]); y.append(ys[pick])
+    X, y = np.concatenate(X), np.concatenate(y)
+    return {kind: flat_trees(fit_trees(X, (y == k).astype(float), **TREES)) for k, kind in enumerate(KINDS)}
+
+
+def cached(out, kind, key_parts, make):
+    """A fold's trees kept in OUT/trees (by what shapes them), so that other --set values are tried without
+    fitting again: the file's path."""
+    import hashlib
+    key = hashlib.sha1(json.dumps(key_parts).encode()).hexdigest()[:16]
+    path = os.path.join(out, "trees", f"{kind}-{key}.json")
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".part", "w") as f:
+            json.dump(make(), f)
+        os.replace(path + ".part", path)
+    return path
+
+
+def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False):
     if trees:
-        fixed = fixed + [("segmenter.scoreByTrees", True)]
+        fixed = fixed + [("segmenter.scoreByTrees", True), ("kinds.byTrees", not linear_kinds)]
     elif not any(k == "segmenter.scoreByTrees" for k, _ in fixed):
         fixed = fixed + [("segmenter.scoreByTrees", False)]
     names = sorted(f[: -len(".features")] for f in os.listdir(out) if f.endswith(".features"))
@@ -363,19 +399,16 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         train = [x for x in scored if x not in held]
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
-            # Kept in OUT/trees (by the lessons, the seed and the boosting), so that other --set values
-            # are tried without fitting again.
-            import hashlib
             shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
-            key = hashlib.sha1(json.dumps([sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly"]).encode()).hexdigest()[:16]
-            path = os.path.join(out, "trees", key + ".json")
-            if not os.path.exists(path):
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path + ".part", "w") as f:
-                    json.dump(fit_score_trees(tables, train, seed), f)
-                os.replace(path + ".part", path)
-            print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({path})", flush=True)
-            fitted.update(scores(out, held, fixed + kinds, full=True, options=("--score-trees", path)))
+            path = cached(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly"],
+                          lambda: fit_score_trees(tables, train, seed))
+            options = ("--score-trees", path)
+            if not linear_kinds:
+                on_task = [x for x in names if x not in held]
+                options += ("--kind-trees", cached(out, "kinds", [sorted(on_task), seed, TREES, TREE_STEPS, shaping],
+                                                   lambda: fit_kind_trees(tables, on_task, seed)))
+            print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({' '.join(options)})", flush=True)
+            fitted.update(scores(out, held, fixed + kinds, full=True, options=options))
             continue
         wts, b = logistic(tables, train)
         settings = fixed + as_settings(wts, b) + kinds
@@ -389,9 +422,15 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     if trees:
         final = fixed + kind_settings(softmax_kinds(tables, names))
         flat = fit_score_trees(tables, scored, seed)
+        kind_trees = {} if linear_kinds else fit_kind_trees(tables, names, seed)
         if write:
-            with open(write[: -len(".json")] + ".trees.json" if write.endswith(".json") else write + ".trees.json", "w") as f:
+            stem = write[: -len(".json")] if write.endswith(".json") else write
+            with open(stem + ".trees.json", "w") as f:
                 json.dump(flat, f)
+            if kind_trees:
+                with open(stem + ".kinds.json", "w") as f:
+                    json.dump(kind_trees, f)
+        flat = {**flat, **kind_trees}
         if swift:
             with open(swift, "w") as f:
                 f.write(trees_swift(flat, scored))
@@ -407,15 +446,17 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
 
 
 def trees_swift(models, names):
-    """SegmenterTrees.swift: the trees fitted on every lesson, the defaults of `SegmentationConfig.scoreTrees`."""
+    """SegmenterTrees.swift: the trees fitted on every lesson, the defaults of `SegmentationConfig.scoreTrees` and `.kindTrees`."""
     from fit_bells import swift_trees
     sets = sorted({n.split("__")[0] for n in names})
-    lines = ["// Generated by scripts/fit.py (model --trees --swift): the transition score's boosted trees, fitted on the",
-             f"// {len(names)} lessons of the sets {', '.join(sets)}. Do not edit by hand: fit again.",
+    lines = ["// Generated by scripts/fit.py (model --trees --swift): the boosted trees of the transition score and of the kinds,",
+             f"// fitted on the {len(names)} lessons of the sets {', '.join(sets)}. Do not edit by hand: fit again.",
              "", "enum SegmenterTrees {"]
+    score = "the score's inputs in `ScoreInput`'s order: " + ", ".join(k for k, _ in INPUTS)
     for key, flat in models.items():
-        lines += swift_trees(key, flat, f"{key}: {len(flat['roots'])} trees of depth {TREES['depth']} over the score's inputs "
-                             f"in `ScoreInput`'s order: " + ", ".join(k for k, _ in INPUTS) + ".")
+        reads = (f"the kind inputs in `KindInput`'s order ({', '.join(KIND_INPUTS)}), then {score}" if key in KINDS
+                 else score)
+        lines += swift_trees(key, flat, f"{key}: {len(flat['roots'])} trees of depth {TREES['depth']} over {reads}.")
     return "\n".join(lines + ["}", ""])
 
 
@@ -467,6 +508,7 @@ def main():
     m.add_argument("--trees", action="store_true", help="fit boosted trees for the transition score (segmenter.scoreByTrees) instead of its weights")
     m.add_argument("--depth", type=int, default=TREES["depth"], help="with --trees: the trees' depth")
     m.add_argument("--n-trees", type=int, default=TREES["trees"], help="with --trees: how many trees")
+    m.add_argument("--linear-kinds", action="store_true", help="with --trees: keep the kinds' linear scores (kinds.byTrees off) instead of fitting their trees")
     m.add_argument("--swift", metavar="FILE", help="with --trees: write the trees fitted on every lesson as Swift source (Sources/Segmentation/SegmenterTrees.swift)")
     a = sub.add_parser("apply")
     a.add_argument("config", help="a configuration file (model --write's)")
@@ -484,7 +526,7 @@ def main():
         TREES.update(depth=args.depth, trees=args.n_trees)
         if args.trees and args.drop:
             parser.error("--drop is for the weighted sum, not --trees")
-        model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift)
+        model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds)
     else:
         params = []
         for p in args.param:

@@ -15,6 +15,9 @@ public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// --trees` (`SegmenterTrees.swift`); `bellwork segment --score-trees` puts others in for a fit's folds. Not a
     /// setting: never written with the settings.
     public var scoreTrees = ScoreTrees.fitted
+    /// The boosted trees of the kinds (`kinds.byTrees`): fitted by `scripts/fit.py model --trees`
+    /// (`SegmenterTrees.swift`); `bellwork segment --kind-trees` puts others in for a fit's folds. Not a setting.
+    public var kindTrees = KindTrees.fitted
 
     enum CodingKeys: String, CodingKey {
         case minTransitionSeconds, features, bellTracker, bellDetector, segmenter, kinds
@@ -311,6 +314,8 @@ public struct KindSettings: SettingsGroup {
     public var groupSoundWeight = 3.9847
     @Setting(0...600, "Seconds of the sliding majority over which kinds are smoothed; no on-task segment is shorter unless its stretch is.")
     public var smoothingSeconds = 30.0
+    @Setting("Choose each step's kind by the fitted boosted trees over the kind inputs and the score's (`SegmentationConfig.kindTrees`); off: the linear scores above.")
+    public var byTrees = true
 
     public init() {}
 }

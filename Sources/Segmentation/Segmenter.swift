@@ -325,9 +325,13 @@ public struct Segmenter: Sendable {
         return out
     }
 
-    /// The on-task kind of a step from its kind inputs (`KindInput` order): the kind whose linear score is
-    /// highest, independent work scoring 0.
-    func kind(_ x: [Double]) -> SegmentKind {
+    /// The on-task kind of a step from its kind inputs (`KindInput` order) and its score inputs (`ScoreInput`
+    /// order; empty when the score has none): by the kinds' trees (`kinds.byTrees`), or the kind whose linear score
+    /// over the kind inputs is highest, independent work scoring 0.
+    func kind(_ x: [Double], score: [Double]) -> SegmentKind {
+        if config.kinds.byTrees {
+            return config.kindTrees.kind(x + (score.isEmpty ? Array(repeating: 0, count: ScoreInput.allCases.count) : score))
+        }
         let k = config.kinds
         let instruction = k.instructionBias + k.instructionLevelWeight * x[0] + k.instructionVariationWeight * x[1]
             + k.instructionSpreadWeight * x[2] + k.instructionReachWeight * x[3] + k.instructionPictureWeight * x[4]
@@ -423,7 +427,7 @@ public struct Segmenter: Sendable {
         for i in 0..<n {
             if unknown[i] { kinds[i] = .unknown }
             else if transition[i] { kinds[i] = .transition }
-            else if i < series.stepCount { kinds[i] = kind(inputs.map { $0[i] ?? 0 }) }
+            else if i < series.stepCount { kinds[i] = kind(inputs.map { $0[i] ?? 0 }, score: trace.inputs.map { $0[i] ?? 0 }) }
             else if i > 0 { kinds[i] = kinds[i - 1] }
         }
         return smoothOnTaskKinds(kinds, window: max(1, Int((config.kinds.smoothingSeconds / step).rounded())))

@@ -159,3 +159,44 @@ public struct ScoreTrees: Sendable, Equatable, Codable {
         soundOnly.logOdds(ScoreInput.allCases.map { $0.isSound ? inputs[$0.rawValue] ?? 0 : 0 })
     }
 }
+
+/// The kinds' boosted trees, one set per on-task kind, each the log-odds of its kind against the other two, over
+/// the kind inputs (`KindInput`'s order) followed by the score's (`ScoreInput`'s order; 0 where not measured). A step
+/// takes the kind whose trees say most.
+public struct KindTrees: Sendable, Equatable, Codable {
+    public var independent: BoostedTrees
+    public var instruction: BoostedTrees
+    public var group: BoostedTrees
+
+    /// How many inputs the trees read: the kind inputs, then the score's.
+    public static let inputCount = KindInput.allCases.count + ScoreInput.allCases.count
+
+    public init(independent: BoostedTrees, instruction: BoostedTrees, group: BoostedTrees) {
+        self.independent = independent
+        self.instruction = instruction
+        self.group = group
+    }
+
+    public init(from decoder: Decoder) throws {
+        enum Keys: String, CodingKey { case independent, instruction, group }
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(independent: try c.decode(BoostedTrees.self, forKey: .independent),
+                  instruction: try c.decode(BoostedTrees.self, forKey: .instruction),
+                  group: try c.decode(BoostedTrees.self, forKey: .group))
+        guard [independent, instruction, group].map(\.largestInput).max()! < Self.inputCount else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "a split reads an input the kinds do not have"))
+        }
+    }
+
+    /// The fitted trees (`SegmenterTrees.swift`).
+    public static let fitted = KindTrees(independent: SegmenterTrees.independent, instruction: SegmenterTrees.instruction,
+                                         group: SegmenterTrees.group)
+
+    /// The kind of one step: `inputs` are its kind inputs then its score inputs (`inputCount` of them).
+    public func kind(_ inputs: [Double]) -> SegmentKind {
+        let odds = [(SegmentKind.independent, independent.logOdds(inputs)), (.instruction, instruction.logOdds(inputs)),
+                    (.group, group.logOdds(inputs))]
+        return odds.max { $0.1 < $1.1 }!.0
+    }
+}

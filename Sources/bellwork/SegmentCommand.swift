@@ -34,6 +34,9 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A JSON file of boosted trees for the transition score, in place of the fitted ones (scripts/fit.py model --trees, for its folds).", visibility: .hidden))
     var scoreTrees: String?
 
+    @Option(help: ArgumentHelp("A JSON file of boosted trees for the kinds, in place of the fitted ones (scripts/fit.py model --trees, for its folds).", visibility: .hidden))
+    var kindTrees: String?
+
     @OptionGroup var bellOptions: BellOptions
     @OptionGroup var result: ResultOptions
     @OptionGroup var common: CommonOptions
@@ -64,6 +67,15 @@ struct SegmentCommand: ParsableCommand {
                         ScoreTrees.self, from: Data(contentsOf: URL(fileURLWithPath: scoreTrees)))
                 } catch {
                     throw CLIFailure(message: "\(scoreTrees): not a file of score trees (scripts/fit.py model --trees): \(error.localizedDescription)",
+                                     status: ExitStatus.usage)
+                }
+            }
+            if let kindTrees {
+                do {
+                    configuration.segmentation.kindTrees = try JSONDecoder().decode(
+                        KindTrees.self, from: Data(contentsOf: URL(fileURLWithPath: kindTrees)))
+                } catch {
+                    throw CLIFailure(message: "\(kindTrees): not a file of kind trees (scripts/fit.py model --trees): \(error.localizedDescription)",
                                      status: ExitStatus.usage)
                 }
             }

@@ -256,5 +256,23 @@ import Testing
         try JSONSerialization.data(withJSONObject: three.filter { $0.key != "soundOnly" }).write(to: URL(fileURLWithPath: path))
         let two = try CLI.run(["segment", saved, "--score-trees", path])
         #expect(two.status == 64 && two.stderrLines.count == 1, "\(two.status) \(two.stderr)")
+        // The kinds' trees: the fitted ones written out give the built-in result; trees that always say group
+        // leave no other kind on task; a file that is not kind trees, or mutated ones, is one line and 64.
+        func writeKinds(_ trees: KindTrees, _ name: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try JSONEncoder().encode(trees).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        #expect(NSArray(array: try segments(["--kind-trees", try writeKinds(KindTrees.fitted, "kinds.json")])) == NSArray(array: builtIn))
+        let sure = BoostedTrees(base: 12, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        let group = try segments(["--kind-trees", try writeKinds(KindTrees(independent: calm, instruction: calm, group: sure), "group.json")])
+        #expect(group.allSatisfy { ["group", "transition", "unknown"].contains($0["kind"] as? String) }
+                && group.contains { $0["kind"] as? String == "group" }, "\(group)")
+        let notKinds = try CLI.run(["segment", saved, "--kind-trees", fitted])
+        #expect(notKinds.status == 64 && notKinds.stderrLines.count == 1 && notKinds.stderr.contains("kind trees"), "\(notKinds.stderr)")
+        let outOfRange = split(KindTrees.inputCount, 1, 1)
+        let mutated = try CLI.run(["segment", saved, "--kind-trees",
+                                   try writeKinds(KindTrees(independent: calm, instruction: outOfRange, group: calm), "mutated.json")])
+        #expect(mutated.status == 64 && mutated.stderrLines.count == 1, "\(mutated.status) \(mutated.stderr)")
     }
 }

@@ -170,6 +170,44 @@ import Testing
     }
 }
 
+/// The kinds' trees: each step takes the kind whose trees say most, reading the kind inputs and then the score's.
+@Suite struct KindTreesTests {
+    @Test func aStepTakesTheKindWhoseTreesSayMost() {
+        let chatter = KindInput.allCases.count + ScoreInput.chatter.rawValue
+        let level = KindInput.level.rawValue
+        let trees = KindTrees(independent: ScoreTreesTests.stump(.spread, at: 100, low: 0.5, high: 0),
+                              instruction: BoostedTrees(base: 0, roots: [0], feature: [level, -1, -1], threshold: [3, 0, 0],
+                                                        left: [1, -1, -1], right: [2, -1, -1], value: [0, -2, 2]),
+                              group: BoostedTrees(base: 0, roots: [0], feature: [chatter, -1, -1], threshold: [-1, 0, 0],
+                                                  left: [1, -1, -1], right: [2, -1, -1], value: [0, -3, 3]))
+        var x = [Double](repeating: 0, count: KindTrees.inputCount)
+        x[chatter] = -2
+        #expect(trees.kind(x) == .independent)
+        x[level] = 6
+        #expect(trees.kind(x) == .instruction)
+        x[chatter] = 0     // a room of voices, read from the score's inputs after the kind inputs
+        #expect(trees.kind(x) == .group)
+    }
+
+    @Test func theSegmenterUsesTheKindTreesOrTheLinearScores() {
+        // 60 s of a calm class: trees that always say group give group work; with kinds.byTrees off, the linear
+        // scores decide as before (a loud, varying single voice: instruction).
+        var config = SegmentationConfig()
+        let always = BoostedTrees(base: 5, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        let never = BoostedTrees(base: -5, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        config.kindTrees = KindTrees(independent: never, instruction: never, group: always)
+        let n = 120
+        let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0.5, count: n), localMotion: Array(repeating: 0.5, count: n),
+                                   motionSpread: Array(repeating: 0.02, count: n), luma: Array(repeating: 120, count: n),
+                                   audioDb: (0..<n).map { $0 % 8 < 4 ? -20 : -34 }, audioVariation: Array(repeating: 9, count: n))
+        let byTrees = Segmenter(config: config).segments(series, duration: 60)
+        #expect(byTrees.allSatisfy { $0.kind == .group || $0.kind == .transition } && byTrees.contains { $0.kind == .group }, "\(byTrees)")
+        config.kinds.byTrees = false
+        let linear = Segmenter(config: config).segments(series, duration: 60)
+        #expect(!linear.contains { $0.kind == .group }, "\(linear)")
+    }
+}
+
 /// The transition score's trees: a step without sound is judged by the picture's trees alone, blind to the sound.
 @Suite struct ScoreTreesTests {
     /// One split on `input` at `threshold`: `low` at or below it, `high` above.
@@ -226,7 +264,8 @@ import Testing
         #expect(abs(scores[n / 2]! - (s.transitionThreshold + 6 * s.transitionSoftness)) < 1e-9)
         #expect(ScoreInput.allCases.allSatisfy { $0.isSound == inputs[$0.rawValue].contains { $0 != nil } })
         let segments = segmenter.segments(series, duration: 120)
-        #expect(segments.map(\.kind) == [.instruction, .transition, .instruction], "\(segments)")
+        #expect(segments.count == 3 && segments[1].kind == .transition
+                && [segments[0], segments[2]].allSatisfy { [.instruction, .independent, .group].contains($0.kind) }, "\(segments)")
         #expect(segments.count == 3 && abs(segments[1].start - 40) <= 5 && abs(segments[1].end - 80) <= 5, "\(segments)")
         // The weighted sum keeps its band test without a picture: no inputs.
         config.segmenter.scoreByTrees = false
