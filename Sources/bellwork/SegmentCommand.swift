@@ -45,6 +45,17 @@ struct SegmentCommand: ParsableCommand {
         if let settleSeconds, !(settleSeconds > 0) { throw ValidationError("--settle-seconds must be greater than 0.") }
     }
 
+    /// Trees a fit gives for its folds (`--score-trees`, `--kind-trees`); a file that is not `what` is one line and 64.
+    static func readTrees<T: Decodable>(_ path: String?, _ what: String) throws -> T? {
+        guard let path else { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw CLIFailure(message: "\(path): not a file of \(what) (scripts/fit.py model --trees): \(error.localizedDescription)",
+                             status: ExitStatus.usage)
+        }
+    }
+
     func run() throws {
         common.setUpLogging()
         try reportingFailures {
@@ -61,24 +72,8 @@ struct SegmentCommand: ParsableCommand {
             } catch {
                 throw CLIFailure(message: "\(config ?? featuresFile): \(error)", status: ExitStatus.usage)
             }
-            if let scoreTrees {
-                do {
-                    configuration.segmentation.scoreTrees = try JSONDecoder().decode(
-                        ScoreTrees.self, from: Data(contentsOf: URL(fileURLWithPath: scoreTrees)))
-                } catch {
-                    throw CLIFailure(message: "\(scoreTrees): not a file of score trees (scripts/fit.py model --trees): \(error.localizedDescription)",
-                                     status: ExitStatus.usage)
-                }
-            }
-            if let kindTrees {
-                do {
-                    configuration.segmentation.kindTrees = try JSONDecoder().decode(
-                        KindTrees.self, from: Data(contentsOf: URL(fileURLWithPath: kindTrees)))
-                } catch {
-                    throw CLIFailure(message: "\(kindTrees): not a file of kind trees (scripts/fit.py model --trees): \(error.localizedDescription)",
-                                     status: ExitStatus.usage)
-                }
-            }
+            if let trees: ScoreTrees = try Self.readTrees(scoreTrees, "score trees") { configuration.segmentation.scoreTrees = trees }
+            if let trees: KindTrees = try Self.readTrees(kindTrees, "kind trees") { configuration.segmentation.kindTrees = trees }
             let analysis = LessonAnalyzer.finish(file.lesson, configuration: configuration,
                                                  bell: try bellOptions.choice(), includeSignals: result.signals)
             try refuseBellOutside(analysis, choice: try bellOptions.choice())
