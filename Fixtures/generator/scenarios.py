@@ -601,7 +601,8 @@ DIVERSE_SEEDS = {"fit": (20000, 80), "fresh": (30000, 48), "fit2": (21000, 64), 
                  "fresh3": (50000, 48), "fresh4": (60000, 48), "fresh5": (70000, 48),
                  "fresh6": (80000, 48), "fresh7": (100000, 48),
                  "fresh8": (110000, 48), "fresh9": (120000, 48), "fresh10": (130000, 48),
-                 "fresh11": (170000, 48), "fresh12": (180000, 48)}
+                 "fresh11": (170000, 48), "fresh12": (180000, 48),
+                 "fresh13": (190000, 48)}
 # How often each special lesson is drawn, as cumulative bounds on one uniform draw: never settles, empty room
 # (still camera), empty room (carried), seated class filmed by a panning phone. "fit2" draws the rare lessons
 # more often, so that a fit sees enough of them (the fit set holds 3 classes that never settle of 80); the
