@@ -20,7 +20,7 @@
 #   fresh10: the 48 drawn in the tenth session, before the segmenter's next change (the trees), run once after it
 #   fresh11: the 48 drawn in the eleventh session, after the trees, run once at its end
 #   fresh12: the 48 drawn at the start of the twelfth session, before its changes, set aside, run once at its end
-#   fresh13: the 48 drawn at the end of the twelfth session, after its last change, set aside for the next change
+#   fresh13: the 48 drawn at the end of the twelfth session, after its last change, run once in its review
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
