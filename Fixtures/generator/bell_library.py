@@ -94,6 +94,9 @@ SPLITS = {
     # Drawn at the start of the tenth session (2026-12-06), before that session's changes to the detector; set
     # aside, run once after the last change.
     "fresh7": (160000, 300, 30, (17, 11, 2)),
+    # Drawn at the start of the thirteenth session (2026-12-06), before that session's changes to the detector; set
+    # aside, run once after the last change.
+    "fresh8": (210000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]
