@@ -15,15 +15,25 @@ public struct BellDetector: Sendable {
     /// The classifier of each model: the fitted ones (`BellTrees.swift`) unless others are given.
     public let bandTrees: BoostedTrees, tonalTrees: BoostedTrees
 
+    /// What the trees' probability means (`BellCalibration.fitted` unless another is given; none with
+    /// `calibrated` off).
+    public let calibration: BellCalibration
+
     public init(config: BellDetectorSettings = BellDetectorSettings(), bandTrees: BoostedTrees = BellModel.band.trees,
-                tonalTrees: BoostedTrees = BellModel.tonal.trees) {
+                tonalTrees: BoostedTrees = BellModel.tonal.trees, calibration: BellCalibration = .fitted) {
         self.config = config
         self.bandTrees = bandTrees
         self.tonalTrees = tonalTrees
+        self.calibration = config.calibrated ? calibration : .identity
     }
 
-    /// How sure (0...1) that `candidate` is a bell, given what surrounds it.
+    /// How sure (0...1) that `candidate` is a bell, given what surrounds it: the trees' probability, calibrated.
     public func confidence(_ candidate: BellCandidate, _ around: BellSurroundings = BellSurroundings()) -> Double {
+        calibration(probability(candidate, around))
+    }
+
+    /// The trees' probability (0...1) that `candidate` is a bell, given what surrounds it.
+    public func probability(_ candidate: BellCandidate, _ around: BellSurroundings = BellSurroundings()) -> Double {
         let d = candidate.duration
         guard d >= config.bellMinSeconds, d <= config.bellMaxSeconds else { return 0 }
         let trees = BellModel.of(candidate) == .band ? bandTrees : tonalTrees
@@ -39,8 +49,9 @@ public struct BellDetector: Sendable {
 
     /// Every candidate's confidence, and the one taken for the starting bell.
     public func decide(_ candidates: [BellCandidate], duration: Double, context: BellContext = .none) -> BellDecision {
-        let confidences = candidates.indices.map { confidence(candidates[$0], context.surroundings(of: $0, in: candidates)) }
-        guard let event = startingEvent(candidates, duration: duration, confidences: confidences) else {
+        let probabilities = candidates.indices.map { probability(candidates[$0], context.surroundings(of: $0, in: candidates)) }
+        let confidences = probabilities.map(calibration.callAsFunction)
+        guard let event = startingEvent(candidates, duration: duration, probabilities: probabilities) else {
             return BellDecision(confidences: confidences, chosen: nil, bell: nil)
         }
         let bell = Bell(timeSeconds: candidates[event.first].start, source: .detected, confidence: event.confidence)
@@ -50,7 +61,8 @@ public struct BellDetector: Sendable {
     /// One sounding: candidates at least `bellEventConfidence` sure that overlap or follow one another within
     /// `bellEventGapSeconds` (a chime's notes found one by one, a bell heard by both trackers, a ring split at
     /// an onset). It is as sure as its surest part and dated at its first: a bell is dated where it began,
-    /// even when a later part of it is the clearest.
+    /// even when a later part of it is the clearest. The parts are joined by the trees' probabilities; the
+    /// event's confidence is its surest part's, calibrated.
     struct Event {
         var first: Int
         var surest: Int
@@ -59,7 +71,7 @@ public struct BellDetector: Sendable {
     }
 
     /// The events among `candidates`, in time order.
-    func events(_ candidates: [BellCandidate], confidences: [Double]) -> [Event] {
+    func events(_ candidates: [BellCandidate], probabilities confidences: [Double]) -> [Event] {
         let parts = candidates.indices.filter { confidences[$0] >= config.bellEventConfidence }
             .sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
         var events: [Event] = []
@@ -73,13 +85,13 @@ public struct BellDetector: Sendable {
                 events.append(Event(first: i, surest: i, end: c.end, confidence: confidences[i]))
             }
         }
-        return events
+        return events.map { var e = $0; e.confidence = calibration(e.confidence); return e }
     }
 
     /// The event that starts the class (see `startingBell`).
-    func startingEvent(_ candidates: [BellCandidate], duration: Double, confidences: [Double]) -> Event? {
+    func startingEvent(_ candidates: [BellCandidate], duration: Double, probabilities: [Double]) -> Event? {
         let limit = duration * config.bellSearchFraction
-        let confident = events(candidates, confidences: confidences)
+        let confident = events(candidates, probabilities: probabilities)
             .filter { candidates[$0.first].start <= limit && $0.confidence >= config.bellMinConfidence }
         guard let best = confident.map(\.confidence).max() else { return nil }
         return confident.first { $0.confidence >= best - config.bellPreferenceMargin }
@@ -100,5 +112,38 @@ public struct BellDecision: Sendable, Equatable {
         self.confidences = confidences
         self.chosen = chosen
         self.bell = bell
+    }
+}
+
+/// What the trees' probability means: a monotone map (piecewise linear between knots, flat beyond them) from the
+/// probability to the share of bells right at it, fitted by `scripts/fit_bells.py fit --calibrate` on trials the
+/// trees were not fitted on (an isotonic regression), so that of bells reported at 0.8 about 80 % are right.
+public struct BellCalibration: Sendable, Equatable {
+    /// Knots: the trees' probabilities, ascending, and the confidence at each, never descending.
+    public let raw: [Double], calibrated: [Double]
+
+    public init(raw: [Double], calibrated: [Double]) {
+        precondition(!raw.isEmpty && raw.count == calibrated.count, "a calibration needs as many confidences as probabilities")
+        precondition(zip(raw, raw.dropFirst()).allSatisfy { $0 <= $1 } && zip(calibrated, calibrated.dropFirst()).allSatisfy { $0 <= $1 },
+                     "a calibration's knots rise")
+        self.raw = raw
+        self.calibrated = calibrated
+    }
+
+    /// The fitted one (`BellTrees.swift`, written by `scripts/fit_bells.py fit --calibrate --swift`).
+    public static var fitted: BellCalibration { BellTrees.calibration }
+
+    /// The probability as it is.
+    public static let identity = BellCalibration(raw: [0, 1], calibrated: [0, 1])
+
+    public func callAsFunction(_ p: Double) -> Double {
+        guard p.isFinite else { return 0 }
+        guard p > raw[0] else { return calibrated[0] }
+        for k in 1..<raw.count where p <= raw[k] {
+            let span = raw[k] - raw[k - 1]
+            let t = span > 0 ? (p - raw[k - 1]) / span : 1
+            return calibrated[k - 1] + t * (calibrated[k] - calibrated[k - 1])
+        }
+        return calibrated[raw.count - 1]
     }
 }

@@ -166,7 +166,7 @@ public struct BellTrackerSettings: SettingsGroup {
 
 /// Which candidates are bells, how sure, and which one starts the class (`BellDetector`). How sure is not a
 /// setting: it is the fitted classifier's probability (`BellModel`, `BellTrees.swift`, made by
-/// `scripts/fit_bells.py` on the bell library).
+/// `scripts/fit_bells.py` on the bell library), calibrated on trials it was not fitted on.
 public struct BellDetectorSettings: SettingsGroup {
     @Setting(0...60, "A ring lasts at least this many seconds (dings, ticks and beeps are shorter) ...")
     public var bellMinSeconds = 0.8
@@ -174,6 +174,8 @@ public struct BellDetectorSettings: SettingsGroup {
     public var bellMaxSeconds = 10.0
     @Setting(0...1, "Candidates below this confidence are not bells.")
     public var bellMinConfidence = 0.5
+    @Setting("Report the calibrated confidence (`BellTrees.calibration`: the share of bells found right at each probability of the trees, fitted on trials held out); off: the trees' probability as it is. The two settings above and below read it.")
+    public var calibrated = true
     @Setting(0...1, "The bell that starts the class is looked for in this leading share of the recording.")
     public var bellSearchFraction = 0.6
     @Setting(0...1, "The starting bell is the earliest event there whose confidence is within this of the most confident one.")

@@ -15,7 +15,8 @@ import Testing
         bandTrees: BoostedTrees(base: 0, roots: [0], feature: [1, -1, 1, -1, -1], threshold: [1.5, 0, 2.3, 0, 0],
                                 left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -1.1, 0, 0.3, 0.75]),
         tonalTrees: BoostedTrees(base: 0.8, roots: [0], feature: [2, -1, -1], threshold: [3, 0, 0], left: [1, -1, -1],
-                                 right: [2, -1, -1], value: [0, -3.8, 0]))
+                                 right: [2, -1, -1], value: [0, -3.8, 0]),
+        calibration: .identity)
 
     /// A ring in the bell band.
     func candidate(duration: Double = 2, rise: Double = 25, purity: Double = 0.3, slope: Double = 0,
@@ -120,7 +121,7 @@ import Testing
         var murmur = candidate(duration: 1, rise: 5)               // 0.25
         murmur.start = 16; murmur.end = 19.0
         let strict = BellDetector(config: { var s = detector.config; s.bellEventConfidence = 0.3; return s }(),
-                                  bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees)
+                                  bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees, calibration: .identity)
         #expect(strict.decide([murmur, partials], duration: 120).bell?.timeSeconds == 19.5)
         #expect(detector.decide([murmur, partials], duration: 120).bell?.timeSeconds == 16)
         // Apart (more than a second between them), the earlier of two about equally sure bells starts the class.
@@ -129,7 +130,7 @@ import Testing
         #expect(detector.startingBell([apart, partials], duration: 120)?.timeSeconds == 5)
         var later = partials
         later.start = 30; later.end = 33
-        #expect(detector.events([firstNote, partials, later], confidences: [0.57, 0.69, 0.69]).map(\.first) == [0, 2])
+        #expect(detector.events([firstNote, partials, later], probabilities: [0.57, 0.69, 0.69]).map(\.first) == [0, 2])
     }
 
     @Test func startingBellIsTheEarliestConfidentOneInTheLeadingPart() {
@@ -143,5 +144,36 @@ import Testing
         #expect(bell?.source == .detected)
         #expect(detector.startingBell([late], duration: 600) == nil)
         #expect(detector.startingBell([], duration: 600) == nil)
+    }
+
+    /// A calibration maps the trees' probability through its knots (linear between them, flat beyond); the parts
+    /// of a sounding are joined by the probabilities, and the bell and every candidate are reported, chosen and
+    /// held to bellMinConfidence by the calibrated confidence. `calibrated` off reports the probability as it is.
+    @Test func theConfidenceReportedIsCalibrated() {
+        let halving = BellCalibration(raw: [0.2, 0.6, 0.8], calibrated: [0.1, 0.3, 0.9])
+        #expect(halving(0) == 0.1 && halving(0.2) == 0.1)
+        #expect(abs(halving(0.4) - 0.2) < 1e-12 && abs(halving(0.7) - 0.6) < 1e-12)
+        #expect(halving(1) == 0.9 && halving(.nan) == 0)
+        #expect(BellCalibration.identity(0.37) == 0.37)
+        let calibrated = BellDetector(config: detector.config, bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees,
+                                      calibration: halving)
+        var firstNote = candidate(rise: 22, share: 0.85)          // 0.57
+        firstNote.start = 17.1; firstNote.end = 19.0
+        let partials = BellCandidate(start: 19.5, end: 22.4, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
+                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)   // 0.69
+        let p = calibrated.probability(partials)
+        #expect(p == detector.confidence(partials) && calibrated.confidence(partials) == halving(p))
+        // 0.69 maps to 0.57: a bell, dated at the first note (joined at its probability, 0.57, not its confidence, 0.29).
+        let decision = calibrated.decide([firstNote, partials], duration: 120)
+        #expect(decision.bell?.timeSeconds == 17.1)
+        #expect(abs((decision.bell?.confidence ?? 0) - halving(p)) < 1e-12)
+        #expect(decision.confidences == [halving(calibrated.probability(firstNote)), halving(p)])
+        // A probability of 0.57 alone maps to 0.29, under the 0.5 a bell needs.
+        #expect(calibrated.decide([firstNote], duration: 120).bell == nil)
+        #expect(detector.decide([firstNote], duration: 120).bell != nil)
+        // Off: the probability as it is, whatever calibration is given.
+        let off = BellDetector(config: { var s = detector.config; s.calibrated = false; return s }(), bandTrees: detector.bandTrees,
+                               tonalTrees: detector.tonalTrees, calibration: halving)
+        #expect(off.confidence(partials) == p)
     }
 }
