@@ -4,7 +4,7 @@ measures the bell detector, on saved candidates: each recording is decoded once.
 
     scripts/fit_bells.py candidates DIR... [--out bell-work] [--config FILE]   analyse every NAME.truth.json's recording
     scripts/fit_bells.py fit [--out bell-work] --train SET... [--folds 5] [--swift Sources/Segmentation/BellTrees.swift]
-                             [--without INPUT...] [--hold-out SET...]
+                             [--by-set] [--calibrate] [--without INPUT...] [--hold-out SET...]
     scripts/fit_bells.py report [--out bell-work] --sets SET... [--config FILE]
 
 `candidates` runs `bellwork analyze REC --save-features --bell-candidates` for every trial; a SET is the name of
@@ -19,7 +19,12 @@ a bell. Per model (a ring in the bell band, a ring of fixed partials) it fits gr
 loss, `TREES`: 300 of depth 4 by default), trial by trial cross-validated: each held-out trial's candidates are judged by trees
 fitted on the other folds and its bell chosen as `BellDetector` chooses it (`choose`, checked against the binary:
 `report` on the same trials gives the same bells). It prints the cross-validated figures; with --swift it writes
-the trees fitted on every trial as BellTrees.swift.
+the trees fitted on every trial as BellTrees.swift. With --by-set the folds are of whole sets (each set's trials are
+judged by trees that never saw that set, as a set drawn later is: random folds of trials flatter the trees, whose
+trials share a split's draw). With --calibrate it also fits the calibration of the confidence (`BellCalibration`): an
+isotonic regression of "right" (within 1 s of the true onset) on the trees' probability of each held-out trial's
+surest sounding, its knots at least CALIBRATION_MIN_TRIALS trials apart; it prints the figures with each fold's bells
+judged by a calibration fitted on the other folds, and writes the one fitted on every held-out trial with --swift.
 
 `report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings;
 --bin BELLWORK analyses each recording with another build instead, to compare with an earlier release)
