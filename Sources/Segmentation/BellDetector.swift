@@ -7,7 +7,8 @@ import LessonMetrics
 /// that mean the same in any room (`BellModel`): how long it rang, how far it stood over the room's
 /// floor and over the voices, whether its partials held their place, whether its level held or swung like
 /// syllables, whether it was a voice's comb of harmonics, what followed it. Its confidence is the model's
-/// probability, so of bells reported at 0.8 about 80 % are bells (README: the reliability table). Only a length
+/// probability calibrated on trials it never saw (`BellCalibration`), so of bells reported at 0.8 about 80 % are
+/// right (README: the reliability table). Only a length
 /// outside `bellMinSeconds...bellMaxSeconds` rules a candidate out. No candidate confident enough means no
 /// bell, never a guess.
 public struct BellDetector: Sendable {
