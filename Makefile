@@ -84,7 +84,8 @@ fixtures-bells: deps
 # tune (240, seeds 40000-), check (300, seeds 50000-), fresh (60000-), fresh2 (70000-), fresh3 (80000-), fresh4
 # (90000-), fresh5 (300, seeds 140000-, set aside before the ninth session's changes), fresh6 (150000-, drawn after
 # them), fresh7 (160000-, set aside at the start of the tenth session), fresh8 (210000-, set aside at the start
-# of the thirteenth) and fresh9 (220000-, drawn after its last change), about 2-3 minutes each on 2 cores, into
+# of the thirteenth), fresh9 (220000-, drawn after its last change) and fresh10 (240000-, set aside for the next),
+# about 2-3 minutes each on 2 cores, into
 # Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --jobs 2
@@ -98,6 +99,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh7 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh8 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh9 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh10 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -109,6 +111,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh7 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh8 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh9 --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh10 --out Fixtures/bell-library --verify
 
 # The bell detector on the bell library's check splits fresh8 and fresh9 (tune to fresh7 are training trials since the
 # thirteenth session):
@@ -135,7 +138,7 @@ fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14 --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15 --skip-existing
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.
