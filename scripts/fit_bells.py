@@ -482,8 +482,8 @@ def held_out_results(out, names, models=None, raw=None, calibration=None):
         meta = json.load(open(os.path.join(out, name + ".meta.json")))
         chosen = choose(rows, confidences, meta.get("durationSeconds") or trial_duration(out, name), "position" in meta,
                         calibration=calibration)
-        shown = sorted(((float(r["start"]), calibrated(calibration, c)) for r, c in zip(rows, confidences)
-                        if calibrated(calibration, c) >= 0.2), key=lambda x: -x[1])[:5]
+        sure = [(float(r["start"]), calibrated(calibration, c)) for r, c in zip(rows, confidences)]
+        shown = sorted((x for x in sure if x[1] >= 0.2), key=lambda x: -x[1])[:5]
         results[name] = {"bell": {"timeSeconds": chosen[0], "source": "detected", "confidence": chosen[1]} if chosen else None,
                          "bellCandidates": [{"timeSeconds": t, "confidence": c} for t, c in shown]}
     return results
@@ -509,6 +509,8 @@ CALIBRATION_MIN_TRIALS = 40
 def fit_calibration(pairs, min_trials=CALIBRATION_MIN_TRIALS):
     """An isotonic regression (pool adjacent violators) of right on the trees' probability, its blocks pooled until
     each holds at least `min_trials`: knots (probabilities, shares right), each the mean of a block."""
+    if not pairs:
+        raise SystemExit("no held-out trial has a sounding to calibrate on: fit on more trials, or without --calibrate")
     blocks = []
     for x, y in sorted(pairs):
         blocks.append([x, float(y), 1])

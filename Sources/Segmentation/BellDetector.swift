@@ -72,18 +72,18 @@ public struct BellDetector: Sendable {
     }
 
     /// The events among `candidates`, in time order.
-    func events(_ candidates: [BellCandidate], probabilities confidences: [Double]) -> [Event] {
-        let parts = candidates.indices.filter { confidences[$0] >= config.bellEventConfidence }
+    func events(_ candidates: [BellCandidate], probabilities: [Double]) -> [Event] {
+        let parts = candidates.indices.filter { probabilities[$0] >= config.bellEventConfidence }
             .sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
         var events: [Event] = []
         for i in parts {
             let c = candidates[i]
             if var last = events.last, c.start <= last.end + config.bellEventGapSeconds {
                 last.end = max(last.end, c.end)
-                if confidences[i] > last.confidence { last.confidence = confidences[i]; last.surest = i }
+                if probabilities[i] > last.confidence { last.confidence = probabilities[i]; last.surest = i }
                 events[events.count - 1] = last
             } else {
-                events.append(Event(first: i, surest: i, end: c.end, confidence: confidences[i]))
+                events.append(Event(first: i, surest: i, end: c.end, confidence: probabilities[i]))
             }
         }
         return events.map { var e = $0; e.confidence = calibration(e.confidence); return e }

@@ -190,6 +190,15 @@ public struct BoostedTrees: Sendable, Equatable, Codable {
     /// The largest input index a split reads (-1: none).
     public var largestInput: Int { feature.max() ?? -1 }
 
+    /// A file's sets of trees (`ScoreTrees`, `KindTrees`) that split only on the `count` inputs they are given: else
+    /// a decoding error naming `what` they are, never an index out of range when they are walked.
+    static func requireInputs(of sets: [BoostedTrees], below count: Int, _ what: String, _ decoder: Decoder) throws {
+        guard sets.map(\.largestInput).max() ?? -1 < count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "a split reads an input \(what) do not have"))
+        }
+    }
+
     /// The log-odds for inputs `x`.
     public func logOdds(_ x: [Double]) -> Double {
         var sum = base

@@ -136,10 +136,8 @@ public struct ScoreTrees: Sendable, Equatable, Codable {
         self.init(withSound: try c.decode(BoostedTrees.self, forKey: .withSound),
                   pictureOnly: try c.decode(BoostedTrees.self, forKey: .pictureOnly),
                   soundOnly: try c.decode(BoostedTrees.self, forKey: .soundOnly))
-        guard [withSound, pictureOnly, soundOnly].map(\.largestInput).max()! < ScoreInput.allCases.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "a split reads an input the score does not have"))
-        }
+        try BoostedTrees.requireInputs(of: [withSound, pictureOnly, soundOnly], below: ScoreInput.allCases.count, "the score's trees",
+                                       decoder)
     }
 
     /// The fitted trees (`SegmenterTrees.swift`).
@@ -183,10 +181,7 @@ public struct KindTrees: Sendable, Equatable, Codable {
         self.init(independent: try c.decode(BoostedTrees.self, forKey: .independent),
                   instruction: try c.decode(BoostedTrees.self, forKey: .instruction),
                   group: try c.decode(BoostedTrees.self, forKey: .group))
-        guard [independent, instruction, group].map(\.largestInput).max()! < Self.inputCount else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "a split reads an input the kinds do not have"))
-        }
+        try BoostedTrees.requireInputs(of: [independent, instruction, group], below: Self.inputCount, "the kinds' trees", decoder)
     }
 
     /// The fitted trees (`SegmenterTrees.swift`).

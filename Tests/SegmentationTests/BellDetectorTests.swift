@@ -4,12 +4,9 @@ import Testing
 @testable import Segmentation
 
 @Suite struct BellDetectorTests {
-    /// A detector with a simple model, so the choice among candidates is tested apart from the fitted weights:
-    /// a bell-band ring is judged by its rise alone (25 dB: 0.68; 12.5 dB: 0.25), a ring of partials by how
-    /// many it held (4: 0.69).
-    /// A detector with simple trees, so the choice among candidates is tested apart from the fitted ones: a
-    /// bell-band ring is judged by its rise alone (up to 15 dB: 0.25; to 23 dB: 0.57; more: 0.68), a ring of
-    /// partials by how many it held (more than 3: 0.69); bells from 0.5.
+    /// A detector with simple trees and no calibration, so the choice among candidates is tested apart from the
+    /// fitted ones: a bell-band ring is judged by its rise alone (up to 15 dB: 0.25; to 23 dB: 0.57; more: 0.68), a
+    /// ring of partials by how many it held (more than 3: 0.69); bells from 0.5.
     let detector = BellDetector(
         config: { var s = BellDetectorSettings(); s.bellMinConfidence = 0.5; return s }(),
         bandTrees: BoostedTrees(base: 0, roots: [0], feature: [1, -1, 1, -1, -1], threshold: [1.5, 0, 2.3, 0, 0],
