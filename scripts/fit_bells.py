@@ -23,8 +23,9 @@ the trees fitted on every trial as BellTrees.swift. With --by-set the folds are 
 judged by trees that never saw that set, as a set drawn later is: random folds of trials flatter the trees, whose
 trials share a split's draw). With --calibrate it also fits the calibration of the confidence (`BellCalibration`): an
 isotonic regression of "right" (within 1 s of the true onset) on the trees' probability of each held-out trial's
-surest sounding, its knots at least CALIBRATION_MIN_TRIALS trials apart; it prints the figures with each fold's bells
-judged by a calibration fitted on the other folds, and writes the one fitted on every held-out trial with --swift.
+surest sounding, its knots at least CALIBRATION_MIN_TRIALS trials apart, and a second one of every other sounding
+(those listed beside the bell, `bellCandidates`); it prints the figures with each fold's soundings judged by
+calibrations fitted on the other folds, and writes the ones fitted on every held-out trial with --swift.
 
 `report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings;
 --bin BELLWORK analyses each recording with another build instead, to compare with an earlier release)
@@ -278,14 +279,22 @@ def swift_source(models, calibration=None):
     for model, fitted in models.items():
         lines += swift_trees(model, flat_trees(fitted), f"{model}: {len(fitted[1])} trees over {', '.join(MODELS[model])}.")
     fmt = lambda xs: ", ".join(repr(float(x)) for x in xs)
-    xs, ys = calibration or ([0.0, 1.0], [0.0, 1.0])
-    lines += ["    /// The bells' confidence: the trees' probability of each trial's surest sounding, held out, against the share",
-              "    /// of them right (an isotonic regression; `fit --calibrate`)." if calibration else
+    identity = ([0.0, 1.0], [0.0, 1.0])
+    (xs, ys), (oxs, oys) = calibration or (identity, identity)
+    lines += ["    /// The bells' confidence: the trees' probability of each trial's surest sounding (or the one taken for the",
+              "    /// bell), held out, against the share of them right (an isotonic regression; `fit --calibrate`)." if calibration else
               "    /// The bells' confidence: the trees' probability as it is (fitted without `--calibrate`).",
-              f"    static let calibration = BellCalibration(raw: [{fmt(xs)}], calibrated: [{fmt(ys)}])"]
+              f"    static let calibration = BellCalibration(raw: [{fmt(xs)}], calibrated: [{fmt(ys)}])",
+              "    /// Every other sounding's: the trees' probability of each trial's other soundings, held out, against the",
+              "    /// share of them right." if calibration else
+              "    /// Every other sounding's: the trees' probability as it is (fitted without `--calibrate`).",
+              f"    static let otherCalibration = BellCalibration(raw: [{fmt(oxs)}], calibrated: [{fmt(oys)}])"]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
+
+# `LessonAnalyzer.shownCandidateConfidence`: soundings less sure than this are not listed beside the bell.
+SHOWN_CONFIDENCE = 0.05
 
 DEFAULTS = {"bellMinConfidence": 0.5, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
             "bellEventGapSeconds": 1.0}
@@ -306,13 +315,11 @@ def calibrated(calibration, p):
     return ys[-1]
 
 
-def choose(rows, confidences, duration, whole, settings=None, calibration=None):
-    """The starting bell as `BellDetector.startingCandidate` chooses it: (time, confidence) or None. Candidates at
-    least `bellEventConfidence` sure that overlap or follow each other within `bellEventGapSeconds` are one event
-    (a chime's notes, a bell heard by both trackers), as sure as its surest part and dated at its first. With a
-    calibration the events are formed from the trees' probabilities and judged by their calibrated confidence."""
+def sounding_events(rows, confidences, settings=None):
+    """`BellDetector.events`: candidates at least `bellEventConfidence` sure that overlap or follow each other within
+    `bellEventGapSeconds` are one event (a chime's notes, a bell heard by both trackers), as sure as its surest part
+    and dated at its first: (start, end, probability), in time order."""
     settings = dict(DEFAULTS, **(settings or {}))
-    limit = duration * (1.0 if whole else settings["bellSearchFraction"])
     parts = sorted((float(r["start"]), float(r["end"]), c) for r, c in zip(rows, confidences)
                    if c >= settings["bellEventConfidence"])
     events = []
@@ -322,12 +329,37 @@ def choose(rows, confidences, duration, whole, settings=None, calibration=None):
             events[-1] = (e[0], max(e[1], end), max(e[2], c))
         else:
             events.append((start, end, c))
-    events = [(start, end, calibrated(calibration, c)) for start, end, c in events]
-    confident = [e for e in events if e[0] <= limit and e[2] >= settings["bellMinConfidence"]]
+    return events
+
+
+def choose(rows, confidences, duration, whole, settings=None, calibration=None):
+    """The starting bell as `BellDetector.startingEvent` chooses it: (time, confidence) or None. With a calibration
+    the events are formed from the trees' probabilities and judged by their calibrated confidence."""
+    chosen = choose_event(sounding_events(rows, confidences, settings), duration, whole, settings, calibration)
+    return (chosen[0], calibrated(calibration, chosen[2])) if chosen else None
+
+
+def choose_event(events, duration, whole, settings=None, calibration=None):
+    """Of `events`, the one `BellDetector.startingEvent` takes (the earliest confident enough whose calibrated
+    confidence is within `bellPreferenceMargin` of the best, in the search window), or None."""
+    settings = dict(DEFAULTS, **(settings or {}))
+    limit = duration * (1.0 if whole else settings["bellSearchFraction"])
+    confident = [e for e in events if e[0] <= limit and calibrated(calibration, e[2]) >= settings["bellMinConfidence"]]
     if not confident:
         return None
-    best = max(e[2] for e in confident)
-    return next((e[0], e[2]) for e in confident if e[2] >= best - settings["bellPreferenceMargin"])
+    best = max(calibrated(calibration, e[2]) for e in confident)
+    return next(e for e in confident if calibrated(calibration, e[2]) >= best - settings["bellPreferenceMargin"])
+
+
+def lead_event(events, duration, whole, calibration=None):
+    """`BellDetector.decide`'s lead: the event taken for the bell, else the surest in the search window (the earliest
+    of equals), else None. The bells' calibration judges it; the others' every other event."""
+    chosen = choose_event(events, duration, whole, calibration=calibration)
+    if chosen is not None:
+        return chosen
+    limit = duration * (1.0 if whole else DEFAULTS["bellSearchFraction"])
+    window = [e for e in events if e[0] <= limit]
+    return next((e for e in window if e[2] >= max(x[2] for x in window)), None) if window else None
 
 
 def merged(*configs):
@@ -424,10 +456,11 @@ def report(out, results):
     print("false bells by look-alike: " + "; ".join(f"{k} {sum(x['outcome'] == 'false bell' for x in v)}/{len(v)}"
                                                   for k, v in sorted(groups.items())))
     # Reliability: every reported candidate, right when within 1 s of the true onset.
+    edges = [0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0]
     bins = collections.defaultdict(lambda: [0, 0, 0.0])
     for r in rows:
         for c in r["candidates"]:
-            k = min(4, int(c["confidence"] * 5))
+            k = next(j for j in range(len(edges) - 1) if c["confidence"] < edges[j + 1] or j == len(edges) - 2)
             right = r["meta"]["onset"] is not None and abs(c["timeSeconds"] - r["meta"]["onset"]) <= 1
             bins[k][0] += 1
             bins[k][1] += right
@@ -435,7 +468,7 @@ def report(out, results):
     print("reliability (reported candidates): confidence band, count, mean confidence, share right")
     for k in sorted(bins):
         n, right, conf = bins[k]
-        print(f"  {k / 5:.1f}-{(k + 1) / 5:.1f}  {n:4d}  {conf / n:.2f}  {right / n:.2f}")
+        print(f"  {edges[k]:.1f}-{edges[k + 1]:.1f}  {n:4d}  {conf / n:.2f}  {right / n:.2f}")
     # The bells reported (one per trial at most), right when within 1 s of the true onset.
     bins = collections.defaultdict(lambda: [0, 0, 0.0])
     for r in rows:
@@ -473,25 +506,34 @@ def raw_confidences(out, name, models):
     return rows, confidences
 
 
-def held_out_results(out, names, models=None, raw=None, calibration=None):
+def held_out_results(out, names, models=None, raw=None, calibration=None, other=None):
     """Each trial's result as `report` reads it, the candidates judged by `models` (or their probabilities given in
-    `raw`, name -> (rows, probabilities)) and the bell chosen by `choose`, with `calibration` if given."""
+    `raw`, name -> (rows, probabilities)), the bell chosen by `choose` with `calibration` if given, and the soundings
+    listed beside it as `LessonAnalyzer.bellCandidates` lists them: the lead judged by `calibration`, the others
+    by `other` (by `calibration` when `other` is None)."""
     results = {}
     for name in names:
         rows, confidences = raw[name] if raw is not None else raw_confidences(out, name, models)
         meta = json.load(open(os.path.join(out, name + ".meta.json")))
-        chosen = choose(rows, confidences, meta.get("durationSeconds") or trial_duration(out, name), "position" in meta,
-                        calibration=calibration)
-        sure = [(float(r["start"]), calibrated(calibration, c)) for r, c in zip(rows, confidences)]
-        shown = sorted((x for x in sure if x[1] >= 0.2), key=lambda x: -x[1])[:5]
-        results[name] = {"bell": {"timeSeconds": chosen[0], "source": "detected", "confidence": chosen[1]} if chosen else None,
-                         "bellCandidates": [{"timeSeconds": t, "confidence": c} for t, c in shown]}
+        duration, whole = meta.get("durationSeconds") or trial_duration(out, name), "position" in meta
+        events = sounding_events(rows, confidences)
+        chosen = choose_event(events, duration, whole, calibration=calibration)
+        lead = lead_event(events, duration, whole, calibration)
+        listed = [(e[0], calibrated(calibration if e is lead or other is None else other, e[2]), e is chosen)
+                  for e in events if e[0] <= duration]
+        shown = [x for x in sorted(listed, key=lambda x: -x[1]) if x[2] or x[1] >= SHOWN_CONFIDENCE]
+        top = shown[:5]
+        if chosen is not None and not any(x[2] for x in top):
+            top = top[:4] + [next(x for x in shown if x[2])]
+        results[name] = {"bell": {"timeSeconds": chosen[0], "source": "detected",
+                                  "confidence": calibrated(calibration, chosen[2])} if chosen else None,
+                         "bellCandidates": [{"timeSeconds": t, "confidence": c} for t, c, _ in top]}
     return results
 
 
 def top_events(out, raw):
     """Per trial, the surest event's probability from the trees and whether it is right (within 1 s of the true
-    onset): what a calibration is fitted on."""
+    onset): what the bells' calibration is fitted on."""
     pairs = []
     for name, (rows, confidences) in raw.items():
         meta = json.load(open(os.path.join(out, name + ".meta.json")))
@@ -499,6 +541,20 @@ def top_events(out, raw):
                      settings={"bellMinConfidence": 0.0, "bellPreferenceMargin": 0.0})
         if top is not None:
             pairs.append((top[1], meta["onset"] is not None and abs(top[0] - meta["onset"]) <= 1.0))
+    return pairs
+
+
+def other_events(out, raw, calibration):
+    """Per trial, every event but the lead (`lead_event`, with the bells' `calibration`): its probability from the
+    trees and whether it is right (within 1 s of the true onset). What the others' calibration is fitted on."""
+    pairs = []
+    for name, (rows, confidences) in raw.items():
+        meta = json.load(open(os.path.join(out, name + ".meta.json")))
+        duration = meta.get("durationSeconds") or trial_duration(out, name)
+        events = sounding_events(rows, confidences)
+        lead = lead_event(events, duration, "position" in meta, calibration)
+        pairs += [(e[2], meta["onset"] is not None and abs(e[0] - meta["onset"]) <= 1.0)
+                  for e in events if e is not lead and e[0] <= duration]
     return pairs
 
 
@@ -581,12 +637,17 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
         # The calibration is judged as the trees are: each fold's bells by a calibration fitted on the others'.
         results = {}
         for held in parts:
-            pairs = top_events(out, {n: raw[n] for n in names if n not in held})
-            results.update(held_out_results(out, held, raw=raw, calibration=fit_calibration(pairs)))
-        print(f"cross-validated, calibrated ({folds} folds, {how}; each fold's calibration fitted on the others' held-out trials):")
+            rest = {n: raw[n] for n in names if n not in held}
+            fold_calibration = fit_calibration(top_events(out, rest))
+            fold_other = fit_calibration(other_events(out, rest, fold_calibration))
+            results.update(held_out_results(out, held, raw=raw, calibration=fold_calibration, other=fold_other))
+        print(f"cross-validated, calibrated ({folds} folds, {how}; each fold's calibrations fitted on the others' held-out trials):")
         report(out, results)
         calibration = fit_calibration(top_events(out, raw))
+        other = fit_calibration(other_events(out, raw, calibration))
         print(f"calibration on every held-out trial: {list(zip(*calibration))}")
+        print(f"the other soundings' calibration: {list(zip(*other))}")
+        calibration = (calibration, other)
     if swift:
         models = fit_models(tables, names)
         text = swift_source(models, calibration).replace("training sets named below", "training sets " + ", ".join(train))

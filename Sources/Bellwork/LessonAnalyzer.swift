@@ -196,32 +196,33 @@ public enum LessonAnalyzer {
         }
     }
 
-    /// Candidates below this confidence are not shown (chatter and clatter are candidates too).
-    public static let shownCandidateConfidence = 0.2
+    /// Soundings below this confidence are not shown (chatter and clatter are candidates too). The soundings
+    /// beside the bell are calibrated on their own (`BellDetector.otherCalibration`), and few of them are the bell:
+    /// on the bells' trials fitted on, none passed over was right more than about 0.18 of the time, so a lower
+    /// bar than the bell's shows the likeliest of them, at their honest confidence, for a coach to check.
+    public static let shownCandidateConfidence = 0.05
     /// At most this many candidates are shown.
     public static let shownCandidates = 5
 
-    /// The likeliest bells heard, best first (one per event: overlapping candidates counted once, as the
-    /// most confident), the chosen one included; at most `shownCandidates`, none under
-    /// `shownCandidateConfidence` but the chosen one.
+    /// The likeliest bells heard, best first: one per sounding (`BellDecision.soundings`: candidates that overlap
+    /// or follow within `bellEventGapSeconds` counted once, dated at the first), the chosen one included; at most
+    /// `shownCandidates`, none under `shownCandidateConfidence` but the chosen one. The sounding taken for the bell
+    /// shows the bell's confidence; the others theirs (`BellDetector.otherCalibration`).
     static func bellCandidates(_ candidates: [BellCandidate], decision: BellDecision, duration: Double) -> [BellCandidateReport] {
-        let scored = candidates.indices.filter { $0 < decision.confidences.count && candidates[$0].start <= duration }
-            .sorted { decision.confidences[$0] > decision.confidences[$1] }
-        var shown: [Int] = []
-        for i in scored where i == decision.chosen || decision.confidences[i] >= shownCandidateConfidence {
-            let c = candidates[i]
-            if shown.contains(where: { candidates[$0].start < c.end && c.start < candidates[$0].end }) && i != decision.chosen { continue }
-            shown.append(i)
-        }
-        if let chosen = decision.chosen, let k = shown.firstIndex(of: chosen), k >= shownCandidates {
+        let chosen = decision.soundings.firstIndex { $0.surest == decision.chosen }
+        let scored = decision.soundings.indices.filter { candidates.indices.contains(decision.soundings[$0].first)
+            && candidates.indices.contains(decision.soundings[$0].surest) && candidates[decision.soundings[$0].first].start <= duration }
+            .sorted { decision.soundings[$0].confidence > decision.soundings[$1].confidence }
+        var shown = scored.filter { $0 == chosen || decision.soundings[$0].confidence >= shownCandidateConfidence }
+        if let chosen, let k = shown.firstIndex(of: chosen), k >= shownCandidates {
             shown.remove(at: k)
             shown.insert(chosen, at: shownCandidates - 1)
         }
-        return shown.prefix(shownCandidates).map { i in
-            let c = candidates[i]
-            let time = i == decision.chosen ? decision.bell?.timeSeconds ?? c.start : c.start
-            return BellCandidateReport(timeSeconds: max(0, time), confidence: min(1, max(0, decision.confidences[i])),
-                                       kind: c.meanPartials > 0 ? "tone" : "electric")
+        return shown.prefix(shownCandidates).map { k in
+            let s = decision.soundings[k]
+            let time = k == chosen ? decision.bell?.timeSeconds ?? candidates[s.first].start : candidates[s.first].start
+            return BellCandidateReport(timeSeconds: max(0, time), confidence: min(1, max(0, s.confidence)),
+                                       kind: candidates[s.surest].meanPartials > 0 ? "tone" : "electric")
         }
     }
 

@@ -16,16 +16,22 @@ public struct BellDetector: Sendable {
     /// The classifier of each model: the fitted ones (`BellTrees.swift`) unless others are given.
     public let bandTrees: BoostedTrees, tonalTrees: BoostedTrees
 
-    /// What the trees' probability means (`BellCalibration.fitted` unless another is given; none with
-    /// `calibrated` off).
+    /// What the trees' probability means for the sounding taken for the bell, or the surest one when none is
+    /// (`BellCalibration.fitted` unless another is given; none with `calibrated` off).
     public let calibration: BellCalibration
+    /// What it means for every other sounding, listed beside the bell (`BellCalibration.fittedOthers` unless
+    /// another is given; none with `calibrated` off): a sounding the detector passed over is a bell less often
+    /// than the surest one at the same probability.
+    public let otherCalibration: BellCalibration
 
     public init(config: BellDetectorSettings = BellDetectorSettings(), bandTrees: BoostedTrees = BellModel.band.trees,
-                tonalTrees: BoostedTrees = BellModel.tonal.trees, calibration: BellCalibration = .fitted) {
+                tonalTrees: BoostedTrees = BellModel.tonal.trees, calibration: BellCalibration = .fitted,
+                otherCalibration: BellCalibration = .fittedOthers) {
         self.config = config
         self.bandTrees = bandTrees
         self.tonalTrees = tonalTrees
         self.calibration = config.calibrated ? calibration : .identity
+        self.otherCalibration = config.calibrated ? otherCalibration : .identity
     }
 
     /// How sure (0...1) that `candidate` is a bell, given what surrounds it: the trees' probability, calibrated.
@@ -48,27 +54,36 @@ public struct BellDetector: Sendable {
         decide(candidates, duration: duration, context: context).bell
     }
 
-    /// Every candidate's confidence, and the one taken for the starting bell.
+    /// Every candidate's confidence, every sounding's, and the one taken for the starting bell.
     public func decide(_ candidates: [BellCandidate], duration: Double, context: BellContext = .none) -> BellDecision {
         let probabilities = candidates.indices.map { probability(candidates[$0], context.surroundings(of: $0, in: candidates)) }
         let confidences = probabilities.map(calibration.callAsFunction)
-        guard let event = startingEvent(candidates, duration: duration, probabilities: probabilities) else {
-            return BellDecision(confidences: confidences, chosen: nil, bell: nil)
+        let all = events(candidates, probabilities: probabilities)
+        let taken = startingEvent(candidates, duration: duration, among: all)
+        // The sounding judged by the bells' calibration: the one taken, else the surest in the search window (what
+        // that calibration was fitted on); every other one by the others'.
+        let lead = taken ?? surestEvent(candidates, duration: duration, among: all)
+        let soundings = all.map { e in
+            BellSounding(first: e.first, surest: e.surest,
+                         confidence: e.first == lead?.first ? calibration(e.probability) : otherCalibration(e.probability))
         }
-        let bell = Bell(timeSeconds: candidates[event.first].start, source: .detected, confidence: event.confidence)
-        return BellDecision(confidences: confidences, chosen: event.surest, bell: bell)
+        guard let event = taken else {
+            return BellDecision(confidences: confidences, chosen: nil, bell: nil, soundings: soundings)
+        }
+        let bell = Bell(timeSeconds: candidates[event.first].start, source: .detected, confidence: calibration(event.probability))
+        return BellDecision(confidences: confidences, chosen: event.surest, bell: bell, soundings: soundings)
     }
 
     /// One sounding: candidates at least `bellEventConfidence` sure that overlap or follow one another within
     /// `bellEventGapSeconds` (a chime's notes found one by one, a bell heard by both trackers, a ring split at
     /// an onset). It is as sure as its surest part and dated at its first: a bell is dated where it began,
-    /// even when a later part of it is the clearest. The parts are joined by the trees' probabilities; the
-    /// event's confidence is its surest part's, calibrated.
+    /// even when a later part of it is the clearest. The parts are joined, and the event judged, by the trees'
+    /// probabilities; its confidence is its surest part's, calibrated.
     struct Event {
         var first: Int
         var surest: Int
         var end: Double
-        var confidence: Double
+        var probability: Double
     }
 
     /// The events among `candidates`, in time order.
@@ -80,22 +95,29 @@ public struct BellDetector: Sendable {
             let c = candidates[i]
             if var last = events.last, c.start <= last.end + config.bellEventGapSeconds {
                 last.end = max(last.end, c.end)
-                if probabilities[i] > last.confidence { last.confidence = probabilities[i]; last.surest = i }
+                if probabilities[i] > last.probability { last.probability = probabilities[i]; last.surest = i }
                 events[events.count - 1] = last
             } else {
-                events.append(Event(first: i, surest: i, end: c.end, confidence: probabilities[i]))
+                events.append(Event(first: i, surest: i, end: c.end, probability: probabilities[i]))
             }
         }
-        return events.map { var e = $0; e.confidence = calibration(e.confidence); return e }
+        return events
     }
 
-    /// The event that starts the class (see `startingBell`).
-    func startingEvent(_ candidates: [BellCandidate], duration: Double, probabilities: [Double]) -> Event? {
+    /// The event that starts the class (see `startingBell`): judged by its calibrated confidence.
+    func startingEvent(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> Event? {
         let limit = duration * config.bellSearchFraction
-        let confident = events(candidates, probabilities: probabilities)
-            .filter { candidates[$0.first].start <= limit && $0.confidence >= config.bellMinConfidence }
-        guard let best = confident.map(\.confidence).max() else { return nil }
-        return confident.first { $0.confidence >= best - config.bellPreferenceMargin }
+        let confident = events.filter { candidates[$0.first].start <= limit && calibration($0.probability) >= config.bellMinConfidence }
+        guard let best = confident.map({ calibration($0.probability) }).max() else { return nil }
+        return confident.first { calibration($0.probability) >= best - config.bellPreferenceMargin }
+    }
+
+    /// The surest event in the leading `bellSearchFraction` (the earliest of equals), however unsure.
+    func surestEvent(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> Event? {
+        let limit = duration * config.bellSearchFraction
+        let inWindow = events.filter { candidates[$0.first].start <= limit }
+        guard let best = inWindow.map(\.probability).max() else { return nil }
+        return inWindow.first { $0.probability >= best }
     }
 }
 
@@ -108,11 +130,29 @@ public struct BellDecision: Sendable, Equatable {
     public var chosen: Int?
     /// That bell (time and confidence unrounded), or nil.
     public var bell: Bell?
+    /// Every sounding heard (`BellDetector.events`), in time order, with how sure the detector is that it is
+    /// the bell: the one taken (or the surest, when none is) by the bells' calibration, the others by theirs.
+    public var soundings: [BellSounding]
 
-    public init(confidences: [Double], chosen: Int?, bell: Bell?) {
+    public init(confidences: [Double], chosen: Int?, bell: Bell?, soundings: [BellSounding] = []) {
         self.confidences = confidences
         self.chosen = chosen
         self.bell = bell
+        self.soundings = soundings
+    }
+}
+
+/// One sounding the bell detector heard: its candidates joined (see `BellDetector.events`).
+public struct BellSounding: Sendable, Equatable {
+    /// The index of its first candidate (where it is dated) and of its surest one.
+    public var first: Int, surest: Int
+    /// How sure (0...1) that it is the bell that starts the class.
+    public var confidence: Double
+
+    public init(first: Int, surest: Int, confidence: Double) {
+        self.first = first
+        self.surest = surest
+        self.confidence = confidence
     }
 }
 
@@ -131,8 +171,12 @@ public struct BellCalibration: Sendable, Equatable {
         self.calibrated = calibrated
     }
 
-    /// The fitted one (`BellTrees.swift`, written by `scripts/fit_bells.py fit --calibrate --swift`).
+    /// The fitted one (`BellTrees.swift`, written by `scripts/fit_bells.py fit --calibrate --swift`), for the
+    /// sounding taken for the bell (or the surest).
     public static var fitted: BellCalibration { BellTrees.calibration }
+
+    /// The fitted one for every other sounding (`BellTrees.otherCalibration`).
+    public static var fittedOthers: BellCalibration { BellTrees.otherCalibration }
 
     /// The probability as it is.
     public static let identity = BellCalibration(raw: [0, 1], calibrated: [0, 1])

@@ -13,7 +13,7 @@ import Testing
                                 left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -1.1, 0, 0.3, 0.75]),
         tonalTrees: BoostedTrees(base: 0.8, roots: [0], feature: [2, -1, -1], threshold: [3, 0, 0], left: [1, -1, -1],
                                  right: [2, -1, -1], value: [0, -3.8, 0]),
-        calibration: .identity)
+        calibration: .identity, otherCalibration: .identity)
 
     /// A ring in the bell band.
     func candidate(duration: Double = 2, rise: Double = 25, purity: Double = 0.3, slope: Double = 0,
@@ -172,5 +172,37 @@ import Testing
         let off = BellDetector(config: { var s = detector.config; s.calibrated = false; return s }(), bandTrees: detector.bandTrees,
                                tonalTrees: detector.tonalTrees, calibration: halving)
         #expect(off.confidence(partials) == p)
+    }
+
+    /// Every sounding is listed with how sure the detector is that it is the bell: the one taken for the bell (or
+    /// the surest, when none is taken) by the bells' calibration, every other one by the others' (a sounding passed
+    /// over is a bell less often than the surest at the same probability). Off, both are the probability.
+    @Test func theOtherSoundingsHaveTheirOwnCalibration() {
+        let bells = BellCalibration(raw: [0.2, 0.6, 0.8], calibrated: [0.1, 0.3, 0.9])
+        let others = BellCalibration(raw: [0, 1], calibrated: [0, 0.5])
+        let calibrated = BellDetector(config: detector.config, bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees,
+                                      calibration: bells, otherCalibration: others)
+        var clear = candidate(rise: 25)                            // 0.68
+        clear.start = 30; clear.end = 32
+        var firstNote = candidate(rise: 22, share: 0.85)          // 0.57
+        firstNote.start = 17.1; firstNote.end = 19.0
+        let partials = BellCandidate(start: 19.5, end: 22.4, brightShare: 1, meanRiseDb: 26, meanTiltDb: 0,
+                                     meanPurity: 0, sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 4)   // 0.69
+        let p = [firstNote, partials, clear].map { calibrated.probability($0) }
+        // The chime (its two parts one sounding, dated at the first) is taken: the bells' map; the ring after it, the others'.
+        let decision = calibrated.decide([firstNote, partials, clear], duration: 120)
+        #expect(decision.bell?.timeSeconds == 17.1)
+        #expect(decision.soundings == [BellSounding(first: 0, surest: 1, confidence: bells(p[1])),
+                                       BellSounding(first: 2, surest: 2, confidence: others(p[2]))])
+        // None taken (0.57 maps to 0.29): the surest sounding in the search window still has the bells' map.
+        let none = calibrated.decide([firstNote], duration: 120)
+        #expect(none.bell == nil && none.soundings == [BellSounding(first: 0, surest: 0, confidence: bells(p[0]))])
+        // Past the search window, nothing leads: every sounding has the others' map.
+        var late = firstNote
+        late.start = 100; late.end = 102
+        #expect(calibrated.decide([late], duration: 120).soundings.map(\.confidence) == [others(p[0])])
+        let off = BellDetector(config: { var s = detector.config; s.calibrated = false; return s }(), bandTrees: detector.bandTrees,
+                               tonalTrees: detector.tonalTrees, calibration: bells, otherCalibration: others)
+        #expect(off.decide([firstNote, partials, clear], duration: 120).soundings.map(\.confidence) == [p[1], p[2]])
     }
 }
