@@ -34,7 +34,7 @@ MATRIX_KINDS = [
     ("hevc_1080p_bframes.mp4", "1080p HEVC with B-frames (a recent phone)", 120,
      ["-vf", "scale=1920:1080", "-c:v", "libx265", "-preset", "ultrafast", "-crf", "26", "-tag:v", "hvc1",
       "-x265-params", "log-level=error", "-c:a", "aac", "-b:a", "96k"]),
-    ("hevc_4k.mp4", "2160p HEVC (a 4K phone or classroom camera)", 45,
+    ("hevc_4k.mp4", "2160p HEVC (a 4K phone or classroom camera)", 120,
      ["-vf", "scale=3840:2160", "-c:v", "libx265", "-preset", "ultrafast", "-crf", "28", "-tag:v", "hvc1",
       "-x265-params", "log-level=error", "-c:a", "aac", "-b:a", "96k"]),
     ("vp9_720p.webm", "720p VP9 WebM (a browser's recording)", 120,
