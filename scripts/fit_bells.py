@@ -25,7 +25,9 @@ trials share a split's draw). With --calibrate it also fits the calibration of t
 isotonic regression of "right" (within 1 s of the true onset) on the trees' probability of each held-out trial's
 surest sounding, its knots at least CALIBRATION_MIN_TRIALS trials apart, and a second one of every other sounding
 (those listed beside the bell, `bellCandidates`); it prints the figures with each fold's soundings judged by
-calibrations fitted on the other folds, and writes the ones fitted on every held-out trial with --swift.
+calibrations fitted on the other folds, and writes the ones fitted on every held-out trial with --swift. The
+held-out probabilities are kept in OUT (`held-out-<key>.json`, named by the folds, the trees' settings and the
+candidate tables), so a change to the choosing, the listing or the calibration is scored again in seconds.
 
 `report` segments each trial of the SETs with `bellwork segment` (the compiled trees; --config overlays settings;
 --bin BELLWORK analyses each recording with another build instead, to compare with an earlier release)
@@ -34,7 +36,7 @@ trials with no bell, the dating error, and two reliability tables (every reporte
 reported, against the share within 1 s of a true bell). A library trial (one with a position in its manifest) is
 searched whole (`bellSearchFraction` 1: its bell may ring late in it); a lesson as the product searches it.
 """
-import argparse, collections, csv, json, math, os, random, subprocess, sys
+import argparse, collections, csv, hashlib, json, math, os, random, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -593,6 +595,15 @@ def trial_duration(out, name):
     return float(open(path).read())
 
 
+def held_out_path(out, names, parts):
+    """Where the held-out probabilities of a cross-validation are kept: named by everything they depend on (the
+    trials and their folds, the trees' settings, the cap, the inputs, each candidate table's size and time)."""
+    tables = [(n, os.path.getsize(os.path.join(out, n + ".csv")), int(os.path.getmtime(os.path.join(out, n + ".csv"))))
+              for n in names]
+    key = json.dumps([[sorted(p) for p in parts], TREES, NEG_CAP, MODELS, tables], sort_keys=True)
+    return os.path.join(out, f"held-out-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json")
+
+
 def set_folds(names, folds):
     """Whole sets to folds (the largest first, each to the fold with the fewest trials so far): a fold's trials are
     judged by trees that never saw their set, as a set drawn later is."""
@@ -625,10 +636,20 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
         order = names[:]
         random.Random(seed).shuffle(order)
         parts = [order[k::folds] for k in range(folds)]
-    raw = {}
-    for held in parts:
-        models = fit_models(tables, [n for n in names if n not in held])
-        raw.update({n: raw_confidences(out, n, models) for n in held})
+    cache = held_out_path(out, names, parts)
+    if os.path.exists(cache):
+        # The trees of each fold are what they were: only the choosing, the listing or the calibration is scored again.
+        kept = json.load(open(cache))
+        raw = {n: (candidate_rows(out, n), kept[n]) for n in names}
+        print(f"held-out probabilities of the same folds, trees and candidates: {cache}")
+    else:
+        raw = {}
+        for held in parts:
+            models = fit_models(tables, [n for n in names if n not in held])
+            raw.update({n: raw_confidences(out, n, models) for n in held})
+        with open(cache + ".part", "w") as f:
+            json.dump({n: raw[n][1] for n in names}, f)
+        os.replace(cache + ".part", cache)
     how = "whole sets to folds" if by_set else "trial by trial"
     print(f"cross-validated ({folds} folds, {how}):")
     report(out, held_out_results(out, names, raw=raw))
