@@ -698,6 +698,9 @@ def main():
                    help="folds of whole sets (each set's trials judged by trees that never saw that set) instead of trials")
     f.add_argument("--calibrate", action="store_true",
                    help="fit the calibration of the bells' confidence on the held-out trials (and write it with --swift)")
+    f.add_argument("--choose", nargs="+", default=[], metavar="KEY=V",
+                   help="the detector's choosing settings for this fit's figures (bellMinConfidence, bellPreferenceMargin, "
+                        "bellEventConfidence, bellEventGapSeconds; `DEFAULTS`), to measure another choice from the same trees")
     f.add_argument("--without", nargs="+", default=[], metavar="INPUT",
                    help="leave these inputs out of both models (to measure what they add; not with --swift)")
     r = sub.add_parser("report")
@@ -711,6 +714,13 @@ def main():
         candidates(args.dirs, args.out, args.config)
     elif args.command == "fit":
         TREES.update(trees=args.trees, depth=args.depth, rate=args.rate)
+        for item in args.choose:
+            key, _, value = item.partition("=")
+            if key not in DEFAULTS or key == "bellSearchFraction":
+                parser.error(f"--choose: {key} is not one of {', '.join(k for k in DEFAULTS if k != 'bellSearchFraction')}")
+            if args.swift:
+                parser.error("--choose measures; the detector's settings are changed in BellDetectorSettings")
+            DEFAULTS[key] = float(value)
         globals()["NEG_CAP"] = args.neg_cap or None
         if args.without:
             if args.swift:
