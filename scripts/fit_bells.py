@@ -496,15 +496,15 @@ def raw_confidences(out, name, models):
     """A trial's candidates and the trees' probability of each (0 outside the lengths a bell may have)."""
     import numpy as np
     rows = candidate_rows(out, name)
-    confidences = []
-    for r in rows:
-        model = "tonal" if r["found"] == "partials" else "band"
-        length = float(r["end"]) - float(r["start"])
-        if model not in models or not (0.8 <= length <= 10.0):
-            confidences.append(0.0)
-            continue
-        x = np.array([[float(r[f"{model}.{k}"]) for k in MODELS[model]]])
-        confidences.append(float(probability(models[model], x)[0]))
+    confidences = [0.0] * len(rows)
+    # Each model's candidates judged at once (one pass of the trees over an array).
+    for model in models:
+        judged = [i for i, r in enumerate(rows) if ("tonal" if r["found"] == "partials" else "band") == model
+                  and 0.8 <= float(r["end"]) - float(r["start"]) <= 10.0]
+        if judged:
+            X = np.array([[float(rows[i][f"{model}.{k}"]) for k in MODELS[model]] for i in judged])
+            for i, p in zip(judged, probability(models[model], X)):
+                confidences[i] = float(p)
     return rows, confidences
 
 
