@@ -283,8 +283,8 @@ def swift_source(models, calibration=None):
     fmt = lambda xs: ", ".join(repr(float(x)) for x in xs)
     identity = ([0.0, 1.0], [0.0, 1.0])
     (xs, ys), (oxs, oys) = calibration or (identity, identity)
-    lines += ["    /// The bells' confidence: the trees' probability of each trial's surest sounding (or the one taken for the",
-              "    /// bell), held out, against the share of them right (an isotonic regression; `fit --calibrate`)." if calibration else
+    lines += ["    /// The bells' confidence: the trees' probability of each trial's surest sounding, held out, against the share",
+              "    /// of them right (an isotonic regression; `fit --calibrate`)." if calibration else
               "    /// The bells' confidence: the trees' probability as it is (fitted without `--calibrate`).",
               f"    static let calibration = BellCalibration(raw: [{fmt(xs)}], calibrated: [{fmt(ys)}])",
               "    /// Every other sounding's: the trees' probability of each trial's other soundings, held out, against the",
@@ -334,13 +334,6 @@ def sounding_events(rows, confidences, settings=None):
     return events
 
 
-def choose(rows, confidences, duration, whole, settings=None, calibration=None):
-    """The starting bell as `BellDetector.startingEvent` chooses it: (time, confidence) or None. With a calibration
-    the events are formed from the trees' probabilities and judged by their calibrated confidence."""
-    chosen = choose_event(sounding_events(rows, confidences, settings), duration, whole, settings, calibration)
-    return (chosen[0], calibrated(calibration, chosen[2])) if chosen else None
-
-
 def choose_event(events, duration, whole, settings=None, calibration=None):
     """Of `events`, the one `BellDetector.startingEvent` takes (the earliest confident enough whose calibrated
     confidence is within `bellPreferenceMargin` of the best, in the search window), or None."""
@@ -357,8 +350,11 @@ def lead_event(events, duration, whole, calibration=None):
     """`BellDetector.decide`'s lead: the event taken for the bell, else the surest in the search window (the earliest
     of equals), else None. The bells' calibration judges it; the others' every other event."""
     chosen = choose_event(events, duration, whole, calibration=calibration)
-    if chosen is not None:
-        return chosen
+    return chosen if chosen is not None else surest_event(events, duration, whole)
+
+
+def surest_event(events, duration, whole):
+    """`BellDetector.surestEvent`: the surest of `events` in the search window (the earliest of equals), or None."""
     limit = duration * (1.0 if whole else DEFAULTS["bellSearchFraction"])
     window = [e for e in events if e[0] <= limit]
     return next((e for e in window if e[2] >= max(x[2] for x in window)), None) if window else None
@@ -539,10 +535,10 @@ def top_events(out, raw):
     pairs = []
     for name, (rows, confidences) in raw.items():
         meta = json.load(open(os.path.join(out, name + ".meta.json")))
-        top = choose(rows, confidences, meta.get("durationSeconds") or trial_duration(out, name), "position" in meta,
-                     settings={"bellMinConfidence": 0.0, "bellPreferenceMargin": 0.0})
+        top = surest_event(sounding_events(rows, confidences), meta.get("durationSeconds") or trial_duration(out, name),
+                           "position" in meta)
         if top is not None:
-            pairs.append((top[1], meta["onset"] is not None and abs(top[0] - meta["onset"]) <= 1.0))
+            pairs.append((top[2], meta["onset"] is not None and abs(top[0] - meta["onset"]) <= 1.0))
     return pairs
 
 
@@ -637,12 +633,19 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
         random.Random(seed).shuffle(order)
         parts = [order[k::folds] for k in range(folds)]
     cache = held_out_path(out, names, parts)
+    kept = None
     if os.path.exists(cache):
         # The trees of each fold are what they were: only the choosing, the listing or the calibration is scored again.
-        kept = json.load(open(cache))
-        raw = {n: (candidate_rows(out, n), kept[n]) for n in names}
-        print(f"held-out probabilities of the same folds, trees and candidates: {cache}")
-    else:
+        try:
+            kept = json.load(open(cache))
+            raw = {n: (candidate_rows(out, n), kept[n]) for n in names}
+            if any(len(rows) != len(p) for rows, p in raw.values()):
+                raise ValueError("a trial's candidates and probabilities differ in number")
+            print(f"held-out probabilities of the same folds, trees and candidates: {cache}")
+        except (ValueError, KeyError, TypeError) as e:
+            print(f"{cache} unusable ({e}): fitting again")
+            kept = None
+    if kept is None:
         raw = {}
         for held in parts:
             models = fit_models(tables, [n for n in names if n not in held])
@@ -720,7 +723,12 @@ def main():
                 parser.error(f"--choose: {key} is not one of {', '.join(k for k in DEFAULTS if k != 'bellSearchFraction')}")
             if args.swift:
                 parser.error("--choose measures; the detector's settings are changed in BellDetectorSettings")
-            DEFAULTS[key] = float(value)
+            try:
+                DEFAULTS[key] = float(value)
+            except ValueError:
+                parser.error(f"--choose {item}: not a number")
+            if not math.isfinite(DEFAULTS[key]) or DEFAULTS[key] < 0:
+                parser.error(f"--choose {item}: a finite number, 0 or more")
         globals()["NEG_CAP"] = args.neg_cap or None
         if args.without:
             if args.swift:

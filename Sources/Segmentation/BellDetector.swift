@@ -104,18 +104,23 @@ public struct BellDetector: Sendable {
         return events
     }
 
-    /// The event that starts the class (see `startingBell`): judged by its calibrated confidence.
-    func startingEvent(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> Event? {
+    /// The events that begin in the leading `bellSearchFraction` of a recording `duration` seconds long.
+    func searched(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> [Event] {
         let limit = duration * config.bellSearchFraction
-        let confident = events.filter { candidates[$0.first].start <= limit && calibration($0.probability) >= config.bellMinConfidence }
-        guard let best = confident.map({ calibration($0.probability) }).max() else { return nil }
-        return confident.first { calibration($0.probability) >= best - config.bellPreferenceMargin }
+        return events.filter { candidates[$0.first].start <= limit }
     }
 
-    /// The surest event in the leading `bellSearchFraction` (the earliest of equals), however unsure.
+    /// The event that starts the class (see `startingBell`): judged by its calibrated confidence.
+    func startingEvent(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> Event? {
+        let confident = searched(candidates, duration: duration, among: events)
+            .map { ($0, calibration($0.probability)) }.filter { $0.1 >= config.bellMinConfidence }
+        guard let best = confident.map(\.1).max() else { return nil }
+        return confident.first { $0.1 >= best - config.bellPreferenceMargin }?.0
+    }
+
+    /// The surest event in the search window (the earliest of equals), however unsure.
     func surestEvent(_ candidates: [BellCandidate], duration: Double, among events: [Event]) -> Event? {
-        let limit = duration * config.bellSearchFraction
-        let inWindow = events.filter { candidates[$0.first].start <= limit }
+        let inWindow = searched(candidates, duration: duration, among: events)
         guard let best = inWindow.map(\.probability).max() else { return nil }
         return inWindow.first { $0.probability >= best }
     }
