@@ -103,8 +103,10 @@ SPLITS = {
     # Drawn at the end of the thirteenth session (2026-12-06), set aside for the detector's next change; run once
     # in the fourteenth, after the soundings beside the bell were calibrated on their own.
     "fresh10": (240000, 300, 30, (17, 11, 2)),
-    # Drawn in the fourteenth session (2026-12-06), after its last change to the detector; set aside for the next.
+    # Drawn in the fourteenth session (2026-12-06), after its change to the detector; run once in its review.
     "fresh11": (250000, 300, 30, (17, 11, 2)),
+    # Drawn at the end of the fourteenth session (2026-12-06), set aside for the detector's next change.
+    "fresh12": (260000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]
