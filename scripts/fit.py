@@ -186,7 +186,8 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
           ("steadyTalk", "steadyTalkWeight"), ("spreadShare", "spreadShareWeight"), ("reach", "reachWeight"),
           ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
           ("chatter", "chatterWeight"), ("lessonReach", "lessonReachWeight"), ("lessonActive", "lessonActiveWeight"),
-          ("lessonChatter", "lessonChatterWeight")]
+          ("lessonChatter", "lessonChatterWeight"), ("relativeReach", "relativeReachWeight"),
+          ("relativeActive", "relativeActiveWeight")]
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
@@ -400,12 +401,13 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
             shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
-            path = cached(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly"],
+            inputs = [name for name, _ in INPUTS]
+            path = cached(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs],
                           lambda: fit_score_trees(tables, train, seed))
             options = ("--score-trees", path)
             if not linear_kinds:
                 on_task = [x for x in names if x not in held]
-                options += ("--kind-trees", cached(out, "kinds", [sorted(on_task), seed, TREES, TREE_STEPS, shaping],
+                options += ("--kind-trees", cached(out, "kinds", [sorted(on_task), seed, TREES, TREE_STEPS, shaping, inputs],
                                                    lambda: fit_kind_trees(tables, on_task, seed)))
             print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({' '.join(options)})", flush=True)
             fitted.update(scores(out, held, fixed + kinds, full=True, options=options))

@@ -228,6 +228,12 @@ public struct SegmenterSettings: SettingsGroup {
     public var lessonActiveWeight = 1.0426
     @Setting(-10...10, "Weight of the lesson's median chatter (dB, 0 or below).")
     public var lessonChatterWeight = 0.679
+    @Setting(-100...100, "Weight of the reach of motion against the most the lesson reaches (its reach over a high quantile of its own, `relativeQuantile`): a class of eight on its feet reaches less of the picture than a class of thirty, but as much of where the class is. Read by the weighted sum only; the trees read the input itself.")
+    public var relativeReachWeight = 0.0
+    @Setting(-100...100, "Weight of the share of the picture active against the most the lesson's is (the same quantile). Read by the weighted sum only.")
+    public var relativeActiveWeight = 0.0
+    @Setting(0...1, "The quantile of a lesson's reach and active share that the relative inputs are measured against.")
+    public var relativeQuantile = 0.9
     @Setting(0...10, "A camera moving faster than this (picture widths per second) does not show the class's own motion.")
     public var cameraMovingSpeed = 0.08
     @Setting(0...3600, "A stretch at least this long of such camera motion is unknown, with a camera-moving warning.")

@@ -158,7 +158,18 @@ public struct Segmenter: Sendable {
             return Self.wholeLesson(rawInput(.activeShare, series, dead: dead, unusable: unusable))
         case .lessonChatter:
             return Self.wholeLesson(rawInput(.chatter, series, dead: dead, unusable: unusable))
+        case .relativeReach:
+            return Self.relative(still(series.motionReach), quantile: config.segmenter.relativeQuantile)
+        case .relativeActive:
+            return Self.relative(still(series.activeShare), quantile: config.segmenter.relativeQuantile)
         }
+    }
+
+    /// An input over its lesson's `quantile` of it (at least 0.05), at most 2, where present: how much of where
+    /// the class moves at all is moving now, whatever the class's size and distance.
+    static func relative(_ values: [Double?], quantile: Double) -> [Double?] {
+        let top = max(0.05, RobustStatistics.quantile(values.compactMap { $0 }, quantile) ?? 0)
+        return values.map { $0.map { min(2, $0 / top) } }
     }
 
     /// The median of an input over the lesson at every step where the input is present (nil elsewhere).

@@ -80,10 +80,17 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case lessonActive
     /// The median of `chatter` over the lesson, the same at every step.
     case lessonChatter
+    /// `reach` over the lesson's high quantile of it (`relativeQuantile`; at most 2): how much of where the
+    /// class moves at all is moving now, whatever its size. A small class far from the camera, on its feet,
+    /// reaches little of the picture but all of its own busiest. The trees read it beside `lessonReach`, so a
+    /// lesson calm throughout is not judged by its own busiest moments alone.
+    case relativeReach
+    /// `activeShare` over the lesson's high quantile of it (at most 2).
+    case relativeActive
 
     public var name: String {
         ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter",
-         "lessonReach", "lessonActive", "lessonChatter"][rawValue]
+         "lessonReach", "lessonActive", "lessonChatter", "relativeReach", "relativeActive"][rawValue]
     }
 
     func weight(_ s: SegmenterSettings) -> Double {
@@ -101,6 +108,8 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .lessonReach: return s.lessonReachWeight
         case .lessonActive: return s.lessonActiveWeight
         case .lessonChatter: return s.lessonChatterWeight
+        case .relativeReach: return s.relativeReachWeight
+        case .relativeActive: return s.relativeActiveWeight
         }
     }
 }

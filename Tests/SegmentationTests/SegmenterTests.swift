@@ -25,6 +25,31 @@ import Testing
                 == [true, true, true, true, true, false, false, false, false])
     }
 
+    /// The relative inputs measure a step against the most its own lesson reaches: a class of eight on its feet
+    /// and a class of thirty read alike, where the shares of the picture do not.
+    @Test func relativeInputsReadSmallAndLargeClassesAlike() {
+        func lesson(_ scale: Double) -> FeatureSeries {
+            let n = 200
+            var reach = [Double](repeating: 0.1 * scale, count: n), active = [Double](repeating: 0.02 * scale, count: n)
+            for i in 80..<120 { reach[i] = 0.8 * scale; active[i] = 0.4 * scale }     // 20 s on their feet
+            return FeatureSeries(stepSeconds: 0.5, motion: [Double](repeating: 1, count: n), motionSpread: active,
+                                 motionReach: reach, activeShare: active, audioDb: [Double?](repeating: -40, count: n))
+        }
+        let segmenter = Segmenter()
+        for input in [ScoreInput.relativeReach, .relativeActive] {
+            let small = lesson(0.3), large = lesson(1)
+            let dead = [Bool](repeating: false, count: small.stepCount), unusable = dead
+            let a = segmenter.rawInput(input, small, dead: dead, unusable: unusable)
+            let b = segmenter.rawInput(input, large, dead: dead, unusable: unusable)
+            #expect(a[100]! > 0.99 && a[100]! <= 1.0, "\(input.name): \(a[100]!)")   // the lesson's top
+            for i in [10, 100, 190] { #expect(abs(a[i]! - b[i]!) < 1e-9, "\(input.name) at \(i)") }
+            #expect(segmenter.rawInput(.reach, small, dead: dead, unusable: unusable)[100]! < 0.3)
+        }
+        // Where nothing moves at all the top is held at 0.05 (no division by a tiny quantile), at most 2.
+        let low = Segmenter.relative([0, 0.01, nil, 0.02, 0.2], quantile: 0.5).map { $0.map { ($0 * 1e9).rounded() / 1e9 } }
+        #expect(low == [0, 0.2, nil, 0.4, 2])
+    }
+
     /// A synthetic lesson: calm, then 40 s of widespread motion and chatter, then calm; a dead tail.
     @Test func findsATransitionAndCoversTheLesson() {
         let n = 400  // 200 s
