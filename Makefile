@@ -146,7 +146,7 @@ fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15 --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16 --skip-existing
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.

@@ -603,7 +603,7 @@ DIVERSE_SEEDS = {"fit": (20000, 80), "fresh": (30000, 48), "fit2": (21000, 64), 
                  "fresh8": (110000, 48), "fresh9": (120000, 48), "fresh10": (130000, 48),
                  "fresh11": (170000, 48), "fresh12": (180000, 48),
                  "fresh13": (190000, 48), "fresh14": (200000, 48),
-                 "fresh15": (230000, 48)}
+                 "fresh15": (230000, 48), "fresh16": (270000, 48)}
 # How often each special lesson is drawn, as cumulative bounds on one uniform draw: never settles, empty room
 # (still camera), empty room (carried), seated class filmed by a panning phone. "fit2" draws the rare lessons
 # more often, so that a fit sees enough of them (the fit set holds 3 classes that never settle of 80); the
@@ -625,7 +625,8 @@ def diverse_trials(split):
     seventh session, after its review's last change), "fresh9" (48, seeds 120000-: drawn in the eighth session,
     after the refit on pictures evened out for a moving camera), ... "fresh14" (48, seeds 200000-: drawn at the start
     of the thirteenth session, before its changes; the segmenter did not change, so it measured it as it was),
-    "fresh15" (48, seeds 230000-: drawn at the end of the thirteenth session, set aside for the next change).
+    "fresh15" (48, seeds 230000-: drawn at the end of the thirteenth session, set aside for the next change),
+    "fresh16" (48, seeds 270000-: drawn in the fifteenth session, set aside like fresh15).
 
     Each lesson draws a camera placement, a class of 8-35, a room look, voices from every source, a microphone
     gain, an opening (arrival 40 %, already working 20 %, settle, instruction, unsettled), 1-4 blocks of work with
