@@ -396,12 +396,12 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
     fitted = {}
+    inputs = [name for name, _ in INPUTS]   # the trees kept are keyed by them: other inputs, other trees
     for k, held in enumerate(parts):
         train = [x for x in scored if x not in held]
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
             shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
-            inputs = [name for name, _ in INPUTS]
             path = cached(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs],
                           lambda: fit_score_trees(tables, train, seed))
             options = ("--score-trees", path)

@@ -23,7 +23,7 @@
 #   fresh13: the 48 drawn at the end of the twelfth session, after its last change, run once in its review
 #   fresh14: the 48 drawn at the start of the thirteenth session; the segmenter did not change, so it measured it as it was
 #   fresh15: the 48 drawn at the end of the thirteenth session, set aside for the segmenter's next change
-#   fresh16: the 48 drawn in the fifteenth session, set aside like fresh15 for the segmenter's next change
+#   fresh16: the 48 drawn in the fifteenth session after its last change to the code, run once in its review
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail

@@ -626,7 +626,7 @@ def diverse_trials(split):
     after the refit on pictures evened out for a moving camera), ... "fresh14" (48, seeds 200000-: drawn at the start
     of the thirteenth session, before its changes; the segmenter did not change, so it measured it as it was),
     "fresh15" (48, seeds 230000-: drawn at the end of the thirteenth session, set aside for the next change),
-    "fresh16" (48, seeds 270000-: drawn in the fifteenth session, set aside like fresh15).
+    "fresh16" (48, seeds 270000-: drawn in the fifteenth session after its last change, run once in its review).
 
     Each lesson draws a camera placement, a class of 8-35, a room look, voices from every source, a microphone
     gain, an opening (arrival 40 %, already working 20 %, settle, instruction, unsettled), 1-4 blocks of work with
