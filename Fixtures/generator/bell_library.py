@@ -245,7 +245,11 @@ def bell_sound(kind, sr, rng, real=True):
             f0 = u(rng, 100, 250)
             n = int(dur * sr)
             t = np.arange(n) / sr
-            ph = 2 * np.pi * f0 * t * (1 + 0.004 * np.sin(2 * np.pi * u(rng, 3, 8) * t))
+            # a pitch that wavers by 0.4 % a few times a second (the phase is the frequency's integral; before
+            # 2026-12-06 it was f0 * t * (1 + 0.004 sin), whose pitch swung further with every second, by 80 Hz
+            # after 3 s: no buzzer's)
+            rate = u(rng, 3, 8)
+            ph = 2 * np.pi * f0 * (t - 0.004 * np.cos(2 * np.pi * rate * t) / (2 * np.pi * rate))
             x = signal.sawtooth(ph) + u(rng, 0.3, 0.8) * np.sign(np.sin(2 * ph)) + 0.3 * signal.sawtooth(3 * ph)
             x = bandpass(x.astype(np.float32), sr, 90, u(rng, 3000, 7000), 2) * adsr(n, sr, 0.02, 0.03)
             variant = f"{f0:.0f} Hz"

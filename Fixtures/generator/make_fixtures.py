@@ -116,14 +116,19 @@ def camera_at(sc, t, height):
 
 
 # ----------------------------------------------------------------------------- one lesson
-def render_lesson(sc, outdir, progress=False):
+def render_lesson(sc, outdir, progress=False, audio_only=False):
+    """Render one lesson and its truth. `audio_only`: its sound alone, encoded as in the lesson, in the lesson's
+    container (the bell detector's fit reads only the sound: a minute of rendering instead of an hour per set);
+    a lesson without sound is left out (returns None)."""
     t_start = time.time()
     segs, tracks = choreo.build(sc.script, sc.seed, sc.n_students)
     duration = segs[-1][1]
     ext = EXT[sc.fmt]
     out_path = os.path.join(outdir, f"{sc.name}.{ext}")
-    has_video = sc.fmt != "m4a"
+    has_video = sc.fmt != "m4a" and not audio_only
     has_audio = sc.fmt != "mp4_video_only"
+    if audio_only and not has_audio:
+        return None
     sr = 44100 if sc.fmt == "mp4_mono44" else sc.sr
 
     kinds = [(a, b, kind) for a, b, name, kind, opts in segs]
@@ -148,6 +153,8 @@ def render_lesson(sc, outdir, progress=False):
                     "-framerate", str(27 if sc.vfr else sc.fps), "-i", "pipe:0"]
         if has_audio:
             cmd += ["-i", wav]
+        if audio_only:
+            cmd += ["-vn"]      # the lesson's own encoder options, the picture's unused
         if has_video:
             vf = []
             if sc.vfr:
@@ -168,7 +175,7 @@ def render_lesson(sc, outdir, progress=False):
                 "-metadata", "creation_time=2024-03-04T08:15:00Z"]
         cmd += encoder_args(sc.fmt, sc)
         cmd += ["-fflags", "+bitexact"]
-        rotate = sc.portrait and ext == "mov"
+        rotate = sc.portrait and ext == "mov" and has_video
         encoded = os.path.join(tmp, "encoded." + ext) if rotate else out_path
         cmd += [encoded]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if has_video else None)
@@ -311,6 +318,9 @@ def main():
     ap.add_argument("--skip-existing", action="store_true",
                     help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
+    ap.add_argument("--audio-only", action="store_true",
+                    help="with --trials: the lessons' sound alone, as the lesson encodes it (for the bell detector's fit; "
+                         "lessons without sound are left out)")
     ap.add_argument("--out", metavar="DIR", help="write the set here instead of Fixtures/ (a scratch check)")
     ap.add_argument("--scale-duration", type=float, default=1.0,
                     help="bench only: shorten the bench lessons by this factor (for a quick try)")
@@ -346,7 +356,7 @@ def main():
                 if not args.only or sc.name in args.only:
                     if args.skip_existing and os.path.exists(os.path.join(outdir, f"{sc.name}.truth.json")):
                         continue
-                    render_lesson(sc, outdir)
+                    render_lesson(sc, outdir, audio_only=args.audio_only)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")
