@@ -46,7 +46,7 @@ BIN = fit.BIN
 JOBS = 2
 SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "share3k", "share4k5", "share6k", "share8k",
          "share11k"]
-LINES = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount", "comb"]
+LINES = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
                    "harmonicity", "onset", "after", "repeats"] + SHAPE + LINES,
           "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}

@@ -27,7 +27,7 @@ public enum BellModel: String, Sendable, CaseIterable {
                              "share8k", "share11k"]
 
     /// What its own lines say (`LineDescriptors`).
-    static let lineNames = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount", "comb"]
+    static let lineNames = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 
     /// The inputs of `c` in its surroundings (`BellContext.surroundings`). Each is bounded, so no single
     /// extreme measure can outvote the rest.
@@ -49,14 +49,12 @@ public enum BellModel: String, Sendable, CaseIterable {
     }
 
     /// `lineNames`' inputs of `c`: shares, dB over the room and frame-to-frame moves in tens of dB, the strongest
-    /// line's octave from 1 kHz (-3 when no line was measured), the lines' count over `maxLines`, and the comb's
-    /// rise in tens of dB.
+    /// line's octave from 1 kHz (-3 when no line was measured), and the lines' count over `maxLines`.
     static func lines(_ c: BellCandidate) -> [Double] {
         let l = c.lines
         return [clamp(l.share, 0, 1, else: 0), clamp(l.riseDb / 10, -1, 6, else: -1), clamp(l.steadyDb / 10, 0, 2, else: 0),
                 clamp(l.hold, 0, 1, else: 0), l.hz > 0 ? clamp(log2(l.hz / 1000), -3, 4, else: -3) : -3,
-                Double(min(l.count, SpectrumRing.maxLines)) / Double(SpectrumRing.maxLines),
-                clamp(l.combDb / 10, 0, 4, else: 0)]
+                Double(min(l.count, SpectrumRing.maxLines)) / Double(SpectrumRing.maxLines)]
     }
 
     /// `x` within `lo...hi`; `otherwise` (0 unless said) when it is not a number.

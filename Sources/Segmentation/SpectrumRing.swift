@@ -20,23 +20,14 @@ public struct LineDescriptors: Sendable, Codable, Equatable {
     public var hz: Double
     /// How many lines it added within 10 dB of the strongest (up to `SpectrumRing.maxLines`).
     public var count: Int
-    /// How far the harmonics of one fundamental (`combLowHz` to `combHighHz`) rose over the room more than the bins
-    /// halfway between them, dB, for the fundamental where that is most (`SpectrumRing.comb`). Measured on the
-    /// candidate's mean spectrum over seconds: a buzzer or a tone generator holds its pitch, so its comb stays
-    /// sharp even when its pitch jitters a little; a voice's pitch glides, so its comb smears in the mean, and
-    /// noise and chatter have little (in the bell library: a median of 7.5 dB for buzzers, 9 for chimes and
-    /// electric bells, 5 for sounds that are not bells; the most of many fundamentals is never 0).
-    public var combDb: Double
 
-    public init(share: Double = 0, riseDb: Double = 0, steadyDb: Double = 0, hold: Double = 0, hz: Double = 0, count: Int = 0,
-                combDb: Double = 0) {
+    public init(share: Double = 0, riseDb: Double = 0, steadyDb: Double = 0, hold: Double = 0, hz: Double = 0, count: Int = 0) {
         self.share = share
         self.riseDb = riseDb
         self.steadyDb = steadyDb
         self.hold = hold
         self.hz = hz
         self.count = count
-        self.combDb = combDb
     }
 }
 
@@ -49,41 +40,6 @@ struct SpectrumRing {
     static let maxLines = 6
     /// The longest stretch of a candidate measured (from its start), and the room measured before it, seconds.
     static let ringSeconds = 8.0, roomSeconds = 3.0
-
-    /// The fundamentals a comb is looked for at, Hz, and the band its harmonics are counted in (at least four).
-    static let combLowHz = 80.0, combHighHz = 1_000.0, combTopHz = 5_000.0
-
-    /// The comb of `rise` (dB over the room, bin by bin from `low`, `binHz` apart): for each fundamental from
-    /// `combLowHz` to `combHighHz` (steps of 0.2 %), the mean rise of its harmonics (the higher of the two nearest
-    /// bins) less the mean rise halfway between harmonics (the same); the most. (An odd multiple of the
-    /// fundamental scores as well: its teeth fall on harmonics and its gaps between them.)
-    static func comb(_ rise: [Double], low: Int, binHz: Double) -> Double {
-        let w = rise.count
-        let bottom = max(lineLowHz, Double(low) * binHz), top = min(combTopHz, Double(low + w - 2) * binHz)
-        guard top > bottom else { return 0 }
-        func at(_ hz: Double) -> Double {
-            let x = hz / binHz - Double(low)
-            let k = Int(x)
-            guard k >= 0, k + 1 < w else { return 0 }
-            return max(rise[k], rise[k + 1])
-        }
-        var best = 0.0
-        var f0 = combLowHz
-        while f0 <= combHighHz {
-            let first = Int((bottom / f0).rounded(.up)), last = Int((top / f0).rounded(.down)) - 1
-            if last - first + 1 >= 4 {
-                var peaks = 0.0, valleys = 0.0
-                for h in first...last {
-                    peaks += at(Double(h) * f0)
-                    valleys += at((Double(h) + 0.5) * f0)
-                }
-                let db = (peaks - valleys) / Double(last - first + 1)
-                best = max(best, db)
-            }
-            f0 *= 1.002
-        }
-        return best
-    }
 
     /// The most frames held: with very short hops (`fftHop` can be 1 sample) every `stride`-th frame is kept,
     /// so memory stays fixed whatever the settings.
@@ -205,12 +161,10 @@ struct SpectrumRing {
             }
             let roomLine = sum3(roomMean, strongest)
             let held = ring.filter { level($0, strongest) >= 2 * roomLine }.count
-            let rises = (0..<w).map { 10 * log10((ringMean[$0] + 1e-20) / (roomMean[$0] + 1e-20)) }
-            let comb = Self.comb(rises, low: low, binHz: binHz)
             return LineDescriptors(share: min(1, lineAdded / total), riseDb: min(60, rise),
                                    steadyDb: moveCount > 0 ? moves / Double(moveCount) : 0,
                                    hold: Double(held) / Double(ring.count), hz: Double(low + strongest) * binHz,
-                                   count: own.count, combDb: min(60, comb))
+                                   count: own.count)
         }
     }
 }

@@ -57,49 +57,6 @@ import Testing
         #expect(burst.steadyDb > 3, "\(burst)")
     }
 
-    /// Adds a harmonic sound with fundamental `f0` Hz (harmonics up to 6 kHz, each spread over the bins around it as
-    /// a windowed spectrum spreads it) to the power spectrum `p`.
-    static func addHarmonics(_ f0: Double, level: Float, to p: inout [Float]) {
-        let binHz = Double(rate) / Double(size)
-        var h = 1.0
-        while h * f0 < 6_000 {
-            let x = h * f0 / binHz, k = Int(x), frac = Float(x - Double(k))
-            let a = level / Float(h.squareRoot())
-            p[k - 1] += a * 0.2 * (1 - frac); p[k] += a * (1 - frac) + a * 0.2 * frac
-            p[k + 1] += a * frac + a * 0.2 * (1 - frac); p[k + 2] += a * 0.2 * frac
-            h += 1
-        }
-    }
-
-    /// A buzzer holds its pitch (a little vibrato), so its mean spectrum over seconds keeps a sharp comb of
-    /// harmonics (here 6.7 dB); a voice as loud glides in pitch, so its comb smears in the mean (1.1 dB); noise has
-    /// none to speak of (0.7 dB: the most of many fundamentals tried).
-    @Test func aBuzzerKeepsItsCombAndAGlidingVoiceDoesNot() {
-        var ring = SpectrumRing(size: Self.size, sampleRate: Self.rate, hopSeconds: Self.hop)
-        var noise = NoiseSpectra(state: 11)
-        var t = Self.push(&ring, &noise, from: 0, seconds: 4)
-        let buzzStart = t
-        t = Self.push(&ring, &noise, from: t, seconds: 2.5) { i, p, _ in
-            Self.addHarmonics(150 * (1 + 0.004 * sin(Double(i) * 0.5)), level: 30, to: &p)
-        }
-        let buzzer = ring.describe(start: buzzStart, end: t)
-        #expect(buzzer.combDb > 5, "\(buzzer)")
-
-        t = Self.push(&ring, &noise, from: t, seconds: 4)
-        let voiceStart = t
-        t = Self.push(&ring, &noise, from: t, seconds: 2.5) { i, p, _ in
-            Self.addHarmonics(170 + 60 * sin(Double(i) * 0.04), level: 30, to: &p)
-        }
-        let voice = ring.describe(start: voiceStart, end: t)
-        #expect(voice.combDb < buzzer.combDb / 2, "\(voice) against \(buzzer)")
-
-        t = Self.push(&ring, &noise, from: t, seconds: 4)
-        let burstStart = t
-        t = Self.push(&ring, &noise, from: t, seconds: 2.5) { _, p, n in n.next(level: 2, into: &p, bins: 8..<481) }
-        let burst = ring.describe(start: burstStart, end: t)
-        #expect(burst.combDb < 3, "\(burst)")
-    }
-
     /// A tone from the first frame (nothing of the room before it) is measured against the room after it.
     /// A candidate whose start is no longer held is not described.
     @Test func aToneFromTheFirstFrameIsMeasuredAgainstTheRoomAfterIt() {
