@@ -136,17 +136,17 @@ bells: deps build
 
 # Random whole lessons (56, about 15 minutes; not committed): tune (36), held-out check (12) and check2 (8) sets for the segmenter.
 fixtures-trials: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --jobs 2
 
 # The diverse lessons (not committed; Fixtures/generator/scenarios.py, diverse_trials): other cameras, rooms, class
 # sizes, voices and kinds of lesson. `fit` (80, about 18 minutes) is for fitting with cross-validation; `fresh` (48)
 # is held out: render it only after the last change of the segmenter. `fit2` (64, the rare kinds of lesson drawn
 # more often) joined the fit in the second round; `fresh2` (48) is that round's held-out set. Resumable (--skip-existing).
 fixtures-fit: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2 --skip-existing --jobs 2
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16 --skip-existing
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16 --skip-existing --jobs 2
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.

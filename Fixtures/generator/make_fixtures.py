@@ -16,6 +16,7 @@ import argparse, glob
 import json
 import math
 import os
+import concurrent.futures
 import subprocess
 import sys
 import tempfile
@@ -318,6 +319,9 @@ def main():
     ap.add_argument("--skip-existing", action="store_true",
                     help="with --trials: leave a lesson whose truth file is already there (resume a stopped render)")
     ap.add_argument("--only", nargs="*", help="names of lessons to render (default: all of the set)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="with --trials, --bells or --extra: lessons rendered at once (each lesson's Python drawing and its "
+                         "encoder take about a core each, so 2 on 2 cores keeps both busy)")
     ap.add_argument("--audio-only", action="store_true",
                     help="with --trials: the lessons' sound alone, as the lesson encodes it (for the bell detector's fit; "
                          "lessons without sound are left out)")
@@ -350,13 +354,22 @@ def main():
         on_demand = [(diverse_trials(split) if split in DIVERSE_SEEDS else lesson_trials(split),
                       os.path.join(args.trials, split)) for split in sets]
     if on_demand:
+        todo = []
         for scenarios, outdir in on_demand:
             os.makedirs(outdir, exist_ok=True)
             for sc in scenarios:
                 if not args.only or sc.name in args.only:
                     if args.skip_existing and os.path.exists(os.path.join(outdir, f"{sc.name}.truth.json")):
                         continue
-                    render_lesson(sc, outdir, audio_only=args.audio_only)
+                    todo.append((sc, outdir))
+        if args.jobs > 1 and len(todo) > 1:
+            # each lesson is drawn from its own seed, so the order and the parallelism change nothing rendered
+            with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
+                for done in [pool.submit(render_lesson, sc, outdir, audio_only=args.audio_only) for sc, outdir in todo]:
+                    done.result()
+        else:
+            for sc, outdir in todo:
+                render_lesson(sc, outdir, audio_only=args.audio_only)
         return
     root = args.out or FIXTURES
     lessons_dir = os.path.join(root, "lessons")
