@@ -547,7 +547,7 @@ def special_script(kind, r, total):
         return script
     if kind in ("empty_still", "empty_carried"):
         return [("empty", total)]
-    if kind == "pan_seated":
+    if kind in ("pan_seated", "seated_still"):
         script, previous = [], None
         while sum(p[1] for p in script) < total - 15:
             left = total - sum(p[1] for p in script)
@@ -603,13 +603,21 @@ DIVERSE_SEEDS = {"fit": (20000, 80), "fresh": (30000, 48), "fit2": (21000, 64), 
                  "fresh8": (110000, 48), "fresh9": (120000, 48), "fresh10": (130000, 48),
                  "fresh11": (170000, 48), "fresh12": (180000, 48),
                  "fresh13": (190000, 48), "fresh14": (200000, 48),
-                 "fresh15": (230000, 48), "fresh16": (270000, 48)}
+                 "fresh15": (230000, 48), "fresh16": (270000, 48),
+                 "fit3": (280000, 64), "fresh17": (290000, 48)}
 # How often each special lesson is drawn, as cumulative bounds on one uniform draw: never settles, empty room
 # (still camera), empty room (carried), seated class filmed by a panning phone. "fit2" draws the rare lessons
 # more often, so that a fit sees enough of them (the fit set holds 3 classes that never settle of 80); the
 # fresh sets keep the natural mix, so their figures are what a district's lessons would give.
-SPECIAL_BOUNDS = {"fit2": (0.22, 0.27, 0.31, 0.36)}
+SPECIAL_BOUNDS = {"fit2": (0.22, 0.27, 0.31, 0.36),
+                  # from the sixteenth session: a fifth special, a seated class under a still camera with no
+                  # transition at all (the counterpart of a class that never settles: a lesson whose motion never
+                  # changes, which inputs relative to the lesson's own motion read alike); "fit3" draws the rare
+                  # lessons often, "fresh17" (and later sets) the natural mix with it
+                  "fit3": (0.15, 0.19, 0.23, 0.38, 0.58),
+                  "fresh17": (0.05, 0.08, 0.10, 0.15, 0.20)}
 NATURAL_BOUNDS = (0.05, 0.08, 0.10, 0.15)
+SPECIALS = ("never_settles", "empty_still", "empty_carried", "pan_seated", "seated_still")
 
 
 def diverse_trials(split):
@@ -633,7 +641,9 @@ def diverse_trials(split):
     moves and materials between them (sometimes a short direction between two moves), sometimes a pack-up, any
     bell kind or none, and sounds that are not the bell; and with small probabilities a special lesson: never
     settles (5 %), empty room with a still camera (3 %), empty room carried through (2 %), a seated class filmed
-    by a panning handheld phone (5 %). 120-240 s each."""
+    by a panning handheld phone (5 %), and from "fit3" and "fresh17" on a seated class under a still camera with no
+    transition at all (5 % in fresh17; SPECIAL_BOUNDS). 120-240 s each. "fit3" (64, seeds 280000-) draws the rare
+    lessons often, for the next fit; "fresh17" (48, seeds 290000-) is held out for the check after it."""
     import random
     first, count = DIVERSE_SEEDS[split]
     out = []
@@ -643,8 +653,7 @@ def diverse_trials(split):
         total = r.randint(120, 240)
         u = r.random()
         b = SPECIAL_BOUNDS.get(split, NATURAL_BOUNDS)
-        special = ("never_settles" if u < b[0] else "empty_still" if u < b[1] else "empty_carried" if u < b[2]
-                   else "pan_seated" if u < b[3] else None)
+        special = next((name for name, bound in zip(SPECIALS, b) if u < bound), None)
         placement = r.choice(["front"] * 4 + ["back_corner"] * 3 + ["ceiling"] * 3 + ["desk_phone"] * 3
                              + ["handheld"] * 3 + ["pan"] * 2 + ["handheld_pan"] * 2)
         n_students = r.randint(8, 35)
@@ -657,6 +666,8 @@ def diverse_trials(split):
                 placement = "carried"
             elif special == "pan_seated":
                 placement = "handheld_pan"
+            elif special == "seated_still":
+                placement = r.choice(["front", "back_corner", "ceiling", "desk_phone"])
             if special.startswith("empty"):
                 n_students = 0
         else:
