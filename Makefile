@@ -85,8 +85,8 @@ fixtures-bells: deps
 # (90000-), fresh5 (300, seeds 140000-, set aside before the ninth session's changes), fresh6 (150000-, drawn after
 # them), fresh7 (160000-, set aside at the start of the tenth session), fresh8 (210000-, set aside at the start
 # of the thirteenth), fresh9 (220000-, drawn after its last change), fresh10 (240000-, run once in the fourteenth),
-# fresh11 (250000-, drawn after the fourteenth's change, run once in its review) and fresh12 (260000-, set aside
-# for the next change),
+# fresh11 (250000-, drawn after the fourteenth's change, run once in its review), fresh12 (260000-, run once in the
+# sixteenth with the buzzers corrected) and fresh13 (300000-, set aside for the next change),
 # about 2-3 minutes each on 2 cores, into
 # Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
@@ -104,6 +104,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh10 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh11 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -118,6 +119,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh10 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh11 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --verify
 
 # The bell detector on the bell library's check splits fresh8 to fresh11 (tune to fresh7 are training trials
 # since the thirteenth session; fresh12 is set aside for the next change):
