@@ -613,7 +613,8 @@ SPECIAL_BOUNDS = {"fit2": (0.22, 0.27, 0.31, 0.36),
                   # from the sixteenth session: a fifth special, a seated class under a still camera with no
                   # transition at all (the counterpart of a class that never settles: a lesson whose motion never
                   # changes, which inputs relative to the lesson's own motion read alike); "fit3" draws the rare
-                  # lessons often, "fresh17" (and later sets) the natural mix with it
+                  # lessons often, "fresh17" the natural mix with it (a later set draws it only if named here:
+                  # NATURAL_BOUNDS keeps four, so that the earlier sets are drawn as they always were)
                   "fit3": (0.15, 0.19, 0.23, 0.38, 0.58),
                   "fresh17": (0.05, 0.08, 0.10, 0.15, 0.20)}
 NATURAL_BOUNDS = (0.05, 0.08, 0.10, 0.15)
