@@ -366,18 +366,42 @@ def fit_kind_trees(tables, names, seed=1):
     return {kind: flat_trees(fit_trees(X, (y == k).astype(float), **TREES)) for k, kind in enumerate(KINDS)}
 
 
-def cached(out, kind, key_parts, make):
-    """A fold's trees kept in OUT/trees (by what shapes them), so that other --set values are tried without
-    fitting again: the file's path."""
+def cache_path(out, kind, key_parts):
+    """Where a fold's trees are kept in OUT/trees, by what shapes them, so that other --set values are tried
+    without fitting again."""
     import hashlib
     key = hashlib.sha1(json.dumps(key_parts).encode()).hexdigest()[:16]
-    path = os.path.join(out, "trees", f"{kind}-{key}.json")
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path + ".part", "w") as f:
-            json.dump(make(), f)
-        os.replace(path + ".part", path)
-    return path
+    return os.path.join(out, "trees", f"{kind}-{key}.json")
+
+
+def keep(path, trees):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".part", "w") as f:
+        json.dump(trees, f)
+    os.replace(path + ".part", path)
+
+
+_TABLES = None   # the step tables, for the forked processes of prefit
+
+
+def _fit_job(job):
+    kind, names, seed = job
+    return (fit_score_trees if kind == "score" else fit_kind_trees)(_TABLES, names, seed)
+
+
+def prefit(jobs, tables):
+    """Fits the trees not yet kept, JOBS at once: jobs are (path, "score" or "kinds", lessons, seed). The processes
+    are forked, so they read the tables without copying them; each fit is the one a single process makes."""
+    global _TABLES
+    todo = [j for j in jobs if not os.path.exists(j[0])]
+    if not todo:
+        return
+    import multiprocessing
+    _TABLES = tables
+    with multiprocessing.get_context("fork").Pool(min(JOBS, len(todo))) as pool:
+        for (path, *_), trees in zip(todo, pool.imap(_fit_job, [tuple(j[1:]) for j in todo])):
+            keep(path, trees)
+            print(f"  fitted {os.path.basename(path)}", flush=True)
 
 
 def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False):
@@ -397,18 +421,34 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     parts = [order[k::folds] for k in range(folds)]
     fitted = {}
     inputs = [name for name, _ in INPUTS]   # the trees kept are keyed by them: other inputs, other trees
+    shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
+
+    def score_job(train):
+        return (cache_path(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs]),
+                "score", train, seed)
+
+    def kinds_job(on_task):
+        return (cache_path(out, "kinds", [sorted(on_task), seed, TREES, TREE_STEPS, shaping, inputs]),
+                "kinds", on_task, seed)
+
+    if trees:
+        # Every fold's trees and those fitted on every lesson, JOBS at once.
+        jobs = []
+        for held in parts:
+            jobs.append(score_job([x for x in scored if x not in held]))
+            if not linear_kinds:
+                jobs.append(kinds_job([x for x in names if x not in held]))
+        jobs.append(score_job(scored))
+        if not linear_kinds:
+            jobs.append(kinds_job(names))
+        prefit(jobs, tables)
     for k, held in enumerate(parts):
         train = [x for x in scored if x not in held]
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
-            shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
-            path = cached(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs],
-                          lambda: fit_score_trees(tables, train, seed))
-            options = ("--score-trees", path)
+            options = ("--score-trees", score_job(train)[0])
             if not linear_kinds:
-                on_task = [x for x in names if x not in held]
-                options += ("--kind-trees", cached(out, "kinds", [sorted(on_task), seed, TREES, TREE_STEPS, shaping, inputs],
-                                                   lambda: fit_kind_trees(tables, on_task, seed)))
+                options += ("--kind-trees", kinds_job([x for x in names if x not in held])[0])
             print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({' '.join(options)})", flush=True)
             fitted.update(scores(out, held, fixed + kinds, full=True, options=options))
             continue
@@ -423,8 +463,8 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
             json.dump(fitted, f, indent=1)
     if trees:
         final = fixed + kind_settings(softmax_kinds(tables, names))
-        flat = fit_score_trees(tables, scored, seed)
-        kind_trees = {} if linear_kinds else fit_kind_trees(tables, names, seed)
+        flat = json.load(open(score_job(scored)[0]))
+        kind_trees = {} if linear_kinds else json.load(open(kinds_job(names)[0]))
         if write:
             stem = write[: -len(".json")] if write.endswith(".json") else write
             with open(stem + ".trees.json", "w") as f:

@@ -159,28 +159,34 @@ def fit_trees(X, y, trees, depth, rate, l2, min_hessian, w=None):
     base = math.log(p0 / (1 - p0))
     F = np.full(len(y), base)
     model = []
+    rows = np.arange(len(y))
+    orders = [np.argsort(X[:, j], kind="stable") for j in range(X.shape[1])]   # sorted once for every tree
     for _ in range(trees):
         p = 1 / (1 + np.exp(-F))
         g, h = p - y, p * (1 - p)
         if w is not None:
             g, h = g * w, h * w
-        tree = grow(X, g, h, np.arange(len(y)), depth, l2, min_hessian, rate)
+        tree = grow(X, g, h, rows, depth, l2, min_hessian, rate, orders)
         F += predict_tree(tree, X)
         model.append(tree)
     return base, model
 
 
-def grow(X, g, h, idx, depth, l2, min_hessian, rate):
+def grow(X, g, h, idx, depth, l2, min_hessian, rate, orders=None):
+    """One tree grown on the rows idx (ascending). orders: for each feature, idx sorted by that feature (ties by
+    row), carried down the tree so that no node sorts again; the same tree as a stable sort at every node."""
     import numpy as np
+    if orders is None:
+        orders = [idx[np.argsort(X[idx, j], kind="stable")] for j in range(X.shape[1])]
     G, H = g[idx].sum(), h[idx].sum()
     leaf = ("leaf", float(-rate * G / (H + l2)))
     if depth == 0 or len(idx) < 4:
         return leaf
     best_gain, best = 0.0, None
     for j in range(X.shape[1]):
-        order = np.argsort(X[idx, j], kind="stable")
-        xs = X[idx, j][order]
-        gl, hl = np.cumsum(g[idx][order]), np.cumsum(h[idx][order])
+        o = orders[j]
+        xs = X[o, j]
+        gl, hl = np.cumsum(g[o]), np.cumsum(h[o])
         gain = gl ** 2 / (hl + l2) + (G - gl) ** 2 / (H - hl + l2) - G ** 2 / (H + l2)
         ok = (hl >= min_hessian) & (H - hl >= min_hessian) & np.r_[xs[1:] > xs[:-1], False]
         if not ok.any():
@@ -193,8 +199,11 @@ def grow(X, g, h, idx, depth, l2, min_hessian, rate):
         return leaf
     j, threshold = best
     mask = X[idx, j] <= threshold
-    return ("split", j, threshold, grow(X, g, h, idx[mask], depth - 1, l2, min_hessian, rate),
-            grow(X, g, h, idx[~mask], depth - 1, l2, min_hessian, rate))
+    left = np.zeros(len(X), bool)
+    left[idx[mask]] = True
+    return ("split", j, threshold,
+            grow(X, g, h, idx[mask], depth - 1, l2, min_hessian, rate, [o[left[o]] for o in orders]),
+            grow(X, g, h, idx[~mask], depth - 1, l2, min_hessian, rate, [o[~left[o]] for o in orders]))
 
 
 def predict_tree(tree, X):
