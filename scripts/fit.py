@@ -5,6 +5,7 @@
     scripts/fit.py search [--out fit-work] [--folds 5] --param KEY=V1,V2,... [--param ...]
     scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
     scripts/fit.py model --trees [--depth 3] [--n-trees 150] [--linear-kinds] [--swift FILE] ...   boosted trees instead
+    scripts/fit.py model ... --drop INPUT [--drop INPUT]     the same without those inputs (to measure what they add)
     scripts/fit.py apply FILE                                makes FILE's settings the defaults in the source
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
@@ -339,6 +340,7 @@ def fit_score_trees(tables, names, seed=1):
         pick = rng.choice(len(ys), size=min(TREE_STEPS, len(ys)), replace=False)
         X.append(xs[pick]); y.append(ys[pick]); S.append(ss[pick]); P.append(ps[pick])
     X, y, S, P = np.concatenate(X), np.concatenate(y), np.concatenate(S), np.concatenate(P)
+    X[:, [k for k, (name, _) in enumerate(INPUTS) if name in DROPPED]] = 0   # --drop: a constant, never split on
     sound = [k for k, (name, _) in enumerate(INPUTS) if name in SOUND_INPUTS]
     silent, unseen = X.copy(), np.zeros_like(X)
     silent[:, sound] = 0
@@ -363,6 +365,7 @@ def fit_kind_trees(tables, names, seed=1):
         pick = rng.choice(len(ys), size=min(TREE_STEPS, len(ys)), replace=False)
         X.append(xs[pick]); y.append(ys[pick])
     X, y = np.concatenate(X), np.concatenate(y)
+    X[:, [len(KIND_INPUTS) + k for k, (name, _) in enumerate(INPUTS) if name in DROPPED]] = 0   # --drop
     return {kind: flat_trees(fit_trees(X, (y == k).astype(float), **TREES)) for k, kind in enumerate(KINDS)}
 
 
@@ -420,7 +423,7 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
     fitted = {}
-    inputs = [name for name, _ in INPUTS]   # the trees kept are keyed by them: other inputs, other trees
+    inputs = [name for name, _ in INPUTS if name not in DROPPED]   # the trees kept are keyed by them: other inputs, other trees
     shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
 
     def score_job(train):
@@ -546,7 +549,7 @@ def main():
     m.add_argument("--set", action="append", default=[], help="KEY=V, fixed during the fit")
     m.add_argument("--write", help="write the settings fitted on every lesson to this configuration file")
     m.add_argument("--per-lesson", metavar="FILE", help="write each lesson's cross-validated scores (JSON)")
-    m.add_argument("--drop", action="append", default=[], help="an input (as INPUTS names it) left out of the fit")
+    m.add_argument("--drop", action="append", default=[], help="an input (as INPUTS names it) left out of the fit: its weight 0, or with --trees never read")
     m.add_argument("--trees", action="store_true", help="fit boosted trees for the transition score (segmenter.scoreByTrees) instead of its weights")
     m.add_argument("--depth", type=int, default=TREES["depth"], help="with --trees: the trees' depth")
     m.add_argument("--n-trees", type=int, default=TREES["trees"], help="with --trees: how many trees")
@@ -566,8 +569,6 @@ def main():
             parser.error(f"--drop: no input {', '.join(sorted(unknown))}")
         DROPPED.update(args.drop)
         TREES.update(depth=args.depth, trees=args.n_trees)
-        if args.trees and args.drop:
-            parser.error("--drop is for the weighted sum, not --trees")
         model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds)
     else:
         params = []
