@@ -621,6 +621,29 @@ def set_folds(names, folds):
     return [[n for n in names if fold_of[n.split("__")[0]] == k] for k in range(folds)]
 
 
+_FORK_STATE = None   # (function, argument tuples) for the forked processes of forked_map
+
+
+def _forked_call(i):
+    fn, args = _FORK_STATE
+    return fn(*args[i])
+
+
+def forked_map(fn, args, jobs=JOBS):
+    """fn(*a) for each tuple a of args, jobs at once in forked processes (which read the parent's tables without
+    copying them): the results a single process gives, in order."""
+    global _FORK_STATE
+    if len(args) <= 1 or jobs <= 1:
+        return [fn(*a) for a in args]
+    import multiprocessing
+    _FORK_STATE = (fn, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(args))) as pool:
+            return pool.map(_forked_call, range(len(args)))
+    finally:
+        _FORK_STATE = None
+
+
 def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calibrate=False):
     names = names_of(out, train)
     tables = {n: table(out, n) for n in names}
@@ -630,8 +653,8 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
     if hold_out:
         # Each set held out whole, judged by trees fitted on every other trial: whether the random folds flatter
         # the trees (a split's trials sharing something the folds mix).
-        for held in hold_out:
-            models = fit_models(tables, [n for n in names if n.split("__")[0] != held])
+        fitted = forked_map(fit_models, [(tables, [n for n in names if n.split("__")[0] != held]) for held in hold_out])
+        for held, models in zip(hold_out, fitted):
             print(f"held out whole: {held}")
             report(out, held_out_results(out, names_of(out, [held]), models))
         return
@@ -654,10 +677,15 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
         except (ValueError, KeyError, TypeError) as e:
             print(f"{cache} unusable ({e}): fitting again")
             kept = None
+    final = None
     if kept is None:
         raw = {}
-        for held in parts:
-            models = fit_models(tables, [n for n in names if n not in held])
+        # Every fold's trees, and with --swift those fitted on every trial, JOBS at once.
+        fitted = forked_map(fit_models, [(tables, [n for n in names if n not in held]) for held in parts]
+                            + ([(tables, names)] if swift else []))
+        if swift:
+            final = fitted.pop()
+        for held, models in zip(parts, fitted):
             raw.update({n: raw_confidences(out, n, models) for n in held})
         with open(cache + ".part", "w") as f:
             json.dump({n: raw[n][1] for n in names}, f)
@@ -682,7 +710,7 @@ def fit_command(out, train, folds, seed, swift, hold_out=(), by_set=False, calib
         print(f"the other soundings' calibration: {list(zip(*other))}")
         calibration = (calibration, other)
     if swift:
-        models = fit_models(tables, names)
+        models = final or fit_models(tables, names)
         text = swift_source(models, calibration).replace("training sets named below", "training sets " + ", ".join(train))
         open(swift, "w").write(text)
         print(f"fitted on every trial, written to {swift}")
