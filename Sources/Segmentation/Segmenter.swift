@@ -359,6 +359,8 @@ public struct Segmenter: Sendable {
         let n = series.stepCount
         let levels = (0..<n).compactMap { dead[$0] ? nil : series.audioDb[$0] }
         let medianLevel = RobustStatistics.median(levels) ?? -40
+        let top = RobustStatistics.quantile(levels, 0.9) ?? medianLevel
+        let floor = RobustStatistics.quantile(levels, 0.1) ?? medianLevel
         let unusable = unusablePictureSteps(series)
         let picture = series.hasMotion
         let sound = series.audioDb.contains { $0 != nil }
@@ -373,6 +375,13 @@ public struct Segmenter: Sendable {
             smoothed { i in picture && !unusable[i] ? series.motionReach[i] : (picture ? nil : 0) },
             smoothed { _ in picture ? 1 : 0 },
             smoothed { _ in sound ? 1 : 0 },
+            smoothed { i in series.audioDb[i].map { min(5, max(-40, $0 - top)) } ?? 0 },
+            smoothed { i in series.audioDb[i].map { min(40, max(-5, $0 - floor)) } ?? 0 },
+            smoothed { i in
+                guard let level = series.audioDb[i], i < series.voiceDb.count, let voice = series.voiceDb[i] else { return 0 }
+                return min(5, max(-30, voice - level))
+            },
+            smoothed { _ in sound ? min(40, top - floor) : 0 },
         ]
     }
 

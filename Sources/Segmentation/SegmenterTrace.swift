@@ -47,8 +47,22 @@ public enum KindInput: Int, CaseIterable, Sendable {
     case picture
     /// 1 with sound, 0 without.
     case sound
+    /// The level against the lesson's loud level, its 0.9 quantile (dB, -40 to 5; 0 without sound): a teacher
+    /// instructing is near the top of the lesson in any room, seat work well under it.
+    case belowTop
+    /// The level above the lesson's quiet floor, its 0.1 quantile (dB, -5 to 40; 0 without sound).
+    case aboveFloor
+    /// The speech band's level against the whole level (dB, -30 to 5; 0 without sound): how much of what is
+    /// heard is voices.
+    case voiceShare
+    /// The lesson's range of level, its 0.9 quantile less its 0.1 quantile (dB, at most 40; 0 without sound): a
+    /// lesson with little between its quiet and loud moments says little by its level.
+    case lessonRange
 
-    public var name: String { ["level", "variation", "spreadShare", "reach", "picture", "sound"][rawValue] }
+    public var name: String {
+        ["level", "variation", "spreadShare", "reach", "picture", "sound", "belowTop", "aboveFloor", "voiceShare",
+         "lessonRange"][rawValue]
+    }
 }
 
 /// The inputs of the transition score with a picture, each with its fitted weight.

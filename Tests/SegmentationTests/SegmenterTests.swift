@@ -197,6 +197,31 @@ import Testing
 
 /// The kinds' trees: each step takes the kind whose trees say most, reading the kind inputs and then the score's.
 @Suite struct KindTreesTests {
+    /// The kind inputs anchored in the lesson's own loud and quiet levels read a quiet room and a loud one alike: the
+    /// same lesson (a teacher talking, then seat work 15 dB under her) heard through a microphone 25 dB hotter.
+    @Test func levelInputsAnchoredInTheLessonReadAQuietAndALoudRoomAlike() {
+        let n = 200
+        let level: [Double] = (0..<n).map { $0 < 120 ? -30 : -45 }
+        let voice: [Double] = (0..<n).map { $0 < 120 ? -32 : -53 }
+        func inputs(gain: Double) -> [[Double?]] {
+            let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0.5, count: n),
+                                       audioDb: level.map { $0 + gain }, voiceDb: voice.map { $0 + gain })
+            return Segmenter().kindInputs(series, dead: Array(repeating: false, count: n))
+        }
+        let quiet = inputs(gain: -15), loud = inputs(gain: 10)
+        for k in [KindInput.belowTop, .aboveFloor, .voiceShare, .lessonRange] {
+            #expect(quiet[k.rawValue] == loud[k.rawValue], "\(k.name)")
+        }
+        #expect(quiet[KindInput.belowTop.rawValue][20] == 0 && quiet[KindInput.belowTop.rawValue][180] == -15)
+        #expect(quiet[KindInput.aboveFloor.rawValue][20] == 15 && quiet[KindInput.aboveFloor.rawValue][180] == 0)
+        #expect(quiet[KindInput.voiceShare.rawValue][20] == -2 && quiet[KindInput.voiceShare.rawValue][180] == -8)
+        #expect(quiet[KindInput.lessonRange.rawValue][20] == 15)
+        // Without sound they say nothing: 0, as the level does.
+        let silent = Segmenter().kindInputs(FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0.5, count: n),
+                                                           audioDb: []), dead: Array(repeating: false, count: n))
+        #expect(silent[KindInput.belowTop.rawValue].allSatisfy { $0 == 0 } && silent[KindInput.lessonRange.rawValue].allSatisfy { $0 == 0 })
+    }
+
     @Test func aStepTakesTheKindWhoseTreesSayMost() {
         let chatter = KindInput.allCases.count + ScoreInput.chatter.rawValue
         let level = KindInput.level.rawValue
