@@ -387,27 +387,16 @@ def keep(path, trees):
     os.replace(path + ".part", path)
 
 
-_TABLES = None   # the step tables, for the forked processes of prefit
-
-
-def _fit_job(job):
-    kind, names, seed = job
-    return (fit_score_trees if kind == "score" else fit_kind_trees)(_TABLES, names, seed)
-
-
 def prefit(jobs, tables):
-    """Fits the trees not yet kept, JOBS at once: jobs are (path, "score" or "kinds", lessons, seed). The processes
-    are forked, so they read the tables without copying them; each fit is the one a single process makes."""
-    global _TABLES
+    """Fits the trees not yet kept, JOBS at once (fit_bells.forked_map): jobs are (path, "score" or "kinds", lessons,
+    seed); each fit is the one a single process makes."""
+    from fit_bells import forked_map
     todo = [j for j in jobs if not os.path.exists(j[0])]
-    if not todo:
-        return
-    import multiprocessing
-    _TABLES = tables
-    with multiprocessing.get_context("fork").Pool(min(JOBS, len(todo))) as pool:
-        for (path, *_), trees in zip(todo, pool.imap(_fit_job, [tuple(j[1:]) for j in todo])):
-            keep(path, trees)
-            print(f"  fitted {os.path.basename(path)}", flush=True)
+    fits = forked_map(lambda kind, names, seed: (fit_score_trees if kind == "score" else fit_kind_trees)(tables, names, seed),
+                      [tuple(j[1:]) for j in todo], JOBS)
+    for (path, *_), trees in zip(todo, fits):
+        keep(path, trees)
+        print(f"  fitted {os.path.basename(path)}", flush=True)
 
 
 def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False, score_trees=None):

@@ -172,12 +172,10 @@ def fit_trees(X, y, trees, depth, rate, l2, min_hessian, w=None):
     return base, model
 
 
-def grow(X, g, h, idx, depth, l2, min_hessian, rate, orders=None):
+def grow(X, g, h, idx, depth, l2, min_hessian, rate, orders):
     """One tree grown on the rows idx (ascending). orders: for each feature, idx sorted by that feature (ties by
     row), carried down the tree so that no node sorts again; the same tree as a stable sort at every node."""
     import numpy as np
-    if orders is None:
-        orders = [idx[np.argsort(X[idx, j], kind="stable")] for j in range(X.shape[1])]
     G, H = g[idx].sum(), h[idx].sum()
     leaf = ("leaf", float(-rate * G / (H + l2)))
     if depth == 0 or len(idx) < 4:

@@ -378,7 +378,7 @@ public struct Segmenter: Sendable {
             smoothed { i in series.audioDb[i].map { min(5, max(-40, $0 - top)) } ?? 0 },
             smoothed { i in series.audioDb[i].map { min(40, max(-5, $0 - floor)) } ?? 0 },
             smoothed { i in
-                guard let level = series.audioDb[i], i < series.voiceDb.count, let voice = series.voiceDb[i] else { return 0 }
+                guard let level = series.audioDb[i], let voice = series.voiceDb[i] else { return 0 }
                 return min(5, max(-30, voice - level))
             },
             smoothed { _ in sound ? min(40, top - floor) : 0 },
