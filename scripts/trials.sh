@@ -28,7 +28,7 @@
 #          camera with no transition among them, new), for the segmenter's next fit; measured once with it unchanged
 #   fresh17: the 48 drawn in the sixteenth session with that lesson in the natural mix, run once after the seventeenth
 #            session's refit of the kinds
-#   fresh18: the 48 drawn in the seventeenth session, the same mix, set aside for the segmenter's next change
+#   fresh18: the 48 drawn in the seventeenth session after its last change, run once in its review
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail
