@@ -6,6 +6,7 @@
     scripts/fit.py model [--out fit-work] [--folds 5] [--set KEY=V ...] [--write FILE]
     scripts/fit.py model --trees [--depth 3] [--n-trees 150] [--linear-kinds] [--swift FILE] ...   boosted trees instead
     scripts/fit.py model ... --drop INPUT [--drop INPUT]     the same without those inputs (to measure what they add)
+    scripts/fit.py sound-only IN OUT                         copies of IN's saved features without their picture
     scripts/fit.py apply FILE                                makes FILE's settings the defaults in the source
 
 `features` runs `bellwork analyze LESSON --save-features` for every NAME.truth.json with its recording beside
@@ -17,6 +18,10 @@ figure is one no lesson was tuned on. The score: mean label agreement + mean kin
 defaults and of the fitted choice, and the choice on all lessons. Nothing is changed: a default moves only
 when the cross-validated figure says so and a fresh check set (lessons drawn after the last change)
 confirms it.
+
+`sound-only` writes to OUT a copy of every saved lesson in IN that has sound, as if its recording had no picture (the
+picture's measures 0, no video stream): a lesson the size of the fit set for the segmenter that judges by the sound
+alone, which the natural mix gives about one lesson in ten.
 
 `model` fits the weights of the transition score (a logistic regression over the per-step inputs that
 `bellwork segment --features` prints, labels from the truth: transition or on task) and of the kinds (a
@@ -99,6 +104,38 @@ def nested(assignments):
             node = node.setdefault(p, {})
         node[parts[-1]] = value
     return config
+
+
+PICTURE_SERIES = ("activeShare", "cameraSpeed", "globalChange", "localMotion", "motion", "motionReach", "motionSpread")
+
+
+def sound_only(src, out):
+    """Copies of the saved lessons in SRC with sound, their picture taken out, as `analyze --save-features` writes a
+    recording without one (the picture's series 0, its luma null, no video stream)."""
+    os.makedirs(out, exist_ok=True)
+    count = 0
+    for f in sorted(os.listdir(src)):
+        if not f.endswith(".features"):
+            continue
+        saved = json.load(open(os.path.join(src, f)))
+        lesson = saved["lesson"]
+        series = lesson["features"]
+        if not any(v is not None for v in series["audioDb"]):
+            continue
+        for key in PICTURE_SERIES:
+            series[key] = [0] * len(series[key])
+        series["luma"] = [None] * len(series["luma"])
+        info = lesson["info"]
+        info.pop("videoStreamIndex", None)
+        audio = info["streams"][info["audioStreamIndex"]]
+        info["streams"] = [s for s in info["streams"] if s.get("kind") != "video"]
+        info["audioStreamIndex"] = info["streams"].index(audio)
+        with open(os.path.join(out, f), "w") as g:
+            json.dump(saved, g)
+        name = f[: -len(".features")]
+        shutil.copyfile(os.path.join(src, name + ".truth.json"), os.path.join(out, name + ".truth.json"))
+        count += 1
+    print(f"{count} lessons with sound copied without their picture to {out}")
 
 
 def segment(out, name, assignments, *options):
@@ -188,7 +225,7 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
           ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
           ("chatter", "chatterWeight"), ("lessonReach", "lessonReachWeight"), ("lessonActive", "lessonActiveWeight"),
           ("lessonChatter", "lessonChatterWeight"), ("relativeReach", "relativeReachWeight"),
-          ("relativeActive", "relativeActiveWeight")]
+          ("relativeActive", "relativeActiveWeight"), ("highShare", None), ("voiceShare", None)]   # None: trees only
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
@@ -279,7 +316,7 @@ def logistic(tables, names, l2=1e-3, iterations=30):
     """Weights and bias of a logistic regression over the steps of `names`, each lesson weighing the same
     (the inputs in DROPPED kept at 0)."""
     import numpy as np
-    keep = np.array([k not in DROPPED for k, _ in INPUTS], dtype=float)
+    keep = np.array([k not in DROPPED and key is not None for k, key in INPUTS], dtype=float)   # None: trees only
     used = [n for n in names if any(tables[n][5])]          # the steps with a picture (the sum is not used without)
     P = {n: np.array(tables[n][5], bool) for n in used}
     X = np.concatenate([np.array(tables[n][0])[P[n]] for n in used]) * keep
@@ -298,7 +335,7 @@ def logistic(tables, names, l2=1e-3, iterations=30):
 
 def as_settings(weights, bias):
     """The segmenter settings that give p = logistic(w·x + b) with the score's softness."""
-    settings = [(f"segmenter.{key}", round(float(SOFTNESS * wt), 4)) for (_, key), wt in zip(INPUTS, weights)]
+    settings = [(f"segmenter.{key}", round(float(SOFTNESS * wt), 4)) for (_, key), wt in zip(INPUTS, weights) if key is not None]
     settings.append(("segmenter.transitionThreshold", round(float(-SOFTNESS * bias), 4)))
     return settings
 
@@ -323,15 +360,15 @@ AFTER_SCORE = {"switchProbability", "transitionExtendThreshold", "settleMarginSc
 TREE_STEPS = 300   # steps drawn from each lesson for the trees (each lesson weighs about the same)
 
 
-SOUND_INPUTS = {"loudness", "steadyTalk", "variation", "chatter", "lessonChatter"}   # ScoreInput.isSound
+SOUND_INPUTS = {"loudness", "steadyTalk", "variation", "chatter", "lessonChatter", "highShare", "voiceShare"}   # ScoreInput.isSound
 
 
-def fit_score_trees(tables, names, seed=1):
+def fit_score_trees(tables, names, seed=1, base=None):
     """The score's trees as `ScoreTrees` (Sources/Segmentation/SegmenterTrace.swift) in JSON: boosted trees over
     the score's inputs (transition or on task), TREE_STEPS steps drawn from each lesson; `withSound` on the steps
     with a picture and sound, `pictureOnly` on every step with a picture, the sound's inputs at 0 (for steps
     without sound), `soundOnly` on every step with sound, the picture's inputs at 0 (for recordings without a
-    picture)."""
+    picture). With `base` (a `.trees.json` file), only `soundOnly` is fitted and the other two are base's."""
     import numpy as np
     from fit_bells import fit_trees, flat_trees
     rng = np.random.default_rng(seed)
@@ -347,6 +384,8 @@ def fit_score_trees(tables, names, seed=1):
     silent, unseen = X.copy(), np.zeros_like(X)
     silent[:, sound] = 0
     unseen[:, sound] = X[:, sound]
+    if base:
+        return {**json.load(open(base)), "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
     return {"withSound": flat_trees(fit_trees(X[S & P], y[S & P], **TREES)),
             "pictureOnly": flat_trees(fit_trees(silent[P], y[P], **TREES)),
             "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
@@ -392,14 +431,20 @@ def prefit(jobs, tables):
     seed); each fit is the one a single process makes."""
     from fit_bells import forked_map
     todo = [j for j in jobs if not os.path.exists(j[0])]
-    fits = forked_map(lambda kind, names, seed: (fit_score_trees if kind == "score" else fit_kind_trees)(tables, names, seed),
+    def fit(kind, names, seed):
+        if kind.startswith("sound:"):   # only the sound's trees, the rest from the file named
+            return fit_score_trees(tables, names, seed, base=kind[len("sound:"):])
+        return (fit_score_trees if kind == "score" else fit_kind_trees)(tables, names, seed)
+
+    fits = forked_map(fit,
                       [tuple(j[1:]) for j in todo], JOBS)
     for (path, *_), trees in zip(todo, fits):
         keep(path, trees)
         print(f"  fitted {os.path.basename(path)}", flush=True)
 
 
-def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False, score_trees=None):
+def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False, score_trees=None,
+          sound_only=False, kind_trees_file=None):
     if trees:
         fixed = fixed + [("segmenter.scoreByTrees", True), ("kinds.byTrees", not linear_kinds)]
     elif not any(k == "segmenter.scoreByTrees" for k, _ in fixed):
@@ -418,8 +463,16 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     inputs = [name for name, _ in INPUTS if name not in DROPPED]   # the trees kept are keyed by them: other inputs, other trees
     kind_inputs = [name for name in KIND_INPUTS if "kind." + name not in DROPPED]
     shaping = sorted((k, v) for k, v in fixed if k.split(".")[-1] not in AFTER_SCORE and not k.startswith("kinds."))
+    # The steps themselves are in the key too: another build that measures an input otherwise fits other trees.
+    import hashlib
+    shaping.append(("steps", hashlib.sha1(json.dumps([tables[n] for n in names]).encode()).hexdigest()))
+
+    fit_kinds = not linear_kinds and not kind_trees_file
 
     def score_job(train):
+        if sound_only:   # --sound-only: the sound's trees fitted, the others --score-trees'
+            return (cache_path(out, "sound", [sorted(train), seed, TREES, TREE_STEPS, shaping, inputs,
+                                              open(score_trees).read()]), "sound:" + score_trees, train, seed)
         if score_trees:   # --score-trees: the same trees for every fold, not fitted
             return (score_trees, "score", train, seed)
         return (cache_path(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs]),
@@ -434,10 +487,10 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         jobs = []
         for held in parts:
             jobs.append(score_job([x for x in scored if x not in held]))
-            if not linear_kinds:
+            if fit_kinds:
                 jobs.append(kinds_job([x for x in names if x not in held]))
         jobs.append(score_job(scored))
-        if not linear_kinds:
+        if fit_kinds:
             jobs.append(kinds_job(names))
         prefit(jobs, tables)
     for k, held in enumerate(parts):
@@ -445,8 +498,10 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         kinds = kind_settings(softmax_kinds(tables, [x for x in names if x not in held]))
         if trees:
             options = ("--score-trees", score_job(train)[0])
-            if not linear_kinds:
+            if fit_kinds:
                 options += ("--kind-trees", kinds_job([x for x in names if x not in held])[0])
+            elif kind_trees_file:
+                options += ("--kind-trees", kind_trees_file)
             print(f"  fold {k + 1}: trees fitted on {len(train)} lessons ({' '.join(options)})", flush=True)
             fitted.update(scores(out, held, fixed + kinds, full=True, options=options))
             continue
@@ -462,7 +517,8 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     if trees:
         final = fixed + kind_settings(softmax_kinds(tables, names))
         flat = json.load(open(score_job(scored)[0]))
-        kind_trees = {} if linear_kinds else json.load(open(kinds_job(names)[0]))
+        kind_trees = (json.load(open(kind_trees_file)) if kind_trees_file else {} if linear_kinds
+                      else json.load(open(kinds_job(names)[0])))
         if write:
             stem = write[: -len(".json")] if write.endswith(".json") else write
             with open(stem + ".trees.json", "w") as f:
@@ -473,7 +529,7 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         flat = {**flat, **kind_trees}
         if swift:
             with open(swift, "w") as f:
-                f.write(trees_swift(flat, scored, score_trees, names))
+                f.write(trees_swift(flat, scored, score_trees, names, sound_only, kind_trees_file))
             print(f"trees written to {swift}")
     else:
         wts, b = logistic(tables, scored)
@@ -485,13 +541,17 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         print(f"written to {write}")
 
 
-def trees_swift(models, names, score_trees=None, kind_names=None):
+def trees_swift(models, names, score_trees=None, kind_names=None, sound_only=False, kind_trees_file=None):
     """SegmenterTrees.swift: the trees fitted on every lesson, the defaults of `SegmentationConfig.scoreTrees` and `.kindTrees`."""
     from fit_bells import swift_trees
     sets = sorted({n.split("__")[0] for n in names})
     lines = ["// Generated by scripts/fit.py (model --trees --swift): the boosted trees of the transition score and of the kinds,",
              f"// fitted on the {len(names)} lessons of the sets {', '.join(sets)}. Do not edit by hand: fit again."
              if not score_trees else
+             f"// the score's withSound and pictureOnly from {os.path.relpath(score_trees, ROOT)}, the kinds' from\n"
+             f"// {os.path.relpath(kind_trees_file, ROOT)} (neither fitted again); soundOnly fitted on the sound alone of the\n"
+             f"// {len(names)} lessons of the sets {', '.join(sets)} (fit.py sound-only). Do not edit by hand: fit again."
+             if sound_only else
              f"// the score's from {os.path.relpath(score_trees, ROOT)} (not fitted again), the kinds' fitted on the {len(kind_names)} lessons\n"
              f"// of the sets {', '.join(sorted({n.split('__')[0] for n in kind_names}))}. Do not edit by hand: fit again.",
              "", "enum SegmenterTrees {"]
@@ -553,12 +613,19 @@ def main():
     m.add_argument("--n-trees", type=int, default=TREES["trees"], help="with --trees: how many trees")
     m.add_argument("--linear-kinds", action="store_true", help="with --trees: keep the kinds' linear scores (kinds.byTrees off) instead of fitting their trees")
     m.add_argument("--score-trees", metavar="FILE", help="with --trees: the score's trees from FILE (model --write's .trees.json) in every fold, not fitted: only the kinds' trees are fitted and cross-validated")
+    m.add_argument("--sound-only", action="store_true", help="with --trees and --score-trees and --kind-trees: fit only the score's soundOnly trees (on lessons made by `sound-only`), the rest from those files")
+    m.add_argument("--kind-trees", metavar="FILE", help="with --trees: the kinds' trees from FILE (model --write's .kinds.json), not fitted")
     m.add_argument("--swift", metavar="FILE", help="with --trees: write the trees fitted on every lesson as Swift source (Sources/Segmentation/SegmenterTrees.swift)")
+    o = sub.add_parser("sound-only")
+    o.add_argument("src", help="a directory of saved features (fit.py features --out)")
+    o.add_argument("out")
     a = sub.add_parser("apply")
     a.add_argument("config", help="a configuration file (model --write's)")
     args = parser.parse_args()
     if args.command == "apply":
         apply(args.config)
+    elif args.command == "sound-only":
+        sound_only(args.src, args.out)
     elif args.command == "features":
         features(args.dirs, args.out, args.config)
     elif args.command == "model":
@@ -568,10 +635,12 @@ def main():
             parser.error(f"--drop: no input {', '.join(sorted(unknown))}")
         DROPPED.update(args.drop)
         TREES.update(depth=args.depth, trees=args.n_trees)
-        if args.score_trees and not args.trees:
-            parser.error("--score-trees is for --trees")
+        if (args.score_trees or args.kind_trees) and not args.trees:
+            parser.error("--score-trees and --kind-trees are for --trees")
+        if args.sound_only and not (args.score_trees and args.kind_trees):
+            parser.error("--sound-only needs --score-trees and --kind-trees (the trees not fitted)")
         model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds,
-              args.score_trees)
+              args.score_trees, args.sound_only, args.kind_trees)
     else:
         params = []
         for p in args.param:

@@ -162,6 +162,16 @@ public struct Segmenter: Sendable {
             return Self.relative(still(series.motionReach), quantile: config.segmenter.relativeQuantile)
         case .relativeActive:
             return Self.relative(still(series.activeShare), quantile: config.segmenter.relativeQuantile)
+        case .highShare:
+            return Self.againstLessonMedian((0..<n).map { i in
+                guard !dead[i], let level = series.audioDb[i], let high = series.bellBandDb[i] else { return nil }
+                return high - level
+            }, limit: 20)
+        case .voiceShare:
+            return Self.againstLessonMedian((0..<n).map { i in
+                guard !dead[i], let level = series.audioDb[i], let voice = series.voiceDb[i] else { return nil }
+                return voice - level
+            }, limit: 20)
         }
     }
 
@@ -170,6 +180,14 @@ public struct Segmenter: Sendable {
     static func relative(_ values: [Double?], quantile: Double) -> [Double?] {
         let top = max(0.05, RobustStatistics.quantile(values.compactMap { $0 }, quantile) ?? 0)
         return values.map { $0.map { min(2, $0 / top) } }
+    }
+
+    /// Each value less the lesson's median of them, within ±`limit`: a ratio of two bands read against the same
+    /// ratio over the lesson, so that a microphone or codec that tilts the spectrum (a phone's, a low bitrate's)
+    /// shifts nothing.
+    static func againstLessonMedian(_ values: [Double?], limit: Double) -> [Double?] {
+        guard let median = RobustStatistics.median(values.compactMap { $0 }) else { return values }
+        return values.map { $0.map { min(limit, max(-limit, $0 - median)) } }
     }
 
     /// The median of an input over the lesson at every step where the input is present (nil elsewhere).

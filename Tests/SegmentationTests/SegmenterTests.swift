@@ -305,7 +305,8 @@ import Testing
         let variation = (0..<n).map { $0 < 80 || $0 >= 160 ? 9.0 : 3.5 }
         let series = FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0, count: n), localMotion: Array(repeating: 0, count: n),
                                    motionSpread: Array(repeating: 0, count: n), luma: [Double?](repeating: nil, count: n),
-                                   audioDb: Array(repeating: -30, count: n), audioVariation: variation)
+                                   audioDb: Array(repeating: -30, count: n), audioVariation: variation,
+                                   voiceDb: Array(repeating: -33, count: n), bellBandDb: Array(repeating: -42, count: n))
         #expect(!series.hasMotion)
         let segmenter = Segmenter(config: config)
         let (scores, inputs) = segmenter.scoreAndInputs(series, dead: segmenter.deadSteps(series))
@@ -320,6 +321,28 @@ import Testing
         // The weighted sum keeps its band test without a picture: no inputs.
         config.segmenter.scoreByTrees = false
         #expect(Segmenter(config: config).scoreAndInputs(series, dead: segmenter.deadSteps(series)).inputs.isEmpty)
+    }
+
+    @Test func theHighBandIsReadAgainstTheLessonsOwnSoNoMicrophoneTiltMovesIt() {
+        // One voice for 60 s, then 40 s in which the high band rises 8 dB over the whole level (children on their
+        // feet, chairs): `highShare` is the rise against the lesson's usual share, 0 in the calm part. The same lesson
+        // through a microphone 6 dB duller in the highs and 12 dB hotter gives the same inputs.
+        let n = 200
+        func lesson(tilt: Double, gain: Double) -> FeatureSeries {
+            FeatureSeries(stepSeconds: 0.5, motion: Array(repeating: 0, count: n), luma: [Double?](repeating: nil, count: n),
+                          audioDb: (0..<n).map { _ in -30 + gain }, audioVariation: Array(repeating: 6, count: n),
+                          voiceDb: (0..<n).map { $0 < 120 ? -32 + gain : -36 + gain },
+                          bellBandDb: (0..<n).map { ($0 < 120 ? -50 : -42) + gain + tilt })
+        }
+        let segmenter = Segmenter(config: SegmentationConfig())
+        let plain = lesson(tilt: 0, gain: 0), other = lesson(tilt: -6, gain: 12)
+        let a = segmenter.scoreAndInputs(plain, dead: segmenter.deadSteps(plain)).inputs
+        let b = segmenter.scoreAndInputs(other, dead: segmenter.deadSteps(other)).inputs
+        let high = ScoreInput.highShare.rawValue, voice = ScoreInput.voiceShare.rawValue
+        #expect(a[high][20] == 0 && a[high][180] == 8, "\(a[high][20] as Any) \(a[high][180] as Any)")
+        #expect(a[voice][20] == 0 && a[voice][180] == -4)
+        #expect(a[high] == b[high] && a[voice] == b[voice])
+        #expect(ScoreInput.highShare.isSound && ScoreInput.voiceShare.isSound)
     }
 
     @Test func theScoreKeepsTheThresholdsMeaning() throws {
