@@ -310,6 +310,7 @@ def kind_settings(B):
 
 
 DROPPED = set()    # inputs left out of the fit (model --drop NAME): their weights are 0
+EXTEND = {}        # model --extend-with: {"inputs": names, "trees": count} of the trees that continue withSound's
 
 
 def logistic(tables, names, l2=1e-3, iterations=30):
@@ -384,6 +385,15 @@ def fit_score_trees(tables, names, seed=1, base=None):
     silent, unseen = X.copy(), np.zeros_like(X)
     silent[:, sound] = 0
     unseen[:, sound] = X[:, sound]
+    if EXTEND:
+        # --extend: base's trees kept, and more trees continuing withSound's that read only the inputs named.
+        from fit_bells import flat_log_odds, joined_trees
+        kept = json.load(open(base))
+        rows = S & P
+        only = X[rows].copy()
+        only[:, [k for k, (name, _) in enumerate(INPUTS) if name not in EXTEND["inputs"]]] = 0
+        more = fit_trees(only, y[rows], **{**TREES, "trees": EXTEND["trees"]}, offset=flat_log_odds(kept["withSound"], X[rows]))
+        return {**kept, "withSound": joined_trees(kept["withSound"], flat_trees(more))}
     if base:
         return {**json.load(open(base)), "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
     return {"withSound": flat_trees(fit_trees(X[S & P], y[S & P], **TREES)),
@@ -470,9 +480,10 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     fit_kinds = not linear_kinds and not kind_trees_file
 
     def score_job(train):
-        if sound_only:   # --sound-only: the sound's trees fitted, the others --score-trees'
-            return (cache_path(out, "sound", [sorted(train), seed, TREES, TREE_STEPS, shaping, inputs,
-                                              open(score_trees).read()]), "sound:" + score_trees, train, seed)
+        if sound_only or EXTEND:   # --sound-only: the sound's trees fitted; --extend-with: withSound's continued
+            return (cache_path(out, "sound" if sound_only else "extend", [sorted(train), seed, TREES, TREE_STEPS, shaping, inputs,
+                                                                         EXTEND, open(score_trees).read()]),
+                    "sound:" + score_trees, train, seed)
         if score_trees:   # --score-trees: the same trees for every fold, not fitted
             return (score_trees, "score", train, seed)
         return (cache_path(out, "score", [sorted(train), seed, TREES, TREE_STEPS, shaping, "soundOnly", inputs]),
@@ -552,6 +563,10 @@ def trees_swift(models, names, score_trees=None, kind_names=None, sound_only=Fal
              f"// {os.path.relpath(kind_trees_file, ROOT)} (neither fitted again); soundOnly fitted on the sound alone of the\n"
              f"// {len(names)} lessons of the sets {', '.join(sets)} (fit.py sound-only). Do not edit by hand: fit again."
              if sound_only else
+             f"// the score's from {os.path.relpath(score_trees, ROOT)}, withSound's continued by {EXTEND.get('trees')} trees over\n"
+             f"// {', '.join(EXTEND.get('inputs', []))} alone fitted on the {len(names)} lessons of the sets {', '.join(sets)} (model --extend-with);\n"
+             f"// the kinds' from {os.path.relpath(kind_trees_file or '', ROOT)}. Do not edit by hand: fit again."
+             if EXTEND else
              f"// the score's from {os.path.relpath(score_trees, ROOT)} (not fitted again), the kinds' fitted on the {len(kind_names)} lessons\n"
              f"// of the sets {', '.join(sorted({n.split('__')[0] for n in kind_names}))}. Do not edit by hand: fit again.",
              "", "enum SegmenterTrees {"]
@@ -614,6 +629,8 @@ def main():
     m.add_argument("--linear-kinds", action="store_true", help="with --trees: keep the kinds' linear scores (kinds.byTrees off) instead of fitting their trees")
     m.add_argument("--score-trees", metavar="FILE", help="with --trees: the score's trees from FILE (model --write's .trees.json) in every fold, not fitted: only the kinds' trees are fitted and cross-validated")
     m.add_argument("--sound-only", action="store_true", help="with --trees and --score-trees and --kind-trees: fit only the score's soundOnly trees (on lessons made by `sound-only`), the rest from those files")
+    m.add_argument("--extend-with", metavar="INPUT,INPUT", help="with --trees, --score-trees and --kind-trees: keep those trees and add --extend-trees more to withSound's, reading only these inputs (new inputs added without fitting the rest again)")
+    m.add_argument("--extend-trees", type=int, default=50, help="with --extend-with: how many trees to add")
     m.add_argument("--kind-trees", metavar="FILE", help="with --trees: the kinds' trees from FILE (model --write's .kinds.json), not fitted")
     m.add_argument("--swift", metavar="FILE", help="with --trees: write the trees fitted on every lesson as Swift source (Sources/Segmentation/SegmenterTrees.swift)")
     o = sub.add_parser("sound-only")
@@ -637,6 +654,10 @@ def main():
         TREES.update(depth=args.depth, trees=args.n_trees)
         if (args.score_trees or args.kind_trees) and not args.trees:
             parser.error("--score-trees and --kind-trees are for --trees")
+        if args.extend_with:
+            if not (args.score_trees and args.kind_trees) or args.sound_only:
+                parser.error("--extend-with needs --score-trees and --kind-trees, and not --sound-only")
+            EXTEND.update(inputs=args.extend_with.split(","), trees=args.extend_trees)
         if args.sound_only and not (args.score_trees and args.kind_trees):
             parser.error("--sound-only needs --score-trees and --kind-trees (the trees not fitted)")
         model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds,

@@ -151,13 +151,17 @@ NEG_CAP = 0.0
 TREES = dict(trees=300, depth=4, rate=0.05, l2=1.0, min_hessian=1.0)
 
 
-def fit_trees(X, y, trees, depth, rate, l2, min_hessian, w=None):
+def fit_trees(X, y, trees, depth, rate, l2, min_hessian, w=None, offset=None):
     """Gradient boosting with the logistic loss (Newton steps, XGBoost's split gain): (base, [tree]), each tree
-    a nested tuple ('leaf', value) or ('split', feature, threshold, left, right), the rate folded into leaves."""
+    a nested tuple ('leaf', value) or ('split', feature, threshold, left, right), the rate folded into leaves.
+    offset: each row's log-odds from trees already fitted, which these continue (base 0)."""
     import numpy as np
-    p0 = min(1 - 1e-3, max(1e-3, y.mean() if w is None else float((w * y).sum() / w.sum())))
-    base = math.log(p0 / (1 - p0))
-    F = np.full(len(y), base)
+    if offset is not None:
+        base, F = 0.0, np.array(offset, float)
+    else:
+        p0 = min(1 - 1e-3, max(1e-3, y.mean() if w is None else float((w * y).sum() / w.sum())))
+        base = math.log(p0 / (1 - p0))
+        F = np.full(len(y), base)
     model = []
     rows = np.arange(len(y))
     orders = [np.argsort(X[:, j], kind="stable") for j in range(X.shape[1])]   # sorted once for every tree
@@ -241,6 +245,36 @@ def fit_models(tables, names):
         if X:
             models[model] = fit_trees(np.array(X, float), np.array(y, float), **TREES, w=w)
     return models
+
+
+def flat_log_odds(flat, X):
+    """The log-odds of flat trees (flat_trees's, BoostedTrees's) for the rows of X, as `BoostedTrees.logOdds`."""
+    import numpy as np
+    feature, threshold = np.array(flat["feature"]), np.array(flat["threshold"])
+    left, right, value = np.array(flat["left"]), np.array(flat["right"]), np.array(flat["value"])
+    F = np.full(len(X), float(flat["base"]))
+    rows = np.arange(len(X))
+    for root in flat["roots"]:
+        node = np.full(len(X), root)
+        while True:
+            inner = feature[node] >= 0
+            if not inner.any():
+                break
+            k = node[inner]
+            go_left = X[rows[inner], feature[k]] <= threshold[k]
+            node[inner] = np.where(go_left, left[k], right[k])
+        F += value[node]
+    return F
+
+
+def joined_trees(first, then):
+    """Flat trees that sum two flat models (then's nodes renumbered after first's)."""
+    n = len(first["feature"])
+    shift = lambda a: [i + n if i >= 0 else -1 for i in a]
+    return {"base": first["base"] + then["base"], "roots": first["roots"] + [r + n for r in then["roots"]],
+            "feature": first["feature"] + then["feature"], "threshold": first["threshold"] + then["threshold"],
+            "left": first["left"] + shift(then["left"]), "right": first["right"] + shift(then["right"]),
+            "value": first["value"] + then["value"]}
 
 
 def flat_trees(fitted):
