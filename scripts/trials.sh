@@ -22,7 +22,7 @@
 #   fresh12: the 48 drawn at the start of the twelfth session, before its changes, set aside, run once at its end
 #   fresh13: the 48 drawn at the end of the twelfth session, after its last change, run once in its review
 #   fresh14: the 48 drawn at the start of the thirteenth session; the segmenter did not change, so it measured it as it was
-#   fresh15: the 48 drawn at the end of the thirteenth session, set aside for the segmenter's next change
+#   fresh15: the 48 drawn at the end of the thirteenth session, set aside, run once at the end of the eighteenth
 #   fresh16: the 48 drawn in the fifteenth session after its last change to the code, run once in its review
 #   fit3:  64 diverse lessons drawn in the sixteenth session, the rare lessons often (a seated class under a still
 #          camera with no transition among them, new), for the segmenter's next fit; measured once with it unchanged

@@ -637,7 +637,7 @@ def diverse_trials(split):
     seventh session, after its review's last change), "fresh9" (48, seeds 120000-: drawn in the eighth session,
     after the refit on pictures evened out for a moving camera), ... "fresh14" (48, seeds 200000-: drawn at the start
     of the thirteenth session, before its changes; the segmenter did not change, so it measured it as it was),
-    "fresh15" (48, seeds 230000-: drawn at the end of the thirteenth session, set aside for the next change),
+    "fresh15" (48, seeds 230000-: drawn at the end of the thirteenth session, set aside, run once at the end of the eighteenth session),
     "fresh16" (48, seeds 270000-: drawn in the fifteenth session after its last change, run once in its review).
 
     Each lesson draws a camera placement, a class of 8-35, a room look, voices from every source, a microphone
@@ -649,7 +649,8 @@ def diverse_trials(split):
     transition at all (5 % in fresh17; SPECIAL_BOUNDS). 120-240 s each. "fit3" (64, seeds 280000-) draws the rare
     lessons often, for the next fit; "fresh17" (48, seeds 290000-) is held out for the check after it (spent in the
     seventeenth session); "fresh18" (48, seeds 310000-, the same mix) was run once in the seventeenth session's review
-    (spent); "fresh19" (48, seeds 320000-, the same mix) is set aside for the segmenter's next change."""
+    (spent); "fresh19" (48, seeds 320000-, the same mix) was drawn at the start of the eighteenth session and run once
+    after its score change (spent)."""
     import random
     first, count = DIVERSE_SEEDS[split]
     out = []
