@@ -187,17 +187,22 @@ struct ProgressClock {
 
 /// Keeps a stream's timestamps continuous. A frame far from where the stream is expected to go on (by more
 /// than a minute and more than the media decoded so far, as in a damaged or spliced file) is a
-/// discontinuity, not days of missing media: the stream goes on from where it was.
+/// discontinuity, not days of missing media: the stream goes on from where it was. So is a frame placed past
+/// `longestSeconds`: damaged stamps that each double the time so far would otherwise pass one by one and grow
+/// the per-step series without bound (a fuzzed MP4 asked for 438 MB that way).
 struct TimelineGuard {
     /// The least jump taken for a discontinuity, in seconds.
     static let minimumJump = 60.0
+    /// No lesson's recording lasts a day (a features file longer than this is refused too).
+    static let longestSeconds = 86_400.0
     private(set) var shift = 0.0
     private(set) var jumps = 0
 
     /// The time of a frame stamped `t`, given where the stream was expected to go on (nil: anywhere).
     mutating func place(_ t: Double, expected: Double?) -> Double {
         let adjusted = t - shift
-        guard let expected, abs(adjusted - expected) > max(Self.minimumJump, expected) else { return adjusted }
+        guard let expected, abs(adjusted - expected) > max(Self.minimumJump, expected) || adjusted > Self.longestSeconds
+        else { return adjusted }
         shift = t - expected
         jumps += 1
         return expected

@@ -106,4 +106,17 @@ import Testing
         var late = TimelineGuard()
         #expect(late.place(3000, expected: 2000) == 3000)             // a gap shorter than what was decoded: kept
     }
+
+    @Test func stampsThatKeepDoublingStopAtADay() {
+        // Each frame a little under twice as far as the last: never a jump by the first rule, so without a
+        // ceiling the time (and the series padded up to it) would grow without bound.
+        var timeline = TimelineGuard()
+        var last = timeline.place(60, expected: 59.9)
+        for _ in 0..<40 {
+            let t = timeline.place(last * 1.9, expected: last + 0.1)
+            #expect(t <= TimelineGuard.longestSeconds)
+            last = t
+        }
+        #expect(timeline.jumps > 0)
+    }
 }
