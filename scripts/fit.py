@@ -454,7 +454,7 @@ def prefit(jobs, tables):
 
 
 def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=None, linear_kinds=False, score_trees=None,
-          sound_only=False, kind_trees_file=None):
+          only_sound=False, kind_trees_file=None):
     if trees:
         fixed = fixed + [("segmenter.scoreByTrees", True), ("kinds.byTrees", not linear_kinds)]
     elif not any(k == "segmenter.scoreByTrees" for k, _ in fixed):
@@ -480,8 +480,8 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
     fit_kinds = not linear_kinds and not kind_trees_file
 
     def score_job(train):
-        if sound_only or EXTEND:   # --sound-only: the sound's trees fitted; --extend-with: withSound's continued
-            return (cache_path(out, "sound" if sound_only else "extend", [sorted(train), seed, TREES, TREE_STEPS, shaping, inputs,
+        if only_sound or EXTEND:   # --sound-only: the sound's trees fitted; --extend-with: withSound's continued
+            return (cache_path(out, "sound" if only_sound else "extend", [sorted(train), seed, TREES, TREE_STEPS, shaping, inputs,
                                                                          EXTEND, open(score_trees).read()]),
                     "sound:" + score_trees, train, seed)
         if score_trees:   # --score-trees: the same trees for every fold, not fitted
@@ -540,7 +540,7 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         flat = {**flat, **kind_trees}
         if swift:
             with open(swift, "w") as f:
-                f.write(trees_swift(flat, scored, score_trees, names, sound_only, kind_trees_file))
+                f.write(trees_swift(flat, scored, score_trees, names, only_sound, kind_trees_file))
             print(f"trees written to {swift}")
     else:
         wts, b = logistic(tables, scored)
@@ -552,7 +552,7 @@ def model(out, folds, seed, fixed, write, per_lesson=None, trees=False, swift=No
         print(f"written to {write}")
 
 
-def trees_swift(models, names, score_trees=None, kind_names=None, sound_only=False, kind_trees_file=None):
+def trees_swift(models, names, score_trees=None, kind_names=None, only_sound=False, kind_trees_file=None):
     """SegmenterTrees.swift: the trees fitted on every lesson, the defaults of `SegmentationConfig.scoreTrees` and `.kindTrees`."""
     from fit_bells import swift_trees
     sets = sorted({n.split("__")[0] for n in names})
@@ -562,7 +562,7 @@ def trees_swift(models, names, score_trees=None, kind_names=None, sound_only=Fal
              f"// the score's withSound and pictureOnly from {os.path.relpath(score_trees, ROOT)}, the kinds' from\n"
              f"// {os.path.relpath(kind_trees_file, ROOT)} (neither fitted again); soundOnly fitted on the sound alone of the\n"
              f"// {len(names)} lessons of the sets {', '.join(sets)} (fit.py sound-only). Do not edit by hand: fit again."
-             if sound_only else
+             if only_sound else
              f"// the score's from {os.path.relpath(score_trees, ROOT)}, withSound's continued by {EXTEND.get('trees')} trees over\n"
              f"// {', '.join(EXTEND.get('inputs', []))} alone fitted on the {len(names)} lessons of the sets {', '.join(sets)} (model --extend-with);\n"
              f"// the kinds' from {os.path.relpath(kind_trees_file or '', ROOT)}. Do not edit by hand: fit again."
@@ -657,7 +657,10 @@ def main():
         if args.extend_with:
             if not (args.score_trees and args.kind_trees) or args.sound_only:
                 parser.error("--extend-with needs --score-trees and --kind-trees, and not --sound-only")
-            EXTEND.update(inputs=args.extend_with.split(","), trees=args.extend_trees)
+            named = args.extend_with.split(",")
+            if set(named) - {k for k, _ in INPUTS}:
+                parser.error(f"--extend-with: no input {', '.join(sorted(set(named) - {k for k, _ in INPUTS}))}")
+            EXTEND.update(inputs=named, trees=args.extend_trees)
         if args.sound_only and not (args.score_trees and args.kind_trees):
             parser.error("--sound-only needs --score-trees and --kind-trees (the trees not fitted)")
         model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds,
