@@ -4,8 +4,12 @@
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=${BELLWORK_BIN:-.build/release/bellwork}   # BELLWORK_BIN: score another build
 [ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${BELLWORK_KEEP:-}" ]; then   # BELLWORK_KEEP=DIR: keep the results and scores in DIR (made empty first)
+  work=$BELLWORK_KEEP; rm -rf "$work"; mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 analyses=()
 
 # require_set DIR TARGET: exits 66 unless DIR holds truth files (rendered on demand by `make TARGET`).
