@@ -5,7 +5,7 @@ import Tunables
 /// lies in `docs/TUNING.md`.
 public struct SegmentationConfig: Codable, Sendable, Equatable {
     /// Shared by every unit: the shortest transition reported (the contract echoes it at the top of `settings`).
-    public var minTransitionSeconds = 10.0
+    public var minTransitionSeconds = 8.0
     public var features = FeatureSettings()
     public var bellTracker = BellTrackerSettings()
     public var bellDetector = BellDetectorSettings()

@@ -37,7 +37,7 @@ import Testing
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(AnalysisConfiguration.self, from: data) == configuration)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        #expect(object["settleSeconds"] as? Double == 25 && object["minTransitionSeconds"] as? Double == 10)
+        #expect(object["settleSeconds"] as? Double == 25 && object["minTransitionSeconds"] as? Double == 8)
     }
 
     @Test func theSettingsDocIsCurrent() throws {
