@@ -273,7 +273,7 @@ public struct SegmenterSettings: SettingsGroup {
     @Setting(0...3600, "On-task stretches shorter than this many seconds between two transitions become part of the transition.")
     public var minOnTaskSeconds = 8.0
     @Setting(0...3600, "An on-task start of the recording shorter than this, before a transition, joins it (with a picture only).")
-    public var minLeadingOnTaskSeconds = 10.0
+    public var minLeadingOnTaskSeconds = 20.0
     @Setting(0...3600, "An on-task end of the recording shorter than this, after a transition, joins it.")
     public var minTrailingOnTaskSeconds = 8.0
     @Setting(0...3600, "Unknown stretches (no picture and no sound) shorter than this many seconds are absorbed.")
