@@ -147,7 +147,7 @@ fixtures-trials: deps trials-apt
 # is held out: render it only after the last change of the segmenter. `fit2` (64, the rare kinds of lesson drawn
 # more often) joined the fit in the second round; `fresh2` (48) is that round's held-out set; `fit3` (64, the rare
 # lessons often, a seated class under a still camera among them) is for the next fit, `fresh17` its held-out set
-# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22` and `fresh23` (spent in the nineteenth), `fresh24` set aside for the next change.
+# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22`, `fresh23` and `fresh24` (spent in the nineteenth session).
 # Resumable (--skip-existing); two lessons at once (--jobs 2).
 fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2,fit3 --skip-existing --jobs 2

@@ -34,7 +34,7 @@
 #   fresh21: the 48 defined at the end of the eighteenth session, run once after its last change
 #   fresh22: the 48 defined at the start of the nineteenth session, run once after its change
 #   fresh23: the 48 defined in the nineteenth session after its first change, run once after its second
-#   fresh24: the 48 defined at the end of the nineteenth session, set aside (not rendered) for the segmenter's next change
+#   fresh24: the 48 defined after the nineteenth session's last change, run once at its end
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail

@@ -662,8 +662,8 @@ def diverse_trials(split):
     seeds 340000-, the same mix) was defined at its end and run once after its last change (spent); "fresh22" (48,
     seeds 350000-, the same mix) was defined at the start of the nineteenth session and run once after its change
     (spent); "fresh23" (48, seeds 360000-, the same mix) was defined after its first change and run once after its
-    second (spent); "fresh24" (48, seeds 370000-, the same mix) is defined at its end and set aside, not rendered, for
-    the segmenter's next change."""
+    second (spent); "fresh24" (48, seeds 370000-, the same mix) was defined after its last change and run once at its
+    end (spent). Define the next set (seeds 380000-) before the segmenter's next change."""
     import random
     first, count = DIVERSE_SEEDS[split]
     out = []
