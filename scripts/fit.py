@@ -42,7 +42,7 @@ other two, over the kind inputs and the score's. Each fold's are written to OUT/
 Mind: `bellwork segment` uses the settings the features were made with (overlaid by --set), not this build's
 defaults, so give with --set every setting a comparison depends on.
 """
-import argparse, csv, itertools, json, math, os, random, shutil, subprocess, sys, tempfile
+import argparse, csv, itertools, json, math, os, random, re, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -171,11 +171,20 @@ def scores(out, names, assignments, full=False, options=()):
         text = subprocess.run([BIN, "score", results, truths, "--format", "json"], check=True,
                               capture_output=True, text=True).stdout
         lessons = json.loads(text)["lessons"]
-        if full:
-            return lessons
-        return {n: (s["labelAgreement"], s["kindAgreement"], s["timeOnTaskErrorPoints"]) for n, s in lessons.items()}
+        return lessons if full else triples(lessons)
     finally:
         shutil.rmtree(work)
+
+
+def triples(lessons):
+    """Per lesson of a score: (label agreement, kind agreement, |time-on-task error|)."""
+    return {n: (s["labelAgreement"], s["kindAgreement"], s["timeOnTaskErrorPoints"]) for n, s in lessons.items()}
+
+
+def camera(out, name):
+    """The camera a diverse lesson's truth names ("fixture" for the others)."""
+    m = re.search(r"camera (\w+)", json.load(open(os.path.join(out, name + ".truth.json"))).get("notes", ""))
+    return m.group(1) if m else "fixture"
 
 
 def objective(per, names):
@@ -195,23 +204,32 @@ def search(out, params, folds, seed, fixed=(), options=()):
     keys = [k for k, _ in params]
     grid = [list(fixed) + list(zip(keys, values)) for values in itertools.product(*[v for _, v in params])]
     print(f"{len(names)} lessons, {len(grid)} combinations, {folds} folds")
-    table = {}
+    table, whole = {}, {}
     for i, assignments in enumerate(grid):
-        table[i] = scores(out, names, assignments, options=options)
+        whole[i] = scores(out, names, assignments, full=True, options=options)
+        table[i] = triples(whole[i])
         print(f"  {dict(assignments)}: {summary(table[i], names)}", flush=True)
-    defaults = scores(out, names, list(fixed), options=options)
+    defaults_whole = scores(out, names, list(fixed), full=True, options=options)
+    defaults = triples(defaults_whole)
     order = names[:]
     random.Random(seed).shuffle(order)
     parts = [order[k::folds] for k in range(folds)]
-    fitted, chosen = {}, []
+    fitted, fitted_whole, chosen = {}, {}, []
     for k, held in enumerate(parts):
         train = [x for x in names if x not in held]
         best = max(table, key=lambda i: objective(table[i], train))
         chosen.append(dict(grid[best][len(fixed):]))
         for x in held:
-            fitted[x] = table[best][x]
+            fitted[x], fitted_whole[x] = table[best][x], whole[best][x]
     print(f"defaults{' with --set' if fixed else ''}, all lessons: {summary(defaults, names)}")
     print(f"fitted, cross-validated ({folds} folds): {summary(fitted, names)}")
+    print(f"  every measure: defaults {means(defaults_whole, names)}")
+    print(f"                 fitted   {means(fitted_whole, names)}")
+    cameras = {}
+    for x in names:
+        cameras.setdefault(camera(out, x), []).append(x)
+    for c, group in sorted(cameras.items()):
+        print(f"  camera {c}, {len(group)} lessons: defaults {summary(defaults, group)}; fitted {summary(fitted, group)}")
     for k, c in enumerate(chosen):
         print(f"  fold {k + 1} chose {c}")
     best = max(table, key=lambda i: objective(table[i], names))

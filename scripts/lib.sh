@@ -4,8 +4,13 @@
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=${BELLWORK_BIN:-.build/release/bellwork}   # BELLWORK_BIN: score another build
 [ -x "$bin" ] || swift build -c release --product bellwork >/dev/null
-if [ -n "${BELLWORK_KEEP:-}" ]; then   # BELLWORK_KEEP=DIR: keep the results and scores in DIR (made empty first)
-  work=$BELLWORK_KEEP; rm -rf "$work"; mkdir -p "$work"
+if [ -n "${BELLWORK_KEEP:-}" ]; then   # BELLWORK_KEEP=DIR: keep the results and scores in DIR (new or empty)
+  work=$BELLWORK_KEEP
+  # Never into a folder that holds anything: nothing of the caller's is deleted or overwritten.
+  if [ -e "$work" ] && [ -n "$(ls -A "$work" 2>/dev/null)" -o ! -d "$work" ]; then
+    echo "BELLWORK_KEEP: $work exists and is not an empty folder" >&2; exit 64
+  fi
+  mkdir -p "$work"
 else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT

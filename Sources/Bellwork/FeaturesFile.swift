@@ -79,8 +79,8 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         return file
     }
 
-    /// The longest lesson a features file may describe (a day).
-    static let longestSeconds = 86_400.0
+    /// The longest lesson a features file may describe (a day, as the decoder's timelines).
+    static let longestSeconds = LessonLimits.longestSeconds
 
     /// What makes the file unusable (settings out of range, series of different lengths, times that are not
     /// times), or nil: a file edited or damaged by hand gets one line, never a trap in the segmenter.

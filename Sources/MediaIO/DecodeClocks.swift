@@ -185,6 +185,12 @@ struct ProgressClock {
     }
 }
 
+/// What no lesson's recording exceeds: the decoder's timelines and a saved features file are held to it.
+public enum LessonLimits {
+    /// No lesson's recording lasts a day.
+    public static let longestSeconds = 86_400.0
+}
+
 /// Keeps a stream's timestamps continuous. A frame far from where the stream is expected to go on (by more
 /// than a minute and more than the media decoded so far, as in a damaged or spliced file) is a
 /// discontinuity, not days of missing media: the stream goes on from where it was. So is a frame placed past
@@ -193,8 +199,8 @@ struct ProgressClock {
 struct TimelineGuard {
     /// The least jump taken for a discontinuity, in seconds.
     static let minimumJump = 60.0
-    /// No lesson's recording lasts a day (a features file longer than this is refused too).
-    static let longestSeconds = 86_400.0
+    /// No lesson's recording lasts a day (`LessonLimits`; a features file longer is refused too).
+    static let longestSeconds = LessonLimits.longestSeconds
     private(set) var shift = 0.0
     private(set) var jumps = 0
 
