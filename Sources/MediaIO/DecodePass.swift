@@ -49,7 +49,7 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
         (self.info, self.format, self.options, self.sink, self.stretch) = (info, format, options, sink, stretch)
         (self.boundary, self.progress) = (boundary, progress)
         let path = info.path
-        videoIndex = options.decodeVideo ? info.videoStreamIndex : nil
+        videoIndex = options.decodeVideo && info.videoIsUsable ? info.videoStreamIndex : nil
         audioIndex = options.decodeAudio && Self.usableAudio(info) ? info.audioStreamIndex : nil
         policy = FrameSkipPolicy(options: options)
         let skip = policy.current
@@ -88,6 +88,10 @@ final class DecodePass<Sink: MediaSink, Part: PictureSink & Sendable> {
     func run() throws(MediaError) -> DecodeReport {
         if options.decodeAudio, info.audioStreamIndex != nil, !Self.usableAudio(info) {
             report.warnings.appendOnce(MediaWarning("refused-stream", "the audio stream's sample rate (\(info.audio?.sampleRate ?? 0) Hz) is not a recording's: the sound was left out"))
+        }
+        if options.decodeVideo, info.videoStreamIndex != nil, !info.videoIsUsable {
+            let apart = 1 / max(info.video?.averageFrameRate ?? 0, info.video?.realFrameRate ?? 0, 1e-9)
+            report.warnings.appendOnce(MediaWarning("refused-stream", String(format: "the video's frames are stamped %.0f s apart (damaged timestamps, or a picture every few seconds): too sparse to see the class move, so the picture was left out", apart)))
         }
         defer { stretch?.cancel(); stretch?.finish() }
         startStretchWhenDecided()

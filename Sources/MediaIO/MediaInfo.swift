@@ -56,3 +56,18 @@ public struct StreamInfo: Sendable, Codable, Equatable {
         return (rotationDegrees ?? 0) % 180 == 0 ? (width, height) : (height, width)
     }
 }
+
+extension MediaInfo {
+    /// The fewest frames a second a video stream may have and be analysed: motion between pictures more than
+    /// 5 s apart says nothing about the class. A damaged MP4 whose video `mdhd` timescale was unreadable (taken
+    /// as 1) stamps its frames 1024 s apart: decoded, a 150 s file became a day-long lesson.
+    public static let leastFramesPerSecond = 0.2
+
+    /// Whether the chosen video stream's frames come often enough to analyse (`leastFramesPerSecond`, by its
+    /// stated rates; a stream that states none is decoded). The decoder leaves a stream that does not out, with
+    /// a `refused-stream` warning, and the lesson is analysed from its sound.
+    public var videoIsUsable: Bool {
+        let rates = [video?.averageFrameRate, video?.realFrameRate].compactMap { $0 }
+        return rates.isEmpty || rates.contains { $0 >= Self.leastFramesPerSecond }
+    }
+}

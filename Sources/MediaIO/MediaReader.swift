@@ -65,7 +65,7 @@ public final class MediaReader {
         let parts = options.videoParts == 0
             ? (options.threads == 0 && options.skipBidirectionalFrames ? ProcessInfo.processInfo.activeProcessorCount : 1)
             : options.videoParts
-        guard parts >= 2, options.decodeVideo, options.videoSamplesPerSecond != nil,
+        guard parts >= 2, options.decodeVideo, info.videoIsUsable, options.videoSamplesPerSecond != nil,
               let videoIndex = info.videoStreamIndex, let duration = info.durationSeconds, duration >= 60,
               // A header that promises more than the file's size can hold (4 kbit/s) is not split on.
               duration <= Double(info.sizeBytes) / 500 + 10,

@@ -115,6 +115,45 @@ import Testing
         #expect(sink.samples.isEmpty)
     }
 
+    /// An MP4 whose video `mdhd` timescale is unreadable (2^32-1: FFmpeg takes 1) stamps its frames 1024 s
+    /// apart (a fuzzed file of 150 s became a day-long lesson). Such a video is left out with a warning and the
+    /// sound is analysed on its own clock; a slow but real picture rate (1 a second) is still decoded.
+    @Test func videoStampedFarApartIsLeftOut() throws {
+        let dir = try TestMedia.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("lesson.mp4").path
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=96x64:rate=15:duration=20", "-f", "lavfi", "-i", "sine=duration=20",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-video_track_timescale", "15360",
+                              "-c:a", "aac", path])
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        // The first track's media header (the video's): version 0, its timescale 12 bytes after the type.
+        let mdhd = try #require(data.range(of: Data("mdhd".utf8))).lowerBound
+        #expect(data[mdhd + 4] == 0)
+        data.replaceSubrange((mdhd + 16)..<(mdhd + 20), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let damaged = dir.appendingPathComponent("damaged.mp4")
+        try data.write(to: damaged)
+
+        let reader = try MediaReader(path: damaged.path)
+        #expect((reader.info.video?.averageFrameRate ?? 1) < 0.01)
+        #expect(!reader.info.videoIsUsable)
+        var sink = CollectingSink()
+        let report = try reader.decode(into: &sink)
+        #expect(sink.frameTimes.isEmpty)
+        #expect(report.videoFramesDecoded == 0)
+        #expect(abs(report.decodedSeconds - 20) < 0.5, "\(report.decodedSeconds) s")
+        #expect(report.warnings.contains { $0.code == "refused-stream" && $0.message.contains("1024 s apart") }, "\(report.warnings)")
+
+        let slow = dir.appendingPathComponent("slow.mp4").path
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=96x64:rate=1:duration=20", "-c:v", "libx264",
+                              "-preset", "ultrafast", "-pix_fmt", "yuv420p", slow])
+        let slowReader = try MediaReader(path: slow)
+        #expect(slowReader.info.videoIsUsable)
+        var slowSink = CollectingSink()
+        let slowReport = try slowReader.decode(into: &slowSink)
+        #expect(slowSink.frameTimes.count >= 19, "\(slowSink.frameTimes)")
+        #expect(!slowReport.warnings.contains { $0.code == "refused-stream" })
+    }
+
     /// The header claims 40 minutes; the data stops at about 4 s. What is there is decoded, with a warning.
     @Test func truncatedAfterTheIndex() throws {
         let dir = try TestMedia.tempDir()
