@@ -243,7 +243,8 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
           ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
           ("chatter", "chatterWeight"), ("lessonReach", "lessonReachWeight"), ("lessonActive", "lessonActiveWeight"),
           ("lessonChatter", "lessonChatterWeight"), ("relativeReach", "relativeReachWeight"),
-          ("relativeActive", "relativeActiveWeight"), ("highShare", None), ("voiceShare", None)]   # None: trees only
+          ("relativeActive", "relativeActiveWeight"), ("highShare", None), ("voiceShare", None),
+          ("translating", None), ("relativeTranslating", None), ("translationSpeed", None), ("relativeSpeed", None)]   # None: trees only
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 
@@ -404,14 +405,20 @@ def fit_score_trees(tables, names, seed=1, base=None):
     silent[:, sound] = 0
     unseen[:, sound] = X[:, sound]
     if EXTEND:
-        # --extend: base's trees kept, and more trees continuing withSound's that read only the inputs named.
+        # --extend: base's trees kept, and more trees continuing withSound's that read only the inputs named (with
+        # --extend-picture-only, pictureOnly's too, on every step with a picture, the sound's inputs at 0).
         from fit_bells import flat_log_odds, joined_trees
         kept = json.load(open(base))
-        rows = S & P
-        only = X[rows].copy()
-        only[:, [k for k, (name, _) in enumerate(INPUTS) if name not in EXTEND["inputs"]]] = 0
-        more = fit_trees(only, y[rows], **{**TREES, "trees": EXTEND["trees"]}, offset=flat_log_odds(kept["withSound"], X[rows]))
-        return {**kept, "withSound": joined_trees(kept["withSound"], flat_trees(more))}
+
+        def continued(model, inputs, rows):
+            only = inputs[rows].copy()
+            only[:, [k for k, (name, _) in enumerate(INPUTS) if name not in EXTEND["inputs"]]] = 0
+            more = fit_trees(only, y[rows], **{**TREES, "trees": EXTEND["trees"]}, offset=flat_log_odds(kept[model], inputs[rows]))
+            return joined_trees(kept[model], flat_trees(more))
+        extended = {**kept, "withSound": continued("withSound", X, S & P)}
+        if EXTEND.get("pictureOnly"):
+            extended["pictureOnly"] = continued("pictureOnly", silent, P)
+        return extended
     if base:
         return {**json.load(open(base)), "soundOnly": flat_trees(fit_trees(unseen[S], y[S], **TREES))}
     return {"withSound": flat_trees(fit_trees(X[S & P], y[S & P], **TREES)),
@@ -581,7 +588,7 @@ def trees_swift(models, names, score_trees=None, kind_names=None, only_sound=Fal
              f"// {os.path.relpath(kind_trees_file, ROOT)} (neither fitted again); soundOnly fitted on the sound alone of the\n"
              f"// {len(names)} lessons of the sets {', '.join(sets)} (fit.py sound-only). Do not edit by hand: fit again."
              if only_sound else
-             f"// the score's from {os.path.relpath(score_trees, ROOT)}, withSound's continued by {EXTEND.get('trees')} trees over\n"
+             f"// the score's from {os.path.relpath(score_trees, ROOT)}, withSound's{' and pictureOnly' if EXTEND.get('pictureOnly') else ''} continued by {EXTEND.get('trees')} trees over\n"
              f"// {', '.join(EXTEND.get('inputs', []))} alone fitted on the {len(names)} lessons of the sets {', '.join(sets)} (model --extend-with);\n"
              f"// the kinds' from {os.path.relpath(kind_trees_file or '', ROOT)}. Do not edit by hand: fit again."
              if EXTEND else
@@ -649,6 +656,7 @@ def main():
     m.add_argument("--sound-only", action="store_true", help="with --trees and --score-trees and --kind-trees: fit only the score's soundOnly trees (on lessons made by `sound-only`), the rest from those files")
     m.add_argument("--extend-with", metavar="INPUT,INPUT", help="with --trees, --score-trees and --kind-trees: keep those trees and add --extend-trees more to withSound's, reading only these inputs (new inputs added without fitting the rest again)")
     m.add_argument("--extend-trees", type=int, default=50, help="with --extend-with: how many trees to add")
+    m.add_argument("--extend-picture-only", action="store_true", help="with --extend-with: continue pictureOnly's trees (recordings without sound) the same way")
     m.add_argument("--kind-trees", metavar="FILE", help="with --trees: the kinds' trees from FILE (model --write's .kinds.json), not fitted")
     m.add_argument("--swift", metavar="FILE", help="with --trees: write the trees fitted on every lesson as Swift source (Sources/Segmentation/SegmenterTrees.swift)")
     o = sub.add_parser("sound-only")
@@ -678,7 +686,7 @@ def main():
             named = args.extend_with.split(",")
             if set(named) - {k for k, _ in INPUTS}:
                 parser.error(f"--extend-with: no input {', '.join(sorted(set(named) - {k for k, _ in INPUTS}))}")
-            EXTEND.update(inputs=named, trees=args.extend_trees)
+            EXTEND.update(inputs=named, trees=args.extend_trees, pictureOnly=args.extend_picture_only)
         if args.sound_only and not (args.score_trees and args.kind_trees):
             parser.error("--sound-only needs --score-trees and --kind-trees (the trees not fitted)")
         model(args.out, args.folds, args.seed, fixed, args.write, args.per_lesson, args.trees, args.swift, args.linear_kinds,

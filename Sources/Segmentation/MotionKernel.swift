@@ -312,6 +312,80 @@ public enum MotionKernel {
         return total
     }
 
+    /// The picture halved in each direction (each output pixel the rounded mean of a 2 × 2 square; an odd last
+    /// row or column is dropped) into `out`, which holds at least `(width / 2) × (height / 2)` bytes.
+    public static func halve(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, into out: UnsafeMutableBufferPointer<UInt8>) {
+        let (w, h) = (width / 2, height / 2)
+        precondition(pixels.count >= width * height && out.count >= w * h)
+        let src = pixels.baseAddress!, dst = out.baseAddress!
+        for y in 0..<h {
+            let a = src + 2 * y * width, b = a + width, o = dst + y * w
+            for x in 0..<w {
+                o[x] = UInt8((UInt16(a[2 * x]) + UInt16(a[2 * x + 1]) + UInt16(b[2 * x]) + UInt16(b[2 * x + 1]) + 2) >> 2)
+            }
+        }
+    }
+
+    /// Whole blocks of the picture that moved between two pictures, the camera's own motion taken out: each
+    /// `block × block` block of `current` (those at least `maxShift` pixels plus the camera's offset from every
+    /// edge) is matched in `previous` at every displacement within `±maxShift` of `offset` (the camera's motion,
+    /// whole pixels: current `(x, y)` ≈ previous `(x − dx, y − dy)`). A block translated when its best match lies
+    /// at least one pixel from the camera's and saves at least `minGain` luma levels a pixel against the
+    /// camera's own position: a person who walks carries their picture along, one who stands up, gestures or
+    /// sits still mostly changes in place. Returns the share of blocks that translated (0...1) and their mean
+    /// displacement from the camera's, in pixels (0 when none did). Allocates nothing.
+    public static func blockTranslation(current: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+                                        width: Int, height: Int, block: Int, maxShift: Int,
+                                        offset: (dx: Int, dy: Int) = (0, 0), minGain: Double) -> (share: Double, shift: Double) {
+        precondition(current.count >= width * height && previous.count >= width * height && block > 0 && maxShift >= 0)
+        let margin = maxShift + max(abs(offset.dx), abs(offset.dy))
+        let (bx0, by0) = ((margin + block - 1) / block, (margin + block - 1) / block)
+        let (bx1, by1) = ((width - margin) / block, (height - margin) / block)
+        guard bx1 > bx0, by1 > by0 else { return (0, 0) }
+        let c = current.baseAddress!, p = previous.baseAddress!
+        @inline(__always) func sad(_ x0: Int, _ y0: Int, _ dx: Int, _ dy: Int) -> Int {
+            var total = 0
+            if block == 8 {
+                var acc = SIMD8<UInt16>()
+                for y in y0..<(y0 + 8) {
+                    let a = UnsafeRawPointer(c + y * width + x0).loadUnaligned(as: SIMD8<UInt8>.self)
+                    let b = UnsafeRawPointer(p + (y - dy) * width + x0 - dx).loadUnaligned(as: SIMD8<UInt8>.self)
+                    let less = a .< b
+                    acc &+= SIMD8<UInt16>(truncatingIfNeeded: a.replacing(with: b, where: less) &- b.replacing(with: a, where: less))
+                }
+                return Int(acc.wrappedSum())
+            }
+            for y in y0..<(y0 + block) {
+                for x in x0..<(x0 + block) {
+                    let d = Int(c[y * width + x]) - Int(p[(y - dy) * width + x - dx])
+                    total += d < 0 ? -d : d
+                }
+            }
+            return total
+        }
+        var moved = 0, blocks = 0, shiftSum = 0.0
+        let area = Double(block * block)
+        for by in by0..<by1 {
+            for bx in bx0..<bx1 {
+                let (x0, y0) = (bx * block, by * block)
+                let still = sad(x0, y0, offset.dx, offset.dy)
+                var best = still, bestX = 0, bestY = 0
+                for ry in -maxShift...maxShift {
+                    for rx in -maxShift...maxShift where rx != 0 || ry != 0 {
+                        let v = sad(x0, y0, offset.dx + rx, offset.dy + ry)
+                        if v < best { (best, bestX, bestY) = (v, rx, ry) }
+                    }
+                }
+                blocks += 1
+                if (bestX != 0 || bestY != 0) && Double(still - best) / area >= minGain {
+                    moved += 1
+                    shiftSum += Double(bestX * bestX + bestY * bestY).squareRoot()
+                }
+            }
+        }
+        return (Double(moved) / Double(max(blocks, 1)), moved > 0 ? shiftSum / Double(moved) : 0)
+    }
+
     /// For each step, the share of cells that moved (`moved[step × cells + cell]` is 1) in at least one
     /// step of `step − halfWindow ... step + halfWindow`: a sliding count per cell, O(steps × cells).
     public static func reach(moved: [UInt8], cells: Int, halfWindow: Int) -> [Double] {
