@@ -106,7 +106,8 @@ def nested(assignments):
     return config
 
 
-PICTURE_SERIES = ("activeShare", "cameraSpeed", "globalChange", "localMotion", "motion", "motionReach", "motionSpread")
+PICTURE_SERIES = ("activeShare", "cameraSpeed", "globalChange", "localMotion", "motion", "motionReach", "motionSpread",
+                  "translating", "translationSpeed")
 
 
 def sound_only(src, out):
