@@ -106,8 +106,7 @@ def nested(assignments):
     return config
 
 
-PICTURE_SERIES = ("activeShare", "cameraSpeed", "globalChange", "localMotion", "motion", "motionReach", "motionSpread",
-                  "translating", "translationSpeed")
+PICTURE_SERIES = ("activeShare", "cameraSpeed", "globalChange", "localMotion", "motion", "motionReach", "motionSpread")
 
 
 def sound_only(src, out):
@@ -244,8 +243,7 @@ INPUTS = [("spread", "spreadWeight"), ("motion", "motionWeight"), ("loudness", "
           ("reachGain", "reachGainWeight"), ("variation", "variationWeight"), ("activeShare", "activeShareWeight"),
           ("chatter", "chatterWeight"), ("lessonReach", "lessonReachWeight"), ("lessonActive", "lessonActiveWeight"),
           ("lessonChatter", "lessonChatterWeight"), ("relativeReach", "relativeReachWeight"),
-          ("relativeActive", "relativeActiveWeight"), ("highShare", None), ("voiceShare", None),
-          ("translating", None), ("relativeTranslating", None), ("translationSpeed", None), ("relativeSpeed", None)]   # None: trees only
+          ("relativeActive", "relativeActiveWeight"), ("highShare", None), ("voiceShare", None)]   # None: trees only
 SOFTNESS = 0.5     # segmenter.transitionSoftness: the score's scale; the fit's weights are divided into it
 
 

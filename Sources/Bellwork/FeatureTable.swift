@@ -5,7 +5,7 @@ import Segmentation
 /// anyone checking a segment by eye can plot beside the video.
 public enum FeatureTable {
     public static let columns = ["time", "motion", "localMotion", "globalChange", "motionSpread", "motionReach",
-                                 "activeShare", "cameraSpeed", "translating", "translationSpeed", "luma", "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare",
+                                 "activeShare", "cameraSpeed", "luma", "audioDb", "audioVariation", "voiceDb", "bellBandDb", "bellShare",
                                  "dead", "wholePicture", "cameraMoving", "noClass", "transitionScore", "transitionProbability"]
         + ScoreInput.allCases.map { "input." + $0.name } + KindInput.allCases.map { "kindInput." + $0.name }
 
@@ -20,8 +20,7 @@ public enum FeatureTable {
         for i in 0..<series.stepCount {
             let row = [f(Double(i) * series.stepSeconds), f(series.motion[i]), f(series.localMotion[i]),
                        f(series.globalChange[i]), f(series.motionSpread[i]), f(series.motionReach[i]),
-                       f(series.activeShare[i]), f(series.cameraSpeed[i]), f(series.translating[i]),
-                       f(series.translationSpeed[i]), f(series.luma[i]),
+                       f(series.activeShare[i]), f(series.cameraSpeed[i]), f(series.luma[i]),
                        f(series.audioDb[i]), f(series.audioVariation[i]), f(series.voiceDb[i]), f(series.bellBandDb[i]),
                        f(series.bellShare[i]), dead[i] ? "1" : "0",
                        whole[i] ? "1" : "0", trace.cameraMoving[i] ? "1" : "0", trace.noClass[i] ? "1" : "0",

@@ -8,7 +8,7 @@ import Segmentation
 /// and the configuration they were extracted with. Compact JSON, versioned.
 public struct FeaturesFile: Codable, Sendable, Equatable {
     public static let formatName = "bellwork-features"
-    public static let currentVersion = 5
+    public static let currentVersion = 4
 
     public var format = FeaturesFile.formatName
     public var version = FeaturesFile.currentVersion
@@ -99,11 +99,10 @@ public struct FeaturesFile: Codable, Sendable, Equatable {
         let n = f.motion.count
         guard Double(n) * step <= Self.longestSeconds + step else { return "too many steps" }
         let counts = [f.localMotion.count, f.globalChange.count, f.motionSpread.count, f.motionReach.count,
-                      f.cameraSpeed.count, f.activeShare.count, f.translating.count, f.translationSpeed.count, f.luma.count, f.audioDb.count,
+                      f.cameraSpeed.count, f.activeShare.count, f.luma.count, f.audioDb.count,
                       f.audioVariation.count, f.voiceDb.count, f.bellBandDb.count, f.bellShare.count]
         guard counts.allSatisfy({ $0 == n }), (f.videoMissing?.count ?? n) == n else { return "its series differ in length" }
         let numbers = f.motion + f.localMotion + f.globalChange + f.motionSpread + f.motionReach + f.cameraSpeed + f.activeShare + f.bellShare
-            + f.translating + f.translationSpeed
             + (f.luma + f.audioDb + f.audioVariation + f.voiceDb + f.bellBandDb).compactMap { $0 }
         guard numbers.allSatisfy(\.isFinite) else { return "a feature is not a finite number" }
         let times = f.bellCandidates.flatMap { [$0.start, $0.end] }

@@ -272,8 +272,7 @@ public struct FeatureExtractor: MediaSink {
         let variation = AudioVariation.windowed(sums: hopDbSum, squares: hopDbSquares, counts: hopCount,
                                                 halfWindow: halfWindow)
         return FeatureSeries(stepSeconds: step, motion: motion, localMotion: localMotion, globalChange: globalChange,
-                             motionSpread: spread, motionReach: reach, activeShare: active, cameraSpeed: cameraSpeed,
-                             translating: video.translating, translationSpeed: video.translationSpeed, luma: luma, audioDb: audioDb,
+                             motionSpread: spread, motionReach: reach, activeShare: active, cameraSpeed: cameraSpeed, luma: luma, audioDb: audioDb,
                              audioVariation: variation, voiceDb: voice, bellBandDb: bell, bellShare: bright,
                              bellCandidates: candidates, videoMissing: missing.contains(true) ? missing : nil)
             .padded(to: n)
@@ -354,7 +353,6 @@ extension FeatureSeries {
         func pad<T>(_ a: inout [T], _ fill: T) { if a.count < count { a += Array(repeating: fill, count: count - a.count) } }
         pad(&s.motion, 0); pad(&s.localMotion, 0); pad(&s.globalChange, 0); pad(&s.motionSpread, 0)
         pad(&s.motionReach, 0); pad(&s.cameraSpeed, 0); pad(&s.activeShare, 0)
-        pad(&s.translating, 0); pad(&s.translationSpeed, 0)
         pad(&s.luma, nil); pad(&s.audioDb, nil); pad(&s.audioVariation, nil); pad(&s.voiceDb, nil)
         pad(&s.bellBandDb, nil); pad(&s.bellShare, 0)
         if s.videoMissing != nil { pad(&s.videoMissing!, false) }

@@ -22,12 +22,6 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
     /// The camera's own motion (pan, shake, a bump), in picture widths per second, taken out of the
     /// motion measures above.
     public var cameraSpeed: [Double]
-    /// Share (0...1) of the picture's blocks that moved as a whole between two pictures, the camera's motion
-    /// taken out: people who walk carry their picture along; standing up, gesturing and group talk change it in
-    /// place (`MotionKernel.blockTranslation`).
-    public var translating: [Double]
-    /// The mean speed of those blocks, in picture widths per second (0 where none moved).
-    public var translationSpeed: [Double]
     /// Mean luma of the step's pictures; nil where the step has none.
     public var luma: [Double?]
     /// RMS level of the step's audio in dBFS (as `astats` "RMS level"); nil where it has none.
@@ -49,7 +43,6 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
 
     public init(stepSeconds: Double, motion: [Double], localMotion: [Double]? = nil, globalChange: [Double]? = nil,
                 motionSpread: [Double]? = nil, motionReach: [Double]? = nil, activeShare: [Double]? = nil, cameraSpeed: [Double]? = nil,
-                translating: [Double]? = nil, translationSpeed: [Double]? = nil,
                 luma: [Double?]? = nil, audioDb: [Double?],
                 audioVariation: [Double?]? = nil, voiceDb: [Double?]? = nil, bellBandDb: [Double?]? = nil,
                 bellShare: [Double]? = nil, bellCandidates: [BellCandidate] = [], videoMissing: [Bool]? = nil) {
@@ -62,8 +55,6 @@ public struct FeatureSeries: Sendable, Codable, Equatable {
         self.motionSpread = fit(motionSpread ?? [], 0)
         self.motionReach = fit(motionReach ?? motionSpread ?? [], 0)
         self.cameraSpeed = fit(cameraSpeed ?? [], 0)
-        self.translating = fit(translating ?? [], 0)
-        self.translationSpeed = fit(translationSpeed ?? [], 0)
         self.activeShare = fit(activeShare ?? motionSpread ?? [], 0)
         self.luma = fit(luma ?? Array(repeating: 128, count: motion.count), nil)
         self.audioDb = fit(audioDb, nil)

@@ -172,14 +172,6 @@ public struct Segmenter: Sendable {
                 guard !dead[i], let level = series.audioDb[i], let voice = series.voiceDb[i] else { return nil }
                 return voice - level
             }, limit: 20)
-        case .translating:
-            return still(series.translating)
-        case .relativeTranslating:
-            return Self.relative(still(series.translating), quantile: config.segmenter.relativeQuantile)
-        case .translationSpeed:
-            return still(series.translationSpeed).map { $0.map { min($0, 2) } }
-        case .relativeSpeed:
-            return Self.relative(still(series.translationSpeed), quantile: config.segmenter.relativeQuantile)
         }
     }
 

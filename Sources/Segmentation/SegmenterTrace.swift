@@ -109,21 +109,10 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
     case highShare
     /// The voice band's level less the whole level, less the lesson's median of the same (dB, ±20). Trees only.
     case voiceShare
-    /// The share of the picture's blocks that moved as a whole (0...1, `FeatureSeries.translating`): people who
-    /// walk carry their picture along, a group at its tables changes it in place. Trees only.
-    case translating
-    /// `translating` over the lesson's high quantile of it (`relativeQuantile`; at most 2). Trees only.
-    case relativeTranslating
-    /// How fast those blocks moved, in picture widths a second (at most 2; `FeatureSeries.translationSpeed`).
-    /// Trees only.
-    case translationSpeed
-    /// `translationSpeed` over the lesson's high quantile of it (at most 2). Trees only.
-    case relativeSpeed
 
     public var name: String {
         ["spread", "motion", "loudness", "steadyTalk", "spreadShare", "reach", "reachGain", "variation", "activeShare", "chatter",
-         "lessonReach", "lessonActive", "lessonChatter", "relativeReach", "relativeActive", "highShare", "voiceShare",
-         "translating", "relativeTranslating", "translationSpeed", "relativeSpeed"][rawValue]
+         "lessonReach", "lessonActive", "lessonChatter", "relativeReach", "relativeActive", "highShare", "voiceShare"][rawValue]
     }
 
     func weight(_ s: SegmenterSettings) -> Double {
@@ -143,7 +132,7 @@ public enum ScoreInput: Int, CaseIterable, Sendable {
         case .lessonChatter: return s.lessonChatterWeight
         case .relativeReach: return s.relativeReachWeight
         case .relativeActive: return s.relativeActiveWeight
-        case .highShare, .voiceShare, .translating, .relativeTranslating, .translationSpeed, .relativeSpeed: return 0
+        case .highShare, .voiceShare: return 0
         }
     }
 }

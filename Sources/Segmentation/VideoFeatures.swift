@@ -30,16 +30,11 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var vPairs = 0, vPictures = 0
     private var vAbs = 0.0, vLocal = 0.0, vGlobal = 0.0, vLuma = 0.0, vCamera = 0.0
     private var vCells: [Float]
-    private var vTranslating = 0.0, vSpeed = 0.0
-    private var halfCurrent: [UInt8] = [], halfPrevious: [UInt8] = []
     private(set) var motion: [Double] = []
     private(set) var localMotion: [Double] = []
     private(set) var globalChange: [Double] = []
     private(set) var luma: [Double?] = []
     private(set) var cameraSpeed: [Double] = []
-    /// Per step: the share of the picture's blocks that moved as a whole, and their speed (`FeatureSeries`).
-    private(set) var translating: [Double] = []
-    private(set) var translationSpeed: [Double] = []
     private(set) var cellMotion: [Float] = []      // cellCount values a step; NaN where the step had no pair
     /// Times between which frames were not decoded: from the picture before each gap to the one after it.
     private(set) var gaps: [(from: Double, to: Double)] = []
@@ -50,8 +45,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     private var lastPairInterval = -Double.infinity
     private var intervalOrigin = 0.0
     private var heldStep = Int.min
-    private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?, translating: Double, speed: Double)
-        = (0, 0, 0, 0, nil, 0, 0)
+    private var held: (abs: Double, local: Double, global: Double, camera: Double, luma: Double?) = (0, 0, 0, 0, nil)
     private var heldCells: [Float] = []
     /// With `motionPairSeconds`: the luma of the later picture of the step's pair (the step's luma then, so that
     /// it does not depend on which other pictures were decoded).
@@ -99,9 +93,9 @@ public struct VideoFeatures: PictureSink, Sendable {
         let taken = comparable && !(afterKey && pairSeconds > 0) && takesPair(after: previousTime)
         if afterKey && pairSeconds > 0 { (intervalOrigin, lastPairInterval) = (time, -.infinity) }
         var difference: FrameDifference? = nil
-        var speed = 0.0, translation = (share: 0.0, speed: 0.0)
+        var speed = 0.0
         if taken {
-            (difference, speed, translation) = measurePair(pixels, width: width, height: height, time: time)
+            (difference, speed) = measurePair(pixels, width: width, height: height, time: time)
         } else {
             previousProfilesValid = false
         }
@@ -121,8 +115,6 @@ public struct VideoFeatures: PictureSink, Sendable {
             vLuma += d.meanLuma
             vPairLuma = d.meanLuma
             vCamera += speed
-            vTranslating += translation.share
-            vSpeed += translation.speed
             for i in 0..<cellCount { vCells[i] += cellScratch[i] }
         }
     }
@@ -130,7 +122,7 @@ public struct VideoFeatures: PictureSink, Sendable {
     /// The pair of the previous picture and this one: the camera's own motion found and taken out, then the
     /// difference cell by cell (into `cellScratch`), and the camera's speed in picture widths a second.
     private mutating func measurePair(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
-                                      time: Double) -> (FrameDifference, Double, (share: Double, speed: Double)) {
+                                      time: Double) -> (FrameDifference, Double) {
         let columns = self.columns, rows = self.rows, count = width * height
         var speed = 0.0
         // The camera's own motion first (pan, shake, a bump), so that what is left is the class's.
@@ -186,31 +178,8 @@ public struct VideoFeatures: PictureSink, Sendable {
                 return split ? warpedCurrent.withUnsafeBufferPointer(compare) : compare(pixels)
             }
         }
-        // Blocks that moved as a whole, on the pictures halved (less noise, a quarter of the work), around the
-        // camera's motion.
-        let (hw, hh) = (width / 2, height / 2)
-        if halfCurrent.count != hw * hh { halfCurrent = [UInt8](repeating: 0, count: hw * hh); halfPrevious = halfCurrent }
-        halfCurrent.withUnsafeMutableBufferPointer { MotionKernel.halve(pixels, width: width, height: height, into: $0) }
-        previous.withUnsafeBufferPointer { prev in
-            halfPrevious.withUnsafeMutableBufferPointer { MotionKernel.halve(prev, width: width, height: height, into: $0) }
-        }
-        let camera = (dx: Int((shift.dx / 2).rounded()), dy: Int((shift.dy / 2).rounded()))
-        let moved = halfCurrent.withUnsafeBufferPointer { cur in
-            halfPrevious.withUnsafeBufferPointer { prev in
-                MotionKernel.blockTranslation(current: cur, previous: prev, width: hw, height: hh, block: Self.translationBlock,
-                                              maxShift: Self.translationMaxShift, offset: camera, minGain: Self.translationMinGain)
-            }
-        }
-        let translation = (share: moved.share, speed: dt > 0 && hw > 0 ? moved.shift / Double(hw) / dt : 0)
-        return (difference, speed, translation)
+        return (difference, speed)
     }
-
-    /// Blocks of the halved picture matched for `translating` (pixels), how far each is looked for around the
-    /// camera's motion, and the least saving a match must make (luma levels a pixel). At the analysis width
-    /// of 192, a block is a twelfth of the picture's width and a walker crosses up to about 4 half-width pixels
-    /// between two pictures 0.2 s apart. Chosen on the 320 lessons of the fit (docs/TUNING.md) and left alone.
-    static let translationBlock = 8, translationMaxShift = 4
-    static let translationMinGain = 1.5
 
     /// Whether the pair whose earlier picture was shown at `time` is measured: every pair, or with
     /// `motionPairSeconds` the first whose earlier picture lies in a new interval (counted from the last key
@@ -244,18 +213,15 @@ public struct VideoFeatures: PictureSink, Sendable {
             globalChange.append(vPairs > 0 ? vGlobal / pairs : 0)
             luma.append(stepLuma)
             cameraSpeed.append(vPairs > 0 ? vCamera / pairs : 0)
-            translating.append(vPairs > 0 ? vTranslating / pairs : 0)
-            translationSpeed.append(vPairs > 0 ? vSpeed / pairs : 0)
             for i in 0..<cellCount { cellMotion.append(vPairs > 0 ? vCells[i] / Float(vPairs) : .nan) }
             if vPairs > 0 && pairSeconds > 0 {
                 heldStep = videoStep
-                held = (motion.last!, localMotion.last!, globalChange.last!, cameraSpeed.last!, stepLuma, translating.last!,
-                        translationSpeed.last!)
+                held = (motion.last!, localMotion.last!, globalChange.last!, cameraSpeed.last!, stepLuma)
                 heldCells = Array(cellMotion[(cellMotion.count - cellCount)...])
             }
         }
         for i in 0..<cellCount { vCells[i] = 0 }
-        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0; vCamera = 0; vTranslating = 0; vSpeed = 0
+        vPairs = 0; vPictures = 0; vAbs = 0; vLocal = 0; vGlobal = 0; vLuma = 0; vCamera = 0
         videoStep = -1
     }
 
@@ -263,7 +229,6 @@ public struct VideoFeatures: PictureSink, Sendable {
     private mutating func appendHeld() {
         motion.append(held.abs); localMotion.append(held.local); globalChange.append(held.global)
         luma.append(held.luma); cameraSpeed.append(held.camera)
-        translating.append(held.translating); translationSpeed.append(held.speed)
         cellMotion += heldCells
     }
 
@@ -291,7 +256,6 @@ public struct VideoFeatures: PictureSink, Sendable {
         while motion.count < count {
             if holds(motion.count) { appendHeld(); continue }
             motion.append(0); localMotion.append(0); globalChange.append(0); luma.append(nil); cameraSpeed.append(0)
-            translating.append(0); translationSpeed.append(0)
             cellMotion.append(contentsOf: repeatElement(Float.nan, count: cellCount))
         }
     }
@@ -308,8 +272,6 @@ public struct VideoFeatures: PictureSink, Sendable {
             globalChange.removeLast(globalChange.count - fromStep)
             luma.removeLast(luma.count - fromStep)
             cameraSpeed.removeLast(cameraSpeed.count - fromStep)
-            translating.removeLast(translating.count - fromStep)
-            translationSpeed.removeLast(translationSpeed.count - fromStep)
             cellMotion.removeLast(cellMotion.count - fromStep * cellCount)
         }
         guard later.motion.count > fromStep else { return }
@@ -319,8 +281,6 @@ public struct VideoFeatures: PictureSink, Sendable {
         globalChange += later.globalChange[fromStep...]
         luma += later.luma[fromStep...]
         cameraSpeed += later.cameraSpeed[fromStep...]
-        translating += later.translating[fromStep...]
-        translationSpeed += later.translationSpeed[fromStep...]
         cellMotion += later.cellMotion[(fromStep * cellCount)...]
         // The last pair held is the later side's.
         (heldStep, held, heldCells) = (later.heldStep, later.held, later.heldCells)
