@@ -375,7 +375,7 @@ TREES = {"trees": 150, "depth": 3, "rate": 0.1, "l2": 1.0, "min_hessian": 1.0}  
 # Segmenter settings that act after the score (the trees do not depend on them).
 AFTER_SCORE = {"switchProbability", "transitionExtendThreshold", "settleMarginScore", "settleMaxSeconds",
                "settleLookaheadSeconds", "minOnTaskSeconds", "minLeadingOnTaskSeconds", "minTrailingOnTaskSeconds",
-               "minUnknownSeconds", "scoreByTrees", "transitionThreshold", "transitionSoftness"}
+               "minUnknownSeconds", "minJudgedAmidUnknownSeconds", "scoreByTrees", "transitionThreshold", "transitionSoftness"}
 TREE_STEPS = 300   # steps drawn from each lesson for the trees (each lesson weighs about the same)
 
 

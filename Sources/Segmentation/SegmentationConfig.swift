@@ -278,6 +278,8 @@ public struct SegmenterSettings: SettingsGroup {
     public var minTrailingOnTaskSeconds = 8.0
     @Setting(0...3600, "Unknown stretches (no picture and no sound) shorter than this many seconds are absorbed.")
     public var minUnknownSeconds = 5.0
+    @Setting(0...3600, "A judged stretch (on task or transition) shorter than this many seconds between two unknown stretches (or at an end of the recording, beside an unknown stretch at least this long) becomes unknown: a moment of sound in an empty room, or a carried camera at rest for a breath, is too little of a class to judge.")
+    public var minJudgedAmidUnknownSeconds = 20.0
 
     public init() {}
 

@@ -354,6 +354,36 @@ public struct Segmenter: Sendable {
         return out
     }
 
+    /// `unknown` with every run of judged steps (false) shorter than `minimum` made unknown too when it lies between
+    /// two unknown runs, or at an end of the recording beside an unknown run of at least `minimum` (a carried camera
+    /// set down for its last seconds); beside a shorter one it stays (the class seen there may go on beyond it). A
+    /// recording with no unknown step is left alone however short it is.
+    public static func absorbShortJudged(_ unknown: [Bool], minimum: Int) -> [Bool] {
+        guard minimum > 0, unknown.contains(true) else { return unknown }
+        func runs(_ x: [Bool]) -> [Range<Int>] {
+            var result: [Range<Int>] = [], i = 0
+            while i < x.count {
+                var j = i
+                while j < x.count && x[j] == x[i] { j += 1 }
+                result.append(i..<j)
+                i = j
+            }
+            return result
+        }
+        var out = unknown
+        // Between two unknown runs first, so that an end's neighbour is measured with them joined.
+        for run in runs(unknown) where !unknown[run.lowerBound] && run.count < minimum
+            && run.lowerBound > 0 && run.upperBound < unknown.count {
+            for k in run { out[k] = true }
+        }
+        let joined = runs(out)
+        for (r, run) in joined.enumerated() where !out[run.lowerBound] && run.count < minimum && joined.count > 1 {
+            let beside = r == 0 ? joined[1] : joined[r - 1]
+            if (r == 0 || r == joined.count - 1) && beside.count >= minimum { for k in run { out[k] = true } }
+        }
+        return out
+    }
+
     /// The on-task kind of a step from its kind inputs (`KindInput` order) and its score inputs (`ScoreInput`
     /// order; empty when the score has none): by the kinds' trees (`kinds.byTrees`), or the kind whose linear score
     /// over the kind inputs is highest, independent work scoring 0.
@@ -460,6 +490,7 @@ public struct Segmenter: Sendable {
         if let last = trace.cameraMoving.indices.last {
             for i in 0..<n where trace.cameraMoving[min(i, last)] || trace.noClass[min(i, last)] { unknown[i] = true }
         }
+        unknown = Self.absorbShortJudged(unknown, minimum: Int((config.segmenter.minJudgedAmidUnknownSeconds / step).rounded()))
         var kinds = [SegmentKind](repeating: .independent, count: n)
         let inputs = trace.kindInputs
         for i in 0..<n {

@@ -72,4 +72,36 @@ import Testing
                                   luma: [Double?](repeating: 5, count: n), audioDb: [Double?](repeating: nil, count: n))
         #expect(!Segmenter().run(black, duration: 120).trace.noClass.contains(true))
     }
+    /// An empty room in which something sounds for a few seconds (a door, a voice in the hallway): still no class in
+    /// view, not four seconds of class time between two stretches of unknown.
+    @Test func aMomentOfSoundInAnEmptyRoomIsNotClassTime() {
+        let n = 360
+        var c = Self.seatedClass(n)
+        for i in 0..<n { c.spread[i] = 0; c.reach[i] = 0; c.motion[i] = 0.3; c.variation[i] = 2; c.db[i] = -55 }
+        for i in 200..<208 { c.variation[i] = 9; c.db[i] = -30 }          // 4 s of a voice at 100 s
+        let series = FeatureSeries(stepSeconds: 0.5, motion: c.motion, motionSpread: c.spread, motionReach: c.reach,
+                                   cameraSpeed: c.camera, audioDb: c.db, audioVariation: c.variation)
+        let segments = Segmenter().segments(series, duration: 180)
+        #expect(segments.count == 1 && segments.first?.kind == .unknown, "\(segments)")
+        // Without the rule the moment is judged as class time.
+        var config = SegmentationConfig()
+        config.segmenter.minJudgedAmidUnknownSeconds = 0
+        #expect(Segmenter(config: config).segments(series, duration: 180).contains { $0.kind != .unknown })
+    }
+
+    @Test func shortJudgedRunsAmidUnknownBecomeUnknown() {
+        let u = true, k = false
+        // Between two unknown runs: 2 steps taken, 4 kept.
+        #expect(Segmenter.absorbShortJudged([u, u, k, k, u, u, k, k, k, k, u], minimum: 3)
+                == [u, u, u, u, u, u, k, k, k, k, u])
+        // At an end beside a long unknown run: taken; beside a short one: kept (the class may go on beyond it).
+        #expect(Segmenter.absorbShortJudged([u, u, u, u, k, k], minimum: 3) == [u, u, u, u, u, u])
+        #expect(Segmenter.absorbShortJudged([k, k, u, u, u], minimum: 3) == [u, u, u, u, u])
+        #expect(Segmenter.absorbShortJudged([k, k, u, k, k, k, k], minimum: 3) == [k, k, u, k, k, k, k])
+        // The end's neighbour is measured with the runs taken beside it: u u k u | k k.
+        #expect(Segmenter.absorbShortJudged([u, u, k, u, k, k], minimum: 3) == [u, u, u, u, u, u])
+        // No unknown step, or no minimum: unchanged, however short.
+        #expect(Segmenter.absorbShortJudged([k, k], minimum: 3) == [k, k])
+        #expect(Segmenter.absorbShortJudged([u, k, u], minimum: 0) == [u, k, u])
+    }
 }
