@@ -196,6 +196,8 @@ public struct SegmenterSettings: SettingsGroup {
     public var frozenDifference = 0.05
     @Setting(0...3600, "In a recording without sound, a frozen picture is no usable signal only in stretches at least this long: a still class filmed at a low bitrate gives identical pictures for seconds, and without sound nothing says the recording stopped.")
     public var deadWithoutSoundMinSeconds = 20.0
+    @Setting(0...255, "In a recording without sound, a picture pair is frozen only when its mean absolute difference is below this (and below frozenDifference): a stalled camera repeats its pictures exactly, where a still class filmed at a low bitrate still changes a little now and then.")
+    public var frozenDifferenceWithoutSound = 0.005
     @Setting(0...2, "A step in which at least this share of the grid moved is the whole picture changing (camera moved, re-exposing), not the class; above 1: never.")
     public var wholePictureSpread = 0.9
     @Setting(0...120, "Seconds of median smoothing applied to the transition score.")

@@ -19,14 +19,17 @@ public struct Segmenter: Sendable {
     /// motion was not measured (`FeatureSeries.videoMissing`: frames not decoded) is not frozen: its picture
     /// is judged as the nearest measured step's before it (after it, at the start). Without any sound, a
     /// frozen picture is dead only in stretches of at least `deadWithoutSoundMinSeconds` (a black or missing
-    /// one always is).
+    /// one always is), and only a picture repeated all but exactly (`frozenDifferenceWithoutSound`) is frozen.
     public func deadSteps(_ series: FeatureSeries) -> [Bool] {
         let n = series.stepCount
         var black = (0..<n).map { i in series.luma[i].map { $0 < config.segmenter.blackLuma } ?? true }
-        var frozen = (0..<n).map { i in series.luma[i] != nil && series.motion[i] < config.segmenter.frozenDifference }
+        let heard = series.audioDb.contains(where: { $0 != nil })
+        let frozenBelow = heard ? config.segmenter.frozenDifference
+            : min(config.segmenter.frozenDifference, config.segmenter.frozenDifferenceWithoutSound)
+        var frozen = (0..<n).map { i in series.luma[i] != nil && series.motion[i] < frozenBelow }
         Self.holdOverMissing(&black, series)
         Self.holdOverMissing(&frozen, series)
-        if !series.audioDb.contains(where: { $0 != nil }) {
+        if !heard {
             let least = max(1, Int((config.segmenter.deadWithoutSoundMinSeconds / series.stepSeconds).rounded()))
             frozen = Self.removeShortRuns(frozen, value: true, minimum: least, atStart: least, atEnd: least)
         }
@@ -246,7 +249,32 @@ public struct Segmenter: Sendable {
             }
             i = j
         }
-        return stretches
+        return Self.heardOrAtAnEnd(stretches, series: series, dead: dead, cameraMoving: cameraMovingSteps(series),
+                                   least: max(1, Int((s.emptyMinSeconds / 3 / series.stepSeconds).rounded())))
+    }
+
+    /// `stretches` (no class in view) less those not heard: without sound, stillness cannot tell an empty room from
+    /// a class sitting still, so a stretch with no sound that has the class seen on both sides of it (`least` steps
+    /// or more each side that are neither in such a stretch, nor dead, nor a moving camera's) is the class.
+    /// A room seen empty before the class comes in or after it leaves touches an end of the recording, or has a
+    /// side where nobody moved, and stays.
+    static func heardOrAtAnEnd(_ stretches: [Bool], series: FeatureSeries, dead: [Bool], cameraMoving: [Bool],
+                               least: Int) -> [Bool] {
+        let n = stretches.count
+        func seen(_ k: Int) -> Bool { !stretches[k] && !dead[k] && !(k < cameraMoving.count && cameraMoving[k]) }
+        var out = stretches
+        var i = 0
+        while i < n {
+            guard stretches[i] else { i += 1; continue }
+            var j = i
+            while j < n && stretches[j] { j += 1 }
+            let unheard = (i..<j).allSatisfy { series.audioDb[$0] == nil }
+            if unheard && (0..<i).filter(seen).count >= least && (j..<n).filter(seen).count >= least {
+                for k in i..<j { out[k] = false }
+            }
+            i = j
+        }
+        return out
     }
 
     /// The probability per step that it is a transition (0.5 for dead steps).

@@ -104,4 +104,43 @@ import Testing
         #expect(Segmenter.absorbShortJudged([k, k], minimum: 3) == [k, k])
         #expect(Segmenter.absorbShortJudged([u, k, u], minimum: 0) == [u, k, u])
     }
+    /// Without sound: a class moving about, then `still` steps of a class sitting still filmed at a low bitrate
+    /// (pictures identical but for a small change every third step, hardly any of the picture moving), then `after`
+    /// steps of the class moving again (none: the recording ends in the stillness).
+    static func unheard(still: Int, after: Int, frozen: Bool = false) -> FeatureSeries {
+        let before = 60, n = before + still + after
+        var motion = [Double](repeating: 1.2, count: n), reach = [Double](repeating: 0.6, count: n)
+        var spread = [Double](repeating: 0.15, count: n)
+        for i in before..<(before + still) {
+            motion[i] = frozen || i % 3 != 0 ? 0 : 0.03
+            reach[i] = 0.02
+            spread[i] = 0
+        }
+        return FeatureSeries(stepSeconds: 0.5, motion: motion, motionSpread: spread, motionReach: reach,
+                             cameraSpeed: [Double](repeating: 0, count: n), luma: [Double?](repeating: 100, count: n),
+                             audioDb: [Double?](repeating: nil, count: n))
+    }
+
+    /// A still class filmed without sound is neither a stalled recording nor an empty room while the class is seen
+    /// on both sides of it; a picture repeated exactly is a stalled one, and a room still to the end of the
+    /// recording (the class has gone) is empty.
+    @Test func aStillClassWithoutSoundIsTheClass() {
+        let segmenter = Segmenter()
+        let still = Self.unheard(still: 100, after: 80)                  // 50 s still between 30 s and 40 s of moving
+        #expect(!segmenter.deadSteps(still).contains(true))
+        #expect(!segmenter.noClassSteps(still, dead: segmenter.deadSteps(still)).contains(true))
+        #expect(!segmenter.segments(still, duration: 120).contains { $0.kind == .unknown })
+        let stalled = Self.unheard(still: 100, after: 80, frozen: true)
+        #expect(segmenter.deadSteps(stalled)[100])
+        // The stretch itself: the class seen for 60 and 80 steps around it; asked for 100 each side, it stays empty.
+        let stretch = (0..<240).map { $0 >= 60 && $0 < 160 }, none = [Bool](repeating: false, count: 240)
+        #expect(Segmenter.heardOrAtAnEnd(stretch, series: still, dead: none, cameraMoving: none, least: 20) == none)
+        #expect(Segmenter.heardOrAtAnEnd(stretch, series: still, dead: none, cameraMoving: none, least: 100) == stretch)
+        let gone = Self.unheard(still: 100, after: 0)
+        #expect(segmenter.noClassSteps(gone, dead: segmenter.deadSteps(gone))[140])
+        // The rules before: a frozen picture below frozenDifference, any still stretch an empty room.
+        var config = SegmentationConfig()
+        config.segmenter.frozenDifferenceWithoutSound = 255
+        #expect(Segmenter(config: config).deadSteps(still)[100])
+    }
 }
