@@ -461,7 +461,7 @@ public actor PostgresLessonQueue: LessonQueue {
 
     public func release(_ claim: QueueClaim) async throws {
         let logger = self.logger
-        try await run { db in
+        _ = try await run { db in
             try await db.query("""
                 WITH r AS (
                     UPDATE bellwork.lesson SET status = 'pending', claim_token = NULL, lease_until = NULL, work_file = NULL

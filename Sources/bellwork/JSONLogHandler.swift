@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// A log handler that writes one JSON object a line on standard error (`--log-format json`): `time` (ISO
-/// 8601, UTC), `level`, `label`, `message`, and the metadata as strings, for journald, a log shipper or jq.
+/// 8601, UTC), `level`, `label`, `message`, the error logged with it (if any), and the metadata as strings, for
+/// journald, a log shipper or jq.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
@@ -13,12 +14,11 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        for (key, value) in metadata.merging(extra ?? [:], uniquingKeysWith: { _, new in new }) { fields[key] = "\(value)" }
-        let record = Record(time: Self.time(), level: level.rawValue, label: label, message: message.description,
-                            metadata: fields.isEmpty ? nil : fields)
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) { fields[key] = "\(value)" }
+        let record = Record(time: Self.time(), level: event.level.rawValue, label: label, message: event.message.description,
+                            error: event.error.map { "\($0)" }, metadata: fields.isEmpty ? nil : fields)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var data = try? encoder.encode(record) else { return }
@@ -31,6 +31,7 @@ struct JSONLogHandler: LogHandler {
         var level: String
         var label: String
         var message: String
+        var error: String?
         var metadata: [String: String]?
     }
 
