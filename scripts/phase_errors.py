@@ -59,6 +59,8 @@ def main(argv):
                         elif tk != rk:
                             wrong_kind[phase] += 0.5
                     t += 0.5
+    if not total:
+        return                                          # no lesson whose truth lists its phases
     all_wrong = sum(wrong.values()) or 1
     print(f"{'phase':28s} {'minutes':>8s} {'wrong side':>10s} {'of all wrong':>12s} {'wrong kind':>10s}")
     for p in sorted(total, key=lambda p: -wrong[p]):

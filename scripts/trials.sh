@@ -2,7 +2,8 @@
 # The whole analysis over the random lesson trials of `make fixtures-trials` (Fixtures/trials/), scored by
 # the contract's accuracy measures as `bellwork score` prints them, then the signed time-on-task error
 # (result minus truth: positive = more time on task than the truth): its mean (a bias), the mean of its size,
-# and how many lessons are more than 5 points off.
+# and how many lessons are more than 5 points off; last, for the diverse sets, where the wrong labels fall, by the
+# generator's phase (scripts/phase_errors.py).
 # Usage: scripts/trials.sh [tune|check|check2|fit|fit2|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fit3|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29] [extra analyze options, e.g. --config FILE]
 #   tune:  the trials the segmenter's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
@@ -107,3 +108,5 @@ if errors:
           f"mean size {sum(abs(e) for e in errors) / len(errors):.2f} pts, "
           f"{sum(abs(e) > 5 for e in errors)} more than 5 pts off")
 PY
+# Where the wrong labels fall, by the generator's phase (the diverse sets' truths list them; nothing for the others).
+python3 "$(dirname "$0")/phase_errors.py" "$work:$work"
