@@ -223,7 +223,7 @@ public struct Segmenter: Sendable {
     /// Steps in a stretch of at least `emptyMinSeconds` in which hardly any of the picture moved for
     /// seconds (`emptyReach`) and the sound has no voices in it (its variation under `emptyVariationDb`, or
     /// no sound): no class in view. Without a picture, none.
-    public func noClassSteps(_ series: FeatureSeries, dead: [Bool]) -> [Bool] {
+    public func noClassSteps(_ series: FeatureSeries, dead: [Bool], cameraMoving: [Bool]? = nil) -> [Bool] {
         let n = series.stepCount
         // A picture that never changes is still a picture: a still empty room whose encoder repeats its frames
         // has no motion at all.
@@ -239,17 +239,11 @@ public struct Segmenter: Sendable {
         var stretches = Self.removeShortRuns(empty, value: true, minimum: max(1, Int((s.emptyMinSeconds / series.stepSeconds).rounded())))
         // A stretch mostly dead is the recording's own gap (black, frozen, silent), not a room seen empty: at
         // least a third of `emptyMinSeconds` of it must be live.
-        var i = 0
-        while i < n {
-            guard stretches[i] else { i += 1; continue }
-            var j = i
-            while j < n && stretches[j] { j += 1 }
-            if Double((i..<j).filter { live[$0] }.count) * series.stepSeconds < s.emptyMinSeconds / 3 {
-                for k in i..<j { stretches[k] = false }
-            }
-            i = j
+        for run in Self.runs(stretches) where stretches[run.lowerBound]
+            && Double(run.filter { live[$0] }.count) * series.stepSeconds < s.emptyMinSeconds / 3 {
+            for k in run { stretches[k] = false }
         }
-        return Self.heardOrAtAnEnd(stretches, series: series, dead: dead, cameraMoving: cameraMovingSteps(series),
+        return Self.heardOrAtAnEnd(stretches, series: series, dead: dead, cameraMoving: cameraMoving ?? cameraMovingSteps(series),
                                    least: max(1, Int((s.emptyMinSeconds / 3 / series.stepSeconds).rounded())))
     }
 
@@ -260,19 +254,11 @@ public struct Segmenter: Sendable {
     /// side where nobody moved, and stays.
     static func heardOrAtAnEnd(_ stretches: [Bool], series: FeatureSeries, dead: [Bool], cameraMoving: [Bool],
                                least: Int) -> [Bool] {
-        let n = stretches.count
         func seen(_ k: Int) -> Bool { !stretches[k] && !dead[k] && !(k < cameraMoving.count && cameraMoving[k]) }
         var out = stretches
-        var i = 0
-        while i < n {
-            guard stretches[i] else { i += 1; continue }
-            var j = i
-            while j < n && stretches[j] { j += 1 }
-            let unheard = (i..<j).allSatisfy { series.audioDb[$0] == nil }
-            if unheard && (0..<i).filter(seen).count >= least && (j..<n).filter(seen).count >= least {
-                for k in i..<j { out[k] = false }
-            }
-            i = j
+        for run in runs(stretches) where stretches[run.lowerBound] && run.allSatisfy({ series.audioDb[$0] == nil })
+            && (0..<run.lowerBound).filter(seen).count >= least && (run.upperBound..<stretches.count).filter(seen).count >= least {
+            for k in run { out[k] = false }
         }
         return out
     }
@@ -368,18 +354,24 @@ public struct Segmenter: Sendable {
     public static func removeShortRuns(_ labels: [Bool], value: Bool, minimum: Int, atStart: Int? = nil,
                                        atEnd: Int? = nil) -> [Bool] {
         var out = labels
-        var i = 0
-        while i < out.count {
-            var j = i
-            while j < out.count && out[j] == out[i] { j += 1 }
-            let start = i == 0 ? atStart ?? minimum : nil, end = j == out.count ? atEnd ?? minimum : nil
+        for run in runs(labels) where labels[run.lowerBound] == value {
+            let start = run.lowerBound == 0 ? atStart ?? minimum : nil, end = run.upperBound == labels.count ? atEnd ?? minimum : nil
             let least = min(start ?? end ?? minimum, end ?? start ?? minimum)
-            if out[i] == value && j - i < least {
-                for k in i..<j { out[k] = !value }
-            }
-            i = j
+            if run.count < least { for k in run { out[k] = !value } }
         }
         return out
+    }
+
+    /// The runs of equal labels, in order: their index ranges, which together cover `labels`.
+    public static func runs(_ labels: [Bool]) -> [Range<Int>] {
+        var result: [Range<Int>] = [], i = 0
+        while i < labels.count {
+            var j = i
+            while j < labels.count && labels[j] == labels[i] { j += 1 }
+            result.append(i..<j)
+            i = j
+        }
+        return result
     }
 
     /// `unknown` with every run of judged steps (false) shorter than `minimum` made unknown too when it lies between
@@ -388,26 +380,12 @@ public struct Segmenter: Sendable {
     /// recording with no unknown step is left alone however short it is.
     public static func absorbShortJudged(_ unknown: [Bool], minimum: Int) -> [Bool] {
         guard minimum > 0, unknown.contains(true) else { return unknown }
-        func runs(_ x: [Bool]) -> [Range<Int>] {
-            var result: [Range<Int>] = [], i = 0
-            while i < x.count {
-                var j = i
-                while j < x.count && x[j] == x[i] { j += 1 }
-                result.append(i..<j)
-                i = j
-            }
-            return result
-        }
-        var out = unknown
-        // Between two unknown runs first, so that an end's neighbour is measured with them joined.
-        for run in runs(unknown) where !unknown[run.lowerBound] && run.count < minimum
-            && run.lowerBound > 0 && run.upperBound < unknown.count {
-            for k in run { out[k] = true }
-        }
+        // Between two unknown runs first (the ends held), so that an end's neighbour is measured with them joined.
+        var out = removeShortRuns(unknown, value: false, minimum: minimum, atStart: 0, atEnd: 0)
         let joined = runs(out)
-        for (r, run) in joined.enumerated() where !out[run.lowerBound] && run.count < minimum && joined.count > 1 {
-            let beside = r == 0 ? joined[1] : joined[r - 1]
-            if (r == 0 || r == joined.count - 1) && beside.count >= minimum { for k in run { out[k] = true } }
+        for (r, run) in joined.enumerated() where joined.count > 1 && (r == 0 || r == joined.count - 1)
+            && !out[run.lowerBound] && run.count < minimum && joined[r == 0 ? 1 : r - 1].count >= minimum {
+            for k in run { out[k] = true }
         }
         return out
     }
@@ -468,9 +446,10 @@ public struct Segmenter: Sendable {
     public func run(_ series: FeatureSeries, duration: Double) -> (segments: [Segment], trace: SegmenterTrace) {
         let dead = deadSteps(series)
         let (scores, inputs) = scoreAndInputs(series, dead: dead)
+        let moving = cameraMovingSteps(series)
         let trace = SegmenterTrace(dead: dead, wholePicture: wholePictureSteps(series), scores: scores,
                                    probabilities: transitionProbabilities(scores), inputs: inputs,
-                                   cameraMoving: cameraMovingSteps(series), noClass: noClassSteps(series, dead: dead),
+                                   cameraMoving: moving, noClass: noClassSteps(series, dead: dead, cameraMoving: moving),
                                    kindInputs: kindInputs(series, dead: dead))
         let step = series.stepSeconds
         let n = min(series.stepCount, max(1, Int((duration / step).rounded(.up))))
