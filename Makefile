@@ -147,13 +147,13 @@ fixtures-trials: deps trials-apt
 # is held out: render it only after the last change of the segmenter. `fit2` (64, the rare kinds of lesson drawn
 # more often) joined the fit in the second round; `fresh2` (48) is that round's held-out set; `fit3` (64, the rare
 # lessons often, a seated class under a still camera among them) is for the next fit, `fresh17` its held-out set
-# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22`, `fresh23` and `fresh24` (spent in the nineteenth session), `fresh25` (spent in the twentieth session after its change), `fresh26` (defined after it, run once at its end; spent), `fresh27` (set aside, run once in the twenty-first session after its first change; spent), `fresh28` (defined after its second change, run once after it; spent), `fresh29` set aside for the next change.
+# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22`, `fresh23` and `fresh24` (spent in the nineteenth session), `fresh25` (spent in the twentieth session after its change), `fresh26` (defined after it, run once at its end; spent), `fresh27` (set aside, run once in the twenty-first session after its first change; spent), `fresh28` (defined after its second change, run once after it; spent), `fresh29` (run once in its review; spent), `fresh30` set aside for the next change.
 # Resumable (--skip-existing); two lessons at once (--jobs 2).
 fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2,fit3 --skip-existing --jobs 2
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16,fresh17,fresh18,fresh19,fresh20,fresh21,fresh22,fresh23,fresh24,fresh25,fresh26,fresh27,fresh28,fresh29 --skip-existing --jobs 2
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16,fresh17,fresh18,fresh19,fresh20,fresh21,fresh22,fresh23,fresh24,fresh25,fresh26,fresh27,fresh28,fresh29,fresh30 --skip-existing --jobs 2
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.
