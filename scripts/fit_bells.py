@@ -49,7 +49,10 @@ SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "sha
 LINES = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
                    "harmonicity", "onset", "after", "repeats"] + SHAPE + LINES,
-          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}
+          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES,
+          "fine": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}
+# `BellModel.of`: the model that judges a candidate, by the tracker that found it (the CSV's `found`).
+MODEL_OF_FOUND = {"partials": "tonal", "fineLines": "fine", "bellBand": "band"}
 WHOLE = {"bellDetector": {"bellSearchFraction": 1.0}}
 
 
@@ -131,7 +134,7 @@ def table(out, name):
             y = label(row, onset)
             if y is None:
                 continue
-            model = "tonal" if row["found"] == "partials" else "band"
+            model = MODEL_OF_FOUND[row["found"]]
             rows[model][0].append([float(row[f"{model}.{k}"]) for k in MODELS[model]])
             rows[model][1].append(y)
     return rows
@@ -339,7 +342,7 @@ def swift_source(models, calibration=None):
 # `LessonAnalyzer.shownCandidateConfidence`: soundings less sure than this are not listed beside the bell.
 SHOWN_CONFIDENCE = 0.05
 
-DEFAULTS = {"bellMinConfidence": 0.5, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
+DEFAULTS = {"bellMinConfidence": 0.55, "bellSearchFraction": 0.6, "bellPreferenceMargin": 0.15, "bellEventConfidence": 0.1,
             "bellEventGapSeconds": 1.0}
 
 
@@ -536,7 +539,7 @@ def raw_confidences(out, name, models):
     confidences = [0.0] * len(rows)
     # Each model's candidates judged at once (one pass of the trees over an array).
     for model in models:
-        judged = [i for i, r in enumerate(rows) if ("tonal" if r["found"] == "partials" else "band") == model
+        judged = [i for i, r in enumerate(rows) if MODEL_OF_FOUND[r["found"]] == model
                   and 0.8 <= float(r["end"]) - float(r["start"]) <= 10.0]
         if judged:
             X = np.array([[float(rows[i][f"{model}.{k}"]) for k in MODELS[model]] for i in judged])

@@ -58,7 +58,8 @@ public enum BellCandidateTable {
         for (index, c) in series.bellCandidates.enumerated() {
             let tonal = c.meanPartials > 0
             let isChosen = index == chosen
-            let row = [f(c.start), f(c.end), tonal ? "partials" : "bellBand", f(decision.confidences[index]),
+            let found = c.fineLines == true ? "fineLines" : tonal ? "partials" : "bellBand"
+            let row = [f(c.start), f(c.end), found, f(decision.confidences[index]),
                        isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),
                        tonal ? "" : f(c.stableShare), tonal ? "" : f(c.excessRiseDb),

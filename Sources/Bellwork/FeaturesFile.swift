@@ -8,7 +8,7 @@ import Segmentation
 /// and the configuration they were extracted with. Compact JSON, versioned.
 public struct FeaturesFile: Codable, Sendable, Equatable {
     public static let formatName = "bellwork-features"
-    public static let currentVersion = 4
+    public static let currentVersion = 6
 
     public var format = FeaturesFile.formatName
     public var version = FeaturesFile.currentVersion

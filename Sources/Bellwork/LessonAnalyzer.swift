@@ -91,7 +91,9 @@ public enum LessonAnalyzer {
         let info = reader.info
         let settings = configuration.segmentation
         var sink = SplitFeatureSink(extractor: FeatureExtractor(config: settings, sampleRate: configuration.decode.audioSampleRate,
-                                                                transform: RealFFT(size: settings.features.fftSize)))
+                                                                transform: RealFFT(size: settings.features.fftSize),
+                                                                fineTransform: settings.bellTracker.fineFftSize > 0
+                                                                    ? RealFFT(size: settings.bellTracker.fineFftSize) : nil))
         let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })
         let decoded = Date()

@@ -14,7 +14,7 @@ import LessonMetrics
 public struct BellDetector: Sendable {
     public let config: BellDetectorSettings
     /// The classifier of each model: the fitted ones (`BellTrees.swift`) unless others are given.
-    public let bandTrees: BoostedTrees, tonalTrees: BoostedTrees
+    public let bandTrees: BoostedTrees, tonalTrees: BoostedTrees, fineTrees: BoostedTrees
 
     /// What the trees' probability means for the sounding taken for the bell, or the surest one when none is
     /// (`BellCalibration.fitted` unless another is given; none with `calibrated` off).
@@ -25,11 +25,12 @@ public struct BellDetector: Sendable {
     public let otherCalibration: BellCalibration
 
     public init(config: BellDetectorSettings = BellDetectorSettings(), bandTrees: BoostedTrees = BellModel.band.trees,
-                tonalTrees: BoostedTrees = BellModel.tonal.trees, calibration: BellCalibration = .fitted,
-                otherCalibration: BellCalibration = .fittedOthers) {
+                tonalTrees: BoostedTrees = BellModel.tonal.trees, fineTrees: BoostedTrees = BellModel.fine.trees,
+                calibration: BellCalibration = .fitted, otherCalibration: BellCalibration = .fittedOthers) {
         self.config = config
         self.bandTrees = bandTrees
         self.tonalTrees = tonalTrees
+        self.fineTrees = fineTrees
         self.calibration = config.calibrated ? calibration : .identity
         self.otherCalibration = config.calibrated ? otherCalibration : .identity
     }
@@ -43,7 +44,11 @@ public struct BellDetector: Sendable {
     public func probability(_ candidate: BellCandidate, _ around: BellSurroundings = BellSurroundings()) -> Double {
         let d = candidate.duration
         guard d >= config.bellMinSeconds, d <= config.bellMaxSeconds else { return 0 }
-        let trees = BellModel.of(candidate) == .band ? bandTrees : tonalTrees
+        let trees = switch BellModel.of(candidate) {
+        case .band: bandTrees
+        case .tonal: tonalTrees
+        case .fine: fineTrees
+        }
         return trees.probability(BellModel.inputs(candidate, around))
     }
 

@@ -9,15 +9,20 @@ public enum BellModel: String, Sendable, CaseIterable {
     case band
     /// A ring of fixed partials in the voice band (`TonalTracker`): chimes, tone generators, buzzers.
     case tonal
+    /// A ring of fixed partials in the finer spectrum (`TonalTracker` over `fineFftSize` frames): the same measures,
+    /// at a finer resolution in frequency and coarser in time, so judged apart; a far bell's partials under chatter.
+    case fine
 
-    public static func of(_ candidate: BellCandidate) -> BellModel { candidate.meanPartials > 0 ? .tonal : .band }
+    public static func of(_ candidate: BellCandidate) -> BellModel {
+        candidate.fineLines == true ? .fine : candidate.meanPartials > 0 ? .tonal : .band
+    }
 
     /// The inputs' names, in order (the `input.` columns of `--bell-candidates`).
     public var inputNames: [String] {
         switch self {
         case .band: ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
                      "harmonicity", "onset", "after", "repeats"] + Self.shapeNames + Self.lineNames
-        case .tonal: ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + Self.shapeNames
+        case .tonal, .fine: ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + Self.shapeNames
             + Self.lineNames
         }
     }
@@ -41,7 +46,7 @@ public enum BellModel: String, Sendable, CaseIterable {
                     clamp(c.brightShare, 0, 1), clamp(c.sustainShare, 0, 1), clamp(c.slopeDbPerSecond / 10, -6, 6),
                     clamp(c.levelSwingDb / 10, 0, 2), clamp(c.stableShare, 0, 1), clamp(c.excessRiseDb / 10, -4, 6),
                     clamp(c.harmonicity, -1, 1), clamp(c.onsetDb / 10, -2, 6), after, repeats] + shape(c) + lines(c)
-        case .tonal:
+        case .tonal, .fine:
             return [seconds, clamp(c.meanRiseDb / 10, -4, 6), clamp(c.meanPartials, 0, 8),
                     log(max(0.1, c.meanPartials * c.duration)), log(max(0.1, c.holdSeconds)),
                     clamp(c.slopeDbPerSecond / 10, -6, 6), after, repeats] + shape(c) + lines(c)
@@ -224,6 +229,7 @@ extension BellModel {
         switch self {
         case .band: BellTrees.band
         case .tonal: BellTrees.tonal
+        case .fine: BellTrees.fine
         }
     }
 }

@@ -50,13 +50,17 @@ public struct BellCandidate: Sendable, Codable, Equatable {
     public var addedDb: Double
     /// What its own spectral lines say against the room (`SpectrumRing.describe`).
     public var lines: LineDescriptors
+    /// True for a ring of fixed partials found in the finer spectrum (`BellTrackerSettings.fineFftSize`), judged by
+    /// its own trees (`BellModel.fine`); nil for the other trackers' (and in features files saved before it).
+    public var fineLines: Bool?
 
     public init(start: Double, end: Double, brightShare: Double, meanRiseDb: Double, meanTiltDb: Double,
                 meanPurity: Double, sustainShare: Double, slopeDbPerSecond: Double, meanPartials: Double = 0,
                 levelSwingDb: Double = 0, stableShare: Double = 0, excessRiseDb: Double = 0, harmonicity: Double = 0,
                 onsetDb: Double = 0, holdSeconds: Double = 0, addedShares: [Double] = [], addedDb: Double = 0,
-                lines: LineDescriptors = LineDescriptors()) {
+                lines: LineDescriptors = LineDescriptors(), fineLines: Bool? = nil) {
         self.lines = lines
+        self.fineLines = fineLines
         self.addedShares = addedShares
         self.addedDb = addedDb
         self.onsetDb = onsetDb

@@ -35,6 +35,16 @@ public struct FeatureExtractor: MediaSink {
     private var power: [Float]
     private var tracker: BellTracker
     private var tonalTracker: TonalTracker
+    /// The finer spectrum (`BellTrackerSettings.fineFftSize`), when on: its transform, frames, and tracker.
+    private let fineFFT: (any PowerSpectrumTransform)?
+    private var fineWindow: [Float] = []
+    private var fineBuffer: [Float] = []
+    private var fineFill = 0
+    private var fineWindowed: [Float] = []
+    private var finePower: [Float] = []
+    private let fineBandBins: [Range<Int>]
+    private var fineTracker: TonalTracker?
+    private var fineLines: [LineDescriptors] = []
     /// The last seconds of spectra, to describe each candidate by its lines when a tracker closes it, and the
     /// descriptions so far (one per candidate of each tracker, in order).
     private var spectra: SpectrumRing
@@ -48,7 +58,9 @@ public struct FeatureExtractor: MediaSink {
 
     /// `transform` is the FFT of the spectral frames (`config.features.fftSize` samples).
     /// `sampleRate` is the rate of the samples given to `consume(samples:time:)` (the decode's `audioSampleRate`).
-    public init(config: SegmentationConfig = SegmentationConfig(), sampleRate: Int = 32_000, transform: any PowerSpectrumTransform) {
+    /// `fineTransform`, of `bellTracker.fineFftSize` samples, makes the finer spectrum's frames (none: no fine tracker).
+    public init(config: SegmentationConfig = SegmentationConfig(), sampleRate: Int = 32_000, transform: any PowerSpectrumTransform,
+                fineTransform: (any PowerSpectrumTransform)? = nil) {
         self.sampleRate = sampleRate
         precondition(transform.size == config.features.fftSize, "the FFT's size must be the configured fftSize")
         self.config = config
@@ -70,6 +82,23 @@ public struct FeatureExtractor: MediaSink {
                               hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
         spectra = SpectrumRing(size: config.features.fftSize, sampleRate: sampleRate,
                                hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
+        let fineSize = config.bellTracker.fineFftSize
+        if let fine = fineTransform, fineSize > 0 {
+            precondition(fine.size == fineSize, "the fine FFT's size must be the configured fineFftSize")
+            fineFFT = fine
+            fineWindow = SpectralKernel.hannWindow(size: fineSize)
+            fineBuffer = [Float](repeating: 0, count: fineSize)
+            fineWindowed = [Float](repeating: 0, count: fineSize)
+            finePower = [Float](repeating: 0, count: fineSize / 2 + 1)
+            fineBandBins = BandPowers.bins(size: fineSize, sampleRate: sampleRate, count: fineSize / 2 + 1)
+            let fineEnergy = fineWindow.reduce(0.0) { $0 + Double($1) * Double($1) }
+            fineTracker = TonalTracker(config: config, size: fineSize, hop: fineSize / 2, sampleRate: sampleRate,
+                                       windowEnergy: fineEnergy,
+                                       band: config.bellTracker.fineBandLowHz...config.bellTracker.fineBandHighHz, fine: true)
+        } else {
+            fineFFT = nil
+            fineBandBins = []
+        }
     }
 
     // MARK: Video
@@ -117,7 +146,8 @@ public struct FeatureExtractor: MediaSink {
         while offset < total {
             let stepIndex = index / samplesPerStep
             let stepEnd = (stepIndex + 1) * samplesPerStep
-            let n = min(total - offset, stepEnd - index, samplesPerHop - hopFill, frameSize - frameFill)
+            var n = min(total - offset, stepEnd - index, samplesPerHop - hopFill, frameSize - frameFill)
+            if fineFFT != nil { n = min(n, fineBuffer.count - fineFill) }
             let block = UnsafeBufferPointer(start: base + offset, count: n)
             let squares = AudioKernel.sumOfSquares(block)
             stepSumSquares[stepIndex] += squares
@@ -137,8 +167,23 @@ public struct FeatureExtractor: MediaSink {
                 (buffer.baseAddress! + fill).update(from: base + offset, count: n)
             }
             frameFill += n
+            if fineFFT != nil {
+                let fill = fineFill
+                fineBuffer.withUnsafeMutableBufferPointer { buffer in
+                    (buffer.baseAddress! + fill).update(from: base + offset, count: n)
+                }
+                fineFill += n
+            }
             index += n
             offset += n
+            if fineFFT != nil && fineFill == fineBuffer.count {
+                fineFrame(endingAt: index)
+                let hop = fineBuffer.count / 2
+                fineBuffer.withUnsafeMutableBufferPointer { buffer in
+                    buffer.baseAddress!.update(from: buffer.baseAddress! + hop, count: hop)
+                }
+                fineFill = hop
+            }
             if frameFill == frameSize {
                 spectralFrame(endingAt: index)
                 let hop = config.features.fftHop
@@ -186,12 +231,33 @@ public struct FeatureExtractor: MediaSink {
         describeNewCandidates()
     }
 
+    /// A frame of the finer spectrum, for the fine tracker.
+    private mutating func fineFrame(endingAt end: Int) {
+        guard let fft = fineFFT else { return }
+        let n = fineBuffer.count
+        fineBuffer.withUnsafeBufferPointer { frame in
+            fineWindow.withUnsafeBufferPointer { w in
+                fineWindowed.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n { out[i] = frame[i] * w[i] }
+                }
+            }
+        }
+        fineWindowed.withUnsafeBufferPointer { input in
+            finePower.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }
+        }
+        let time = Double(end - n) / Double(sampleRate)
+        let bands = finePower.withUnsafeBufferPointer { BandPowers.measure($0, bins: fineBandBins) }
+        finePower.withUnsafeBufferPointer { fineTracker?.consume($0, at: time, bands: bands) }
+        if let tracker = fineTracker { Self.describe(tracker.candidates, into: &fineLines, from: spectra, final: false) }
+    }
+
     /// Describes by their lines the candidates the trackers closed since the last frame, while their spectra are
     /// held; one that rang from the first second waits for the room after it (`SpectrumRing.wantsRoomAfter`),
     /// until `final`.
     private mutating func describeNewCandidates(final: Bool = false) {
         Self.describe(tracker.candidates, into: &bandLines, from: spectra, final: final)
         Self.describe(tonalTracker.candidates, into: &tonalLines, from: spectra, final: final)
+        if let fine = fineTracker { Self.describe(fine.candidates, into: &fineLines, from: spectra, final: final) }
     }
 
     /// Appends to `lines` the description of each of `candidates` beyond those it holds, in order, while they are ready.
@@ -241,11 +307,13 @@ public struct FeatureExtractor: MediaSink {
         tracker.finish()
         countWarmupBright()
         tonalTracker.finish()
+        fineTracker?.finish()
         describeNewCandidates(final: true)
         func described(_ candidates: [BellCandidate], _ lines: [LineDescriptors]) -> [BellCandidate] {
             zip(candidates, lines).map { var c = $0; c.lines = $1; return c }
         }
-        let candidates = (described(tracker.candidates, bandLines) + described(tonalTracker.candidates, tonalLines))
+        let candidates = (described(tracker.candidates, bandLines) + described(tonalTracker.candidates, tonalLines)
+                          + described(fineTracker?.candidates ?? [], fineLines))
             .sorted { $0.start < $1.start }
         let n = max(motion.count, stepSamples.count)
 

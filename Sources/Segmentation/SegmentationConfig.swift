@@ -151,6 +151,12 @@ public struct BellTrackerSettings: SettingsGroup {
     public var tonalLineRiseDb = 6.0
     @Setting(0.5...60, "Seconds over which a bin's floor follows its level upward, for tonalLineRiseDb (downward it follows 4 times faster).")
     public var tonalLineFloorSeconds = 4.0
+    @Setting(0...65536, "Samples per frame of a second, finer spectrum over which rings of fixed partials are also followed (a power of two; 0: off): at 32 kHz, 4096 resolves lines 8 Hz apart, so a far bell's partials stand over chatter in their own bins where the coarser frames see none (its candidates are judged by their own trees, `BellModel.fine`).")
+    public var fineFftSize = 4096
+    @Setting(20...8000, "Lower edge, in Hz, of the band the finer spectrum is searched in ...")
+    public var fineBandLowHz = 250.0
+    @Setting(20...8000, "... and its upper edge (a bell heard through a wall or a door keeps little above 3 kHz).")
+    public var fineBandHighHz = 3_000.0
 
     public init() {}
 
@@ -160,6 +166,9 @@ public struct BellTrackerSettings: SettingsGroup {
         try require(harmonicBandHighHz > bellBandLowHz, prefix + "harmonicBandHighHz", "must be above bellBandLowHz")
         try require(voicePitchLowHz < voicePitchHighHz, prefix + "voicePitchLowHz", "must be below voicePitchHighHz")
         try require(tonalBandLowHz < tonalBandHighHz, prefix + "tonalBandLowHz", "must be below tonalBandHighHz")
+        try require(fineFftSize == 0 || (fineFftSize >= 64 && fineFftSize & (fineFftSize - 1) == 0), prefix + "fineFftSize",
+                    "\(fineFftSize) is not 0 or a power of two from 64")
+        try require(fineBandLowHz < fineBandHighHz, prefix + "fineBandLowHz", "must be below fineBandHighHz")
         try require(bellMinSeconds <= bellMaxSeconds, prefix + "bellMinSeconds", "must be at most bellMaxSeconds")
     }
 }
@@ -173,7 +182,7 @@ public struct BellDetectorSettings: SettingsGroup {
     @Setting(0...600, "... and at most this many (longer bright sound is machinery or noise).")
     public var bellMaxSeconds = 10.0
     @Setting(0...1, "Candidates below this confidence are not bells.")
-    public var bellMinConfidence = 0.5
+    public var bellMinConfidence = 0.55
     @Setting("Report the calibrated confidence (`BellTrees.calibration`: the share of bells found right at each probability of the trees, fitted on trials held out); off: the trees' probability as it is. The two settings above and below read it.")
     public var calibrated = true
     @Setting(0...1, "The bell that starts the class is looked for in this leading share of the recording.")

@@ -56,15 +56,40 @@ struct TonalTracker {
     private var maxDb = -200.0
     private(set) var candidates: [BellCandidate] = []
 
+    /// Whether it follows the finer spectrum (`fineFftSize`): its candidates are marked `fineLines`.
+    private let fine: Bool
+    /// How many bins away the sides a peak must stand over lie: two in the coarse frames (the zeros of the Hann
+    /// window's main lobe); about 31 Hz in the finer ones, where a clapper's 20-30 strikes a second spread each
+    /// partial over the bins between.
+    private let side: Int
+
+    /// The tracker of the spectral frames (`fftSize` samples every `fftHop`), over the tonal band, that also follows
+    /// partials up through the bell band (`bellStableShare`).
     init(config: SegmentationConfig, size: Int, sampleRate: Int, windowEnergy: Double) {
+        self.init(config: config, size: size, hop: config.features.fftHop, sampleRate: sampleRate, windowEnergy: windowEnergy,
+                  band: config.bellTracker.tonalBandLowHz...config.bellTracker.tonalBandHighHz, fine: false)
+    }
+
+    /// A tracker of frames of `size` samples every `hop` over `band` (Hz); `fine`: the finer spectrum's, which leaves
+    /// the bell band alone.
+    init(config: SegmentationConfig, size: Int, hop: Int, sampleRate: Int, windowEnergy: Double, band: ClosedRange<Double>,
+         fine: Bool) {
         self.config = config
+        self.fine = fine
         frameSeconds = Double(size) / Double(sampleRate)
-        hopSeconds = Double(config.features.fftHop) / Double(sampleRate)
+        hopSeconds = Double(hop) / Double(sampleRate)
         let binHz = Double(sampleRate) / Double(size)
-        low = max(3, Int((config.bellTracker.tonalBandLowHz / binHz).rounded()))
-        high = max(low + 1, min(size / 2 - 3, Int((config.bellTracker.tonalBandHighHz / binHz).rounded())))
-        bellLow = max(3, min(size / 2 - 4, Int((config.bellTracker.bellBandLowHz / binHz).rounded())))
-        bellHigh = max(bellLow + 1, min(size / 2 - 3, Int((config.bellTracker.bellBandHighHz / binHz).rounded())))
+        side = fine ? max(2, Int((31.25 / binHz).rounded())) : 2
+        low = max(side + 1, min(size / 2 - side - 2, Int((band.lowerBound / binHz).rounded())))
+        high = max(low + 1, min(size / 2 - side - 1, Int((band.upperBound / binHz).rounded())))
+        if fine {
+            // No bell band: the coarse tracker's share is the one the band tracker reads.
+            bellLow = low
+            bellHigh = low
+        } else {
+            bellLow = max(3, min(size / 2 - 4, Int((config.bellTracker.bellBandLowHz / binHz).rounded())))
+            bellHigh = max(bellLow + 1, min(size / 2 - 3, Int((config.bellTracker.bellBandHighHz / binHz).rounded())))
+        }
         scanHigh = max(high, bellHigh)
         persistFrames = Int32(max(2, Int((config.bellTracker.tonalPersistSeconds / hopSeconds).rounded())))
         longestFrames = Int32(max(Int(persistFrames), Int((config.bellTracker.bellMaxSeconds / hopSeconds).rounded())))
@@ -74,7 +99,7 @@ struct TonalTracker {
         scale = 2 / (Double(size) * windowEnergy)
         run = [Int32](repeating: 0, count: size / 2 + 1)
         peak = [Bool](repeating: false, count: size / 2 + 1)
-        added = AddedSound(seconds: 2, hopSeconds: Double(config.features.fftHop) / Double(sampleRate))
+        added = AddedSound(seconds: 2, hopSeconds: hopSeconds)
         smooth = [Float](repeating: 0, count: size / 2 + 1)
         lineFloor = [Float](repeating: 0, count: size / 2 + 1)
         lineRatio = config.bellTracker.tonalLineRiseDb > 0 ? Float(pow(10, config.bellTracker.tonalLineRiseDb / 10)) : 0
@@ -170,13 +195,13 @@ struct TonalTracker {
     /// Marks the spectral peaks from `scanLow` (the loops over bins run on the arrays' storage: this is the hottest
     /// code of a sound-only analysis). Returns the power in the tonal band and the strongest peak.
     private mutating func markPeaks(_ p: UnsafePointer<Float>, from scanLow: Int) -> (band: Float, strongest: Float) {
-        let (low, high, scanHigh, peakRatio) = (self.low, self.high, self.scanHigh, self.peakRatio)
+        let (low, high, scanHigh, peakRatio, side) = (self.low, self.high, self.scanHigh, self.peakRatio, self.side)
         var band: Float = 0, strongest: Float = 0
         peak.withUnsafeMutableBufferPointer { peak in
             for k in scanLow..<scanHigh {
                 let v = p[k]
                 if k < high && k >= low { band += v }
-                peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - 2] + p[k + 2])
+                peak[k] = v >= p[k - 1] && v >= p[k + 1] && v > peakRatio * 0.5 * (p[k - side] + p[k + side])
                 if peak[k] { strongest = max(strongest, v) }
             }
         }
@@ -185,23 +210,24 @@ struct TonalTracker {
 
     private mutating func markNewLines(_ p: UnsafePointer<Float>, from low: Int, to high: Int) {
         let first = frameIndex == 0
-        let (smoothAlpha, upAlpha, downAlpha, lineRatio) = (self.smoothAlpha, self.upAlpha, self.downAlpha, self.lineRatio)
+        let (smoothAlpha, upAlpha, downAlpha, lineRatio, side) = (self.smoothAlpha, self.upAlpha, self.downAlpha, self.lineRatio, self.side)
         let afterFloor = frameIndex * 4 >= Int(1 / hopSeconds)   // after a quarter second of floor
         smooth.withUnsafeMutableBufferPointer { smooth in
             lineFloor.withUnsafeMutableBufferPointer { lineFloor in
                 peak.withUnsafeMutableBufferPointer { peak in
-                    for k in (low - 2)..<(high + 2) {
+                    for k in (low - side)..<(high + side) {
                         smooth[k] = first ? p[k] : smooth[k] + smoothAlpha * (p[k] - smooth[k])
                     }
                     if afterFloor {
                         for k in low..<high where !peak[k] {
                             let rise = smooth[k] / max(lineFloor[k], 1e-20)
                             guard rise >= lineRatio, smooth[k] >= smooth[k - 1], smooth[k] >= smooth[k + 1] else { continue }
-                            let sides = 0.5 * (smooth[k - 2] / max(lineFloor[k - 2], 1e-20) + smooth[k + 2] / max(lineFloor[k + 2], 1e-20))
+                            let sides = 0.5 * (smooth[k - side] / max(lineFloor[k - side], 1e-20)
+                                               + smooth[k + side] / max(lineFloor[k + side], 1e-20))
                             if rise >= lineRatio * sides { peak[k] = true }
                         }
                     }
-                    for k in (low - 2)..<(high + 2) {
+                    for k in (low - side)..<(high + side) {
                         let a = smooth[k] > lineFloor[k] ? upAlpha : downAlpha
                         lineFloor[k] = first ? smooth[k] : lineFloor[k] + a * (smooth[k] - lineFloor[k])
                     }
@@ -228,6 +254,6 @@ struct TonalTracker {
                                         meanTiltDb: 0, meanPurity: 0, sustainShare: 1, slopeDbPerSecond: slope,
                                         meanPartials: Double(partialSum) / Double(max(frames, 1)),
                                         holdSeconds: Double(longestHeld) * hopSeconds,
-                                        addedShares: shape.shares, addedDb: shape.addedDb))
+                                        addedShares: shape.shares, addedDb: shape.addedDb, fineLines: fine ? true : nil))
     }
 }

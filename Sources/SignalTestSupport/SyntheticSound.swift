@@ -36,13 +36,15 @@ public enum SyntheticSound {
         config.features.fftSize = 512
         config.features.fftHop = 256
         config.bellTracker.bellBandHighHz = 8_000
+        config.bellTracker.fineFftSize = 2_048     // 7.8 Hz apart, as 4096 at 32 kHz
         return config
     }
 
     /// Runs the feature extractor over audio alone at `rate` (in chunks of 1024 samples, like a decoder).
     public static func features(audio: [Float], config: SegmentationConfig,
-                                transform: any PowerSpectrumTransform, rate: Int = 16_000) -> FeatureSeries {
-        var extractor = FeatureExtractor(config: config, sampleRate: rate, transform: transform)
+                                transform: any PowerSpectrumTransform, fineTransform: (any PowerSpectrumTransform)? = nil,
+                                rate: Int = 16_000) -> FeatureSeries {
+        var extractor = FeatureExtractor(config: config, sampleRate: rate, transform: transform, fineTransform: fineTransform)
         audio.withUnsafeBufferPointer { all in
             var i = 0
             while i < all.count {

@@ -14,6 +14,8 @@ enum TestSupport {
 
     /// The features of `audio` (16 kHz mono), through ReferenceFFT.
     static func features(audio: [Float], config: SegmentationConfig = SyntheticSound.config16kHz) -> FeatureSeries {
-        SyntheticSound.features(audio: audio, config: config, transform: ReferenceFFT(size: config.features.fftSize))
+        let fine = config.bellTracker.fineFftSize
+        return SyntheticSound.features(audio: audio, config: config, transform: ReferenceFFT(size: config.features.fftSize),
+                                       fineTransform: fine > 0 ? ReferenceFFT(size: fine) : nil)
     }
 }
