@@ -86,7 +86,8 @@ fixtures-bells: deps
 # them), fresh7 (160000-, set aside at the start of the tenth session), fresh8 (210000-, set aside at the start
 # of the thirteenth), fresh9 (220000-, drawn after its last change), fresh10 (240000-, run once in the fourteenth),
 # fresh11 (250000-, drawn after the fourteenth's change, run once in its review), fresh12 (260000-, run once in the
-# sixteenth with the buzzers corrected) and fresh13 (300000-, set aside for the next change),
+# sixteenth with the buzzers corrected), fresh13 (300000-, run once in the twenty-second after the finer tracker) and
+# fresh14 (450000-, set aside for the next change),
 # about 2-3 minutes each on 2 cores, into
 # Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
@@ -105,6 +106,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh11 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh14 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -120,19 +122,21 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh11 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh14 --out Fixtures/bell-library --verify
 
-# The bell detector on the bell library's check splits fresh8 to fresh12 (tune to fresh7 are training trials
-# since the thirteenth session; fresh12 was run once in the sixteenth, with the buzzers corrected; fresh13 is set
-# aside for the next change):
+# The bell detector on the bell library's check splits fresh8 to fresh13 (tune to fresh7 are training trials
+# since the thirteenth session; fresh12 was run once in the sixteenth, with the buzzers corrected; fresh13 once in
+# the twenty-second, after the finer tracker; fresh14 is set aside for the next change):
 # found by kind and level, false bells, dating, reliability (scripts/fit_bells.py; the classifier is fitted with
 # `scripts/fit_bells.py fit`, see README).
 bells-library: build
-	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh8 Fixtures/bell-library/fresh9 Fixtures/bell-library/fresh10 Fixtures/bell-library/fresh11 Fixtures/bell-library/fresh12 --out bell-work
+	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh8 Fixtures/bell-library/fresh9 Fixtures/bell-library/fresh10 Fixtures/bell-library/fresh11 Fixtures/bell-library/fresh12 Fixtures/bell-library/fresh13 --out bell-work
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh8
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh9
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh10
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh11
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh12
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh13
 
 # The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
 bells: deps build
@@ -147,13 +151,13 @@ fixtures-trials: deps trials-apt
 # is held out: render it only after the last change of the segmenter. `fit2` (64, the rare kinds of lesson drawn
 # more often) joined the fit in the second round; `fresh2` (48) is that round's held-out set; `fit3` (64, the rare
 # lessons often, a seated class under a still camera among them) is for the next fit, `fresh17` its held-out set
-# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22`, `fresh23` and `fresh24` (spent in the nineteenth session), `fresh25` (spent in the twentieth session after its change), `fresh26` (defined after it, run once at its end; spent), `fresh27` (set aside, run once in the twenty-first session after its first change; spent), `fresh28` (defined after its second change, run once after it; spent), `fresh29` (run once in its review; spent), `fresh30` set aside for the next change.
+# (spent), `fresh18` the next one (spent), `fresh19` and `fresh20` (spent in the eighteenth session, with fresh15), `fresh21` (spent at the end of the eighteenth), `fresh22`, `fresh23` and `fresh24` (spent in the nineteenth session), `fresh25` (spent in the twentieth session after its change), `fresh26` (defined after it, run once at its end; spent), `fresh27` (set aside, run once in the twenty-first session after its first change; spent), `fresh28` (defined after its second change, run once after it; spent), `fresh29` (run once in its review; spent), `fresh30` (run once in the twenty-second session after the bell detector's finer tracker; spent), `fresh31` set aside for the next change.
 # Resumable (--skip-existing); two lessons at once (--jobs 2).
 fixtures-fit: deps trials-apt
 	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fit,fit2,fit3 --skip-existing --jobs 2
 
 fixtures-fresh: deps trials-apt
-	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16,fresh17,fresh18,fresh19,fresh20,fresh21,fresh22,fresh23,fresh24,fresh25,fresh26,fresh27,fresh28,fresh29,fresh30 --skip-existing --jobs 2
+	python3 Fixtures/generator/make_fixtures.py --trials Fixtures/trials --sets fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7,fresh8,fresh9,fresh10,fresh11,fresh12,fresh13,fresh14,fresh15,fresh16,fresh17,fresh18,fresh19,fresh20,fresh21,fresh22,fresh23,fresh24,fresh25,fresh26,fresh27,fresh28,fresh29,fresh30,fresh31 --skip-existing --jobs 2
 
 # More real speech for the trials' voices (not needed by `make test`): installed when missing, if it can be;
 # the generator falls back to the asterisk prompts without it.

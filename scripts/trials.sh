@@ -4,7 +4,7 @@
 # (result minus truth: positive = more time on task than the truth): its mean (a bias), the mean of its size,
 # and how many lessons are more than 5 points off; last, for the diverse sets, where the wrong labels fall, by the
 # generator's phase (scripts/phase_errors.py).
-# Usage: scripts/trials.sh [tune|check|check2|fit|fit2|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fit3|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh30] [extra analyze options, e.g. --config FILE]
+# Usage: scripts/trials.sh [tune|check|check2|fit|fit2|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11|fresh12|fresh13|fresh14|fresh15|fresh16|fit3|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26|fresh27|fresh28|fresh29|fresh30|fresh31] [extra analyze options, e.g. --config FILE]
 #   tune:  the trials the segmenter's settings are chosen on (default)
 #   check: the held-out trials, from other seeds: run once a setting is chosen, not to choose it
 #   fit:   the 80 diverse lessons the segmenter is fitted on (make fixtures-fit; scripts/fit.py)
@@ -41,7 +41,9 @@
 #   fresh27: the 48 defined at the end of the twentieth session, set aside, run once after the twenty-first's first change
 #   fresh28: the 48 defined after the twenty-first session's second change (a still class without sound), run once after it
 #   fresh29: the 48 defined at the end of the twenty-first session's work, run once in its review
-#   fresh30: the 48 defined after that review, set aside (not rendered) for the segmenter's next change
+#   fresh30: the 48 defined after that review, set aside, run once in the twenty-second session after the bell
+#            detector's finer tracker (the segmenter unchanged since it was drawn)
+#   fresh31: the 48 defined after that, set aside (not rendered) for the next change
 # With SOUND_ONLY=1, each trial with sound is analysed from a copy of its soundtrack alone (ffmpeg -vn -c:a copy,
 # the tool as a test helper only), to measure the sound-only segmenter on many more lessons than are sound only.
 set -euo pipefail

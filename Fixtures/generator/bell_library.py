@@ -108,9 +108,11 @@ SPLITS = {
     # Drawn at the end of the fourteenth session (2026-12-06), set aside; run once in the sixteenth with the detector
     # unchanged and the buzzers corrected.
     "fresh12": (260000, 300, 30, (17, 11, 2)),
-    # Drawn in the sixteenth session (2026-12-06), after the buzzers were corrected: set aside for the detector's
-    # next change.
+    # Drawn in the sixteenth session (2026-12-06), after the buzzers were corrected: set aside; run once in the
+    # twenty-second, after the finer tracker (`fineFftSize`) and the refit.
     "fresh13": (300000, 300, 30, (17, 11, 2)),
+    # Drawn in the twenty-second session (2026-12-07), after that change: set aside for the detector's next change.
+    "fresh14": (450000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]

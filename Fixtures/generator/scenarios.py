@@ -610,7 +610,7 @@ DIVERSE_SEEDS = {"fit": (20000, 80), "fresh": (30000, 48), "fit2": (21000, 64), 
                  "fresh24": (370000, 48), "fresh25": (380000, 48),
                  "fresh26": (390000, 48), "fresh27": (400000, 48),
                  "fresh28": (410000, 48), "fresh29": (420000, 48),
-                 "fresh30": (430000, 48)}
+                 "fresh30": (430000, 48), "fresh31": (440000, 48)}
 # How often each special lesson is drawn, as cumulative bounds on one uniform draw: never settles, empty room
 # (still camera), empty room (carried), seated class filmed by a panning phone. "fit2" draws the rare lessons
 # more often, so that a fit sees enough of them (the fit set holds 3 classes that never settle of 80); the
@@ -635,7 +635,8 @@ SPECIAL_BOUNDS = {"fit2": (0.22, 0.27, 0.31, 0.36),
                   "fresh27": (0.05, 0.08, 0.10, 0.15, 0.20),
                   "fresh28": (0.05, 0.08, 0.10, 0.15, 0.20),
                   "fresh29": (0.05, 0.08, 0.10, 0.15, 0.20),
-                  "fresh30": (0.05, 0.08, 0.10, 0.15, 0.20)}
+                  "fresh30": (0.05, 0.08, 0.10, 0.15, 0.20),
+                  "fresh31": (0.05, 0.08, 0.10, 0.15, 0.20)}
 NATURAL_BOUNDS = (0.05, 0.08, 0.10, 0.15)
 SPECIALS = ("never_settles", "empty_still", "empty_carried", "pan_seated", "seated_still")
 
@@ -678,8 +679,10 @@ def diverse_trials(split):
     defined at its end, set aside, and run once in the twenty-first session after its first change (judged moments
     amid unknown; spent). "fresh28" (48, seeds 410000-, the same mix) was defined after its second change (a still
     class without sound) and run once after it (spent). "fresh29" (48, seeds 420000-, the same mix) was defined at its end
-    and run once in its review (spent). "fresh30" (48, seeds 430000-, the same mix) is defined after that review and set
-    aside, not rendered, for the segmenter's next change."""
+    and run once in its review (spent). "fresh30" (48, seeds 430000-, the same mix) was defined after that review,
+    set aside, and run once in the twenty-second session after the bell detector's finer tracker (spent; the segmenter
+    had not changed since it was drawn). "fresh31" (48, seeds 440000-, the same mix) is defined after that and set
+    aside, not rendered, for the next change."""
     import random
     first, count = DIVERSE_SEEDS[split]
     out = []
