@@ -361,20 +361,30 @@ def calibrated(calibration, p):
     return ys[-1]
 
 
+# `BellDetector.fineDatingSeconds`.
+FINE_DATING_SECONDS = 1.0
+
+
 def sounding_events(rows, confidences, settings=None):
     """`BellDetector.events`: candidates at least `bellEventConfidence` sure that overlap or follow each other within
     `bellEventGapSeconds` are one event (a chime's notes, a bell heard by both trackers), as sure as its surest part
     and dated at its first: (start, end, probability), in time order."""
     settings = dict(DEFAULTS, **(settings or {}))
-    parts = sorted((float(r["start"]), float(r["end"]), c) for r, c in zip(rows, confidences)
+    parts = sorted((float(r["start"]), float(r["end"]), c, r["found"] == "fineLines") for r, c in zip(rows, confidences)
                    if c >= settings["bellEventConfidence"])
-    events = []
-    for start, end, c in parts:
+    events, fine = [], []
+    for start, end, c, is_fine in parts:
         if events and start <= events[-1][1] + settings["bellEventGapSeconds"]:
             e = events[-1]
-            events[-1] = (e[0], max(e[1], end), max(e[2], c))
+            # A part of the finer spectrum gives way to another tracker's starting within FINE_DATING_SECONDS after it.
+            if fine[-1] and not is_fine and start <= e[0] + FINE_DATING_SECONDS:
+                events[-1] = (start, max(e[1], end), max(e[2], c))
+                fine[-1] = False
+            else:
+                events[-1] = (e[0], max(e[1], end), max(e[2], c))
         else:
             events.append((start, end, c))
+            fine.append(is_fine)
     return events
 
 

@@ -82,7 +82,9 @@ public struct BellDetector: Sendable {
     /// One sounding: candidates at least `bellEventConfidence` sure that overlap or follow one another within
     /// `bellEventGapSeconds` (a chime's notes found one by one, a bell heard by both trackers, a ring split at
     /// an onset). It is as sure as its surest part and dated at its first: a bell is dated where it began,
-    /// even when a later part of it is the clearest. The parts are joined, and the event judged, by the trees'
+    /// even when a later part of it is the clearest. A part found in the finer spectrum gives way to a part of the
+    /// other trackers that starts within `fineDatingSeconds` after it: their frames are a quarter as long, and date
+    /// an onset more sharply. The parts are joined, and the event judged, by the trees'
     /// probabilities; its confidence is its surest part's, calibrated.
     struct Event {
         var first: Int
@@ -90,6 +92,9 @@ public struct BellDetector: Sendable {
         var end: Double
         var probability: Double
     }
+
+    /// How long after a sounding's first part, found in the finer spectrum, a part of the other trackers dates it instead.
+    static let fineDatingSeconds = 1.0
 
     /// The events among `candidates`, in time order.
     func events(_ candidates: [BellCandidate], probabilities: [Double]) -> [Event] {
@@ -99,6 +104,8 @@ public struct BellDetector: Sendable {
         for i in parts {
             let c = candidates[i]
             if var last = events.last, c.start <= last.end + config.bellEventGapSeconds {
+                let dated = candidates[last.first]
+                if dated.fineLines == true, c.fineLines != true, c.start <= dated.start + Self.fineDatingSeconds { last.first = i }
                 last.end = max(last.end, c.end)
                 if probabilities[i] > last.probability { last.probability = probabilities[i]; last.surest = i }
                 events[events.count - 1] = last

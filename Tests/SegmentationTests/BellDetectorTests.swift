@@ -24,6 +24,35 @@ import Testing
                       excessRiseDb: excessRise, harmonicity: harmonicity)
     }
 
+    /// A sounding whose first part was found in the finer spectrum is dated by another tracker's part that starts
+    /// within a second after it (its frames date an onset more sharply), else at the fine part; the fine part's own
+    /// trees judge it.
+    @Test func aFinePartGivesWayInDating() {
+        let fineTrees = BoostedTrees(base: 2, roots: [0], feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0])
+        let withFine = BellDetector(config: detector.config, bandTrees: detector.bandTrees, tonalTrees: detector.tonalTrees,
+                                    fineTrees: fineTrees, calibration: .identity, otherCalibration: .identity)
+        func fine(_ start: Double) -> BellCandidate {
+            BellCandidate(start: start, end: start + 3, brightShare: 1, meanRiseDb: 5, meanTiltDb: 0, meanPurity: 0,
+                          sustainShare: 1, slopeDbPerSecond: 0, meanPartials: 2, holdSeconds: 1, fineLines: true)
+        }
+        func band(_ start: Double) -> BellCandidate {
+            var c = candidate(rise: 25)
+            c.start = start
+            c.end = start + 2
+            return c
+        }
+        #expect(BellModel.of(fine(9.9)) == .fine)
+        #expect(abs(withFine.confidence(fine(9.9)) - 1 / (1 + exp(-2.0))) < 1e-12)
+        let soon = withFine.startingBell([fine(9.9), band(10.3)], duration: 60)
+        #expect(soon?.timeSeconds == 10.3, "\(String(describing: soon))")
+        let late = withFine.startingBell([fine(9.9), band(11.2)], duration: 60)     // joined, but more than 1 s after
+        #expect(late?.timeSeconds == 9.9, "\(String(describing: late))")
+        let alone = withFine.startingBell([fine(9.9)], duration: 60)
+        #expect(alone?.timeSeconds == 9.9, "\(String(describing: alone))")
+        let bandFirst = withFine.startingBell([band(9.8), fine(9.9)], duration: 60)
+        #expect(bandFirst?.timeSeconds == 9.8, "\(String(describing: bandFirst))")
+    }
+
     /// The confidence is the trees' probability of the candidate's bounded inputs; only a length outside
     /// bellMinSeconds...bellMaxSeconds rules a candidate out.
     @Test func confidenceIsTheTreesProbability() {
