@@ -87,7 +87,7 @@ fixtures-bells: deps
 # of the thirteenth), fresh9 (220000-, drawn after its last change), fresh10 (240000-, run once in the fourteenth),
 # fresh11 (250000-, drawn after the fourteenth's change, run once in its review), fresh12 (260000-, run once in the
 # sixteenth with the buzzers corrected), fresh13 (300000-, run once in the twenty-second after the finer tracker) and
-# fresh14 (450000-, set aside for the next change),
+# fresh14 (450000-, run once at the end of the twenty-second) and fresh15 (460000-, set aside for the next change),
 # about 2-3 minutes each on 2 cores, into
 # Fixtures/bell-library/.
 fixtures-bell-library: deps trials-apt
@@ -107,6 +107,7 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split fresh14 --out Fixtures/bell-library --jobs 2
+	python3 Fixtures/generator/bell_library.py --split fresh15 --out Fixtures/bell-library --jobs 2
 	python3 Fixtures/generator/bell_library.py --split tune --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split check --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh --out Fixtures/bell-library --verify
@@ -123,20 +124,22 @@ fixtures-bell-library: deps trials-apt
 	python3 Fixtures/generator/bell_library.py --split fresh12 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh13 --out Fixtures/bell-library --verify
 	python3 Fixtures/generator/bell_library.py --split fresh14 --out Fixtures/bell-library --verify
+	python3 Fixtures/generator/bell_library.py --split fresh15 --out Fixtures/bell-library --verify
 
-# The bell detector on the bell library's check splits fresh8 to fresh13 (tune to fresh7 are training trials
-# since the thirteenth session; fresh12 was run once in the sixteenth, with the buzzers corrected; fresh13 once in
-# the twenty-second, after the finer tracker; fresh14 is set aside for the next change):
+# The bell detector on the bell library's check splits fresh8 to fresh14 (tune to fresh7 are training trials
+# since the thirteenth session; fresh12 was run once in the sixteenth, with the buzzers corrected; fresh13 and
+# fresh14 in the twenty-second, after the finer tracker; fresh15 is set aside for the next change):
 # found by kind and level, false bells, dating, reliability (scripts/fit_bells.py; the classifier is fitted with
 # `scripts/fit_bells.py fit`, see README).
 bells-library: build
-	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh8 Fixtures/bell-library/fresh9 Fixtures/bell-library/fresh10 Fixtures/bell-library/fresh11 Fixtures/bell-library/fresh12 Fixtures/bell-library/fresh13 --out bell-work
+	python3 scripts/fit_bells.py candidates Fixtures/bell-library/fresh8 Fixtures/bell-library/fresh9 Fixtures/bell-library/fresh10 Fixtures/bell-library/fresh11 Fixtures/bell-library/fresh12 Fixtures/bell-library/fresh13 Fixtures/bell-library/fresh14 --out bell-work
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh8
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh9
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh10
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh11
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh12
 	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh13
+	python3 scripts/fit_bells.py report --out bell-work --sets bell-library-fresh14
 
 # The bell detector over the bell trials' tune set (scripts/bells.sh check: the held-out set).
 bells: deps build

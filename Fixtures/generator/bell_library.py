@@ -111,8 +111,11 @@ SPLITS = {
     # Drawn in the sixteenth session (2026-12-06), after the buzzers were corrected: set aside; run once in the
     # twenty-second, after the finer tracker (`fineFftSize`) and the refit.
     "fresh13": (300000, 300, 30, (17, 11, 2)),
-    # Drawn in the twenty-second session (2026-12-07), after that change: set aside for the detector's next change.
+    # Drawn in the twenty-second session (2026-12-07), after that change; rendered after its last change (the dating
+    # of a sounding by a coarse part) and run once.
     "fresh14": (450000, 300, 30, (17, 11, 2)),
+    # Drawn at the end of the twenty-second session: set aside for the detector's next change.
+    "fresh15": (460000, 300, 30, (17, 11, 2)),
 }
 BELL_KINDS = ["electric", "school_bell", "timer_ring", "tone", "buzzer", "chime2", "chime3", "chime4",
               "melody", "far_bell", "handbell", "desk_bell", "kitchen_timer", "struck"]
