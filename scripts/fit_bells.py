@@ -49,8 +49,8 @@ SHAPE = ["added", "share125", "share250", "share500", "share1k", "share2k", "sha
 LINES = ["lineShare", "lineRise", "lineSteady", "lineHold", "lineHz", "lineCount"]
 MODELS = {"band": ["seconds", "rise", "tilt", "purity", "bright", "sustain", "slope", "swing", "stable", "excess",
                    "harmonicity", "onset", "after", "repeats"] + SHAPE + LINES,
-          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES,
-          "fine": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}
+          "tonal": ["seconds", "rise", "partials", "partialSeconds", "hold", "slope", "after", "repeats"] + SHAPE + LINES}
+MODELS["fine"] = list(MODELS["tonal"])   # the finer spectrum's rings: the same inputs, their own trees
 # `BellModel.of`: the model that judges a candidate, by the tracker that found it (the CSV's `found`).
 MODEL_OF_FOUND = {"partials": "tonal", "fineLines": "fine", "bellBand": "band"}
 WHOLE = {"bellDetector": {"bellSearchFraction": 1.0}}

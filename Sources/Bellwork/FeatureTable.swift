@@ -58,7 +58,11 @@ public enum BellCandidateTable {
         for (index, c) in series.bellCandidates.enumerated() {
             let tonal = c.meanPartials > 0
             let isChosen = index == chosen
-            let found = c.fineLines == true ? "fineLines" : tonal ? "partials" : "bellBand"
+            let found = switch BellModel.of(c) {
+            case .band: "bellBand"
+            case .tonal: "partials"
+            case .fine: "fineLines"
+            }
             let row = [f(c.start), f(c.end), found, f(decision.confidences[index]),
                        isChosen ? "1" : "0", f(c.meanRiseDb), tonal ? "" : f(c.meanTiltDb), tonal ? "" : f(c.meanPurity),
                        f(c.brightShare), f(c.sustainShare), f(c.slopeDbPerSecond), tonal ? "" : f(c.levelSwingDb),

@@ -197,19 +197,26 @@ public struct FeatureExtractor: MediaSink {
         nextSample = index
     }
 
-    private mutating func spectralFrame(endingAt end: Int) {
-        let n = frameBuffer.count
-        frameBuffer.withUnsafeBufferPointer { frame in
+    /// `frame` times `window` (into `windowed`), and its power spectrum by `fft` into `power`: the spectral frames' and
+    /// the finer spectrum's alike.
+    private static func powerSpectrum(of frame: [Float], window: [Float], windowed: inout [Float],
+                                      fft: any PowerSpectrumTransform, into power: inout [Float]) {
+        let n = frame.count
+        frame.withUnsafeBufferPointer { frame in
             window.withUnsafeBufferPointer { w in
                 windowed.withUnsafeMutableBufferPointer { out in
                     for i in 0..<n { out[i] = frame[i] * w[i] }
                 }
             }
         }
-        let fft = self.fft
         windowed.withUnsafeBufferPointer { input in
             power.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }
         }
+    }
+
+    private mutating func spectralFrame(endingAt end: Int) {
+        let n = frameBuffer.count
+        Self.powerSpectrum(of: frameBuffer, window: window, windowed: &windowed, fft: fft, into: &power)
         let frame = power.withUnsafeBufferPointer { kernel.measure($0, withHarmonicity: false) }
         let start = end - n
         let time = Double(start) / Double(sampleRate)
@@ -231,24 +238,14 @@ public struct FeatureExtractor: MediaSink {
         describeNewCandidates()
     }
 
-    /// A frame of the finer spectrum, for the fine tracker.
+    /// A frame of the finer spectrum, for the fine tracker (its candidates are described with the others', after the
+    /// spectral frame that ends where it does).
     private mutating func fineFrame(endingAt end: Int) {
         guard let fft = fineFFT else { return }
-        let n = fineBuffer.count
-        fineBuffer.withUnsafeBufferPointer { frame in
-            fineWindow.withUnsafeBufferPointer { w in
-                fineWindowed.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<n { out[i] = frame[i] * w[i] }
-                }
-            }
-        }
-        fineWindowed.withUnsafeBufferPointer { input in
-            finePower.withUnsafeMutableBufferPointer { out in fft.powerSpectrum(input, into: out) }
-        }
-        let time = Double(end - n) / Double(sampleRate)
+        Self.powerSpectrum(of: fineBuffer, window: fineWindow, windowed: &fineWindowed, fft: fft, into: &finePower)
+        let time = Double(end - fineBuffer.count) / Double(sampleRate)
         let bands = finePower.withUnsafeBufferPointer { BandPowers.measure($0, bins: fineBandBins) }
         finePower.withUnsafeBufferPointer { fineTracker?.consume($0, at: time, bands: bands) }
-        if let tracker = fineTracker { Self.describe(tracker.candidates, into: &fineLines, from: spectra, final: false) }
     }
 
     /// Describes by their lines the candidates the trackers closed since the last frame, while their spectra are
