@@ -70,6 +70,8 @@ public struct ExtractedLesson: Sendable, Codable, Equatable {
     /// Wall-clock seconds of the decode (features included) and of the features' last steps.
     public var decodeSeconds = 0.0
     public var finishSeconds = 0.0
+    /// Seconds the sound's features took on their own thread, beside the decode (`AudioFeatureThread`).
+    public var audioFeatureSeconds: Double? = nil
 }
 
 /// Decodes, segments and measures one lesson: the pipeline every command uses.
@@ -97,10 +99,10 @@ public enum LessonAnalyzer {
         let report = try reader.decode(into: &sink, options: configuration.decode,
                                        progress: progress.map { p in { p($0, info.durationSeconds) } })
         let decoded = Date()
-        let features = sink.extractor.finish()
+        let (features, audioSeconds) = sink.finish()
         return ExtractedLesson(info: info, decodeReport: report, features: features,
                                decodeSeconds: decoded.timeIntervalSince(started),
-                               finishSeconds: Date().timeIntervalSince(decoded))
+                               finishSeconds: Date().timeIntervalSince(decoded), audioFeatureSeconds: audioSeconds)
     }
 
     /// Segments and measures an extracted lesson. Everything the result reports is rounded here, once.
@@ -155,7 +157,7 @@ public enum LessonAnalyzer {
         result.bellCandidates = candidates
         var timings = LessonAnalysis.Timings()
         timings.segmentation = Date().timeIntervalSince(started)
-        timings.features = report.sinkSeconds + lesson.finishSeconds
+        timings.features = report.sinkSeconds + (lesson.audioFeatureSeconds ?? 0) + lesson.finishSeconds
         timings.decode = max(0, lesson.decodeSeconds - report.sinkSeconds / Double(max(1, report.videoParts)))
         timings.total = lesson.decodeSeconds + lesson.finishSeconds + timings.segmentation
         var analysis = LessonAnalysis(result: result, decodeReport: report, features: features, segmentation: found,
