@@ -93,16 +93,15 @@ public struct AudioFeatures {
         }
     }
 
-
-    // MARK: Audio
+    // MARK: Feeding
 
     public mutating func consume(audio chunk: borrowing AudioChunk) {
-        precondition(chunk.sampleRate == sampleRate, "FeatureExtractor expects 16 kHz analysis audio")
+        precondition(chunk.sampleRate == sampleRate, "the sound's features expect \(sampleRate) Hz samples")
         let time = chunk.time
         chunk.withSamples { consume(samples: $0, time: time) }
     }
 
-    /// Mono 16 kHz samples, the first at `time` seconds. Later calls continue where this one ends.
+    /// Mono samples at `sampleRate`, the first at `time` seconds. Later calls continue where this one ends.
     ///
     /// Works a block at a time: each block lies inside one step, one level hop and one spectral frame, so
     /// its sum of squares is one kernel call and its copy into the frame one memory move.
